@@ -1,0 +1,59 @@
+package org.perceptuallab.api;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/** The one validator of loss inputs. Never uses {@code assert}: the checks always run. */
+public final class Inputs {
+    /** Slack allowed outside [-1, 1], for values that went through a resize or an optimiser step. */
+    public static final double RANGE_TOLERANCE = 1e-3;
+
+    private Inputs() {
+    }
+
+    /**
+     * Checks that x and y are two float image batches (N, C, H, W) of one shape with finite values in
+     * [-1, 1] (within {@link #RANGE_TOLERANCE}).
+     *
+     * @param owner named in messages, for example {@code loss 'ssim'}
+     * @throws PlabException describing the problem and the fix
+     */
+    public static void checkPair(String owner, NDArray x, NDArray y) {
+        checkImages(owner, "x", x);
+        checkImages(owner, "y", y);
+        if (!x.getShape().equals(y.getShape())) {
+            throw new PlabException(owner + ": x and y must have the same shape, got x " + x.getShape()
+                    + " and y " + y.getShape() + "; resize one of them (plab distance --resize)");
+        }
+        if (!x.getDevice().equals(y.getDevice())) {
+            throw new PlabException(owner + ": x is on " + x.getDevice() + " but y on " + y.getDevice());
+        }
+    }
+
+    /** Checks one batch: rank 4, float type, non-empty, finite, in [-1, 1]. */
+    public static void checkImages(String owner, String name, NDArray a) {
+        Shape s = a.getShape();
+        if (s.dimension() != 4) {
+            throw new PlabException(owner + ": " + name + " must be a batch (N, C, H, W), got shape " + s
+                    + (s.dimension() == 3 ? "; add a batch axis with expandDims(0)" : ""));
+        }
+        if (s.size() == 0) {
+            throw new PlabException(owner + ": " + name + " is empty, shape " + s);
+        }
+        DataType t = a.getDataType();
+        if (t != DataType.FLOAT32 && t != DataType.FLOAT64) {
+            throw new PlabException(owner + ": " + name + " must be float32 or float64, got " + t);
+        }
+        // One reduction pass each; the values stay on the device.
+        if (a.isNaN().any().getBoolean()) {
+            throw new PlabException(owner + ": " + name + " contains NaN");
+        }
+        float lo = a.min().toType(DataType.FLOAT32, false).getFloat();
+        float hi = a.max().toType(DataType.FLOAT32, false).getFloat();
+        if (lo < -1 - RANGE_TOLERANCE || hi > 1 + RANGE_TOLERANCE) {
+            throw new PlabException(owner + ": " + name + " has values in [" + lo + ", " + hi
+                    + "], outside [-1, 1]; map images as 2 * pixel / 255 - 1");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package org.perceptuallab.api;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/** What a loss family receives when it builds a loss. */
+public interface LossContext {
+
+    /** The manager that owns the loss's constants (weights, filters); the caller closes it. */
+    NDManager manager();
+
+    /** The run's seed; random-feature losses draw from it unless their own {@code seed} is given. */
+    long seed();
+
+    /**
+     * Explicit random draws by name (for example {@code w_raw}, {@code b}, {@code proj_raw}), used instead
+     * of drawing from the seed; empty normally. The golden cases inject the reference's draws this way.
+     */
+    Map<String, NDArray> draws();
+
+    /** Builds other installed losses, for composite losses. */
+    LossFactory losses();
+
+    /** The user's weights folder, where a pretrained variant finds published weight files by name. */
+    Optional<Path> weightsDir();
+}

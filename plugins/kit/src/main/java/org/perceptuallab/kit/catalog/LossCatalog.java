@@ -1,0 +1,38 @@
+package org.perceptuallab.kit.catalog;
+
+import java.util.ServiceLoader;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFactory;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Params;
+
+/**
+ * The installed loss families, and the one way losses are built: parameters checked against the
+ * family's spec, and every distance call's inputs checked ({@link CheckedLoss}).
+ */
+public final class LossCatalog implements LossFactory {
+    private final Registry<LossFamily> families = new Registry<>("loss", LossFamily::id);
+
+    /** The families, for listing and adding. */
+    public Registry<LossFamily> families() {
+        return families;
+    }
+
+    /** A catalogue of every family on the class path ({@code META-INF/services}), as plugin tests use. */
+    public static LossCatalog fromClasspath() {
+        LossCatalog catalog = new LossCatalog();
+        for (LossFamily f : ServiceLoader.load(LossFamily.class)) {
+            catalog.families.add(f, "classpath " + CheckedLoss.codeSource(f.getClass()));
+        }
+        return catalog;
+    }
+
+    @Override
+    public Loss create(LossSpec spec, LossContext context) {
+        LossFamily family = families.require(spec.id()).extension();
+        Params params = family.params().resolve("loss '" + spec.id() + "'", spec.params());
+        return new CheckedLoss(family.create(params, context));
+    }
+}

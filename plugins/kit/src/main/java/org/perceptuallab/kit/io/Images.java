@@ -1,0 +1,141 @@
+package org.perceptuallab.kit.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.perceptuallab.api.PlabException;
+
+/**
+ * Image files to tensors and back. Tensors are float32 (1, C, H, W) in [-1, 1] (pixel p maps to
+ * 2 p / 255 - 1); images are read as RGB (C = 3) or grey (C = 1).
+ */
+public final class Images {
+    private Images() {
+    }
+
+    /** Reads a PNG or JPEG as an RGB image. */
+    public static BufferedImage read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new PlabException("image not found: " + file);
+        }
+        BufferedImage img;
+        try {
+            img = ImageIO.read(file.toFile());
+        } catch (IOException | RuntimeException e) {
+            throw new PlabException("cannot decode image " + file + " (" + e.getMessage()
+                    + "); is it a valid PNG or JPEG?", e);
+        }
+        if (img == null) {
+            throw new PlabException("cannot decode image " + file + ": not a PNG, JPEG, GIF or BMP file");
+        }
+        return img;
+    }
+
+    /** Scales to width x height: area averaging when shrinking, bicubic when enlarging. */
+    public static BufferedImage resize(BufferedImage img, int width, int height) {
+        if (img.getWidth() == width && img.getHeight() == height) {
+            return img;
+        }
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        if (width < img.getWidth() || height < img.getHeight()) {
+            g.drawImage(img.getScaledInstance(width, height, java.awt.Image.SCALE_AREA_AVERAGING), 0, 0, null);
+        } else {
+            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
+            g.drawImage(img, 0, 0, width, height, null);
+        }
+        g.dispose();
+        return out;
+    }
+
+    /** The central crop of the given size. */
+    public static BufferedImage crop(BufferedImage img, int x, int y, int width, int height) {
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.drawImage(img, -x, -y, null);
+        g.dispose();
+        return out;
+    }
+
+    /** The image as a (1, channels, H, W) float32 tensor in [-1, 1]; channels is 3 (RGB) or 1 (grey). */
+    public static NDArray toTensor(NDManager manager, BufferedImage img, int channels) {
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        float[] v = new float[channels * h * w];
+        int plane = h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = img.getRGB(x, y);
+                int r = (rgb >> 16) & 0xff;
+                int gr = (rgb >> 8) & 0xff;
+                int b = rgb & 0xff;
+                int i = y * w + x;
+                if (channels == 3) {
+                    v[i] = r / 127.5f - 1f;
+                    v[plane + i] = gr / 127.5f - 1f;
+                    v[2 * plane + i] = b / 127.5f - 1f;
+                } else {
+                    v[i] = (0.299f * r + 0.587f * gr + 0.114f * b) / 127.5f - 1f;
+                }
+            }
+        }
+        return manager.create(v, new Shape(1, channels, h, w));
+    }
+
+    /** Reads a file straight to a (1, channels, H, W) tensor, resized when width and height are > 0. */
+    public static NDArray load(NDManager manager, Path file, int channels, int width, int height) {
+        BufferedImage img = read(file);
+        if (width > 0 && height > 0) {
+            img = resize(img, width, height);
+        }
+        return toTensor(manager, img, channels);
+    }
+
+    /** A (C, H, W) or (1, C, H, W) tensor in [-1, 1] (clipped) as an image; C is 1 or 3. */
+    public static BufferedImage fromTensor(NDArray t) {
+        NDArray a = t.getShape().dimension() == 4 ? t.get(0) : t;
+        Shape s = a.getShape();
+        int c = (int) s.get(0);
+        int h = (int) s.get(1);
+        int w = (int) s.get(2);
+        float[] v = a.toType(DataType.FLOAT32, false).toFloatArray();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int plane = h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int i = y * w + x;
+                int r = toByte(v[i]);
+                int g = c == 3 ? toByte(v[plane + i]) : r;
+                int b = c == 3 ? toByte(v[2 * plane + i]) : r;
+                out.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return out;
+    }
+
+    private static int toByte(float v) {
+        float clipped = Math.max(-1f, Math.min(1f, v));
+        return Math.round((clipped + 1f) * 127.5f);
+    }
+
+    /** Writes a PNG. */
+    public static void writePng(BufferedImage img, Path file) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            ImageIO.write(img, "png", file.toFile());
+        } catch (IOException e) {
+            throw new PlabException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

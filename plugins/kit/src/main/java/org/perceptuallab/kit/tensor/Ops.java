@@ -1,0 +1,125 @@
+package org.perceptuallab.kit.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+
+/**
+ * Image-tensor operations shared by every loss plugin, on (N, C, H, W) arrays. Written with ops that
+ * have gradients in the engine; where the engine lacks an op (reflect pad, unfold) it is composed from
+ * slices, flips and convolutions (TECH-NOTES section 2).
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    /** Mean over every axis but the first: (N, ...) to (N). */
+    public static NDArray meanPerSample(NDArray a) {
+        return a.reshape(a.getShape().get(0), -1).mean(new int[] {1});
+    }
+
+    /** Reflect padding (numpy 'reflect', torch 'reflect') of the two spatial axes by {@code pad}. */
+    public static NDArray reflectPad(NDArray x, int pad) {
+        if (pad == 0) {
+            return x;
+        }
+        return reflectAxis(reflectAxis(x, 3, pad), 2, pad);
+    }
+
+    private static NDArray reflectAxis(NDArray x, int axis, int pad) {
+        long size = x.getShape().get(axis);
+        if (pad >= size) {
+            throw new IllegalArgumentException("reflect padding of " + pad + " needs a side longer than "
+                    + pad + ", got " + size);
+        }
+        NDArray before = slice(x, axis, 1, pad + 1).flip(axis);
+        NDArray after = slice(x, axis, size - 1 - pad, size - 1).flip(axis);
+        return NDArrays.concat(new NDList(before, x, after), axis);
+    }
+
+    /** Replicate (edge) padding of the two spatial axes by {@code pad}. */
+    public static NDArray replicatePad(NDArray x, int pad) {
+        if (pad == 0) {
+            return x;
+        }
+        return replicateAxis(replicateAxis(x, 3, pad), 2, pad);
+    }
+
+    private static NDArray replicateAxis(NDArray x, int axis, int pad) {
+        long size = x.getShape().get(axis);
+        NDArray before = slice(x, axis, 0, 1).repeat(axis, pad);
+        NDArray after = slice(x, axis, size - 1, size).repeat(axis, pad);
+        return NDArrays.concat(new NDList(before, x, after), axis);
+    }
+
+    /** {@code x[..., from:to, ...]} along a spatial axis (2 or 3). */
+    public static NDArray slice(NDArray x, int axis, long from, long to) {
+        return axis == 2 ? x.get(":, :, " + from + ":" + to + ", :") : x.get(":, :, :, " + from + ":" + to);
+    }
+
+    /**
+     * Filters every channel with the same 2-D kernel (k, k), valid (unpadded) correlation, stride 1.
+     *
+     * @param kernel (kH, kW), any float type; converted to x's type
+     */
+    public static NDArray depthwise(NDArray x, NDArray kernel) {
+        long c = x.getShape().get(1);
+        Shape k = kernel.getShape();
+        NDArray w = kernel.toType(x.getDataType(), false).reshape(1, 1, k.get(0), k.get(1))
+                .repeat(0, c);
+        return Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
+    }
+
+    /** Average pooling with a square window, no padding. */
+    public static NDArray avgPool(NDArray x, int size, int stride) {
+        return Pool.avgPool2d(x, new Shape(size, size), new Shape(stride, stride), new Shape(0, 0), false, true);
+    }
+
+    /**
+     * Every p x p patch at {@code stride} (no padding), like torch's {@code unfold}: shape
+     * (N, C * p * p, L), the patch vector ordered channel, row, column; L positions in row-major order.
+     * Built as a grouped convolution with one-hot kernels, which is differentiable and fast for small p.
+     */
+    public static NDArray patches(NDArray x, int p, int stride) {
+        Shape s = x.getShape();
+        long c = s.get(1);
+        if (p > s.get(2) || p > s.get(3)) {
+            throw new IllegalArgumentException("patch size " + p + " exceeds the image " + s.get(2) + "x" + s.get(3));
+        }
+        int pp = p * p;
+        float[] onehot = new float[pp * pp];
+        for (int i = 0; i < pp; i++) {
+            onehot[i * pp + i] = 1f;
+        }
+        NDArray w = x.getManager().create(onehot, new Shape(pp, 1, p, p)).toType(x.getDataType(), false)
+                .tile(new long[] {c, 1, 1, 1});
+        NDArray out = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(0, 0),
+                new Shape(1, 1), (int) c).singletonOrThrow();
+        return out.reshape(s.get(0), c * pp, -1);
+    }
+
+    /** A normalised 1-D Gaussian of {@code size} taps centred on the middle tap. */
+    public static float[] gaussian1d(int size, double sigma) {
+        float[] g = new float[size];
+        double centre = size / 2;
+        double sum = 0;
+        double[] d = new double[size];
+        for (int i = 0; i < size; i++) {
+            d[i] = Math.exp(-(i - centre) * (i - centre) / (2 * sigma * sigma));
+            sum += d[i];
+        }
+        for (int i = 0; i < size; i++) {
+            g[i] = (float) (d[i] / sum);
+        }
+        return g;
+    }
+
+    /** True for float64 arrays: gradient checks run in double precision. */
+    public static boolean isDouble(NDArray a) {
+        return a.getDataType() == DataType.FLOAT64;
+    }
+}

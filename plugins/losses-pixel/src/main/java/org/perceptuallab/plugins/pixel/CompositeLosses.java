@@ -1,0 +1,198 @@
+package org.perceptuallab.plugins.pixel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BinaryOperator;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Pyramids;
+import org.pf4j.Extension;
+
+/**
+ * Losses built from other installed losses, named by id and params: {@code pyramid}, {@code window} and
+ * {@code sum}. The inner losses come from the context's factory, so they may live in any plugin.
+ */
+public final class CompositeLosses {
+    private CompositeLosses() {
+    }
+
+    /** A loss computed from inner losses; closes them with itself. */
+    private record Composite(LossSpec spec, List<Loss> inner, BinaryOperator<NDArray> function) implements Loss {
+        @Override
+        public NDArray distance(NDArray x, NDArray y) {
+            return function.apply(x, y);
+        }
+
+        @Override
+        public void close() {
+            inner.forEach(Loss::close);
+        }
+    }
+
+    /** The canonical spec: params with the inner loss replaced by its own canonical spec. */
+    private static LossSpec withInner(String id, Params params, String key, Loss inner) {
+        ObjectNode json = params.json();
+        json.set(key, inner.spec().json());
+        return new LossSpec(id, json);
+    }
+
+    /** Weighted sum of a loss over a Gaussian (2 x 2 average) pyramid. */
+    @Extension
+    public static final class Pyramid implements LossFamily {
+        @Override
+        public String id() {
+            return "pyramid";
+        }
+
+        @Override
+        public String summary() {
+            return "weighted sum of a loss over a 2x2-average-pooling pyramid";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(
+                    Param.loss("of", null, "the loss applied at every level, {\"loss\": id, \"params\": {...}}"),
+                    Param.integer("levels", 2, 0, 10, "number of downscalings (levels + 1 images)"),
+                    Param.reals("weights", null, 0, 1e6, "one weight per image, levels + 1 of them (default: 1 each)"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            int levels = params.getInt("levels");
+            double[] weights = new double[levels + 1];
+            java.util.Arrays.fill(weights, 1.0);
+            if (params.has("weights")) {
+                weights = params.getDoubles("weights");
+                if (weights.length != levels + 1) {
+                    throw new PlabException("loss 'pyramid': parameter 'weights' needs levels + 1 = " + (levels + 1)
+                            + " values, got " + weights.length);
+                }
+            }
+            Loss inner = context.losses().create(params.getLoss("of"), context);
+            double[] w = weights;
+            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, y) -> {
+                long side = Math.min(x.getShape().get(2), x.getShape().get(3));
+                if (side >> levels < 1) {
+                    throw new PlabException("loss 'pyramid': " + levels + " levels need images of at least "
+                            + (1 << levels) + " pixels a side, got " + side);
+                }
+                List<NDArray> xs = Pyramids.average(x, levels);
+                List<NDArray> ys = Pyramids.average(y, levels);
+                NDArray total = null;
+                for (int j = 0; j <= levels; j++) {
+                    NDArray term = inner.distance(xs.get(j), ys.get(j)).mul(w[j]);
+                    total = total == null ? term : total.add(term);
+                }
+                return total;
+            });
+        }
+    }
+
+    /** Mean of a loss over sliding windows. */
+    @Extension
+    public static final class Window implements LossFamily {
+        @Override
+        public String id() {
+            return "window";
+        }
+
+        @Override
+        public String summary() {
+            return "mean of a loss over all size x size windows at a stride";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(
+                    Param.loss("of", null, "the loss applied to every window"),
+                    Param.integer("size", 32, 1, 1 << 16, "window side in pixels"),
+                    Param.integer("stride", 16, 1, 1 << 16, "step between windows in pixels"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            int size = params.getInt("size");
+            int stride = params.getInt("stride");
+            Loss inner = context.losses().create(params.getLoss("of"), context);
+            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, y) -> {
+                Shape s = x.getShape();
+                if (size > s.get(2) || size > s.get(3)) {
+                    throw new PlabException("loss 'window': parameter 'size' (" + size + ") exceeds the image "
+                            + s.get(2) + "x" + s.get(3));
+                }
+                NDArray xw = windows(x, size, stride);
+                NDArray yw = windows(y, size, stride);
+                long n = s.get(0);
+                return inner.distance(xw, yw).reshape(n, -1).mean(new int[] {1});
+            });
+        }
+
+        /** Every window of every image as one batch (N * windows, C, size, size), image-major. */
+        private static NDArray windows(NDArray x, int size, int stride) {
+            Shape s = x.getShape();
+            NDList list = new NDList();
+            for (long i = 0; i + size <= s.get(2); i += stride) {
+                for (long j = 0; j + size <= s.get(3); j += stride) {
+                    list.add(x.get(":, :, " + i + ":" + (i + size) + ", " + j + ":" + (j + size)));
+                }
+            }
+            return NDArrays.stack(list, 1).reshape(-1, s.get(1), size, size);
+        }
+    }
+
+    /** Weighted sum of losses. */
+    @Extension
+    public static final class Sum implements LossFamily {
+        @Override
+        public String id() {
+            return "sum";
+        }
+
+        @Override
+        public String summary() {
+            return "weighted sum of losses";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(Param.terms("terms",
+                    "the terms, [{\"weight\": w, \"loss\": id, \"params\": {...}}, ...]"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            List<Map.Entry<Double, LossSpec>> terms = params.getTerms("terms");
+            List<Loss> inner = new ArrayList<>();
+            ObjectNode json = params.json();
+            ArrayNode canonical = json.putArray("terms");
+            for (Map.Entry<Double, LossSpec> t : terms) {
+                Loss loss = context.losses().create(t.getValue(), context);
+                inner.add(loss);
+                canonical.add(loss.spec().json().put("weight", t.getKey()));
+            }
+            double[] weights = terms.stream().mapToDouble(Map.Entry::getKey).toArray();
+            return new Composite(new LossSpec(id(), json), List.copyOf(inner), (x, y) -> {
+                NDArray total = null;
+                for (int i = 0; i < inner.size(); i++) {
+                    NDArray term = inner.get(i).distance(x, y).mul(weights[i]);
+                    total = total == null ? term : total.add(term);
+                }
+                return total;
+            });
+        }
+    }
+}

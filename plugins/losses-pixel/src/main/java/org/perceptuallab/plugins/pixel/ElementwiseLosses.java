@@ -1,0 +1,94 @@
+package org.perceptuallab.plugins.pixel;
+
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.catalog.SimpleLoss;
+import org.perceptuallab.kit.tensor.Ops;
+import org.pf4j.Extension;
+
+/** Means of element-wise differences: {@code l2}, {@code l1}, {@code lp}. */
+public final class ElementwiseLosses {
+    private ElementwiseLosses() {
+    }
+
+    /** Mean squared difference. */
+    @Extension
+    public static final class L2 implements LossFamily {
+        @Override
+        public String id() {
+            return "l2";
+        }
+
+        @Override
+        public String summary() {
+            return "mean squared difference of pixels";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of();
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            return SimpleLoss.of(id(), params, (x, y) -> Ops.meanPerSample(x.sub(y).square()));
+        }
+    }
+
+    /** Mean absolute difference. */
+    @Extension
+    public static final class L1 implements LossFamily {
+        @Override
+        public String id() {
+            return "l1";
+        }
+
+        @Override
+        public String summary() {
+            return "mean absolute difference of pixels";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of();
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            return SimpleLoss.of(id(), params, (x, y) -> Ops.meanPerSample(x.sub(y).abs()));
+        }
+    }
+
+    /** Mean of |x - y|^p. */
+    @Extension
+    public static final class Lp implements LossFamily {
+        /** Keeps the gradient of |d|^p finite at d = 0 when p < 1. */
+        static final double EPSILON = 1e-12;
+
+        @Override
+        public String id() {
+            return "lp";
+        }
+
+        @Override
+        public String summary() {
+            return "mean of |x - y|^p";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(Param.real("p", 0.5, 1e-3, 16, "the exponent"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            double p = params.getDouble("p");
+            return SimpleLoss.of(id(), params,
+                    (x, y) -> Ops.meanPerSample(x.sub(y).abs().add(p < 1 ? EPSILON : 0).pow(p)));
+        }
+    }
+}

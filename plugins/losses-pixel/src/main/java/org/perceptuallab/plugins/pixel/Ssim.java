@@ -1,0 +1,95 @@
+package org.perceptuallab.plugins.pixel;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
+import org.pf4j.Extension;
+
+/**
+ * SSIM (Wang et al. 2004) as a distance, 0.5 - SSIM / 2, with a Gaussian window and valid filtering;
+ * images are mapped from [-1, 1] to [0, 1] first, so C1 = k1^2 and C2 = k2^2.
+ */
+@Extension
+public final class Ssim implements LossFamily {
+    @Override
+    public String id() {
+        return "ssim";
+    }
+
+    @Override
+    public String summary() {
+        return "0.5 - SSIM/2 (Gaussian window, valid filtering, images in [0, 1])";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return ParamSpec.of(
+                Param.integer("window", 11, 1, 255, "side of the Gaussian window"),
+                Param.real("sigma", 1.5, 1e-3, 100, "standard deviation of the window, in pixels"),
+                Param.real("k1", 0.01, 0, 1, "luminance stabiliser: C1 = k1^2"),
+                Param.real("k2", 0.03, 0, 1, "contrast stabiliser: C2 = k2^2"));
+    }
+
+    @Override
+    public Loss create(Params params, LossContext context) {
+        return new SsimLoss(new LossSpec(id(), params.json()), params.getInt("window"),
+                params.getDouble("sigma"), params.getDouble("k1"), params.getDouble("k2"), context.manager());
+    }
+
+    private static final class SsimLoss implements Loss {
+        private final LossSpec spec;
+        private final int window;
+        private final double c1;
+        private final double c2;
+        private final NDArray kernel;
+
+        SsimLoss(LossSpec spec, int window, double sigma, double k1, double k2, NDManager manager) {
+            this.spec = spec;
+            this.window = window;
+            this.c1 = k1 * k1;
+            this.c2 = k2 * k2;
+            NDArray g = manager.create(Ops.gaussian1d(window, sigma));
+            this.kernel = g.reshape(window, 1).matMul(g.reshape(1, window));
+        }
+
+        @Override
+        public LossSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public NDArray distance(NDArray x, NDArray y) {
+            Shape s = x.getShape();
+            if (s.get(2) < window || s.get(3) < window) {
+                throw new PlabException("loss 'ssim': parameter 'window' (" + window + ") exceeds the image "
+                        + s.get(2) + "x" + s.get(3) + "; use a window of at most " + Math.min(s.get(2), s.get(3)));
+            }
+            NDArray a = x.add(1).div(2);
+            NDArray b = y.add(1).div(2);
+            List<NDArray> m = List.of(Ops.depthwise(a, kernel), Ops.depthwise(b, kernel));
+            NDArray mx = m.get(0);
+            NDArray my = m.get(1);
+            NDArray sxx = Ops.depthwise(a.square(), kernel).sub(mx.square());
+            NDArray syy = Ops.depthwise(b.square(), kernel).sub(my.square());
+            NDArray sxy = Ops.depthwise(a.mul(b), kernel).sub(mx.mul(my));
+            NDArray luminance = mx.mul(my).mul(2).add(c1).div(mx.square().add(my.square()).add(c1));
+            NDArray contrast = sxy.mul(2).add(c2).div(sxx.add(syy).add(c2));
+            return Ops.meanPerSample(luminance.mul(contrast)).mul(-0.5).add(0.5);
+        }
+
+        @Override
+        public void close() {
+            kernel.close();
+        }
+    }
+}
