@@ -1,0 +1,115 @@
+package org.perceptuallab.host;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import org.perceptuallab.api.Experiment;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.catalog.LabContext;
+import org.perceptuallab.kit.catalog.LossCatalog;
+import org.perceptuallab.kit.catalog.Registry;
+
+/**
+ * The host runtime: the tensor backend on the chosen device, the installed losses and experiments. Every
+ * command and test builds one, uses it, and closes it.
+ */
+public final class Lab implements AutoCloseable {
+    /** The host's version, recorded in every result's provenance. */
+    public static final String VERSION = versionOf();
+
+    private final Settings settings;
+    private final PluginHost plugins;
+    private final LossCatalog losses = new LossCatalog();
+    private final Registry<Experiment> experiments = new Registry<>("experiment", Experiment::id);
+    private NDManager manager;
+
+    /** Discovers plugins; the engine starts on first use of {@link #manager()}. */
+    public Lab(Settings settings) {
+        this.settings = settings;
+        configureEngine(settings);
+        this.plugins = new PluginHost(settings.pluginDirs());
+        plugins.collectLosses(losses.families());
+        plugins.collectExperiments(experiments);
+    }
+
+    /**
+     * Engine properties must be set before the engine starts: offline natives (TECH-NOTES 0) and threads.
+     */
+    static void configureEngine(Settings settings) {
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("OPT_OUT_TRACKING", "true");
+        if (settings.threads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(settings.threads()));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(settings.threads()));
+        }
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public LossCatalog losses() {
+        return losses;
+    }
+
+    public Registry<Experiment> experiments() {
+        return experiments;
+    }
+
+    public PluginHost plugins() {
+        return plugins;
+    }
+
+    /** Loading problems to show the user. */
+    public List<String> warnings() {
+        return plugins.warnings();
+    }
+
+    /** The root manager on the configured device (starts the engine). */
+    public synchronized NDManager manager() {
+        if (manager == null) {
+            Engine engine = Engine.getEngine("PyTorch");
+            Device device = Device.fromName(settings.device(), engine);
+            if (device.isGpu() && engine.getGpuCount() <= device.getDeviceId()) {
+                throw new PlabException("device " + settings.device() + " requested but the engine sees "
+                        + engine.getGpuCount() + " GPU(s); use --device cpu, or install a CUDA build of the"
+                        + " PyTorch natives");
+            }
+            manager = NDManager.newBaseManager(device, "PyTorch");
+        }
+        return manager;
+    }
+
+    /** A context for building losses, owned by {@code owner}. */
+    public LabContext lossContext(NDManager owner) {
+        return new LabContext(owner, settings.seed(), java.util.Map.of(), losses, settings.weightsDir());
+    }
+
+    /** Builds a loss whose constants live in {@code owner}. */
+    public Loss createLoss(LossSpec spec, NDManager owner) {
+        return losses.create(spec, lossContext(owner));
+    }
+
+    /** A one-line description of the backend, for provenance and reports. */
+    public String backendDescription() {
+        Engine engine = manager().getEngine();
+        return engine.getEngineName() + " " + engine.getVersion() + " (DJL " + Engine.getDjlVersion() + ") on "
+                + manager().getDevice();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (manager != null) {
+            manager.close();
+        }
+        plugins.close();
+    }
+
+    private static String versionOf() {
+        String v = Lab.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,67 @@
+package org.perceptuallab.host;
+
+import java.util.concurrent.Callable;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.cli.BenchCommand;
+import org.perceptuallab.host.cli.DistanceCommand;
+import org.perceptuallab.host.cli.GoldenCommand;
+import org.perceptuallab.host.cli.LossesCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code plab} command line. */
+@Command(name = "plab", mixinStandardHelpOptions = true, versionProvider = Plab.Version.class,
+        description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
+        subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
+                "2:bad usage or bad input (the message says what to fix)"})
+public final class Plab implements Callable<Integer> {
+    /** Exit code of a failed check or an internal error. */
+    public static final int FAILED = 1;
+    /** Exit code of bad usage or bad input. */
+    public static final int BAD_INPUT = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** The configured command line (tests call this and set out/err). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Plab());
+        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+            boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            if (ex instanceof PlabException) {
+                line.getErr().println("plab: " + ex.getMessage());
+                if (verbose) {
+                    ex.printStackTrace(line.getErr());
+                }
+                return BAD_INPUT;
+            }
+            line.getErr().println("plab: internal error: " + ex);
+            ex.printStackTrace(line.getErr());
+            return FAILED;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"plab " + Lab.VERSION};
+        }
+    }
+}

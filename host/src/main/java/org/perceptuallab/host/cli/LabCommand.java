@@ -1,0 +1,37 @@
+package org.perceptuallab.host.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.perceptuallab.host.Lab;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Base of the commands that need the runtime: opens a {@link Lab}, reports plugin warnings, closes it. */
+public abstract class LabCommand implements Callable<Integer> {
+    @Mixin
+    protected GlobalOptions global;
+
+    @Spec
+    protected CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        try (Lab lab = new Lab(global.settings())) {
+            lab.warnings().forEach(w -> err().println("warning: " + w));
+            err().flush();
+            return run(lab);
+        }
+    }
+
+    /** The command's work; returns the exit code. */
+    protected abstract int run(Lab lab) throws Exception;
+
+    protected PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    protected PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+}
