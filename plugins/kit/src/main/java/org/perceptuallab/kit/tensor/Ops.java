@@ -3,10 +3,13 @@ package org.perceptuallab.kit.tensor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * Image-tensor operations shared by every loss plugin, on (N, C, H, W) arrays. Written with ops that
@@ -100,6 +103,58 @@ public final class Ops {
         NDArray out = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(0, 0),
                 new Shape(1, 1), (int) c).singletonOrThrow();
         return out.reshape(s.get(0), c * pp, -1);
+    }
+
+    /**
+     * Every size x size window at {@code stride} (no padding) as one batch (N * windows, C, size, size),
+     * image-major: the windows of image 0 first, each image's windows in row-major order.
+     */
+    public static NDArray windows(NDArray x, int size, int stride) {
+        Shape s = x.getShape();
+        NDList list = new NDList();
+        for (long i = 0; i + size <= s.get(2); i += stride) {
+            for (long j = 0; j + size <= s.get(3); j += stride) {
+                list.add(x.get(":, :, " + i + ":" + (i + size) + ", " + j + ":" + (j + size)));
+            }
+        }
+        return NDArrays.stack(list, 1).reshape(-1, s.get(1), size, size);
+    }
+
+    /**
+     * Runs {@code f(x, y)} so that its temporaries are released on return: x and y are attached to a
+     * sub-manager while it runs (ops on them create their outputs there), and only the result goes back
+     * to x's manager. Tensors the autograd graph still needs stay alive in the engine.
+     */
+    public static NDArray scoped(NDArray x, NDArray y, BinaryOperator<NDArray> f) {
+        NDManager home = x.getManager();
+        try (NDManager scope = home.newSubManager()) {
+            if (x == y) {
+                scope.tempAttachAll(x);
+            } else {
+                scope.tempAttachAll(x, y);
+            }
+            NDArray out = f.apply(x, y);
+            out.attach(home);
+            return out;
+        }
+    }
+
+    /** {@link #scoped(NDArray, NDArray, BinaryOperator)} for a function of one array. */
+    public static NDArray scoped(NDArray x, UnaryOperator<NDArray> f) {
+        return scoped(x, x, (a, unused) -> f.apply(a));
+    }
+
+    /**
+     * A constant (filters, projections) in the data type of {@code like}. A converted copy is attached to
+     * like's manager, so that a float64 gradient check does not leave copies in the constant's manager.
+     */
+    public static NDArray castLike(NDArray constant, NDArray like) {
+        if (constant.getDataType() == like.getDataType()) {
+            return constant;
+        }
+        NDArray copy = constant.toType(like.getDataType(), false);
+        copy.attach(like.getManager());
+        return copy;
     }
 
     /** A normalised 1-D Gaussian of {@code size} taps centred on the middle tap. */
