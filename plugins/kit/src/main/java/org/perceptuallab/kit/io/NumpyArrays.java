@@ -108,6 +108,7 @@ public final class NumpyArrays {
             case "f2" -> DataType.FLOAT16;
             case "i8" -> DataType.INT64;
             case "i4" -> DataType.INT32;
+            case "i2" -> DataType.INT16;
             case "i1" -> DataType.INT8;
             case "u1" -> DataType.UINT8;
             case "b1" -> DataType.BOOLEAN;
@@ -122,6 +123,15 @@ public final class NumpyArrays {
         if (bytes.length - dataStart < need) {
             throw new PlabException(where + " is truncated: needs " + need + " data bytes, has "
                     + (bytes.length - dataStart));
+        }
+        if (type == DataType.INT16) {
+            // The engine has no int16 arrays (creating one aborts the process): widen exactly to int32.
+            ByteBuffer in = ByteBuffer.wrap(bytes, dataStart, (int) need).order(ByteOrder.LITTLE_ENDIAN);
+            int[] wide = new int[(int) sh.size()];
+            for (int i = 0; i < wide.length; i++) {
+                wide[i] = in.getShort();
+            }
+            return manager.create(wide, sh);
         }
         ByteBuffer data = ByteBuffer.allocateDirect((int) need).order(ByteOrder.nativeOrder());
         data.put(bytes, dataStart, (int) need).rewind();
