@@ -66,8 +66,11 @@ public final class ElementwiseLosses {
     /** Mean of |x - y|^p. */
     @Extension
     public static final class Lp implements LossFamily {
-        /** Keeps the gradient of |d|^p finite at d = 0 when p < 1. */
-        static final double EPSILON = 1e-12;
+        /**
+         * Keeps the gradient of |d|^p finite at d = 0 when p < 1; it shifts the value by at most
+         * EPSILON^p = 1e-15 (float32 can hold 1e-30).
+         */
+        static final double EPSILON = 1e-30;
 
         @Override
         public String id() {

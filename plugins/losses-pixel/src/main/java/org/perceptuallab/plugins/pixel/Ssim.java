@@ -1,9 +1,10 @@
 package org.perceptuallab.plugins.pixel;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import java.util.List;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
@@ -51,15 +52,17 @@ public final class Ssim implements LossFamily {
         private final int window;
         private final double c1;
         private final double c2;
-        private final NDArray kernel;
+        private final NDArray row;
+        private final NDArray column;
 
         SsimLoss(LossSpec spec, int window, double sigma, double k1, double k2, NDManager manager) {
             this.spec = spec;
             this.window = window;
             this.c1 = k1 * k1;
             this.c2 = k2 * k2;
-            NDArray g = manager.create(Ops.gaussian1d(window, sigma));
-            this.kernel = g.reshape(window, 1).matMul(g.reshape(1, window));
+            // The 2-D Gaussian is separable: two 1-D passes instead of window^2 taps.
+            this.row = manager.create(Ops.gaussian1d(window, sigma), new Shape(1, window));
+            this.column = row.reshape(window, 1);
         }
 
         @Override
@@ -76,12 +79,15 @@ public final class Ssim implements LossFamily {
             }
             NDArray a = x.add(1).div(2);
             NDArray b = y.add(1).div(2);
-            List<NDArray> m = List.of(Ops.depthwise(a, kernel), Ops.depthwise(b, kernel));
+            // All five local moments in one filtering pass over a 5C-channel stack.
+            NDArray moments = Ops.depthwise(Ops.depthwise(
+                    NDArrays.concat(new NDList(a, b, a.square(), b.square(), a.mul(b)), 1), row), column);
+            NDList m = moments.split(5, 1);
             NDArray mx = m.get(0);
             NDArray my = m.get(1);
-            NDArray sxx = Ops.depthwise(a.square(), kernel).sub(mx.square());
-            NDArray syy = Ops.depthwise(b.square(), kernel).sub(my.square());
-            NDArray sxy = Ops.depthwise(a.mul(b), kernel).sub(mx.mul(my));
+            NDArray sxx = m.get(2).sub(mx.square());
+            NDArray syy = m.get(3).sub(my.square());
+            NDArray sxy = m.get(4).sub(mx.mul(my));
             NDArray luminance = mx.mul(my).mul(2).add(c1).div(mx.square().add(my.square()).add(c1));
             NDArray contrast = sxy.mul(2).add(c2).div(sxx.add(syy).add(c2));
             return Ops.meanPerSample(luminance.mul(contrast)).mul(-0.5).add(0.5);
@@ -89,7 +95,8 @@ public final class Ssim implements LossFamily {
 
         @Override
         public void close() {
-            kernel.close();
+            row.close();
+            column.close();
         }
     }
 }
