@@ -1,0 +1,156 @@
+package org.perceptuallab.plugins.patch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import java.util.Arrays;
+import java.util.List;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.catalog.SimpleLoss;
+import org.perceptuallab.kit.tensor.Ops;
+import org.pf4j.Extension;
+
+/** The exact kernel losses on patches: {@code patch-rbf}, {@code patch-mmd}, {@code mmd-exact}. */
+public final class KernelLosses {
+    private KernelLosses() {
+    }
+
+    /** Patch vectors (B, L, C p^2) of every p x p patch at a stride, normalised per image. */
+    static NDArray patchVectors(NDArray images, int patch, int stride, PatchNormalization normalization) {
+        NDArray patches = Ops.patches(images, patch, stride);
+        return normalization.ofPatches(patches, images.getShape().get(1)).transpose(0, 2, 1);
+    }
+
+    /** Gaussian kernel between corresponding patches of x and y, averaged over positions. */
+    @Extension
+    public static final class PatchRbf implements LossFamily {
+        static final String ID = "patch-rbf";
+
+        @Override
+        public String id() {
+            return ID;
+        }
+
+        @Override
+        public String summary() {
+            return "mean over positions of 1 - exp(-S / (2 (sigma p^2)^2)), S the squared difference summed "
+                    + "over each p x p window";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(PatchParams.patchSize(3),
+                    PatchParams.sigma(0.1, "kernel bandwidth per patch element (scaled by p^2)"),
+                    Param.bool("pad", true, "zero-pad by p/2 so that every pixel centres a patch"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            int p = params.getInt("patchSize");
+            double scaled = params.getDouble("sigma") * p * p;
+            double rate = 1 / (2 * scaled * scaled);
+            int padding = params.getBoolean("pad") ? p / 2 : 0;
+            return SimpleLoss.of(ID, params, (x, y) -> Ops.scoped(x, y, (a, b) -> {
+                PatchParams.requireFits(ID, "patchSize", p, a.getShape());
+                NDArray perPixel = a.sub(b).square().sum(new int[] {1}, true);
+                NDArray box = a.getManager().ones(new Shape(1, 1, p, p), a.getDataType());
+                NDArray perPatch = Conv2d.conv2d(perPixel, box, null, new Shape(1, 1),
+                        new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
+                return Ops.meanPerSample(perPatch.mul(-rate).exp().neg().add(1));
+            }));
+        }
+    }
+
+    /** Biased MMD^2 between all patches of x and of y. */
+    @Extension
+    public static final class PatchMmd implements LossFamily {
+        static final String ID = "patch-mmd";
+
+        @Override
+        public String id() {
+            return ID;
+        }
+
+        @Override
+        public String summary() {
+            return "biased MMD^2 between the patch sets of x and y (multi-bandwidth RBF or dot kernel)";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(
+                    Param.choice("kernel", "rbf", List.of("rbf", "dot"),
+                            "rbf: sum of Gaussians over the sigmas; dot: a . b"),
+                    PatchParams.patchSize(7),
+                    PatchParams.stride(1),
+                    Param.reals("sigmas", new double[] {0.1, 0.05, 0.025, 0.01}, 1e-4, 1e3,
+                            "rbf bandwidths per patch element (each scaled by p^2)"),
+                    PatchParams.normalizePatch(PatchNormalization.allIds(), "patch normalisation per image"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            int p = params.getInt("patchSize");
+            int stride = params.getInt("stride");
+            PatchNormalization normalization = PatchNormalization.of(params.getString("normalizePatch"));
+            Mmd.Kernel kernel = params.getString("kernel").equals("dot") ? Mmd.DOT
+                    : Mmd.gaussians(Arrays.stream(params.getDoubles("sigmas"))
+                            .map(s -> 1 / (2 * (s * p * p) * (s * p * p))).toArray());
+            return SimpleLoss.of(ID, params, (x, y) -> Ops.scoped(x, y, (a, b) -> {
+                PatchParams.requireFits(ID, "patchSize", p, a.getShape());
+                return Mmd.biased(patchVectors(a, p, stride, normalization),
+                        patchVectors(b, p, stride, normalization), kernel);
+            }));
+        }
+    }
+
+    /** Exact Gaussian MMD^2 of the patch sets of sliding windows, averaged over the windows. */
+    @Extension
+    public static final class MmdExact implements LossFamily {
+        static final String ID = "mmd-exact";
+
+        @Override
+        public String id() {
+            return ID;
+        }
+
+        @Override
+        public String summary() {
+            return "exact Gaussian patch MMD^2 in sliding windows (reflect padding), mean over windows";
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(PatchParams.patchSize(3),
+                    PatchParams.sigma(0.06, "kernel bandwidth per patch element: K = exp(-d^2 / (sigma p^2)^2)"),
+                    Param.integer("window", 32, 1, PatchParams.MAX_SIDE, "window side in pixels"),
+                    Param.integer("windowStride", 16, 1, PatchParams.MAX_SIDE, "step between windows in pixels"),
+                    PatchParams.normalizePatch(PatchNormalization.allIds(), "patch normalisation per window"));
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            int p = params.getInt("patchSize");
+            int window = params.getInt("window");
+            int windowStride = params.getInt("windowStride");
+            double scaled = params.getDouble("sigma") * p * p;
+            Mmd.Kernel kernel = Mmd.gaussians(1 / (scaled * scaled));
+            PatchNormalization normalization = PatchNormalization.of(params.getString("normalizePatch"));
+            int pad = p / 2;
+            return SimpleLoss.of(ID, params, (x, y) -> Ops.scoped(x, y, (a, b) -> {
+                PatchParams.requireFits(ID, "patchSize", p, a.getShape());
+                PatchParams.requireFits(ID, "window", window, a.getShape());
+                NDArray xw = Ops.windows(Ops.reflectPad(a, pad), window + 2 * pad, windowStride);
+                NDArray yw = Ops.windows(Ops.reflectPad(b, pad), window + 2 * pad, windowStride);
+                NDArray perWindow = Mmd.biased(patchVectors(xw, p, 1, normalization),
+                        patchVectors(yw, p, 1, normalization), kernel);
+                return perWindow.reshape(a.getShape().get(0), -1).mean(new int[] {1});
+            }));
+        }
+    }
+}

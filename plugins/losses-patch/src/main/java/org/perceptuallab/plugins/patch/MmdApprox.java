@@ -1,0 +1,170 @@
+package org.perceptuallab.plugins.patch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import java.util.Map;
+import java.util.Optional;
+import org.perceptuallab.api.FeatureMap;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+import org.pf4j.Extension;
+
+/**
+ * {@code mmd-approx}: the patch MMD with a Gaussian kernel approximated by random Fourier features. Each
+ * image becomes phi = cos(conv(reflect_pad(x), w) + b) with w = N(0, 1) / (sigma p^2) (then normalised per
+ * {@code normalizePatch}) and b ~ U[0, 2 pi); phi is average-pooled and the distance is the mean squared
+ * difference of the pooled maps. One convolution per image set, and y's features carry no graph.
+ */
+@Extension
+public final class MmdApprox implements LossFamily {
+    static final String ID = "mmd-approx";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String summary() {
+        return "patch MMD by random Fourier features: pooled cos(conv(x, w) + b), mean squared difference";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return ParamSpec.of(
+                PatchParams.patchSize(3),
+                PatchParams.stride(1),
+                PatchParams.sigma(0.06, "kernel bandwidth per patch element; filters are N(0,1) / (sigma p^2)"),
+                Param.integer("features", 1024, 1, 1 << 16, "number of random features"),
+                Param.integer("pool", 32, -1, PatchParams.MAX_SIDE,
+                        "average-pooling window over the feature map: -1 global average, 1 none"),
+                Param.integer("poolStride", 16, 1, PatchParams.MAX_SIDE, "step of the pooling window"),
+                Param.bool("pad", true, "reflect-pad the image by p/2 before the convolution"),
+                PatchParams.normalizePatch(PatchNormalization.ids(PatchNormalization.NONE,
+                                PatchNormalization.CHANNEL_MEAN, PatchNormalization.MEAN),
+                        "filter normalisation: channel_mean subtracts each filter's per-channel mean, mean its "
+                                + "overall mean"),
+                Param.bool("redraw", true, "draw new filters at every call (from the seed's stream)"),
+                Param.seed());
+    }
+
+    @Override
+    public Loss create(Params params, LossContext context) {
+        if (params.getInt("pool") == 0) {
+            throw new PlabException("loss '" + ID + "': parameter 'pool' must be -1 (global average), 1 (no "
+                    + "pooling) or a window size in [2, " + PatchParams.MAX_SIDE + "], got 0");
+        }
+        return new RandomFeatures(new LossSpec(ID, params.json()), params, context);
+    }
+
+    /** The configured loss and its feature map. */
+    static final class RandomFeatures implements Loss {
+        private final LossSpec spec;
+        private final int patch;
+        private final int stride;
+        private final double filterScale;
+        private final int features;
+        private final int pool;
+        private final int poolStride;
+        private final boolean pad;
+        private final PatchNormalization normalization;
+        private final Map<String, NDArray> injected;
+        private final SeededConstants filters;
+
+        RandomFeatures(LossSpec spec, Params params, LossContext context) {
+            this.spec = spec;
+            this.patch = params.getInt("patchSize");
+            this.stride = params.getInt("stride");
+            this.filterScale = 1 / (params.getDouble("sigma") * patch * patch);
+            this.features = params.getInt("features");
+            this.pool = params.getInt("pool");
+            this.poolStride = params.getInt("poolStride");
+            this.pad = params.getBoolean("pad");
+            this.normalization = PatchNormalization.of(params.getString("normalizePatch"));
+            this.injected = context.draws();
+            boolean allInjected = injected.containsKey("w_raw") && injected.containsKey("b");
+            this.filters = new SeededConstants(PatchParams.seed(params, context),
+                    params.getBoolean("redraw") && !allInjected, context.manager(), this::makeFilters);
+        }
+
+        /** [w (F, C, p, p), b (F)] from the draws, injected ones first. */
+        private NDList makeFilters(Draws draws, NDManager m, long channels) {
+            Shape wShape = new Shape(features, channels, patch, patch);
+            NDArray wRaw = SeededConstants.injected(injected, "w_raw", wShape, m, ID);
+            if (wRaw == null) {
+                wRaw = draws.normal(m, wShape);
+            }
+            NDArray b = SeededConstants.injected(injected, "b", new Shape(features), m, ID);
+            if (b == null) {
+                b = draws.uniform(m, new Shape(features), 0, 2 * Math.PI);
+            }
+            return new NDList(normalization.ofFilters(wRaw.mul(filterScale)), b);
+        }
+
+        @Override
+        public LossSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public NDArray distance(NDArray x, NDArray y) {
+            return Ops.scoped(x, y, (a, b) -> {
+                NDList wb = filters.forCall(a.getManager(), a.getShape().get(1));
+                NDArray fx = pooledFeatures(a, wb);
+                NDArray fy = pooledFeatures(b, wb);
+                return Ops.meanPerSample(fx.sub(fy).square());
+            });
+        }
+
+        /** Flattened pooled features (N, D) under the fixed draws: ||f(x) - f(y)||^2 / D is the distance. */
+        @Override
+        public Optional<FeatureMap> featureMap() {
+            return Optional.of(x -> Ops.scoped(x, a -> {
+                NDList wb = filters.fixed(a.getShape().get(1));
+                return pooledFeatures(a, wb).reshape(a.getShape().get(0), -1);
+            }));
+        }
+
+        /** Pooled phi (N, F, h, w), or (N, F) under global pooling. */
+        private NDArray pooledFeatures(NDArray img, NDList wb) {
+            checkSizes(img.getShape());
+            NDArray w = Ops.castLike(wb.get(0), img);
+            NDArray b = Ops.castLike(wb.get(1), img);
+            NDArray padded = pad ? Ops.reflectPad(img, patch / 2) : img;
+            NDArray phi = Conv2d.conv2d(padded, w, b, new Shape(stride, stride), new Shape(0, 0),
+                    new Shape(1, 1), 1).singletonOrThrow().cos();
+            return switch (pool) {
+                case -1 -> phi.reshape(phi.getShape().get(0), phi.getShape().get(1), -1).mean(new int[] {2});
+                case 1 -> phi;
+                default -> Ops.avgPool(phi, pool, poolStride);
+            };
+        }
+
+        private void checkSizes(Shape images) {
+            PatchParams.requireFits(ID, "patchSize", patch, images);
+            long side = Math.min(images.get(2), images.get(3));
+            long map = (side + (pad ? 2L * (patch / 2) : 0) - patch) / stride + 1;
+            if (pool > map) {
+                throw new PlabException("loss '" + ID + "': parameter 'pool' (" + pool + ") exceeds the feature "
+                        + "map, " + map + " positions a side for " + images.get(2) + "x" + images.get(3)
+                        + " images; use a pool of at most " + map + ", or -1 for a global average");
+            }
+        }
+
+        @Override
+        public void close() {
+            filters.close();
+        }
+    }
+}

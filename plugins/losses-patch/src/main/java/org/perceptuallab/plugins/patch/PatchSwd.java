@@ -1,0 +1,111 @@
+package org.perceptuallab.plugins.patch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.Map;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+import org.pf4j.Extension;
+
+/**
+ * {@code patch-swd}: sliced Wasserstein distance between the patch sets of x and y. The patches are projected
+ * on random directions P = N(0, 1) / (unbiased std of each column); each projection's values are sorted
+ * over the patches and the sorted x and y values are compared by mean absolute difference.
+ */
+@Extension
+public final class PatchSwd implements LossFamily {
+    static final String ID = "patch-swd";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public String summary() {
+        return "sliced Wasserstein distance between the patch sets (random projections, sorted, mean |diff|)";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return ParamSpec.of(PatchParams.patchSize(7), PatchParams.stride(1),
+                Param.integer("projections", 256, 1, 1 << 16, "number of random projections"),
+                PatchParams.normalizePatch(PatchNormalization.allIds(), "patch normalisation per image"),
+                Param.bool("redraw", false, "draw new projections at every call (from the seed's stream)"),
+                Param.seed());
+    }
+
+    @Override
+    public Loss create(Params params, LossContext context) {
+        return new Sliced(new LossSpec(ID, params.json()), params, context);
+    }
+
+    /** The configured loss. */
+    static final class Sliced implements Loss {
+        private final LossSpec spec;
+        private final int patch;
+        private final int stride;
+        private final int projections;
+        private final PatchNormalization normalization;
+        private final Map<String, NDArray> injected;
+        private final SeededConstants directions;
+
+        Sliced(LossSpec spec, Params params, LossContext context) {
+            this.spec = spec;
+            this.patch = params.getInt("patchSize");
+            this.stride = params.getInt("stride");
+            this.projections = params.getInt("projections");
+            this.normalization = PatchNormalization.of(params.getString("normalizePatch"));
+            this.injected = context.draws();
+            this.directions = new SeededConstants(PatchParams.seed(params, context),
+                    params.getBoolean("redraw") && !injected.containsKey("proj_raw"), context.manager(),
+                    this::makeDirections);
+        }
+
+        /** [P^T (K, C p^2)]: the draws divided column-wise by their unbiased std, transposed. */
+        private NDList makeDirections(Draws draws, NDManager m, long channels) {
+            Shape shape = new Shape(channels * patch * patch, projections);
+            NDArray raw = SeededConstants.injected(injected, "proj_raw", shape, m, ID);
+            if (raw == null) {
+                raw = draws.normal(m, shape);
+            }
+            NDArray centred = raw.sub(raw.mean(new int[] {0}, true));
+            NDArray std = centred.square().sum(new int[] {0}, true).div(Math.max(shape.get(0) - 1, 1)).sqrt();
+            return new NDList(raw.div(std).transpose(1, 0));
+        }
+
+        @Override
+        public LossSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public NDArray distance(NDArray x, NDArray y) {
+            return Ops.scoped(x, y, (a, b) -> {
+                PatchParams.requireFits(ID, "patchSize", patch, a.getShape());
+                NDArray p = Ops.castLike(directions.forCall(a.getManager(), a.getShape().get(1)).head(), a);
+                return Ops.meanPerSample(sortedProjections(a, p).sub(sortedProjections(b, p)).abs());
+            });
+        }
+
+        /** (N, K, L): each projection of the image's patches, sorted over the patches. */
+        private NDArray sortedProjections(NDArray images, NDArray directionsT) {
+            NDArray patches = normalization.ofPatches(Ops.patches(images, patch, stride), images.getShape().get(1));
+            return directionsT.matMul(patches).sort(2);
+        }
+
+        @Override
+        public void close() {
+            directions.close();
+        }
+    }
+}
