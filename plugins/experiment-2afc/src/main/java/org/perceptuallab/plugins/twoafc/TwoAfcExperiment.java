@@ -1,0 +1,187 @@
+package org.perceptuallab.plugins.twoafc;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.perceptuallab.api.Experiment;
+import org.perceptuallab.api.ExperimentContext;
+import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.io.Figures;
+import org.perceptuallab.kit.io.Images;
+import org.pf4j.Extension;
+
+/**
+ * Agreement of a loss with human 2AFC judgements: per triplet, score = (d0 &lt; d1)(1 - h) + (d1 &lt; d0) h
+ * + 0.5 (d0 = d1) with d0 = D(ref, p0), d1 = D(ref, p1) and h the fraction of people who chose p1; the
+ * mean per category and overall, with seeded bootstrap 95% intervals. Both distances of a batch of
+ * triplets come from one distance call over (ref, ref) against (p0, p1).
+ */
+@Extension
+public final class TwoAfcExperiment implements Experiment {
+    private static final ParamSpec PARAMS = ParamSpec.of(
+            Param.string("data", null, "BAPPS-layout root: <root>/<category>/{ref,p0,p1}/*.png, judge/*.npy"
+                    + " (relative to the matrix file)"),
+            Param.integer("size", 64, 8, 1024, "images are resized to size x size"),
+            Param.string("categories", "", "comma-separated categories to use; empty: every folder"),
+            Param.integer("maxPerCategory", 0, 0, 10_000_000, "most triplets per category (by name); 0: all"),
+            Param.integer("batch", 32, 1, 4096, "triplets per distance call"),
+            Param.integer("bootstrap", 1000, 0, 1_000_000, "bootstrap resamples of the 95% interval; 0: none"),
+            Param.integer("examples", 6, 0, 100, "triplets shown where the loss disagrees most with people"));
+
+    @Override
+    public String id() {
+        return "2afc";
+    }
+
+    @Override
+    public String summary() {
+        return "agreement with human two-alternative forced choice judgements (BAPPS layout)";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return PARAMS;
+    }
+
+    @Override
+    public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws IOException {
+        if (!p.has("data")) {
+            throw new PlabException("experiment '2afc': parameter 'data' is required: a BAPPS-layout root, or a set"
+                    + " made by 'plab make-2afc'");
+        }
+        Path root = ctx.resolve(p.getString("data"));
+        List<String> only = Arrays.stream(p.getString("categories").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+        List<String> categories = TwoAfcData.categories(root, only);
+        Map<String, List<TwoAfcData.Triplet>> byCategory = new LinkedHashMap<>();
+        for (String c : categories) {
+            byCategory.put(c, TwoAfcData.triplets(ctx.manager(), root, c, p.getInt("maxPerCategory")));
+        }
+        long total = byCategory.values().stream().mapToLong(List::size).sum();
+        int size = p.getInt("size");
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        List<Scored> all = new ArrayList<>();
+        try (Progress progress = ctx.progress("2afc " + loss.spec(), total)) {
+            for (var e : byCategory.entrySet()) {
+                List<TwoAfcData.Triplet> triplets = e.getValue();
+                double[] s = new double[triplets.size()];
+                for (int from = 0; from < triplets.size(); from += p.getInt("batch")) {
+                    List<TwoAfcData.Triplet> batch = triplets.subList(from,
+                            Math.min(triplets.size(), from + p.getInt("batch")));
+                    double[] d = distances(loss, ctx.manager(), batch, size);
+                    for (int i = 0; i < batch.size(); i++) {
+                        double d0 = d[i];
+                        double d1 = d[batch.size() + i];
+                        double h = batch.get(i).judge();
+                        s[from + i] = score(d0, d1, h);
+                        all.add(new Scored(e.getKey(), batch.get(i), d0, d1, s[from + i]));
+                    }
+                    progress.step(batch.size());
+                }
+                scores.put(e.getKey(), s);
+            }
+        }
+        return result(p, ctx, root, scores, all);
+    }
+
+    /** The per-triplet agreement with people. */
+    static double score(double d0, double d1, double h) {
+        return d0 < d1 ? 1 - h : d1 < d0 ? h : 0.5;
+    }
+
+    /** (d0 of each triplet, then d1 of each) from one call on (ref, ref) against (p0, p1). */
+    private static double[] distances(Loss loss, NDManager m, List<TwoAfcData.Triplet> batch, int size) {
+        try (NDManager scope = m.newSubManager()) {
+            NDList refs = new NDList();
+            NDList others = new NDList();
+            for (TwoAfcData.Triplet t : batch) {
+                refs.add(Images.load(scope, t.ref(), 3, size, size));
+                others.add(Images.load(scope, t.p0(), 3, size, size));
+            }
+            for (TwoAfcData.Triplet t : batch) {
+                refs.add(Images.load(scope, t.ref(), 3, size, size));
+                others.add(Images.load(scope, t.p1(), 3, size, size));
+            }
+            NDArray x = NDArrays.concat(refs, 0);
+            NDArray y = NDArrays.concat(others, 0);
+            return loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+    }
+
+    private record Scored(String category, TwoAfcData.Triplet triplet, double d0, double d1, double score) {
+    }
+
+    private ExperimentResult result(Params p, ExperimentContext ctx, Path root, Map<String, double[]> scores,
+                                    List<Scored> all) throws IOException {
+        int resamples = p.getInt("bootstrap");
+        double[] overall = all.stream().mapToDouble(Scored::score).toArray();
+        double[] ci = Bootstrap.interval95(overall, resamples, ctx.seed());
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("score", Bootstrap.mean(overall));
+        metrics.put("ci95Low", ci[0]);
+        metrics.put("ci95High", ci[1]);
+        metrics.put("triplets", (double) overall.length);
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        ObjectNode perCategory = details.putObject("categories");
+        int k = 1;
+        for (var e : scores.entrySet()) {
+            double[] cci = Bootstrap.interval95(e.getValue(), resamples, ctx.seed() + k++);
+            metrics.put("score." + e.getKey(), Bootstrap.mean(e.getValue()));
+            ObjectNode c = perCategory.putObject(e.getKey());
+            c.put("score", Bootstrap.mean(e.getValue()));
+            c.put("triplets", e.getValue().length);
+            c.put("ci95Low", cci[0]);
+            c.put("ci95High", cci[1]);
+        }
+        details.put("scoreFormula", "(d0<d1)(1-h) + (d1<d0)h + 0.5(d0==d1), h = fraction judging p1 closer");
+        Path marker = root.resolve(TwoAfcData.SYNTHETIC_MARKER);
+        boolean synthetic = Files.isRegularFile(marker);
+        if (synthetic) {
+            details.set("synthetic", new ObjectMapper().readTree(marker.toFile()));
+        }
+        Map<String, String> images = new LinkedHashMap<>();
+        if (p.getInt("examples") > 0 && !all.isEmpty()) {
+            images.put("disagreements", "disagreements.png");
+            writeDisagreements(all, p.getInt("examples"), p.getInt("size"), ctx.outputDir().resolve("disagreements.png"));
+        }
+        return new ExperimentResult(metrics, images, Map.of(), details, synthetic);
+    }
+
+    /** The triplets where the loss's choice went most against people: ref, p0, p1 with both distances. */
+    private static void writeDisagreements(List<Scored> all, int count, int size, Path file) {
+        List<Figures.Row> rows = new ArrayList<>();
+        for (Scored s : all.stream().sorted(Comparator.comparingDouble(Scored::score)).limit(count).toList()) {
+            String people = s.triplet().judge() > 0.5 ? "p1" : s.triplet().judge() < 0.5 ? "p0" : "either";
+            String title = String.format(Locale.ROOT, "%s %s: people chose %s (h=%.2f), score %.2f",
+                    s.category(), s.triplet().ref().getFileName(), people, s.triplet().judge(), s.score());
+            rows.add(new Figures.Row(title, List.of(
+                    new Figures.Cell(Images.resize(Images.read(s.triplet().ref()), size, size), "ref"),
+                    new Figures.Cell(Images.resize(Images.read(s.triplet().p0()), size, size),
+                            String.format(Locale.ROOT, "p0 d=%.4g", s.d0())),
+                    new Figures.Cell(Images.resize(Images.read(s.triplet().p1()), size, size),
+                            String.format(Locale.ROOT, "p1 d=%.4g", s.d1())))));
+        }
+        Images.writePng(Figures.grid(rows, 96), file);
+    }
+}

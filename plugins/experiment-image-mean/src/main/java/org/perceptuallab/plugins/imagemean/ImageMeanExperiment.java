@@ -1,0 +1,262 @@
+package org.perceptuallab.plugins.imagemean;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.perceptuallab.api.Experiment;
+import org.perceptuallab.api.ExperimentContext;
+import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.io.Figures;
+import org.perceptuallab.kit.io.Images;
+import org.pf4j.Extension;
+
+/**
+ * The generalised image mean: the image m minimising mean_i D(m, T_i) over similar targets T_i, by Adam
+ * on the pixels from a chosen start, optionally coarse to fine over a pyramid. Under l2 it is the pixel
+ * mean; a perceptual loss should give a sharper, still representative image.
+ */
+@Extension
+public final class ImageMeanExperiment implements Experiment {
+    private static final ParamSpec PARAMS = ParamSpec.of(
+            Param.string("data", null, "folder of similar images, or one image to cut jittered crops from"
+                    + " (relative to the matrix file)"),
+            Param.integer("size", 64, 8, 1024, "side of the square images, pixels"),
+            Param.integer("crops", 8, 2, 256, "number of jittered crops when data is one image"),
+            Param.integer("jitter", 6, 0, 256, "largest crop offset from the centre, pixels (crops mode)"),
+            Param.integer("maxImages", 10, 2, 10000, "most images read from a data folder (by name)"),
+            Param.bool("gray", false, "read the images as one grey channel"),
+            Param.string("startMode", "mean", "start image: mean, gray, zeros, split, blur, noise, joined"
+                    + " by '+' (e.g. mean+noise)"),
+            Param.integer("steps", 400, 1, 1_000_000, "Adam steps (single-scale)"),
+            Param.real("lr", 0.003, 1e-6, 10, "Adam learning rate (single-scale)"),
+            Param.real("lrDecay", 0.9, 0.01, 1, "learning-rate factor applied every lrEvery steps"),
+            Param.integer("lrEvery", 1000, 1, 1_000_000, "steps between learning-rate decays"),
+            Param.bool("multiScale", false, "optimise coarse to fine over a pyramid"),
+            Param.integer("levels", 3, 1, 8, "pyramid levels (multi-scale); level k is scaled by"
+                    + " scaleFactor^k, the finest is full size"),
+            Param.real("scaleFactor", 0.69, 0.1, 0.99, "downscale between pyramid levels"),
+            Param.integer("levelSteps", 1000, 1, 1_000_000, "Adam steps per pyramid level"),
+            Param.real("levelLr", 0.005, 1e-6, 10, "learning rate of the coarsest level; x lrDecay per level"),
+            Param.real("blurSigma", 2.0, 0.1, 50, "Gaussian sigma of the 'blur' start, pixels"),
+            Param.real("noiseSigma", 0.15, 0, 2, "standard deviation of the 'noise' start"));
+
+    @Override
+    public String id() {
+        return "image-mean";
+    }
+
+    @Override
+    public String summary() {
+        return "generalised image mean: the image closest on average to a set of similar images";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return PARAMS;
+    }
+
+    @Override
+    public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) {
+        if (!p.has("data")) {
+            throw new PlabException("experiment 'image-mean': parameter 'data' is required: a folder of similar"
+                    + " images or one image to cut jittered crops from");
+        }
+        StartImage.check(p.getString("startMode"));
+        int size = p.getInt("size");
+        int channels = p.getBoolean("gray") ? 1 : 3;
+        List<BufferedImage> images = Targets.load(ctx.resolve(p.getString("data")), size, p.getInt("crops"),
+                p.getInt("jitter"), p.getInt("maxImages"), ctx.seed());
+        String lossName = loss.spec().toString();
+        NDManager m = ctx.manager();
+        long started = System.nanoTime();
+
+        List<Integer> sizes = levelSizes(p, size);
+        List<Double> curve = new ArrayList<>();
+        Planes start = null;
+        Planes current = null;
+        double startDistance = Double.NaN;
+        try (Progress progress = ctx.progress("image-mean " + lossName, totalSteps(p))) {
+            for (int level = 0; level < sizes.size(); level++) {
+                int s = sizes.get(level);
+                List<Planes> targets = planes(m, images, s, channels);
+                Planes levelStart = current == null
+                        ? StartImage.build(p.getString("startMode"), targets, p.getDouble("blurSigma"),
+                                p.getDouble("noiseSigma"), ctx.seed())
+                        : current.resize(s, s);
+                if (start == null) {
+                    start = levelStart;
+                }
+                boolean multi = p.getBoolean("multiScale");
+                int steps = multi ? p.getInt("levelSteps") : p.getInt("steps");
+                double lr = multi ? p.getDouble("levelLr") * Math.pow(p.getDouble("lrDecay"), level) : p.getDouble("lr");
+                int every = multi ? Integer.MAX_VALUE : p.getInt("lrEvery");
+                current = optimise(loss, m, targets, levelStart, steps, lr, p.getDouble("lrDecay"), every,
+                        progress, curve);
+            }
+            List<Planes> full = planes(m, images, size, channels);
+            startDistance = meanDistance(loss, m, start.h() == size ? start : start.resize(size, size), full);
+            double endDistance = meanDistance(loss, m, current, full);
+            return result(p, ctx, lossName, images, full, start, current, startDistance, endDistance, curve,
+                    (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private static long totalSteps(Params p) {
+        return p.getBoolean("multiScale") ? (long) p.getInt("levels") * p.getInt("levelSteps") : p.getInt("steps");
+    }
+
+    private static List<Integer> levelSizes(Params p, int size) {
+        List<Integer> sizes = new ArrayList<>();
+        int levels = p.getBoolean("multiScale") ? p.getInt("levels") : 1;
+        for (int k = levels - 1; k >= 0; k--) {
+            sizes.add(Math.max(8, (int) Math.round(size * Math.pow(p.getDouble("scaleFactor"), k))));
+        }
+        return sizes;
+    }
+
+    /** Adam on the pixels of {@code start}; appends the mean distance before each step to the curve. */
+    private static Planes optimise(Loss loss, NDManager m, List<Planes> targets, Planes start, int steps,
+                                   double lr, double decay, int every, Progress progress, List<Double> curve) {
+        try (NDManager level = m.newSubManager()) {
+            NDArray t = stack(level, targets);
+            NDArray x = tensor(level, start);
+            x.setRequiresGradient(true);
+            PixelAdam adam = new PixelAdam(level, x);
+            for (int step = 0; step < steps; step++) {
+                double rate = lr * Math.pow(decay, step / every);
+                try (NDManager scope = level.newSubManager()) {
+                    x.tempAttach(scope);
+                    double value;
+                    try (GradientCollector gc = Engine.getEngine(x.getManager().getEngine().getEngineName())
+                            .newGradientCollector()) {
+                        NDArray d = loss.distance(x.broadcast(t.getShape()), t).mean();
+                        gc.backward(d);
+                        value = d.toType(DataType.FLOAT64, false).getDouble();
+                    }
+                    if (!Double.isFinite(value)) {
+                        throw new PlabException("loss '" + loss.spec() + "' gave a non-finite value (" + value
+                                + ") at step " + step + " of image-mean; lower 'lr' or check the loss");
+                    }
+                    adam.step(x, rate, scope);
+                    curve.add(value);
+                }
+                progress.step(1);
+                if (step % 20 == 0) {
+                    progress.status(String.format(Locale.ROOT, "%.4g", curve.get(curve.size() - 1)));
+                }
+            }
+            return planes(x);
+        }
+    }
+
+    private static double meanDistance(Loss loss, NDManager m, Planes image, List<Planes> targets) {
+        try (NDManager scope = m.newSubManager()) {
+            NDArray t = stack(scope, targets);
+            NDArray x = tensor(scope, image);
+            return loss.distance(x.broadcast(t.getShape()), t).mean().toType(DataType.FLOAT64, false).getDouble();
+        }
+    }
+
+    private ExperimentResult result(Params p, ExperimentContext ctx, String lossName, List<BufferedImage> images,
+                                    List<Planes> targets, Planes start, Planes end, double startDistance,
+                                    double endDistance, List<Double> curve, double seconds) {
+        Path out = ctx.outputDir();
+        Planes pixelMean = StartImage.pixelMean(targets);
+        try (NDManager scope = ctx.manager().newSubManager()) {
+            BufferedImage startImage = Images.fromTensor(tensor(scope, start));
+            BufferedImage endImage = Images.fromTensor(tensor(scope, end));
+            Images.writePng(startImage, out.resolve("start.png"));
+            Images.writePng(endImage, out.resolve("result.png"));
+            List<Figures.Cell> targetCells = new ArrayList<>();
+            for (int i = 0; i < targets.size(); i++) {
+                targetCells.add(new Figures.Cell(Images.fromTensor(tensor(scope, targets.get(i))), "target " + (i + 1)));
+            }
+            Images.writePng(Figures.grid(List.of(new Figures.Row("targets", targetCells)), 96),
+                    out.resolve("targets.png"));
+            String title = String.format(Locale.ROOT, "%s: mean distance %.4g at start, %.4g at end", lossName,
+                    startDistance, endDistance);
+            BufferedImage figure = Figures.grid(List.of(new Figures.Row("targets", targetCells),
+                    new Figures.Row(title, List.of(
+                            new Figures.Cell(startImage, "start (" + p.getString("startMode") + ")"),
+                            new Figures.Cell(endImage, "result"),
+                            new Figures.Cell(Images.fromTensor(tensor(scope, pixelMean)), "pixel mean")))), 128);
+            Images.writePng(figure, out.resolve("figure.png"));
+        }
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("distanceStart", startDistance);
+        metrics.put("distanceEnd", endDistance);
+        metrics.put("sharpness", end.meanGradientMagnitude());
+        metrics.put("sharpnessPixelMean", pixelMean.meanGradientMagnitude());
+        metrics.put("maxAbsToPixelMean", maxAbsDifference(end, pixelMean));
+        metrics.put("seconds", seconds);
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("result", "result.png");
+        files.put("start", "start.png");
+        files.put("figure", "figure.png");
+        files.put("targets", "targets.png");
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
+        details.put("targets", targets.size());
+        details.put("imageSize", end.h());
+        details.put("channels", end.c());
+        details.put("steps", curve.size());
+        details.put("sharpnessHelp", "mean gradient magnitude sqrt(dx^2+dy^2) of the result, pixel units of [-1,1]");
+        return new ExperimentResult(metrics, files, Map.of("loss", curve), details, false);
+    }
+
+    private static double maxAbsDifference(Planes a, Planes b) {
+        double max = 0;
+        for (int i = 0; i < a.v().length; i++) {
+            max = Math.max(max, Math.abs(a.v()[i] - b.v()[i]));
+        }
+        return max;
+    }
+
+    private static List<Planes> planes(NDManager m, List<BufferedImage> images, int size, int channels) {
+        List<Planes> out = new ArrayList<>();
+        try (NDManager scope = m.newSubManager()) {
+            for (BufferedImage img : images) {
+                out.add(planes(Images.toTensor(scope, Images.resize(img, size, size), channels)));
+            }
+        }
+        return out;
+    }
+
+    private static Planes planes(NDArray t) {
+        Shape s = t.getShape();
+        int n = s.dimension();
+        return new Planes((int) s.get(n - 3), (int) s.get(n - 2), (int) s.get(n - 1),
+                t.toType(DataType.FLOAT32, false).toFloatArray());
+    }
+
+    private static NDArray tensor(NDManager m, Planes p) {
+        return m.create(p.v(), new Shape(1, p.c(), p.h(), p.w()));
+    }
+
+    private static NDArray stack(NDManager m, List<Planes> targets) {
+        NDList list = new NDList();
+        for (Planes t : targets) {
+            list.add(tensor(m, t));
+        }
+        return NDArrays.concat(list, 0);
+    }
+}
