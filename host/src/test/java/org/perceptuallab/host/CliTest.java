@@ -1,0 +1,174 @@
+package org.perceptuallab.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.kit.io.NumpyArrays;
+import picocli.CommandLine;
+
+/** The plab command line end to end, in process, over the distribution's plugin folder. */
+class CliTest {
+    static final Path SHARED = Path.of(System.getProperty("plab.shared", "../../shared"));
+    static final Path IMAGES = SHARED.resolve("data/images");
+
+    /** Exit code, standard output and standard error of one plab invocation. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run plab(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Plab.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void listsInstalledLossesWithPluginAndParameters() throws Exception {
+        Run text = plab("losses");
+        assertThat(text.exit()).as(text.err()).isZero();
+        assertThat(text.out()).contains("ssim").contains("plugin losses-pixel").contains("window");
+        Run json = plab("losses", "--json");
+        JsonNode array = new ObjectMapper().readTree(json.out());
+        JsonNode ssim = null;
+        for (JsonNode n : array) {
+            if (n.get("id").asText().equals("ssim")) {
+                ssim = n;
+            }
+        }
+        assertThat(ssim).isNotNull();
+        assertThat(ssim.get("plugin").asText()).startsWith("plugin losses-pixel");
+        assertThat(ssim.get("params").get(0).get("name").asText()).isEqualTo("window");
+        assertThat(ssim.get("params").get(0).get("default").asInt()).isEqualTo(11);
+    }
+
+    @Test
+    void distanceBetweenRealImages() {
+        Run different = plab("distance", "--loss", "ssim", "--resize", "96", IMAGES.resolve("astronaut.png").toString(),
+                IMAGES.resolve("coffee.png").toString());
+        assertThat(different.exit()).as(different.err()).isZero();
+        double d = Double.parseDouble(different.out().lines().filter(l -> l.startsWith("0\t")).findFirst()
+                .orElseThrow().split("\t")[1]);
+        assertThat(d).isBetween(0.05, 1.0);
+        Run same = plab("distance", "--loss", "l2", IMAGES.resolve("rocket.jpg").toString(),
+                IMAGES.resolve("rocket.jpg").toString());
+        assertThat(same.out()).contains("0\t0.00000000");
+        Run grey = plab("distance", "--loss", "pyramid", "-p", "of={\"loss\":\"l1\"}", "--gray", "--resize", "64x48",
+                IMAGES.resolve("brick.png").toString(), IMAGES.resolve("grass.png").toString());
+        assertThat(grey.exit()).as(grey.err()).isZero();
+        assertThat(grey.out()).contains("\"of\":{\"loss\":\"l1\"");
+    }
+
+    @Test
+    void distanceBetweenTensorFiles(@TempDir Path dir) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.zeros(new Shape(2, 1, 4, 4)).add(0.5);
+            NDArray y = m.zeros(new Shape(2, 1, 4, 4));
+            writeNpz(dir.resolve("pair.npz"), x, y, null);
+            Run run = plab("distance", "--loss", "l2", dir.resolve("pair.npz") + ":x", dir.resolve("pair.npz") + ":y");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).contains("0\t0.250000000").contains("1\t0.250000000");
+        }
+    }
+
+    @Test
+    void badInputGetsAnActionableMessageAndExitCode2() {
+        Run sizes = plab("distance", "--loss", "l2", IMAGES.resolve("astronaut.png").toString(),
+                IMAGES.resolve("rocket.jpg").toString());
+        assertThat(sizes.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(sizes.err()).contains("--resize");
+        Run unknown = plab("distance", "--loss", "nope", IMAGES.resolve("astronaut.png").toString(),
+                IMAGES.resolve("astronaut.png").toString());
+        assertThat(unknown.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(unknown.err()).contains("no installed loss has id 'nope'").contains("plab losses");
+        Run corrupt = plab("distance", "--loss", "l2", SHARED.resolve("golden/cases.json").toString(),
+                IMAGES.resolve("astronaut.png").toString());
+        assertThat(corrupt.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(corrupt.err()).contains("cannot decode image").contains("cases.json");
+        Run param = plab("distance", "--loss", "ssim", "-p", "window=0", IMAGES.resolve("rocket.jpg").toString(),
+                IMAGES.resolve("rocket.jpg").toString());
+        assertThat(param.err()).contains("loss 'ssim': parameter 'window' must be in [1, 255], got 0");
+    }
+
+    @Test
+    void goldenPassesTheSharedCasesAndReportsUninstalledOnes() {
+        Run run = plab("golden", SHARED.resolve("golden").toString());
+        assertThat(run.exit()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).containsPattern("passed +l2 +l2").containsPattern("passed +ssim +ssim")
+                .containsPattern("passed +lap1 +lap1").doesNotContain("FAILED");
+    }
+
+    @Test
+    void goldenFailsOnAWrongExpectedValueShowingBothValues(@TempDir Path dir) throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.zeros(new Shape(1, 3, 8, 8)).add(0.5);
+            NDArray y = m.zeros(new Shape(1, 3, 8, 8));
+            writeNpz(dir.resolve("l2-wrong.npz"), x, y, m.create(new double[] {0.3}));
+            writeNpz(dir.resolve("l2-right.npz"), x, y, m.create(new double[] {0.25}));
+        }
+        Files.writeString(dir.resolve("cases.json"), """
+                {"cases": [
+                  {"case": "l2-right", "loss": "l2", "params": {}},
+                  {"case": "l2-wrong", "loss": "l2", "params": {}},
+                  {"case": "elsewhere", "loss": "not-a-loss", "params": {}}]}
+                """);
+        Run run = plab("golden", dir.toString());
+        assertThat(run.exit()).isEqualTo(Plab.FAILED);
+        assertThat(run.out()).containsPattern("passed +l2-right").containsPattern("FAILED +l2-wrong")
+                .contains("expected [0.3] got [0.25]").containsPattern("not installed +elsewhere")
+                .contains("1 passed, 1 failed, 1 not installed");
+    }
+
+    @Test
+    void benchTimesAWorkload() throws Exception {
+        Run run = plab("bench", "--warmup", "0", "--repeat", "1", "--json", "l2@2x3x16");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode result = new ObjectMapper().readTree(run.out()).get(0);
+        assertThat(result.get("workload").asText()).isEqualTo("l2@2x3x16");
+        assertThat(result.get("medianSeconds").asDouble()).isPositive();
+        Run bad = plab("bench", "l2-8x3");
+        assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(bad.err()).contains("LOSS@NxCxS");
+    }
+
+    static void writeNpz(Path file, NDArray x, NDArray y, NDArray expected) throws Exception {
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            put(zip, "x", x);
+            put(zip, "y", y);
+            if (expected != null) {
+                put(zip, "expected", expected);
+            }
+        }
+    }
+
+    private static void put(ZipOutputStream zip, String name, NDArray a) throws Exception {
+        zip.putNextEntry(new ZipEntry(name + ".npy"));
+        NumpyArrays.writeNpy(a, new OutputStream() {
+            @Override
+            public void write(int b) throws java.io.IOException {
+                zip.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws java.io.IOException {
+                zip.write(b, off, len);
+            }
+        });
+        zip.closeEntry();
+    }
+}
