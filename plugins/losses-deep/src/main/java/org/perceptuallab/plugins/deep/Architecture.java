@@ -1,0 +1,115 @@
+package org.perceptuallab.plugins.deep;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The convolutional trunks in torchvision's layout ({@code features.<index>}), with the layer names losses
+ * use and the published ImageNet weight files. Layer names map to stage indices; a conv layer's features
+ * are its output before the ReLU.
+ */
+enum Architecture {
+    VGG16("vgg16-397923af.pth", "https://download.pytorch.org/models/vgg16-397923af.pth",
+            vggStages(), List.of("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")),
+    ALEXNET("alexnet-owt-7be5be79.pth", "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+            alexStages(), List.of("relu1", "relu2", "relu3", "relu4", "relu5"));
+
+    /** The pseudo-layer holding the image itself. */
+    static final String PIXELS = "pixels";
+
+    /** One stage of {@code features}: a convolution, a ReLU or a max pool. */
+    record Stage(String name, Kind kind, int in, int out, int kernel, int stride, int padding) {
+        boolean isConv() {
+            return kind == Kind.CONV;
+        }
+    }
+
+    /** What a stage computes. */
+    enum Kind { CONV, RELU, MAX_POOL }
+
+    private final String publishedFile;
+    private final String publishedUrl;
+    private final List<Stage> stages;
+    private final Map<String, Integer> indexByName;
+    private final List<String> lpipsLayers;
+
+    Architecture(String publishedFile, String publishedUrl, List<Stage> stages, List<String> lpipsLayers) {
+        this.publishedFile = publishedFile;
+        this.publishedUrl = publishedUrl;
+        this.stages = Collections.unmodifiableList(stages);
+        Map<String, Integer> names = new LinkedHashMap<>();
+        for (int i = 0; i < stages.size(); i++) {
+            names.put(stages.get(i).name(), i);
+        }
+        this.indexByName = Collections.unmodifiableMap(names);
+        this.lpipsLayers = lpipsLayers;
+    }
+
+    /** torchvision's file name for the ImageNet weights. */
+    String publishedFile() {
+        return publishedFile;
+    }
+
+    /** Where torchvision publishes them. */
+    String publishedUrl() {
+        return publishedUrl;
+    }
+
+    List<Stage> stages() {
+        return stages;
+    }
+
+    /** The stage index of a layer name, or -1 for {@link #PIXELS}. */
+    int index(String owner, String layer) {
+        if (PIXELS.equals(layer)) {
+            return -1;
+        }
+        Integer i = indexByName.get(layer);
+        if (i == null) {
+            throw new org.perceptuallab.api.PlabException(owner + ": parameter 'layers' names unknown layer '"
+                    + layer + "'; known: " + PIXELS + ", " + String.join(", ", indexByName.keySet()));
+        }
+        return i;
+    }
+
+    /** The layers LPIPS compares (ReLU outputs), in order. */
+    List<String> lpipsLayers() {
+        return lpipsLayers;
+    }
+
+    private static List<Stage> vggStages() {
+        int[][] blocks = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
+        List<Stage> out = new ArrayList<>();
+        int in = 3;
+        for (int b = 0; b < blocks.length; b++) {
+            for (int j = 0; j < blocks[b].length; j++) {
+                String suffix = (b + 1) + "_" + (j + 1);
+                out.add(new Stage("conv" + suffix, Kind.CONV, in, blocks[b][j], 3, 1, 1));
+                out.add(new Stage("relu" + suffix, Kind.RELU, 0, 0, 0, 0, 0));
+                in = blocks[b][j];
+            }
+            out.add(new Stage("MP" + (b + 1), Kind.MAX_POOL, 0, 0, 2, 2, 0));
+        }
+        return out;
+    }
+
+    private static List<Stage> alexStages() {
+        return List.of(
+                new Stage("conv1", Kind.CONV, 3, 64, 11, 4, 2),
+                new Stage("relu1", Kind.RELU, 0, 0, 0, 0, 0),
+                new Stage("MP1", Kind.MAX_POOL, 0, 0, 3, 2, 0),
+                new Stage("conv2", Kind.CONV, 64, 192, 5, 1, 2),
+                new Stage("relu2", Kind.RELU, 0, 0, 0, 0, 0),
+                new Stage("MP2", Kind.MAX_POOL, 0, 0, 3, 2, 0),
+                new Stage("conv3", Kind.CONV, 192, 384, 3, 1, 1),
+                new Stage("relu3", Kind.RELU, 0, 0, 0, 0, 0),
+                new Stage("conv4", Kind.CONV, 384, 256, 3, 1, 1),
+                new Stage("relu4", Kind.RELU, 0, 0, 0, 0, 0),
+                new Stage("conv5", Kind.CONV, 256, 256, 3, 1, 1),
+                new Stage("relu5", Kind.RELU, 0, 0, 0, 0, 0),
+                new Stage("MP5", Kind.MAX_POOL, 0, 0, 3, 2, 0));
+    }
+}

@@ -1,0 +1,138 @@
+package org.perceptuallab.plugins.deep;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+import org.perceptuallab.api.FeatureMap;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+
+/**
+ * The {@code vgg} and {@code alexnet} losses: sum over layers of weight * metric(features of x, features
+ * of y) / number of layers. The target's features are kept between calls while the target's values stay
+ * the same (checked exactly) and the weights are fixed, which is what an optimisation against one target
+ * or a 2AFC run against one reference does.
+ */
+final class DeepFeatureLoss implements Loss {
+    /** A layer: name, stage index (-1 for the pixels), weight, metric. */
+    record Layer(String name, int stage, double weight, FeatureMetric metric) {
+    }
+
+    private final LossSpec spec;
+    private final NDManager constants;
+    private final Trunk trunk;
+    private final List<Layer> layers;
+    private final Set<Integer> stages = new TreeSet<>();
+    private final UnaryOperator<NDArray> inputScale;
+    private final Draws reinitDraws;
+    private NDManager targetCache;
+    private NDArray cachedTarget;
+    private Map<Integer, NDArray> cachedFeatures;
+
+    /**
+     * @param constants owns the trunk's weights and the metric's projections; closed by {@link #close()}
+     * @param inputScale maps [-1, 1] images to the trunk's input scale
+     * @param reinitDraws when not null, the weights are redrawn from it at every call
+     */
+    DeepFeatureLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Layer> layers,
+                    UnaryOperator<NDArray> inputScale, Draws reinitDraws) {
+        this.spec = spec;
+        this.constants = constants;
+        this.trunk = trunk;
+        this.layers = List.copyOf(layers);
+        this.inputScale = inputScale;
+        this.reinitDraws = reinitDraws;
+        layers.stream().filter(l -> l.stage() >= 0).forEach(l -> stages.add(l.stage()));
+    }
+
+    @Override
+    public LossSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public NDArray distance(NDArray x, NDArray y) {
+        if (reinitDraws != null) {
+            trunk.redraw(reinitDraws);
+        }
+        return Ops.scoped(x, y, (xs, ys) -> {
+            Map<Integer, NDArray> fx = features(xs);
+            Map<Integer, NDArray> fy = targetFeatures(ys);
+            NDArray total = null;
+            for (Layer l : layers) {
+                NDArray term = l.metric().distance(fx.get(l.stage()), fy.get(l.stage()))
+                        .mul(l.weight() / layers.size());
+                total = total == null ? term : total.add(term);
+            }
+            return total;
+        });
+    }
+
+    /** The features of every layer by stage index; the pixels are the image itself. */
+    private Map<Integer, NDArray> features(NDArray images) {
+        Map<Integer, NDArray> out = new HashMap<>(stages.isEmpty() ? Map.of()
+                : trunk.features(inputScale.apply(images), stages));
+        out.put(-1, images);
+        return out;
+    }
+
+    private Map<Integer, NDArray> targetFeatures(NDArray y) {
+        if (reinitDraws != null || y.hasGradient()) {
+            return features(y);
+        }
+        if (cachedTarget != null && cachedTarget.getShape().equals(y.getShape())
+                && cachedTarget.getDataType() == y.getDataType() && cachedTarget.contentEquals(y)) {
+            return cachedFeatures;
+        }
+        if (targetCache != null) {
+            targetCache.close();
+        }
+        targetCache = constants.newSubManager();
+        try (NDManager work = constants.newSubManager()) {
+            NDArray copy = y.duplicate();
+            copy.attach(work);
+            Map<Integer, NDArray> computed = features(copy);
+            computed.values().forEach(f -> f.attach(targetCache));
+            copy.attach(targetCache);
+            cachedTarget = copy;
+            cachedFeatures = computed;
+        }
+        return cachedFeatures;
+    }
+
+    /**
+     * Each layer's features flattened and scaled by sqrt(weight / (layers * feature-map size)), so that the
+     * squared Euclidean distance of two images' feature vectors is their loss under the l2 metric.
+     */
+    @Override
+    public Optional<FeatureMap> featureMap() {
+        return Optional.of(x -> Ops.scoped(x, xs -> {
+            Map<Integer, NDArray> f = features(xs);
+            NDList parts = new NDList();
+            for (Layer l : layers) {
+                NDArray a = f.get(l.stage());
+                long n = a.getShape().get(0);
+                double size = a.getShape().size() / (double) n;
+                parts.add(a.reshape(n, -1).mul(Math.sqrt(l.weight() / layers.size() / size)));
+            }
+            return NDArrays.concat(parts, 1);
+        }));
+    }
+
+    @Override
+    public void close() {
+        cachedTarget = null;
+        cachedFeatures = null;
+        constants.close();
+    }
+}

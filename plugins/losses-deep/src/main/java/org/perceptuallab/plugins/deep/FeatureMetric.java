@@ -1,0 +1,129 @@
+package org.perceptuallab.plugins.deep;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+
+/**
+ * A per-pair distance between two feature maps (N, C, H, W), as LOSSES.md defines the {@code metric}
+ * parameter of the deep-feature losses. Result shape (N), each pair independent of the others.
+ */
+@FunctionalInterface
+interface FeatureMetric {
+    /** The metric names of the {@code metric} parameter. */
+    List<String> NAMES = List.of("l1", "l2", "gram", "gram-trace", "l1+gram", "swd", "cx");
+
+    NDArray distance(NDArray a, NDArray b);
+
+    /**
+     * The metric called {@code name} for a layer of {@code channels} channels; {@code swd} draws its 5C
+     * projections from {@code draws} into {@code manager}.
+     */
+    static FeatureMetric of(String name, long channels, Draws draws, NDManager manager) {
+        return switch (name) {
+            case "l1" -> FeatureMetric::l1;
+            case "l2" -> (a, b) -> Ops.meanPerSample(a.sub(b).square());
+            case "gram" -> FeatureMetric::gram;
+            case "gram-trace" -> (a, b) -> Ops.meanPerSample(gramDiagonal(a).sub(gramDiagonal(b)).square());
+            case "l1+gram" -> (a, b) -> l1(a, b).add(gram(a, b).mul(0.5));
+            case "swd" -> slicedWasserstein(projections(channels, draws, manager));
+            case "cx" -> FeatureMetric::contextual;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
+    private static NDArray l1(NDArray a, NDArray b) {
+        return Ops.meanPerSample(a.sub(b).abs());
+    }
+
+    /** Mean squared difference of the Gram matrices F F^T / (H W). */
+    private static NDArray gram(NDArray a, NDArray b) {
+        return Ops.meanPerSample(gramMatrix(a).sub(gramMatrix(b)).square());
+    }
+
+    private static NDArray gramMatrix(NDArray f) {
+        Shape s = f.getShape();
+        NDArray flat = f.reshape(s.get(0), s.get(1), -1);
+        return flat.batchMatMul(flat.transpose(0, 2, 1)).div(s.get(2) * s.get(3));
+    }
+
+    /** The diagonal of the Gram matrix, (N, C). */
+    private static NDArray gramDiagonal(NDArray f) {
+        Shape s = f.getShape();
+        return f.square().reshape(s.get(0), s.get(1), -1).sum(new int[] {2}).div(s.get(2) * s.get(3));
+    }
+
+    /** N(0,1) draws (C, 5C), each column divided by its unbiased standard deviation. */
+    private static NDArray projections(long channels, Draws draws, NDManager manager) {
+        NDArray raw = draws.normal(manager, new Shape(channels, 5 * channels));
+        NDArray centred = raw.sub(raw.mean(new int[] {0}, true));
+        NDArray std = centred.square().sum(new int[] {0}, true).div(channels - 1).sqrt();
+        NDArray p = raw.div(std);
+        raw.close();
+        centred.close();
+        std.close();
+        return p;
+    }
+
+    /** Mean absolute difference of the sorted projections of the H*W feature vectors. */
+    private static FeatureMetric slicedWasserstein(NDArray projections) {
+        return (a, b) -> {
+            NDArray p = Ops.castLike(projections, a);
+            return Ops.meanPerSample(project(a, p).sub(project(b, p)).abs());
+        };
+    }
+
+    private static NDArray project(NDArray f, NDArray p) {
+        Shape s = f.getShape();
+        return f.reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1).matMul(p).sort(1);
+    }
+
+    /** Keeps the gradient of the normalisation finite where a centred feature vector is zero. */
+    double CX_NORM_EPSILON = 1e-12;
+
+    /**
+     * Contextual loss in float64: pool by 2 while H*W >= 128^2; centre both by y's channel mean over
+     * positions (per pair, which is the reference's batch-wide mean for a batch of one); cosine distances
+     * d between positions of x and of y; d~ = d / (min_j d + 1e-5); w = exp((1 - d~) / 0.5); cx_ij = w_ij /
+     * sum_j w_ij; distance = -log(mean_j max_i cx_ij + 1e-5). Pairs are done one at a time to bound memory.
+     */
+    private static NDArray contextual(NDArray a, NDArray b) {
+        NDArray x = a.toType(DataType.FLOAT64, false);
+        NDArray y = b.toType(DataType.FLOAT64, false);
+        while (x.getShape().get(2) * x.getShape().get(3) >= 128 * 128) {
+            x = Ops.avgPool(x, 2, 2);
+            y = Ops.avgPool(y, 2, 2);
+        }
+        NDList perPair = new NDList();
+        for (long n = 0; n < x.getShape().get(0); n++) {
+            String row = n + ":" + (n + 1);
+            perPair.add(contextualPair(x.get(row), y.get(row)));
+        }
+        return NDArrays.concat(perPair).toType(a.getDataType(), false);
+    }
+
+    private static NDArray contextualPair(NDArray x, NDArray y) {
+        long c = x.getShape().get(1);
+        NDArray fx = x.reshape(c, -1);
+        NDArray fy = y.reshape(c, -1);
+        NDArray mean = fy.mean(new int[] {1}, true);
+        NDArray ux = unit(fx.sub(mean));
+        NDArray uy = unit(fy.sub(mean));
+        NDArray d = ux.transpose().matMul(uy).neg().add(1);
+        NDArray relative = d.div(d.min(new int[] {1}, true).add(1e-5));
+        NDArray w = relative.neg().add(1).div(0.5).exp();
+        NDArray cx = w.div(w.sum(new int[] {1}, true));
+        NDArray score = cx.max(new int[] {0}).mean();
+        return score.add(1e-5).log().neg().reshape(1);
+    }
+
+    private static NDArray unit(NDArray f) {
+        return f.div(f.square().sum(new int[] {0}, true).add(CX_NORM_EPSILON).sqrt());
+    }
+}

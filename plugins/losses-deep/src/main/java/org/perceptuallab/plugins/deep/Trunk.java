@@ -1,0 +1,157 @@
+package org.perceptuallab.plugins.deep;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.weights.WeightFiles;
+import org.perceptuallab.plugins.deep.Architecture.Stage;
+
+/**
+ * The stages of an {@link Architecture} up to the deepest one a loss needs, with their convolution
+ * weights (read from a file or drawn at random), and the forward pass that collects the requested stage
+ * outputs. Weights live in the manager given at construction.
+ */
+final class Trunk {
+    private final Architecture architecture;
+    private final int deepest;
+    private final NDManager manager;
+    private final NDArray[] weights;
+    private final NDArray[] biases;
+    private final boolean normFirstConv;
+
+    private Trunk(Architecture architecture, int deepest, NDManager manager, boolean normFirstConv) {
+        this.architecture = architecture;
+        this.deepest = deepest;
+        this.manager = manager;
+        this.weights = new NDArray[deepest + 1];
+        this.biases = new NDArray[deepest + 1];
+        this.normFirstConv = normFirstConv;
+    }
+
+    /** The trunk up to stage {@code deepest} with weights from {@code file} (any format of WeightFiles). */
+    static Trunk load(String owner, Architecture architecture, Path file, int deepest, NDManager manager,
+                      boolean normFirstConv) {
+        Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv);
+        List<String> keys = new ArrayList<>();
+        for (int i : trunk.convIndices()) {
+            keys.add("features." + i + ".weight");
+            keys.add("features." + i + ".bias");
+        }
+        Map<String, NDArray> read;
+        try {
+            read = WeightFiles.readKeys(file, manager, keys);
+        } catch (PlabException e) {
+            throw new PlabException(owner + ": " + e.getMessage(), e);
+        }
+        for (int i : trunk.convIndices()) {
+            Stage s = architecture.stages().get(i);
+            trunk.weights[i] = checked(owner, file, "features." + i + ".weight", read,
+                    new Shape(s.out(), s.in(), s.kernel(), s.kernel()));
+            trunk.biases[i] = checked(owner, file, "features." + i + ".bias", read, new Shape(s.out()));
+        }
+        trunk.normaliseFirstConv();
+        return trunk;
+    }
+
+    /** The trunk up to stage {@code deepest} with Kaiming-normal weights (fan in, gain sqrt 2), zero bias. */
+    static Trunk random(Architecture architecture, Draws draws, int deepest, NDManager manager,
+                        boolean normFirstConv) {
+        Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv);
+        trunk.redraw(draws);
+        return trunk;
+    }
+
+    /** Replaces every weight by the next Kaiming-normal draws of {@code draws}, in stage order. */
+    void redraw(Draws draws) {
+        for (int i : convIndices()) {
+            Stage s = architecture.stages().get(i);
+            double std = Math.sqrt(2.0 / (s.in() * s.kernel() * s.kernel()));
+            NDArray raw = draws.normal(manager, new Shape(s.out(), s.in(), s.kernel(), s.kernel()));
+            NDArray scaled = raw.mul((float) std);
+            raw.close();
+            replace(i, scaled, manager.zeros(new Shape(s.out())));
+        }
+        normaliseFirstConv();
+    }
+
+    private void replace(int i, NDArray weight, NDArray bias) {
+        if (weights[i] != null) {
+            weights[i].close();
+            biases[i].close();
+        }
+        weights[i] = weight;
+        biases[i] = bias;
+    }
+
+    /** Subtracts from each first-layer filter its per-channel spatial mean. */
+    private void normaliseFirstConv() {
+        if (!normFirstConv || weights[0] == null) {
+            return;
+        }
+        NDArray w = weights[0];
+        Shape shape = w.getShape();
+        NDArray flat = w.reshape(shape.get(0), shape.get(1), -1);
+        NDArray centred = flat.sub(flat.mean(new int[] {2}, true)).reshape(shape);
+        flat.close();
+        replace(0, centred, biases[0]);
+    }
+
+    private List<Integer> convIndices() {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i <= deepest; i++) {
+            if (architecture.stages().get(i).isConv()) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private static NDArray checked(String owner, Path file, String key, Map<String, NDArray> read, Shape want) {
+        NDArray a = read.get(key);
+        if (!a.getShape().equals(want)) {
+            throw new PlabException(owner + ": tensor '" + key + "' of " + file + " has shape " + a.getShape()
+                    + ", this network needs " + want + "; is it a file for another architecture?");
+        }
+        return a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
+    }
+
+    /**
+     * The outputs of the stages in {@code wanted} (indices), for a batch already in the network's input
+     * scale; stops after the deepest wanted stage. Arrays attach to x's manager.
+     */
+    Map<Integer, NDArray> features(NDArray x, Set<Integer> wanted) {
+        int last = wanted.stream().mapToInt(Integer::intValue).max().orElse(-1);
+        if (last > deepest) {
+            throw new IllegalArgumentException("stage " + last + " beyond the loaded " + deepest);
+        }
+        Map<Integer, NDArray> out = new LinkedHashMap<>();
+        NDArray h = x;
+        for (int i = 0; i <= last; i++) {
+            Stage s = architecture.stages().get(i);
+            h = switch (s.kind()) {
+                case CONV -> Conv2d.conv2d(h, Ops.castLike(weights[i], h), Ops.castLike(biases[i], h),
+                        new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()), new Shape(1, 1), 1)
+                        .singletonOrThrow();
+                case RELU -> Activation.relu(h);
+                case MAX_POOL -> Pool.maxPool2d(h, new Shape(s.kernel(), s.kernel()),
+                        new Shape(s.stride(), s.stride()), new Shape(0, 0), false);
+            };
+            if (wanted.contains(i)) {
+                out.put(i, h);
+            }
+        }
+        return out;
+    }
+}

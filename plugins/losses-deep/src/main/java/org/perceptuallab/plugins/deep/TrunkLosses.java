@@ -1,0 +1,161 @@
+package org.perceptuallab.plugins.deep;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+import org.pf4j.Extension;
+
+/** The deep-feature loss families {@code vgg} and {@code alexnet}: one trunk, layers, one metric. */
+public final class TrunkLosses {
+    private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    private TrunkLosses() {
+    }
+
+    /** VGG16's convolutional trunk. */
+    @Extension(points = LossFamily.class)
+    public static final class Vgg extends TrunkFamily {
+        public Vgg() {
+            super("vgg", Architecture.VGG16, layerWeights("pixels", "conv1_2", "conv2_2", "conv3_3", "conv4_3",
+                    "conv5_3"), "l1");
+        }
+
+        @Override
+        public String summary() {
+            return "VGG16 feature distance (layers conv1_1..MP5, pixels; metrics l1, l2, gram, cx, ...)";
+        }
+    }
+
+    /** torchvision AlexNet's convolutional trunk. */
+    @Extension(points = LossFamily.class)
+    public static final class Alexnet extends TrunkFamily {
+        public Alexnet() {
+            super("alexnet", Architecture.ALEXNET, layerWeights("conv1", "conv2", "conv3", "conv4", "conv5"), "l2");
+        }
+
+        @Override
+        public String summary() {
+            return "AlexNet feature distance (layers conv1..conv5, relu1..relu5, MP1, MP2, MP5, pixels)";
+        }
+    }
+
+    private static Map<String, Double> layerWeights(String... names) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String n : names) {
+            out.put(n, 1.0);
+        }
+        return out;
+    }
+
+    /** What the trunk families share: parameters, weight loading or drawing, layer checks. */
+    abstract static class TrunkFamily implements LossFamily {
+        private final String id;
+        private final Architecture architecture;
+        private final Map<String, Double> defaultLayers;
+        private final String defaultMetric;
+
+        TrunkFamily(String id, Architecture architecture, Map<String, Double> defaultLayers, String defaultMetric) {
+            this.id = id;
+            this.architecture = architecture;
+            this.defaultLayers = defaultLayers;
+            this.defaultMetric = defaultMetric;
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(
+                    Param.string("weights", null, "a weights file (.pth zip or legacy, .safetensors or .npz with "
+                            + "torchvision's features.<i> names), or 'pretrained' for torchvision's "
+                            + architecture.publishedFile() + " in the weights folder; absent: random weights"),
+                    Param.weights("layers", defaultLayers, 0, 1e9, "layer names and their weights"),
+                    Param.choice("metric", defaultMetric, FeatureMetric.NAMES, "distance between feature maps"),
+                    Param.choice("init", "kaiming", List.of("kaiming"),
+                            "random weights: Kaiming normal (fan in, gain sqrt 2), zero bias"),
+                    Param.bool("normFirstConv", false,
+                            "subtract from each first-layer filter its per-channel spatial mean"),
+                    Param.bool("reinit", false, "redraw the random weights at every call (from the seed's sequence)"),
+                    Param.bool("imagenetNormalize", false,
+                            "map inputs to [0, 1] and normalise by ImageNet's mean and std (for pretrained weights)"),
+                    Param.seed());
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            String owner = "loss '" + id + "'";
+            boolean reinit = params.getBoolean("reinit");
+            if (reinit && params.has("weights")) {
+                throw new PlabException(owner + ": parameter 'reinit' redraws random weights, so it cannot be "
+                        + "used with 'weights'; drop one of them");
+            }
+            List<DeepFeatureLoss.Layer> layers = new ArrayList<>();
+            Draws draws = new Draws(params.has("seed") ? params.getLong("seed") : context.seed());
+            NDManager constants = context.manager().newSubManager();
+            try {
+                int deepest = -1;
+                for (String name : params.getWeights("layers").keySet()) {
+                    deepest = Math.max(deepest, architecture.index(owner, name));
+                }
+                Trunk trunk = null;
+                if (deepest >= 0) {
+                    boolean norm = params.getBoolean("normFirstConv");
+                    trunk = params.has("weights")
+                            ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "weights",
+                                    params.getString("weights"), context, architecture.publishedFile(),
+                                    architecture.publishedUrl()), deepest, constants, norm)
+                            : Trunk.random(architecture, draws, deepest, constants, norm);
+                }
+                for (Map.Entry<String, Double> e : params.getWeights("layers").entrySet()) {
+                    int stage = architecture.index(owner, e.getKey());
+                    layers.add(new DeepFeatureLoss.Layer(e.getKey(), stage, e.getValue(), FeatureMetric.of(
+                            params.getString("metric"), channels(stage), draws, constants)));
+                }
+                UnaryOperator<NDArray> scale = params.getBoolean("imagenetNormalize")
+                        ? imagenet(constants) : UnaryOperator.identity();
+                return new DeepFeatureLoss(new LossSpec(id, params.json()), constants, trunk, layers, scale,
+                        reinit ? draws : null);
+            } catch (RuntimeException e) {
+                constants.close();
+                throw e;
+            }
+        }
+
+        /** Channels of a stage's output: those of the last convolution at or before it (3 for pixels). */
+        private long channels(int stage) {
+            long c = 3;
+            for (int i = 0; i <= stage; i++) {
+                if (architecture.stages().get(i).isConv()) {
+                    c = architecture.stages().get(i).out();
+                }
+            }
+            return c;
+        }
+    }
+
+    /** [-1, 1] to [0, 1], then (v - mean) / std per channel. */
+    private static UnaryOperator<NDArray> imagenet(NDManager constants) {
+        NDArray mean = constants.create(IMAGENET_MEAN, new Shape(1, 3, 1, 1));
+        NDArray std = constants.create(IMAGENET_STD, new Shape(1, 3, 1, 1));
+        return x -> x.add(1).div(2).sub(Ops.castLike(mean, x)).div(Ops.castLike(std, x));
+    }
+}
