@@ -151,8 +151,22 @@ public final class PluginHost implements AutoCloseable {
             try {
                 return super.loadPluginFromPath(pluginPath);
             } catch (RuntimeException e) {
+                String id = pluginIdOf(pluginPath);
+                if (id != null && getPlugin(id) != null) {
+                    throw new PlabException("plugin id '" + id + "' is claimed by two plugins: "
+                            + getPlugin(id).getPluginPath() + " and " + pluginPath
+                            + "; remove one of them (an older copy in the distribution or user plugin folder?)");
+                }
                 unreadable.add("skipped " + pluginPath + ": " + e.getMessage()
                         + " (is it a plugin jar with a Plugin-Id in its manifest?)");
+                return null;
+            }
+        }
+
+        private String pluginIdOf(Path pluginPath) {
+            try {
+                return getPluginDescriptorFinder().find(pluginPath).getPluginId();
+            } catch (RuntimeException unreadable) {
                 return null;
             }
         }

@@ -69,6 +69,16 @@ class PluginLoadingTest {
     }
 
     @Test
+    void twoJarsOfOnePluginIdFailNamingBoth(@TempDir Path folder) throws Exception {
+        Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel.jar"));
+        Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel-copy.jar"));
+        assertThatThrownBy(() -> labOver(folder).close())
+                .isInstanceOf(PlabException.class)
+                .hasMessageContaining("plugin id 'losses-pixel'")
+                .hasMessageContaining("losses-pixel.jar").hasMessageContaining("losses-pixel-copy.jar");
+    }
+
+    @Test
     void aBrokenJarIsAWarningNamingItAndTheRestStillLoad(@TempDir Path folder) throws Exception {
         Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel.jar"));
         Files.writeString(folder.resolve("broken.jar"), "this is not a zip file");

@@ -8,8 +8,12 @@ import org.perceptuallab.api.Inputs;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
 
-/** A loss whose inputs are checked on every call, and whose output shape is checked too. */
+/**
+ * A loss whose inputs and output shape are checked on every call, and whose temporaries are released
+ * when the call returns.
+ */
 final class CheckedLoss implements Loss {
     private final Loss inner;
     private final String owner;
@@ -27,7 +31,9 @@ final class CheckedLoss implements Loss {
     @Override
     public NDArray distance(NDArray x, NDArray y) {
         Inputs.checkPair(owner, x, y);
-        NDArray d = inner.distance(x, y);
+        // Every temporary of the call is released on return, even where a loss computes on y first
+        // (a constant target in an optimisation loop would otherwise collect them).
+        NDArray d = Ops.scoped(x, y, inner::distance);
         long n = x.getShape().get(0);
         if (d.getShape().dimension() != 1 || d.getShape().get(0) != n) {
             throw new PlabException(owner + " (" + inner.getClass().getName() + ") returned shape "

@@ -2,10 +2,14 @@ package org.perceptuallab.kit.check;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -106,5 +110,25 @@ public final class LossChecks {
             }
             return worst;
         }
+    }
+
+    /**
+     * Arrays left behind by {@code calls} forward calls (each result closed) in the managers of x, y and
+     * the loss's constants. A loss used in a long optimisation loop must leave none.
+     */
+    public static int arraysLeftBehind(Loss loss, NDManager constants, NDArray x, NDArray y, int calls) {
+        List<NDManager> managers = new ArrayList<>(new LinkedHashSet<>(
+                List.of(x.getManager(), y.getManager(), constants)));
+        int before = managedArrays(managers);
+        for (int i = 0; i < calls; i++) {
+            try (NDArray d = loss.distance(x, y)) {
+                d.toFloatArray();
+            }
+        }
+        return managedArrays(managers) - before;
+    }
+
+    private static int managedArrays(List<NDManager> managers) {
+        return managers.stream().mapToInt(m -> ((BaseNDManager) m).getManagedArrays().size()).sum();
     }
 }

@@ -65,16 +65,18 @@ public final class Ops {
     }
 
     /**
-     * Filters every channel with the same 2-D kernel (k, k), valid (unpadded) correlation, stride 1.
+     * Filters every channel with the same 2-D kernel, valid (unpadded) correlation, stride 1. The
+     * channels are folded into the batch, so the kernel is used as given: no per-call copies of the
+     * constant are made (they would accumulate in the constant's manager over a long loop).
      *
-     * @param kernel (kH, kW), any float type; converted to x's type
+     * @param kernel (1, 1, kH, kW), any float type (cast to x's type)
      */
     public static NDArray depthwise(NDArray x, NDArray kernel) {
-        long c = x.getShape().get(1);
-        Shape k = kernel.getShape();
-        NDArray w = kernel.toType(x.getDataType(), false).reshape(1, 1, k.get(0), k.get(1))
-                .repeat(0, c);
-        return Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c).singletonOrThrow();
+        Shape s = x.getShape();
+        NDArray folded = x.reshape(s.get(0) * s.get(1), 1, s.get(2), s.get(3));
+        NDArray out = Conv2d.conv2d(folded, castLike(kernel, x), null, new Shape(1, 1), new Shape(0, 0),
+                new Shape(1, 1), 1).singletonOrThrow();
+        return out.reshape(s.get(0), s.get(1), out.getShape().get(2), out.getShape().get(3));
     }
 
     /** Average pooling with a square window, no padding. */

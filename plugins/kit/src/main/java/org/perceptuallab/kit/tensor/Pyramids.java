@@ -25,10 +25,10 @@ public final class Pyramids {
      * levels + 1 Laplacian bands: at each level, blurred = kernel * replicate_pad(current), band = current -
      * blurred, current = avgpool2(blurred); the last band is the final current.
      *
-     * @param kernel a (k, k) blur kernel with odd k, applied to every channel
+     * @param kernel a (1, 1, k, k) blur kernel with odd k, applied to every channel
      */
     public static List<NDArray> laplacian(NDArray x, int levels, NDArray kernel) {
-        int pad = (int) kernel.getShape().get(0) / 2;
+        int pad = (int) kernel.getShape().get(3) / 2;
         List<NDArray> bands = new ArrayList<>(levels + 1);
         NDArray current = x;
         for (int i = 0; i < levels; i++) {

@@ -1,8 +1,6 @@
 package org.perceptuallab.plugins.pixel;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +16,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
 import org.perceptuallab.kit.tensor.Pyramids;
 import org.pf4j.Extension;
 
@@ -134,23 +133,11 @@ public final class CompositeLosses {
                     throw new PlabException("loss 'window': parameter 'size' (" + size + ") exceeds the image "
                             + s.get(2) + "x" + s.get(3));
                 }
-                NDArray xw = windows(x, size, stride);
-                NDArray yw = windows(y, size, stride);
+                NDArray xw = Ops.windows(x, size, stride);
+                NDArray yw = Ops.windows(y, size, stride);
                 long n = s.get(0);
                 return inner.distance(xw, yw).reshape(n, -1).mean(new int[] {1});
             });
-        }
-
-        /** Every window of every image as one batch (N * windows, C, size, size), image-major. */
-        private static NDArray windows(NDArray x, int size, int stride) {
-            Shape s = x.getShape();
-            NDList list = new NDList();
-            for (long i = 0; i + size <= s.get(2); i += stride) {
-                for (long j = 0; j + size <= s.get(3); j += stride) {
-                    list.add(x.get(":, :, " + i + ":" + (i + size) + ", " + j + ":" + (j + size)));
-                }
-            }
-            return NDArrays.stack(list, 1).reshape(-1, s.get(1), size, size);
         }
     }
 

@@ -46,7 +46,7 @@ public final class Lap1 implements LossFamily {
             throw new PlabException("loss 'lap1': parameter 'kernelSize' must be odd, got " + size);
         }
         int levels = params.getInt("levels");
-        NDArray kernel = context.manager().create(kernel(size, params.getDouble("sigma")), new Shape(size, size));
+        NDArray kernel = context.manager().create(kernel(size, params.getDouble("sigma")), new Shape(1, 1, size, size));
         LossSpec spec = new LossSpec(id(), params.json());
         return new Loss() {
             @Override

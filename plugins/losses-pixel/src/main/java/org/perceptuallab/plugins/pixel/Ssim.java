@@ -61,8 +61,8 @@ public final class Ssim implements LossFamily {
             this.c1 = k1 * k1;
             this.c2 = k2 * k2;
             // The 2-D Gaussian is separable: two 1-D passes instead of window^2 taps.
-            this.row = manager.create(Ops.gaussian1d(window, sigma), new Shape(1, window));
-            this.column = row.reshape(window, 1);
+            this.row = manager.create(Ops.gaussian1d(window, sigma), new Shape(1, 1, 1, window));
+            this.column = row.reshape(1, 1, window, 1);
         }
 
         @Override

@@ -107,6 +107,22 @@ class PixelContractTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("specs")
+    void leavesNoArraysBehindAcrossCalls(String json) throws Exception {
+        try (NDManager constants = manager.newSubManager(); NDManager targets = manager.newSubManager();
+             NDManager step = manager.newSubManager()) {
+            LossSpec spec = LossSpec.parse("test ", JSON.readTree(json));
+            try (Loss loss = catalog.create(spec, LabContext.of(constants, 7, catalog))) {
+                NDArray y = images(8, DataType.FLOAT32);
+                y.attach(targets);
+                NDArray x = images(9, DataType.FLOAT32);
+                x.attach(step);
+                assertThat(LossChecks.arraysLeftBehind(loss, constants, x, y, 5)).isZero();
+            }
+        }
+    }
+
     @Test
     void rejectsBadInputsNamingTheLoss() throws Exception {
         try (Loss loss = create("{\"loss\": \"ssim\", \"params\": {\"window\": 7}}")) {
