@@ -103,21 +103,25 @@ interface FeatureMetric {
         NDList perPair = new NDList();
         for (long n = 0; n < x.getShape().get(0); n++) {
             String row = n + ":" + (n + 1);
-            perPair.add(contextualPair(x.get(row), y.get(row)));
+            perPair.add(Ops.scoped(x.get(row), y.get(row), FeatureMetric::contextualPair));
         }
         return NDArrays.concat(perPair).toType(a.getDataType(), false);
     }
 
+    /**
+     * One pair. With s = cosine similarity and s*_i = max_j s_ij = 1 - min_j d_ij, the weights are
+     * computed as exp(2 (s_ij - s*_i) / (min_j d_ij + 1e-5)): that is w_ij times a factor constant along
+     * each row i, which the normalisation over j removes, and the exponent is never positive.
+     */
     private static NDArray contextualPair(NDArray x, NDArray y) {
         long c = x.getShape().get(1);
         NDArray fx = x.reshape(c, -1);
         NDArray fy = y.reshape(c, -1);
         NDArray mean = fy.mean(new int[] {1}, true);
-        NDArray ux = unit(fx.sub(mean));
-        NDArray uy = unit(fy.sub(mean));
-        NDArray d = ux.transpose().matMul(uy).neg().add(1);
-        NDArray relative = d.div(d.min(new int[] {1}, true).add(1e-5));
-        NDArray w = relative.neg().add(1).div(0.5).exp();
+        NDArray similarity = unit(fx.sub(mean)).transpose().matMul(unit(fy.sub(mean)));
+        NDArray best = similarity.max(new int[] {1}, true);
+        NDArray rate = best.neg().add(1 + 1e-5).pow(-1).mul(2);
+        NDArray w = similarity.sub(best).mul(rate).exp();
         NDArray cx = w.div(w.sum(new int[] {1}, true));
         NDArray score = cx.max(new int[] {0}).mean();
         return score.add(1e-5).log().neg().reshape(1);

@@ -1,0 +1,197 @@
+package org.perceptuallab.plugins.deep;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.perceptuallab.api.FeatureMap;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.weights.WeightFiles;
+import org.pf4j.Extension;
+
+/**
+ * LPIPS (Zhang et al. 2018, v0.1): inputs in [-1, 1] go through LPIPS's scaling layer and a VGG16 or
+ * AlexNet trunk; at each ReLU layer the features are unit-normalised over channels, their squared
+ * differences weighted per channel by the learned non-negative linear weights, averaged over positions,
+ * and the layers summed.
+ */
+@Extension(points = LossFamily.class)
+public final class Lpips implements LossFamily {
+    /** LPIPS's epsilon in the channel normalisation f / (|f| + eps). */
+    static final double NORM_EPSILON = 1e-10;
+    /** Inside the square root, so that the gradient stays finite where a feature vector is zero. */
+    static final double SQRT_EPSILON = 1e-20;
+    static final float[] SHIFT = {-.030f, -.088f, -.188f};
+    static final float[] SCALE = {.458f, .448f, .450f};
+    private static final String LINEAR_URL =
+            "https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/";
+
+    @Override
+    public String id() {
+        return "lpips";
+    }
+
+    @Override
+    public String summary() {
+        return "LPIPS v0.1 (learned per-channel weights on normalised VGG16 or AlexNet features)";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return ParamSpec.of(
+                Param.choice("net", "alex", List.of("alex", "vgg"), "the trunk: AlexNet or VGG16"),
+                Param.string("weights", null, "trunk weights file (torchvision names features.<i>), or "
+                        + "'pretrained' for torchvision's published file in the weights folder; absent: random"),
+                Param.string("linearWeights", WeightsLocator.PRETRAINED, "LPIPS v0.1 linear-layer file (keys "
+                        + "lin<i>.model.1.weight), or 'pretrained' for lpips/v0.1/<net>.pth in the weights folder"),
+                Param.seed());
+    }
+
+    @Override
+    public Loss create(Params params, LossContext context) {
+        String owner = "loss 'lpips'";
+        String net = params.getString("net");
+        Architecture architecture = net.equals("vgg") ? Architecture.VGG16 : Architecture.ALEXNET;
+        List<Integer> stages = new ArrayList<>();
+        for (String layer : architecture.lpipsLayers()) {
+            stages.add(architecture.index(owner, layer));
+        }
+        int deepest = stages.get(stages.size() - 1);
+        NDManager constants = context.manager().newSubManager();
+        try {
+            Trunk trunk = params.has("weights")
+                    ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "weights",
+                            params.getString("weights"), context, architecture.publishedFile(),
+                            architecture.publishedUrl()), deepest, constants, false)
+                    : Trunk.random(architecture, new Draws(params.has("seed") ? params.getLong("seed")
+                            : context.seed()), deepest, constants, false);
+            Path linearFile = WeightsLocator.locate(owner, "linearWeights", params.getString("linearWeights"),
+                    context, "lpips/v0.1/" + net + ".pth", LINEAR_URL + net + ".pth");
+            List<NDArray> linear = linearWeights(owner, linearFile, trunk, architecture, stages, constants);
+            return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear);
+        } catch (RuntimeException e) {
+            constants.close();
+            throw e;
+        }
+    }
+
+    /** lin{i}.model.1.weight, shape (1, C, 1, 1), C the channels of the i-th LPIPS layer. */
+    private static List<NDArray> linearWeights(String owner, Path file, Trunk trunk, Architecture architecture,
+                                               List<Integer> stages, NDManager constants) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            keys.add("lin" + i + ".model.1.weight");
+        }
+        Map<String, NDArray> read;
+        try {
+            read = WeightFiles.readKeys(file, constants, keys);
+        } catch (PlabException e) {
+            throw new PlabException(owner + ": " + e.getMessage(), e);
+        }
+        List<NDArray> out = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            long channels = architecture.stages().get(stages.get(i) - 1).out();
+            NDArray w = read.get(keys.get(i));
+            if (!w.getShape().equals(new Shape(1, channels, 1, 1))) {
+                throw new PlabException(owner + ": " + keys.get(i) + " of " + file + " has shape " + w.getShape()
+                        + ", expected (1, " + channels + ", 1, 1); is it the LPIPS file for this net?");
+            }
+            out.add(w.toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+        }
+        return out;
+    }
+
+    /** The configured metric. */
+    static final class LpipsLoss implements Loss {
+        private final LossSpec spec;
+        private final NDManager constants;
+        private final Trunk trunk;
+        private final List<Integer> stages;
+        private final List<NDArray> linear;
+        private final NDArray shift;
+        private final NDArray scale;
+
+        LpipsLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Integer> stages, List<NDArray> linear) {
+            this.spec = spec;
+            this.constants = constants;
+            this.trunk = trunk;
+            this.stages = stages;
+            this.linear = linear;
+            this.shift = constants.create(SHIFT, new Shape(1, 3, 1, 1));
+            this.scale = constants.create(SCALE, new Shape(1, 3, 1, 1));
+        }
+
+        @Override
+        public LossSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public NDArray distance(NDArray x, NDArray y) {
+            return Ops.scoped(x, y, (xs, ys) -> {
+                List<NDArray> fx = normalisedFeatures(xs);
+                List<NDArray> fy = normalisedFeatures(ys);
+                NDArray total = null;
+                for (int i = 0; i < fx.size(); i++) {
+                    NDArray weighted = fx.get(i).sub(fy.get(i)).square().mul(Ops.castLike(linear.get(i), xs));
+                    NDArray layer = Ops.meanPerSample(weighted.sum(new int[] {1}));
+                    total = total == null ? layer : total.add(layer);
+                }
+                return total;
+            });
+        }
+
+        /** Channel-unit-normalised features of each LPIPS layer. */
+        List<NDArray> normalisedFeatures(NDArray images) {
+            NDArray input = images.sub(Ops.castLike(shift, images)).div(Ops.castLike(scale, images));
+            Map<Integer, NDArray> raw = trunk.features(input, new TreeSet<>(stages));
+            List<NDArray> out = new ArrayList<>();
+            for (int stage : stages) {
+                NDArray f = raw.get(stage);
+                NDArray norm = f.square().sum(new int[] {1}, true).add(SQRT_EPSILON).sqrt().add(NORM_EPSILON);
+                out.add(f.div(norm));
+            }
+            return out;
+        }
+
+        /**
+         * Normalised features times sqrt(linear weight / (H W)), flattened over layers: their squared
+         * Euclidean distance is the LPIPS distance.
+         */
+        @Override
+        public Optional<FeatureMap> featureMap() {
+            return Optional.of(x -> Ops.scoped(x, xs -> {
+                List<NDArray> f = normalisedFeatures(xs);
+                NDList parts = new NDList();
+                for (int i = 0; i < f.size(); i++) {
+                    NDArray a = f.get(i);
+                    Shape s = a.getShape();
+                    NDArray w = Ops.castLike(linear.get(i), xs).div(s.get(2) * s.get(3)).sqrt();
+                    parts.add(a.mul(w).reshape(s.get(0), -1));
+                }
+                return NDArrays.concat(parts, 1);
+            }));
+        }
+
+        @Override
+        public void close() {
+            constants.close();
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package org.perceptuallab.plugins.deep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.check.LossChecks;
+
+/**
+ * Conformance of every metric and family: gradients against finite differences (float64), finite
+ * gradients at x = y, batch independence; plus reinit, pretrained lookup, missing keys and feature maps.
+ */
+class DeepLossChecksTest {
+    static NDManager manager;
+
+    @BeforeAll
+    static void setUp() {
+        manager = NDManager.newBaseManager();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    static NDArray images(long seed, long n, long size, DataType type) {
+        Random r = new Random(seed);
+        double[] v = new double[(int) (n * 3 * size * size)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = 0.9 * (2 * r.nextDouble() - 1);
+        }
+        return manager.create(v, new Shape(n, 3, size, size)).toType(type, false);
+    }
+
+    static Loss create(String id, String paramsJson, Path weightsDir) {
+        return TestLosses.create(manager, id, paramsJson, weightsDir);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyMetricHasRightFiniteBatchIndependentGradients() {
+        return FeatureMetric.NAMES.stream().map(metric -> DynamicTest.dynamicTest(metric, () -> {
+            String params = "{\"metric\": \"" + metric + "\", \"seed\": 5, "
+                    + "\"layers\": {\"pixels\": 1.0, \"conv1_2\": 1.0, \"relu2_1\": 0.5}}";
+            try (Loss loss = create("vgg", params, null); NDManager scope = manager.newSubManager()) {
+                NDArray x = images(1, 2, 16, DataType.FLOAT64);
+                NDArray y = images(2, 2, 16, DataType.FLOAT64);
+                x.attach(scope);
+                y.attach(scope);
+                double error = LossChecks.gradientError(loss, x, y, 6, 1e-6, 11);
+                System.out.printf("vgg %s: gradient error %.2e%n", metric, error);
+                // swd sorts and takes absolute values: a finite difference straddles a kink now and then.
+                assertThat(error).as(metric).isLessThan(metric.equals("swd") ? 1e-3 : 1e-4);
+                assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).as(metric).isTrue();
+                assertThat(LossChecks.batchDependence(loss, x, y)).as(metric).isLessThan(1e-9);
+            }
+        }));
+    }
+
+    @Test
+    void alexnetAndLpipsPassTheSameChecks() {
+        Path alexLinear = TestLosses.shared().resolve("data/lpips/v0.1/alex.pth");
+        for (Loss loss : new Loss[] {create("alexnet", "{\"seed\": 4}", null),
+                create("lpips", "{\"seed\": 4, \"linearWeights\": \"" + alexLinear + "\"}", null)}) {
+            try (loss; NDManager scope = manager.newSubManager()) {
+                NDArray x = images(3, 2, 64, DataType.FLOAT64);
+                NDArray y = images(4, 2, 64, DataType.FLOAT64);
+                x.attach(scope);
+                y.attach(scope);
+                String id = loss.spec().id();
+                assertThat(LossChecks.gradientError(loss, x, y, 6, 1e-6, 12)).as(id).isLessThan(1e-4);
+                assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).as(id).isTrue();
+                assertThat(LossChecks.batchDependence(loss, x, y)).as(id).isLessThan(1e-9);
+            }
+        }
+    }
+
+    @Test
+    void reinitRedrawsFromTheSeedsSequence() {
+        String params = "{\"reinit\": true, \"seed\": 9, \"layers\": {\"conv2_1\": 1.0}}";
+        try (Loss a = create("vgg", params, null); Loss b = create("vgg", params, null)) {
+            NDArray x = images(5, 1, 16, DataType.FLOAT32);
+            NDArray y = images(6, 1, 16, DataType.FLOAT32);
+            float a1 = a.distance(x, y).getFloat(0);
+            float a2 = a.distance(x, y).getFloat(0);
+            float b1 = b.distance(x, y).getFloat(0);
+            float b2 = b.distance(x, y).getFloat(0);
+            assertThat(a1).isNotEqualTo(a2);
+            assertThat(b1).isEqualTo(a1);
+            assertThat(b2).isEqualTo(a2);
+        }
+    }
+
+    @Test
+    void pretrainedFindsTorchvisionFileByNameOrSaysWhatToDownload(@TempDir Path dir) throws IOException {
+        String params = "{\"weights\": \"pretrained\", \"layers\": {\"conv1_2\": 1.0}}";
+        assertThatThrownBy(() -> create("vgg", params, null)).isInstanceOf(PlabException.class)
+                .hasMessageContaining("PLAB_WEIGHTS_DIR")
+                .hasMessageContaining("https://download.pytorch.org/models/vgg16-397923af.pth");
+        assertThatThrownBy(() -> create("alexnet", "{\"weights\": \"pretrained\"}", dir))
+                .isInstanceOf(PlabException.class)
+                .hasMessageContaining("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth")
+                .hasMessageContaining(dir.resolve("alexnet-owt-7be5be79.pth").toAbsolutePath().toString());
+        Files.createSymbolicLink(dir.resolve("vgg16-397923af.pth"),
+                TestLosses.golden().resolve("vgg16-head-legacy.pth").toAbsolutePath());
+        try (Loss byName = create("vgg", params, dir);
+             Loss byPath = create("vgg", "{\"weights\": \"" + TestLosses.golden().resolve("vgg16-head-zip.pth")
+                     + "\", \"layers\": {\"conv1_2\": 1.0}}", null)) {
+            NDArray x = images(7, 1, 16, DataType.FLOAT32);
+            NDArray y = images(8, 1, 16, DataType.FLOAT32);
+            assertThat(byName.distance(x, y).getFloat(0)).isEqualTo(byPath.distance(x, y).getFloat(0));
+        }
+    }
+
+    @Test
+    void missingLayerWeightsNameTheKeyAndTheFile() {
+        String params = "{\"weights\": \"" + TestLosses.golden().resolve("vgg16-head-legacy.pth") + "\", "
+                + "\"layers\": {\"conv3_1\": 1.0}}";
+        assertThatThrownBy(() -> create("vgg", params, null)).isInstanceOf(PlabException.class)
+                .hasMessageContaining("features.10.weight").hasMessageContaining("vgg16-head-legacy.pth");
+        assertThatThrownBy(() -> create("vgg", "{\"layers\": {\"conv9_9\": 1.0}}", null))
+                .isInstanceOf(PlabException.class).hasMessageContaining("conv9_9").hasMessageContaining("relu5_3");
+        assertThatThrownBy(() -> create("vgg", "{\"reinit\": true, \"weights\": \"x.pth\"}", null))
+                .isInstanceOf(PlabException.class).hasMessageContaining("reinit");
+    }
+
+    @Test
+    void featureMapDistanceIsTheL2Loss() {
+        String params = "{\"metric\": \"l2\", \"seed\": 2, \"layers\": {\"pixels\": 0.5, \"conv1_2\": 1.0, "
+                + "\"MP2\": 2.0}}";
+        try (Loss loss = create("vgg", params, null)) {
+            NDArray x = images(9, 2, 16, DataType.FLOAT64);
+            NDArray y = images(10, 2, 16, DataType.FLOAT64);
+            double[] direct = loss.distance(x, y).toDoubleArray();
+            NDArray fx = loss.featureMap().orElseThrow().features(x);
+            NDArray fy = loss.featureMap().orElseThrow().features(y);
+            double[] viaFeatures = fx.sub(fy).square().sum(new int[] {1}).toDoubleArray();
+            assertThat(viaFeatures).containsExactly(direct, org.assertj.core.data.Offset.offset(1e-12));
+        }
+    }
+
+    @Test
+    void targetFeaturesAreReusedOnlyWhileTheTargetIsUnchanged() {
+        try (Loss loss = create("vgg", "{\"seed\": 1}", null)) {
+            NDArray x = images(11, 1, 32, DataType.FLOAT32);
+            NDArray y = images(12, 1, 32, DataType.FLOAT32);
+            NDArray other = images(13, 1, 32, DataType.FLOAT32);
+            float first = loss.distance(x, y).getFloat(0);
+            assertThat(loss.distance(x, y).getFloat(0)).isEqualTo(first);
+            float changed = loss.distance(x, other).getFloat(0);
+            try (Loss fresh = create("vgg", "{\"seed\": 1}", null)) {
+                assertThat(changed).isEqualTo(fresh.distance(x, other).getFloat(0)).isNotEqualTo(first);
+            }
+        }
+    }
+}
