@@ -4,8 +4,12 @@ import java.util.concurrent.Callable;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.cli.BenchCommand;
 import org.perceptuallab.host.cli.DistanceCommand;
+import org.perceptuallab.host.cli.ExperimentsCommand;
 import org.perceptuallab.host.cli.GoldenCommand;
 import org.perceptuallab.host.cli.LossesCommand;
+import org.perceptuallab.host.cli.Make2afcCommand;
+import org.perceptuallab.host.cli.MatrixCommand;
+import org.perceptuallab.host.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,6 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "plab", mixinStandardHelpOptions = true, versionProvider = Plab.Version.class,
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
+                ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, Make2afcCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",

@@ -17,11 +17,16 @@ public abstract class LabCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (Lab lab = new Lab(global.settings())) {
+        try (Lab lab = new Lab(settings())) {
             lab.warnings().forEach(w -> err().println("warning: " + w));
             err().flush();
             return run(lab);
         }
+    }
+
+    /** The settings the runtime starts with; a command may add its own (a matrix file's seed, say). */
+    protected org.perceptuallab.host.Settings settings() throws Exception {
+        return global.settings();
     }
 
     /** The command's work; returns the exit code. */

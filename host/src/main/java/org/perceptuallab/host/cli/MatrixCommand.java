@@ -1,0 +1,55 @@
+package org.perceptuallab.host.cli;
+
+import java.nio.file.Path;
+import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.Plab;
+import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.matrix.MatrixRunner;
+import org.perceptuallab.host.matrix.MatrixSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code plab matrix FILE}: every (experiment, loss) cell of a matrix file, resumable, with a report. */
+@Command(name = "matrix", mixinStandardHelpOptions = true,
+        description = {"Run every (experiment, loss) cell of a matrix file (YAML or JSON) and write results.json,",
+                "results.csv and report.html. Each cell's result is stored when it ends: run the same command",
+                "again after an interruption and finished cells are kept."})
+public final class MatrixCommand extends LabCommand {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The matrix file (.yaml, .yml or .json).")
+    Path file;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Output folder (default: the file's 'output', else plab-output/NAME).")
+    Path out;
+
+    @Option(names = "--retry-failed", description = "Run cells that failed before again.")
+    boolean retryFailed;
+
+    private MatrixSpec matrix;
+
+    @Override
+    protected Settings settings() throws Exception {
+        matrix = MatrixSpec.read(file);
+        Settings s = global.settings();
+        var parsed = spec.commandLine().getParseResult();
+        if (matrix.seed() != null && !parsed.hasMatchedOption("--seed")) {
+            s.seed(matrix.seed());
+        }
+        if (matrix.device() != null && !parsed.hasMatchedOption("--device")) {
+            s.device(matrix.device());
+        }
+        return s;
+    }
+
+    @Override
+    protected int run(Lab lab) throws Exception {
+        Path output = out != null ? out : matrix.output() != null ? matrix.output()
+                : Path.of("plab-output", matrix.name());
+        MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).run(matrix, output);
+        out().printf("%d cells done, %d failed (%d of them kept from an earlier run)%n", outcome.done(),
+                outcome.failed(), outcome.skipped());
+        out().println(outcome.report().toAbsolutePath().normalize());
+        return outcome.failed() > 0 ? Plab.FAILED : 0;
+    }
+}

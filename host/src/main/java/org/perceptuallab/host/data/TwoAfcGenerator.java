@@ -1,0 +1,334 @@
+package org.perceptuallab.host.data;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.kit.io.Images;
+
+/**
+ * Makes a 2AFC set in the BAPPS layout from real photos. Each triplet: a reference cut from a photo at a
+ * random place and scale, and two distortions of the same kind and the same random direction at two
+ * strengths, the stronger 1.6 to 3 times the weaker; one category per kind (noise, blur, jpeg, color,
+ * shift, shuffle). The judge is 1 when p1 is the weaker distortion, else 0 ({@link JudgeModel#HARD}), or
+ * w0^4 / (w0^4 + w1^4) for strengths w0, w1 ({@link JudgeModel#SOFT}).
+ */
+public final class TwoAfcGenerator {
+    /** The marker written last at the root of a finished set; the 2afc experiment labels results synthetic. */
+    public static final String MARKER = "SYNTHETIC.json";
+    /** The categories, one per distortion kind. */
+    public static final List<String> KINDS = List.of("noise", "blur", "jpeg", "color", "shift", "shuffle");
+
+    /** How the judge value follows from the two strengths. */
+    public enum JudgeModel {
+        /** 1 when p1 is the weaker distortion, else 0. */
+        HARD("judge = 1 if p1 is the weaker distortion of the pair, else 0"),
+        /** A smooth preference for the weaker one. */
+        SOFT("judge = w0^4 / (w0^4 + w1^4) for distortion strengths w0 (p0) and w1 (p1)");
+
+        final String text;
+
+        JudgeModel(String text) {
+            this.text = text;
+        }
+    }
+
+    private TwoAfcGenerator() {
+    }
+
+    /** Generates the set unless {@code out} already holds a finished one (its marker exists). */
+    public static void ensure(Path photos, Path out, int triplets, long seed, PrintWriter log) {
+        if (Files.isRegularFile(out.resolve(MARKER))) {
+            return;
+        }
+        log.println("generating a synthetic 2AFC set of " + triplets + " triplets from " + photos + " into " + out);
+        log.flush();
+        generate(photos, out, triplets, seed, 64, JudgeModel.HARD);
+    }
+
+    /**
+     * Writes {@code triplets} triplets (spread evenly over the kinds) of {@code size} x {@code size} images.
+     *
+     * @throws PlabException when the photo folder holds no image
+     */
+    public static void generate(Path photos, Path out, int triplets, long seed, int size, JudgeModel model) {
+        List<BufferedImage> sources = photos(photos);
+        try {
+            deleteTree(out);
+            Random random = new Random(seed);
+            for (int i = 0; i < triplets; i++) {
+                String kind = KINDS.get(i % KINDS.size());
+                Path dir = out.resolve(kind);
+                String name = String.format(Locale.ROOT, "%06d", i / KINDS.size());
+                BufferedImage ref = reference(sources.get(random.nextInt(sources.size())), size, random);
+                double weak = 0.25 + 0.5 * random.nextDouble();
+                double strong = Math.min(1.0, weak * (1.6 + 1.4 * random.nextDouble()));
+                long direction = random.nextLong();
+                boolean weakFirst = random.nextBoolean();
+                double w0 = weakFirst ? weak : strong;
+                double w1 = weakFirst ? strong : weak;
+                Images.writePng(ref, dir.resolve("ref").resolve(name + ".png"));
+                Images.writePng(Distortions.apply(kind, ref, w0, direction), dir.resolve("p0").resolve(name + ".png"));
+                Images.writePng(Distortions.apply(kind, ref, w1, direction), dir.resolve("p1").resolve(name + ".png"));
+                double judge = model == JudgeModel.HARD ? (w1 < w0 ? 1 : 0)
+                        : Math.pow(w0, 4) / (Math.pow(w0, 4) + Math.pow(w1, 4));
+                writeScalarNpy(dir.resolve("judge").resolve(name + ".npy"), (float) judge);
+            }
+            ObjectNode marker = JsonNodeFactory.instance.objectNode();
+            marker.put("generator", "plab make-2afc");
+            marker.put("from", photos.toAbsolutePath().normalize().toString());
+            marker.put("triplets", triplets);
+            marker.put("seed", seed);
+            marker.put("size", size);
+            marker.put("judgeModel", model.text);
+            marker.put("distortions", "per category one kind (" + String.join(", ", KINDS) + "); p0 and p1 share the"
+                    + " kind and the random direction, strengths w in [0.25, 1], the stronger 1.6-3x the weaker");
+            ResultStore.writeJson(out.resolve(MARKER), marker);
+        } catch (IOException e) {
+            throw new PlabException("cannot write the 2AFC set into " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<BufferedImage> photos(Path dir) {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(dir)) {
+            files = list.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(png|jpe?g)"))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new PlabException("photo folder " + dir + " cannot be read (" + e.getMessage() + "); pass --from"
+                    + " a folder of PNG/JPEG photos", e);
+        }
+        if (files.isEmpty()) {
+            throw new PlabException("photo folder " + dir + " holds no PNG/JPEG image; pass --from a folder of photos");
+        }
+        List<BufferedImage> out = new ArrayList<>();
+        files.forEach(f -> out.add(Images.read(f)));
+        return out;
+    }
+
+    /** A square crop of a random side between half and all of the shorter side, resized. */
+    private static BufferedImage reference(BufferedImage photo, int size, Random random) {
+        int shorter = Math.min(photo.getWidth(), photo.getHeight());
+        int side = Math.max(Math.min(size, shorter), shorter / 2 + random.nextInt(Math.max(1, shorter - shorter / 2 + 1)));
+        side = Math.min(side, shorter);
+        int x = random.nextInt(photo.getWidth() - side + 1);
+        int y = random.nextInt(photo.getHeight() - side + 1);
+        return Images.resize(Images.crop(photo, x, y, side, side), size, size);
+    }
+
+    /** A float32 array of shape (1) in the .npy format (the BAPPS judge files). */
+    static void writeScalarNpy(Path file, float value) throws IOException {
+        String header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }";
+        int total = 10 + header.length() + 1;
+        int pad = (64 - total % 64) % 64;
+        header = header + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length() + 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).putFloat(value);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.write(file, b.array());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** The distortion kinds; strength w in (0, 1], the same direction seed gives the same random pattern. */
+    static final class Distortions {
+        private Distortions() {
+        }
+
+        static BufferedImage apply(String kind, BufferedImage img, double w, long direction) {
+            return switch (kind) {
+                case "noise" -> noise(img, 0.25 * w, direction);
+                case "blur" -> blur(img, 2.5 * w);
+                case "jpeg" -> jpeg(img, (float) Math.max(0.01, 0.5 * (1 - w)));
+                case "color" -> color(img, 0.35 * w, direction);
+                case "shift" -> shift(img, (int) Math.max(1, Math.round(6 * w)), direction);
+                case "shuffle" -> shuffle(img, (int) Math.max(1, Math.round(12 * w)), direction);
+                default -> throw new IllegalArgumentException(kind);
+            };
+        }
+
+        private static float[][] rgb(BufferedImage img) {
+            int w = img.getWidth();
+            int h = img.getHeight();
+            float[][] c = new float[3][w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = img.getRGB(x, y);
+                    c[0][y * w + x] = ((p >> 16) & 0xff) / 255f;
+                    c[1][y * w + x] = ((p >> 8) & 0xff) / 255f;
+                    c[2][y * w + x] = (p & 0xff) / 255f;
+                }
+            }
+            return c;
+        }
+
+        private static BufferedImage image(float[][] c, int w, int h) {
+            BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int i = 0; i < w * h; i++) {
+                int r = Math.round(Math.max(0, Math.min(1, c[0][i])) * 255);
+                int g = Math.round(Math.max(0, Math.min(1, c[1][i])) * 255);
+                int b = Math.round(Math.max(0, Math.min(1, c[2][i])) * 255);
+                out.setRGB(i % w, i / w, (r << 16) | (g << 8) | b);
+            }
+            return out;
+        }
+
+        /** Gaussian noise of standard deviation sigma; the same direction gives the same noise pattern. */
+        static BufferedImage noise(BufferedImage img, double sigma, long direction) {
+            float[][] c = rgb(img);
+            Random r = new Random(direction);
+            for (float[] plane : c) {
+                for (int i = 0; i < plane.length; i++) {
+                    plane[i] += (float) (sigma * r.nextGaussian());
+                }
+            }
+            return image(c, img.getWidth(), img.getHeight());
+        }
+
+        static BufferedImage blur(BufferedImage img, double sigma) {
+            int w = img.getWidth();
+            int h = img.getHeight();
+            int rad = Math.max(1, (int) Math.ceil(3 * sigma));
+            double[] k = new double[2 * rad + 1];
+            double sum = 0;
+            for (int i = -rad; i <= rad; i++) {
+                k[i + rad] = Math.exp(-i * i / (2 * sigma * sigma));
+                sum += k[i + rad];
+            }
+            float[][] c = rgb(img);
+            float[][] out = new float[3][w * h];
+            for (int ch = 0; ch < 3; ch++) {
+                float[] tmp = new float[w * h];
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        double s = 0;
+                        for (int i = -rad; i <= rad; i++) {
+                            s += k[i + rad] * c[ch][y * w + clamp(x + i, w)];
+                        }
+                        tmp[y * w + x] = (float) (s / sum);
+                    }
+                }
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        double s = 0;
+                        for (int i = -rad; i <= rad; i++) {
+                            s += k[i + rad] * tmp[clamp(y + i, h) * w + x];
+                        }
+                        out[ch][y * w + x] = (float) (s / sum);
+                    }
+                }
+            }
+            return image(out, w, h);
+        }
+
+        /** JPEG compression at the given quality (0 worst, 1 best) with the JDK's encoder. */
+        static BufferedImage jpeg(BufferedImage img, float quality) {
+            try {
+                ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(quality);
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                try (MemoryCacheImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+                    writer.setOutput(out);
+                    writer.write(null, new IIOImage(img, null, null), param);
+                }
+                writer.dispose();
+                BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(bytes.toByteArray()));
+                BufferedImage rgb = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+                rgb.getGraphics().drawImage(decoded, 0, 0, null);
+                return rgb;
+            } catch (IOException e) {
+                throw new PlabException("JPEG round trip failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Adds one colour offset of length {@code amount} in a random direction of RGB space. */
+        static BufferedImage color(BufferedImage img, double amount, long direction) {
+            Random r = new Random(direction);
+            double[] d = {r.nextGaussian(), r.nextGaussian(), r.nextGaussian()};
+            double norm = Math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+            float[][] c = rgb(img);
+            for (int ch = 0; ch < 3; ch++) {
+                float offset = (float) (amount * d[ch] / norm);
+                for (int i = 0; i < c[ch].length; i++) {
+                    c[ch][i] += offset;
+                }
+            }
+            return image(c, img.getWidth(), img.getHeight());
+        }
+
+        /** Translates by {@code pixels} in a random direction, borders replicated. */
+        static BufferedImage shift(BufferedImage img, int pixels, long direction) {
+            double angle = new Random(direction).nextDouble() * 2 * Math.PI;
+            int dx = (int) Math.round(pixels * Math.cos(angle));
+            int dy = (int) Math.round(pixels * Math.sin(angle));
+            int w = img.getWidth();
+            int h = img.getHeight();
+            BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    out.setRGB(x, y, img.getRGB(clamp(x - dx, w), clamp(y - dy, h)));
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Swaps {@code pairs} pairs of 8x8 patches; the same direction gives the same order of swaps, so the
+         * weaker distortion's swaps are a prefix of the stronger's.
+         */
+        static BufferedImage shuffle(BufferedImage img, int pairs, long direction) {
+            int p = 8;
+            int cols = img.getWidth() / p;
+            int rows = img.getHeight() / p;
+            BufferedImage out = new BufferedImage(img.getWidth(), img.getHeight(), BufferedImage.TYPE_INT_RGB);
+            out.getGraphics().drawImage(img, 0, 0, null);
+            Random r = new Random(direction);
+            for (int k = 0; k < pairs; k++) {
+                int a = r.nextInt(cols * rows);
+                int b = r.nextInt(cols * rows);
+                int[] pa = out.getRGB((a % cols) * p, (a / cols) * p, p, p, null, 0, p);
+                int[] pb = out.getRGB((b % cols) * p, (b / cols) * p, p, p, null, 0, p);
+                out.setRGB((a % cols) * p, (a / cols) * p, p, p, pb, 0, p);
+                out.setRGB((b % cols) * p, (b / cols) * p, p, p, pa, 0, p);
+            }
+            return out;
+        }
+
+        private static int clamp(int i, int n) {
+            return Math.max(0, Math.min(n - 1, i));
+        }
+    }
+}

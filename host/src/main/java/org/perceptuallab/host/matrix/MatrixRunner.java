@@ -1,0 +1,275 @@
+package org.perceptuallab.host.matrix;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.perceptuallab.api.Experiment;
+import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
+import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.data.TwoAfcGenerator;
+import org.perceptuallab.host.report.CurvePlot;
+import org.perceptuallab.host.report.Report;
+import org.perceptuallab.kit.catalog.Registry;
+
+/**
+ * Runs every (experiment, loss) cell of a matrix. A cell's result (or its error) is stored the moment it
+ * ends; a cell whose stored result has the same key (experiment id and canonical params, canonical loss
+ * spec, seed) is skipped, so a run started again after a kill continues where it stopped. After each
+ * cell the tables (results.json, results.csv) and report.html are rewritten.
+ */
+public final class MatrixRunner {
+    private final Lab lab;
+    private final PrintWriter log;
+    private boolean retryFailed;
+
+    /**
+     * @param lab the runtime (its settings give the seed and device)
+     * @param log where one line per cell goes
+     */
+    public MatrixRunner(Lab lab, PrintWriter log) {
+        this.lab = lab;
+        this.log = log;
+    }
+
+    /** Runs cells that failed before again instead of keeping their stored failure. */
+    public MatrixRunner retryFailed(boolean value) {
+        this.retryFailed = value;
+        return this;
+    }
+
+    /** What a run produced. */
+    public record Outcome(Path report, int done, int failed, int skipped) {
+    }
+
+    /** A planned cell. */
+    private record Cell(MatrixSpec.ExperimentEntry entry, Registry.Entry<Experiment> experiment, Params params,
+                        ObjectNode data, MatrixSpec.LossEntry loss, ObjectNode key, Path baseDir) {
+    }
+
+    /** Runs the matrix into {@code output}; returns the report's path. */
+    public Outcome run(MatrixSpec spec, Path output) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        ResultStore store = new ResultStore(output);
+        Files.createDirectories(output);
+        List<String> notes = new ArrayList<>();
+        List<MatrixSpec.LossEntry> losses = losses(spec, notes);
+        List<Cell> cells = plan(spec, store, losses);
+        List<ObjectNode> results = new ArrayList<>();
+        int done = 0;
+        int failed = 0;
+        int skipped = 0;
+        try (Progress overall = ConsoleProgress.open("matrix " + spec.name(), cells.size())) {
+            for (int i = 0; i < cells.size(); i++) {
+                Cell cell = cells.get(i);
+                Path dir = store.cellDir(cell.entry().name(), cell.loss().name());
+                ObjectNode stored = store.read(dir).orElse(null);
+                String label = String.format(Locale.ROOT, "[%d/%d] %s x %s", i + 1, cells.size(),
+                        cell.entry().name(), cell.loss().name());
+                boolean reuse = stored != null && cell.key().equals(stored.get("key"))
+                        && (!retryFailed || "done".equals(stored.path("status").asText()));
+                ObjectNode record;
+                if (reuse) {
+                    record = stored;
+                    skipped++;
+                    log.println(label + ": " + stored.path("status").asText() + " before, kept");
+                } else {
+                    record = runCell(cell, store, dir, output);
+                    log.println(label + ": " + record.path("status").asText() + String.format(Locale.ROOT,
+                            " in %.1f s", record.path("provenance").path("seconds").asDouble())
+                            + ("failed".equals(record.path("status").asText()) ? " (" + record.path("error").asText() + ")" : ""));
+                }
+                log.flush();
+                if ("done".equals(record.path("status").asText())) {
+                    done++;
+                } else {
+                    failed++;
+                }
+                results.add(record);
+                List<ObjectNode> known = new ArrayList<>(results);
+                cells.subList(i + 1, cells.size()).forEach(c -> store.read(store.cellDir(c.entry().name(),
+                        c.loss().name())).filter(r -> c.key().equals(r.get("key"))).ifPresent(known::add));
+                writeTables(spec, output, known, notes);
+                overall.step(1);
+            }
+        }
+        Path report = writeTables(spec, output, results, notes);
+        return new Outcome(report, done, failed, skipped);
+    }
+
+    /** The losses of the matrix; with {@code all}, every family whose parameters all have defaults. */
+    private List<MatrixSpec.LossEntry> losses(MatrixSpec spec, List<String> notes) {
+        if (spec.losses() != null) {
+            return spec.losses();
+        }
+        List<MatrixSpec.LossEntry> out = new ArrayList<>();
+        for (Registry.Entry<LossFamily> e : lab.losses().families().entries()) {
+            String id = e.extension().id();
+            try {
+                e.extension().params().resolve("loss '" + id + "'", null);
+                out.add(new MatrixSpec.LossEntry(id, LossSpec.of(id)));
+            } catch (PlabException needsParams) {
+                notes.add("loss '" + id + "' left out of 'all': " + needsParams.getMessage()
+                        + "; list it with its params to include it");
+            }
+        }
+        if (out.isEmpty()) {
+            throw new PlabException("no losses installed (is the plugins folder set? see 'plab losses')");
+        }
+        return out;
+    }
+
+    private List<Cell> plan(MatrixSpec spec, ResultStore store, List<MatrixSpec.LossEntry> losses) {
+        List<Cell> cells = new ArrayList<>();
+        Map<String, ObjectNode> dataIds = new HashMap<>();
+        for (MatrixSpec.ExperimentEntry entry : spec.experiments()) {
+            Registry.Entry<Experiment> experiment = lab.experiments().require(entry.id());
+            ObjectNode given = entry.params().deepCopy();
+            if (entry.generate() != null) {
+                Path data = store.root().resolve("data").resolve(ResultStore.safe(entry.name()));
+                TwoAfcGenerator.ensure(spec.baseDir().resolve(entry.generate().from()).normalize(), data,
+                        entry.generate().triplets(), entry.generate().seed(), log);
+                given.put("data", data.toAbsolutePath().normalize().toString());
+            }
+            Params params = experiment.extension().params().resolve("experiment '" + entry.name() + "'", given);
+            ObjectNode data = null;
+            if (params.has("data")) {
+                Path path = spec.baseDir().resolve(params.getString("data")).normalize();
+                data = dataIds.computeIfAbsent(path.toString(), k -> DataIdentity.of(path));
+            }
+            for (MatrixSpec.LossEntry loss : losses) {
+                ObjectNode key = JsonNodeFactory.instance.objectNode();
+                key.put("experiment", entry.id());
+                key.set("params", params.json());
+                key.set("loss", canonical(loss.spec()));
+                key.put("seed", lab.settings().seed());
+                if (data != null) {
+                    key.put("data", data.path("sha256").asText());
+                }
+                cells.add(new Cell(entry, experiment, params, data, loss, key, spec.baseDir()));
+            }
+        }
+        return cells;
+    }
+
+    /** The loss spec with defaults filled in, or as given when its params do not resolve. */
+    private JsonNode canonical(LossSpec spec) {
+        try {
+            LossFamily family = lab.losses().families().require(spec.id()).extension();
+            return new LossSpec(spec.id(), family.params().resolve("loss '" + spec.id() + "'", spec.params()).json())
+                    .json();
+        } catch (PlabException e) {
+            return spec.json();
+        }
+    }
+
+    private ObjectNode runCell(Cell cell, ResultStore store, Path dir, Path output) throws IOException {
+        store.clear(dir);
+        ObjectNode record = JsonNodeFactory.instance.objectNode();
+        record.put("experiment", cell.entry().name());
+        record.put("loss", cell.loss().name());
+        record.set("key", cell.key());
+        ObjectNode provenance = JsonNodeFactory.instance.objectNode();
+        ObjectNode exp = provenance.putObject("experiment");
+        exp.put("id", cell.entry().id());
+        exp.set("params", cell.params().json());
+        exp.put("plugin", cell.experiment().origin());
+        ObjectNode lossNode = provenance.putObject("loss");
+        lossNode.set("spec", cell.key().get("loss"));
+        lab.losses().families().find(cell.loss().spec().id()).ifPresent(f -> lossNode.put("plugin", f.origin()));
+        provenance.put("seed", lab.settings().seed());
+        if (cell.data() != null) {
+            provenance.set("data", cell.data());
+        }
+        provenance.put("hostVersion", Lab.VERSION);
+        provenance.put("java", System.getProperty("java.version"));
+        provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        Instant start = Instant.now();
+        provenance.put("started", start.toString());
+        try (NDManager manager = lab.manager().newSubManager()) {
+            provenance.put("backend", lab.backendDescription());
+            manager.getEngine().setRandomSeed((int) lab.settings().seed());
+            try (Loss loss = lab.createLoss(cell.loss().spec(), manager)) {
+                lossNode.set("spec", loss.spec().json());
+                CellContext context = new CellContext(manager, lab.settings().seed(), dir, cell.baseDir(),
+                        lab.losses());
+                ExperimentResult result = cell.experiment().extension().run(cell.params(), loss, context);
+                fill(record, result, dir, output, cell);
+                record.put("status", "done");
+            }
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            record.put("status", "failed");
+            record.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            record.put("trace", trace.toString());
+        }
+        Instant end = Instant.now();
+        provenance.put("ended", end.toString());
+        provenance.put("seconds", Duration.between(start, end).toMillis() / 1000.0);
+        record.set("provenance", provenance);
+        ResultStore.writeJson(dir.resolve(ResultStore.RESULT), record);
+        return record;
+    }
+
+    private static void fill(ObjectNode record, ExperimentResult result, Path dir, Path output, Cell cell) {
+        ObjectNode metrics = record.putObject("metrics");
+        result.metrics().forEach((k, v) -> {
+            if (v == null || v.isNaN() || v.isInfinite()) {
+                metrics.putNull(k);
+            } else {
+                metrics.put(k, v);
+            }
+        });
+        ObjectNode images = record.putObject("images");
+        result.images().forEach((caption, file) -> images.put(caption, output.relativize(dir.resolve(file)).toString()));
+        ObjectNode curves = record.putObject("curves");
+        for (Map.Entry<String, List<Double>> c : result.curves().entrySet()) {
+            ObjectNode curve = curves.putObject(c.getKey());
+            ArrayNode values = curve.putArray("values");
+            c.getValue().forEach(values::add);
+            Path png = dir.resolve("curve-" + ResultStore.safe(c.getKey()) + ".png");
+            CurvePlot.write(png, cell.entry().name() + " / " + cell.loss().name(), c.getKey(),
+                    Map.of(cell.loss().name(), c.getValue()));
+            curve.put("plot", output.relativize(png).toString());
+        }
+        record.set("details", result.details());
+        record.put("synthetic", result.synthetic());
+    }
+
+    private Path writeTables(MatrixSpec spec, Path output, List<ObjectNode> results, List<String> notes) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        results.forEach(array::add);
+        ObjectNode all = JsonNodeFactory.instance.objectNode();
+        all.put("matrix", spec.name());
+        all.put("hostVersion", Lab.VERSION);
+        all.put("seed", lab.settings().seed());
+        ArrayNode n = all.putArray("notes");
+        notes.forEach(n::add);
+        all.set("cells", array);
+        ResultStore.writeJson(output.resolve("results.json"), all);
+        ResultStore.writeAtomically(output.resolve("results.csv"), Report.csv(results));
+        Path report = output.resolve("report.html");
+        ResultStore.writeAtomically(report, Report.html(spec.name(), results, notes, output));
+        return report;
+    }
+}

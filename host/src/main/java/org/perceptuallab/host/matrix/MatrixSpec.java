@@ -1,0 +1,163 @@
+package org.perceptuallab.host.matrix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.PlabException;
+
+/**
+ * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}
+ * installed, or a list with params and display names), the seed, the device and the output folder.
+ *
+ * <pre>
+ * name: quick
+ * seed: 0
+ * device: cpu
+ * output: plab-output/quick          # relative to the working folder
+ * losses: all                        # or: [{loss: l2, name: L2}, {loss: ssim, params: {window: 7}}]
+ * experiments:
+ *   - experiment: 2afc
+ *     generate: {from: ../data/photos, triplets: 60}   # a synthetic set made on first run
+ *   - experiment: image-mean
+ *     params: {data: ../data/photos/astronaut.png, size: 32}   # data relative to this file
+ * </pre>
+ *
+ * @param name the matrix's name (default: the file name)
+ * @param baseDir the folder data paths are relative to (the matrix file's)
+ * @param seed the run's seed, or null for the command line's
+ * @param device the device, or null for the command line's
+ * @param output the output folder, or null for {@code plab-output/NAME}
+ * @param experiments the experiments, in order
+ * @param losses the losses, or null for every installed loss
+ */
+public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
+                         List<ExperimentEntry> experiments, List<LossEntry> losses) {
+
+    /**
+     * One experiment of the matrix.
+     *
+     * @param name its display name, unique in the matrix (default: the id)
+     * @param id the experiment id
+     * @param params its parameters as given
+     * @param generate a synthetic 2AFC set to generate into the output folder and use as {@code data}, or null
+     */
+    public record ExperimentEntry(String name, String id, ObjectNode params, Generate generate) {
+    }
+
+    /**
+     * A 2AFC set the runner makes on first run ({@code plab make-2afc} with these settings).
+     *
+     * @param from the folder of photos, relative to the matrix file
+     * @param triplets how many triplets in all
+     * @param seed the generator's seed
+     */
+    public record Generate(String from, int triplets, long seed) {
+    }
+
+    /**
+     * One loss of the matrix.
+     *
+     * @param name its display name, unique in the matrix
+     * @param spec the loss id and params as given
+     */
+    public record LossEntry(String name, LossSpec spec) {
+    }
+
+    private static final Set<String> TOP_KEYS = Set.of("name", "seed", "device", "output", "losses", "experiments");
+
+    /** Reads a matrix file; errors name the file and the entry at fault. */
+    public static MatrixSpec read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new PlabException("matrix file not found: " + file.toAbsolutePath());
+        }
+        JsonNode root;
+        try {
+            String fileName = file.getFileName().toString();
+            ObjectMapper mapper = fileName.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
+            root = mapper.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new PlabException("cannot parse matrix file " + file + ": " + e.getMessage(), e);
+        }
+        String where = "matrix " + file + ": ";
+        if (root == null || !root.isObject()) {
+            throw new PlabException(where + "expects a mapping with 'experiments' and 'losses'");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!TOP_KEYS.contains(key)) {
+                throw new PlabException(where + "unknown key '" + key + "'; known: " + String.join(", ", TOP_KEYS));
+            }
+        }
+        String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
+        Path base = file.toAbsolutePath().getParent();
+        return new MatrixSpec(root.path("name").asText(stem), base,
+                root.hasNonNull("seed") ? root.get("seed").asLong() : null,
+                root.hasNonNull("device") ? root.get("device").asText() : null,
+                root.hasNonNull("output") ? Path.of(root.get("output").asText()) : null,
+                experiments(where, root.get("experiments")), losses(where, root.get("losses")));
+    }
+
+    private static List<ExperimentEntry> experiments(String where, JsonNode list) {
+        if (list == null || !list.isArray() || list.isEmpty()) {
+            throw new PlabException(where + "needs 'experiments': a list of {experiment: ID, params: {...}}");
+        }
+        List<ExperimentEntry> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (JsonNode e : list) {
+            if (!e.path("experiment").isTextual()) {
+                throw new PlabException(where + "each experiment needs 'experiment: ID', got " + e);
+            }
+            String id = e.get("experiment").asText();
+            String name = e.path("name").asText(id);
+            if (!names.add(name)) {
+                throw new PlabException(where + "two experiments are named '" + name + "'; give each a distinct 'name'");
+            }
+            JsonNode params = e.get("params");
+            if (params != null && !params.isNull() && !params.isObject()) {
+                throw new PlabException(where + "experiment '" + name + "' has non-mapping params: " + params);
+            }
+            Generate generate = null;
+            JsonNode g = e.get("generate");
+            if (g != null && !g.isNull()) {
+                if (!g.path("from").isTextual()) {
+                    throw new PlabException(where + "experiment '" + name + "': 'generate' needs 'from: FOLDER_OF_PHOTOS'");
+                }
+                generate = new Generate(g.get("from").asText(), g.path("triplets").asInt(120), g.path("seed").asLong(0));
+            }
+            ObjectNode p = params == null || params.isNull() ? new ObjectMapper().createObjectNode()
+                    : ((ObjectNode) params).deepCopy();
+            out.add(new ExperimentEntry(name, id, p, generate));
+        }
+        return out;
+    }
+
+    private static List<LossEntry> losses(String where, JsonNode node) {
+        if (node == null || node.isNull() || (node.isTextual() && node.asText().equals("all"))) {
+            return null;
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            throw new PlabException(where + "'losses' must be 'all' or a list of {loss: ID, params: {...}, name: TEXT}");
+        }
+        List<LossEntry> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (JsonNode l : node) {
+            LossSpec spec = l.isTextual() ? LossSpec.of(l.asText()) : LossSpec.parse(where + "loss entry ", l);
+            String name = l.path("name").asText(spec.toString());
+            if (!names.add(name)) {
+                throw new PlabException(where + "two losses are named '" + name + "'; give each a distinct 'name'");
+            }
+            out.add(new LossEntry(name, spec));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,110 @@
+package org.perceptuallab.host.matrix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.perceptuallab.api.PlabException;
+
+/**
+ * The output folder of a matrix run: {@code cells/EXPERIMENT/LOSS/result.json} per cell, with the cell's
+ * images beside it. Files are written to a temporary name and moved into place atomically, so a reader
+ * (or a resumed run) sees a whole result or none.
+ */
+public final class ResultStore {
+    /** The JSON mapper of every result file. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** The name of a cell's result file. */
+    public static final String RESULT = "result.json";
+
+    private final Path root;
+
+    public ResultStore(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The folder of a cell. */
+    public Path cellDir(String experiment, String loss) {
+        return root.resolve("cells").resolve(safe(experiment)).resolve(safe(loss));
+    }
+
+    /** The stored result of a cell, if a whole one exists. */
+    public Optional<ObjectNode> read(Path cellDir) {
+        Path file = cellDir.resolve(RESULT);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = JSON.readTree(file.toFile());
+            return node instanceof ObjectNode o ? Optional.of(o) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Empties (or creates) a cell's folder before it runs: a killed run may have left half its files. */
+    public void clear(Path cellDir) throws IOException {
+        if (Files.exists(cellDir)) {
+            try (Stream<Path> walk = Files.walk(cellDir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(cellDir)) {
+                        Files.delete(p);
+                    }
+                }
+            }
+        }
+        Files.createDirectories(cellDir);
+    }
+
+    /** Writes JSON to {@code file} atomically. */
+    public static void writeJson(Path file, JsonNode node) {
+        try {
+            writeAtomically(file, JSON.writeValueAsString(node));
+        } catch (IOException e) {
+            throw new PlabException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes text to a temporary file beside {@code file}, then moves it into place atomically. */
+    public static void writeAtomically(Path file, String text) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new PlabException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A folder name for a display name: safe characters, plus a short hash when any had to be replaced. */
+    static String safe(String name) {
+        String s = name.replaceAll("[^A-Za-z0-9._-]+", "_");
+        if (s.length() > 60) {
+            s = s.substring(0, 60);
+        }
+        if (!s.equals(name)) {
+            s += "-" + HexFormat.of().toHexDigits(name.hashCode());
+        }
+        return s;
+    }
+}

@@ -1,0 +1,146 @@
+package org.perceptuallab.plugins.twoafc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.api.ExperimentContext;
+import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossFactory;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.catalog.LabContext;
+import org.perceptuallab.kit.catalog.LossCatalog;
+import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.NumpyArrays;
+
+/** The 2AFC score on hand-made triplets with known answers, read from the BAPPS layout. */
+class TwoAfcExperimentTest {
+    static NDManager manager;
+    static LossCatalog catalog;
+
+    @BeforeAll
+    static void setUp() {
+        manager = NDManager.newBaseManager();
+        catalog = LossCatalog.fromClasspath();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    @Test
+    void scoreFollowsTheFormula() {
+        assertThat(TwoAfcExperiment.score(0.1, 0.2, 0.3)).isEqualTo(0.7);
+        assertThat(TwoAfcExperiment.score(0.2, 0.1, 0.3)).isEqualTo(0.3);
+        assertThat(TwoAfcExperiment.score(0.2, 0.2, 0.9)).isEqualTo(0.5);
+    }
+
+    @Test
+    void bootstrapIsSeededAndBracketsTheMean() {
+        double[] v = new Random(1).doubles(200).map(x -> x < 0.7 ? 1 : 0).toArray();
+        double[] a = Bootstrap.interval95(v, 500, 5);
+        assertThat(Bootstrap.interval95(v, 500, 5)).containsExactly(a);
+        assertThat(a[0]).isLessThan(Bootstrap.mean(v)).isGreaterThan(Bootstrap.mean(v) - 0.15);
+        assertThat(a[1]).isGreaterThan(Bootstrap.mean(v)).isLessThan(Bootstrap.mean(v) + 0.15);
+    }
+
+    @Test
+    void l2AgreesWithJudgementsTowardTheWeakerNoise(@TempDir Path root) throws Exception {
+        // Category "a": p0 is the weak noise; judges 0 (all chose p0), 0.25 and 1 (all chose p1, wrongly).
+        // Category "b": p0 and p1 identical, so every score is 0.5.
+        Random r = new Random(3);
+        double[] judges = {0, 0.25, 1};
+        for (int i = 0; i < judges.length; i++) {
+            NDArray ref = manager.randomUniform(-0.8f, 0.8f, new Shape(1, 3, 16, 16));
+            writeTriplet(root.resolve("a"), i, ref, noisy(ref, 0.02, r), noisy(ref, 0.15, r), judges[i]);
+            NDArray same = noisy(ref, 0.05, r);
+            writeTriplet(root.resolve("b"), i, ref, same, same, 0.7);
+        }
+        try (NDManager m = manager.newSubManager();
+             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+            TwoAfcExperiment e = new TwoAfcExperiment();
+            var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"data\": \"" + root + "\", \"size\": 16, \"batch\": 2, \"bootstrap\": 100}"));
+            ExperimentResult result = e.run(params, l2, context(m, root));
+            assertThat(result.metrics().get("score.a")).isCloseTo((1 + 0.75 + 0) / 3, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(result.metrics().get("score.b")).isEqualTo(0.5);
+            assertThat(result.metrics().get("triplets")).isEqualTo(6.0);
+            assertThat(result.synthetic()).isFalse();
+            assertThat(result.details().path("categories").path("a").path("triplets").asInt()).isEqualTo(3);
+            assertThat(root.resolve("out/disagreements.png")).isRegularFile();
+        }
+    }
+
+    @Test
+    void missingFolderIsAnActionableError(@TempDir Path root) throws Exception {
+        TwoAfcExperiment e = new TwoAfcExperiment();
+        var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree("{\"data\": \"nowhere\"}"));
+        try (NDManager m = manager.newSubManager();
+             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+            assertThatThrownBy(() -> e.run(params, l2, context(m, root))).isInstanceOf(PlabException.class)
+                    .hasMessageContaining("make-2afc");
+        }
+    }
+
+    private static NDArray noisy(NDArray ref, double sigma, Random r) {
+        float[] v = ref.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.max(-1, Math.min(1, v[i] + sigma * r.nextGaussian()));
+        }
+        return ref.getManager().create(v, ref.getShape());
+    }
+
+    private static void writeTriplet(Path dir, int i, NDArray ref, NDArray p0, NDArray p1, double judge) throws Exception {
+        String name = String.format("%06d", i);
+        Images.writePng(Images.fromTensor(ref), dir.resolve("ref").resolve(name + ".png"));
+        Images.writePng(Images.fromTensor(p0), dir.resolve("p0").resolve(name + ".png"));
+        Images.writePng(Images.fromTensor(p1), dir.resolve("p1").resolve(name + ".png"));
+        Files.createDirectories(dir.resolve("judge"));
+        try (OutputStream out = Files.newOutputStream(dir.resolve("judge").resolve(name + ".npy"))) {
+            NumpyArrays.writeNpy(manager.create(new float[] {(float) judge}), out);
+        }
+    }
+
+    static ExperimentContext context(NDManager m, Path root) {
+        return new ExperimentContext() {
+            public NDManager manager() {
+                return m;
+            }
+
+            public long seed() {
+                return 0;
+            }
+
+            public Path outputDir() {
+                return root.resolve("out");
+            }
+
+            public Path resolve(String path) {
+                return root.resolve(path);
+            }
+
+            public LossFactory losses() {
+                return catalog;
+            }
+
+            public Progress progress(String task, long total) {
+                return Progress.silent();
+            }
+        };
+    }
+}

@@ -1,0 +1,129 @@
+package org.perceptuallab.plugins.imagemean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.api.ExperimentContext;
+import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossFactory;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.catalog.LabContext;
+import org.perceptuallab.kit.catalog.LossCatalog;
+
+/** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
+class ImageMeanExperimentTest {
+    static NDManager manager;
+    static LossCatalog catalog;
+
+    @BeforeAll
+    static void setUp() {
+        manager = NDManager.newBaseManager();
+        catalog = LossCatalog.fromClasspath();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        manager.close();
+    }
+
+    static Path photo() {
+        return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("data/images/astronaut.png");
+    }
+
+    @Test
+    void startModesBuildTheDocumentedImages() {
+        List<Planes> targets = List.of(new Planes(1, 2, 4, new float[] {0, 0, 0, 0, 0, 0, 0, 0}),
+                new Planes(1, 2, 4, new float[] {1, 1, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f}));
+        assertThat(StartImage.build("mean", targets, 1, 0, 0).v()).containsExactly(0.5f, 0.5f, 0.5f, 0.5f,
+                0.25f, 0.25f, 0.25f, 0.25f);
+        assertThat(StartImage.build("gray", targets, 1, 0, 0).v()).containsOnly(0.375f);
+        assertThat(StartImage.build("zeros", targets, 1, 0, 0).v()).containsOnly(0f);
+        assertThat(StartImage.build("split", targets, 1, 0, 0).v()).containsExactly(0, 0, 1, 1, 0, 0, 0.5f, 0.5f);
+        Planes noisy = StartImage.build("zeros+noise", targets, 1, 0.1, 0);
+        assertThat(noisy.v()).isNotEqualTo(new float[8]).isEqualTo(StartImage.build("zeros+noise", targets, 1, 0.1, 0).v());
+        Planes blurred = StartImage.build("split+blur", targets, 1, 0, 0);
+        assertThat(blurred.v()[1]).isGreaterThan(0f).isLessThan(1f);
+        assertThatThrownBy(() -> StartImage.check("mean+sharp")).isInstanceOf(PlabException.class)
+                .hasMessageContaining("'sharp'").hasMessageContaining("startMode");
+    }
+
+    @Test
+    void resizeKeepsAFlatImageFlatAndUpsamplesSmoothly() {
+        Planes flat = new Planes(1, 3, 3, new float[] {0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f, 0.2f});
+        float[] resized = flat.resize(7, 5).v();
+        assertThat(resized).hasSize(35);
+        for (float v : resized) {
+            assertThat(v).isCloseTo(0.2f, org.assertj.core.data.Offset.offset(1e-6f));
+        }
+        Planes ramp = new Planes(1, 1, 2, new float[] {0, 1});
+        assertThat(ramp.resize(1, 4).v()).containsExactly(0f, 0.25f, 0.75f, 1f);
+    }
+
+    @Test
+    void singleScaleL2RunLowersTheMeanDistanceAndWritesItsFiles(@TempDir Path out) throws Exception {
+        ExperimentResult r = run(out, "{\"size\": 16, \"crops\": 4, \"jitter\": 3, \"steps\": 60, \"lr\": 0.02,"
+                + " \"startMode\": \"zeros+noise\"}");
+        assertThat(r.metrics().get("distanceEnd")).isLessThan(0.6 * r.metrics().get("distanceStart"));
+        assertThat(r.curves().get("loss")).hasSize(60);
+        assertThat(r.images()).containsKeys("result", "start", "figure", "targets");
+        r.images().values().forEach(f -> assertThat(out.resolve(f)).isRegularFile());
+    }
+
+    @Test
+    void multiScaleRunsEveryLevelCoarseToFine(@TempDir Path out) throws Exception {
+        ExperimentResult r = run(out, "{\"size\": 20, \"crops\": 3, \"multiScale\": true, \"levels\": 3,"
+                + " \"levelSteps\": 15, \"levelLr\": 0.02, \"startMode\": \"blur\"}");
+        assertThat(r.curves().get("loss")).hasSize(45);
+        assertThat(r.details().path("imageSize").asInt()).isEqualTo(20);
+        assertThat(r.metrics().get("distanceEnd")).isLessThan(r.metrics().get("distanceStart"));
+    }
+
+    private static ExperimentResult run(Path out, String json) throws Exception {
+        ImageMeanExperiment e = new ImageMeanExperiment();
+        var given = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json);
+        given.put("data", photo().toAbsolutePath().toString());
+        try (NDManager m = manager.newSubManager();
+             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+            return e.run(e.params().resolve("test", given), l2, context(m, out));
+        }
+    }
+
+    static ExperimentContext context(NDManager m, Path out) {
+        return new ExperimentContext() {
+            public NDManager manager() {
+                return m;
+            }
+
+            public long seed() {
+                return 1;
+            }
+
+            public Path outputDir() {
+                return out;
+            }
+
+            public Path resolve(String path) {
+                return Path.of(path);
+            }
+
+            public LossFactory losses() {
+                return catalog;
+            }
+
+            public Progress progress(String task, long total) {
+                return Progress.silent();
+            }
+        };
+    }
+}
