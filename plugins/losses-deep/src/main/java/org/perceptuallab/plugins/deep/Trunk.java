@@ -103,9 +103,9 @@ final class Trunk {
         NDArray w = weights[0];
         Shape shape = w.getShape();
         NDArray flat = w.reshape(shape.get(0), shape.get(1), -1);
-        NDArray centred = flat.sub(flat.mean(new int[] {2}, true)).reshape(shape);
+        weights[0] = flat.sub(flat.mean(new int[] {2}, true)).reshape(shape);
         flat.close();
-        replace(0, centred, biases[0]);
+        w.close();
     }
 
     private List<Integer> convIndices() {
