@@ -79,8 +79,20 @@ public final class Ops {
         return out.reshape(s.get(0), s.get(1), out.getShape().get(2), out.getShape().get(3));
     }
 
-    /** Average pooling with a square window, no padding. */
+    /**
+     * Average pooling with a square window, no padding. A window that is a multiple of its stride (32 at 16,
+     * say) is pooled as the average of stride-sized blocks, read once, then of (size / stride)^2 neighbouring
+     * blocks: the same windows and values for a fraction of the reads.
+     */
     public static NDArray avgPool(NDArray x, int size, int stride) {
+        if (size > stride && size % stride == 0) {
+            int blocks = size / stride;
+            return avgPool2d(avgPool2d(x, stride, stride), blocks, 1);
+        }
+        return avgPool2d(x, size, stride);
+    }
+
+    private static NDArray avgPool2d(NDArray x, int size, int stride) {
         return Pool.avgPool2d(x, new Shape(size, size), new Shape(stride, stride), new Shape(0, 0), false, true);
     }
 

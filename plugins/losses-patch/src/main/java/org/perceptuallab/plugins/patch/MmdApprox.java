@@ -1,6 +1,7 @@
 package org.perceptuallab.plugins.patch;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -70,6 +71,8 @@ public final class MmdApprox implements LossFamily {
 
     /** The configured loss and its feature map. */
     static final class RandomFeatures implements Loss {
+        /** Features per block of work: 64 x 128 x 128 floats are 4 MB. */
+        private static final int BLOCK = 64;
         private final LossSpec spec;
         private final int patch;
         private final int stride;
@@ -98,7 +101,10 @@ public final class MmdApprox implements LossFamily {
                     params.getBoolean("redraw") && !allInjected, context.manager(), this::makeFilters);
         }
 
-        /** [w (F, C, p, p), b (F)] from the draws, injected ones first. */
+        /**
+         * The filters in blocks of {@link #BLOCK} features, [w_0 (F0, C, p, p), b_0 (F0), w_1, b_1, ...], from the
+         * draws, injected ones first.
+         */
         private NDList makeFilters(Draws draws, NDManager m, long channels) {
             Shape wShape = new Shape(features, channels, patch, patch);
             NDArray wRaw = SeededConstants.injected(injected, "w_raw", wShape, m, ID);
@@ -109,7 +115,14 @@ public final class MmdApprox implements LossFamily {
             if (b == null) {
                 b = draws.uniform(m, new Shape(features), 0, 2 * Math.PI);
             }
-            return new NDList(normalization.ofFilters(wRaw.mul(filterScale)), b);
+            NDArray w = normalization.ofFilters(wRaw.mul(filterScale));
+            NDList blocks = new NDList();
+            for (int from = 0; from < features; from += BLOCK) {
+                String rows = from + ":" + Math.min(features, from + BLOCK);
+                blocks.add(w.get(rows));
+                blocks.add(b.get(rows));
+            }
+            return blocks;
         }
 
         @Override
@@ -117,13 +130,30 @@ public final class MmdApprox implements LossFamily {
             return spec;
         }
 
+        /**
+         * Per image and block of features, in its own scope: the features of x and y and the sum of their squared
+         * differences. The blocks keep every temporary small (about 4 MB for 128 x 128 images), which the
+         * allocator reuses instead of mapping fresh memory, and nothing of y enters the graph.
+         */
         @Override
         public NDArray distance(NDArray x, NDArray y) {
             return Ops.scoped(x, y, (a, b) -> {
-                NDList wb = filters.forCall(a.getManager(), a.getShape().get(1));
-                NDArray fx = pooledFeatures(a, wb);
-                NDArray fy = pooledFeatures(b, wb);
-                return Ops.meanPerSample(fx.sub(fy).square());
+                checkSizes(a.getShape());
+                NDList blocks = filters.forCall(a.getManager(), a.getShape().get(1));
+                NDList perImage = new NDList();
+                for (long i = 0; i < a.getShape().get(0); i++) {
+                    NDArray xi = a.get(i + ":" + (i + 1));
+                    NDArray yi = b.get(i + ":" + (i + 1));
+                    NDList perBlock = new NDList();
+                    for (int k = 0; k < blocks.size(); k += 2) {
+                        NDArray w = blocks.get(k);
+                        NDArray bias = blocks.get(k + 1);
+                        perBlock.add(Ops.scoped(xi, yi, (u, v) ->
+                                pooledFeatures(u, w, bias).sub(pooledFeatures(v, w, bias)).square().sum()));
+                    }
+                    perImage.add(NDArrays.stack(perBlock).sum());
+                }
+                return NDArrays.stack(perImage).div(features * pooledPositions(a.getShape()));
             });
         }
 
@@ -131,19 +161,21 @@ public final class MmdApprox implements LossFamily {
         @Override
         public Optional<FeatureMap> featureMap() {
             return Optional.of(x -> Ops.scoped(x, a -> {
-                NDList wb = filters.fixed(a.getShape().get(1));
-                return pooledFeatures(a, wb).reshape(a.getShape().get(0), -1);
+                checkSizes(a.getShape());
+                NDList blocks = filters.fixed(a.getShape().get(1));
+                NDList perBlock = new NDList();
+                for (int k = 0; k < blocks.size(); k += 2) {
+                    perBlock.add(pooledFeatures(a, blocks.get(k), blocks.get(k + 1)));
+                }
+                return NDArrays.concat(perBlock, 1).reshape(a.getShape().get(0), -1);
             }));
         }
 
-        /** Pooled phi (N, F, h, w), or (N, F) under global pooling. */
-        private NDArray pooledFeatures(NDArray img, NDList wb) {
-            checkSizes(img.getShape());
-            NDArray w = Ops.castLike(wb.get(0), img);
-            NDArray b = Ops.castLike(wb.get(1), img);
+        /** Pooled phi (N, F, h, w), or (N, F) under global pooling, of one block of filters. */
+        private NDArray pooledFeatures(NDArray img, NDArray w, NDArray b) {
             NDArray padded = pad ? Ops.reflectPad(img, patch / 2) : img;
-            NDArray phi = Conv2d.conv2d(padded, w, b, new Shape(stride, stride), new Shape(0, 0),
-                    new Shape(1, 1), 1).singletonOrThrow().cos();
+            NDArray phi = Conv2d.conv2d(padded, Ops.castLike(w, img), Ops.castLike(b, img),
+                    new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow().cos();
             return switch (pool) {
                 case -1 -> phi.reshape(phi.getShape().get(0), phi.getShape().get(1), -1).mean(new int[] {2});
                 case 1 -> phi;
@@ -151,10 +183,25 @@ public final class MmdApprox implements LossFamily {
             };
         }
 
+        /** Side of the feature map before pooling. */
+        private long mapSide(long side) {
+            return (side + (pad ? 2L * (patch / 2) : 0) - patch) / stride + 1;
+        }
+
+        /** Positions per feature after pooling. */
+        private long pooledPositions(Shape images) {
+            long h = mapSide(images.get(2));
+            long w = mapSide(images.get(3));
+            return switch (pool) {
+                case -1 -> 1;
+                case 1 -> h * w;
+                default -> ((h - pool) / poolStride + 1) * ((w - pool) / poolStride + 1);
+            };
+        }
+
         private void checkSizes(Shape images) {
             PatchParams.requireFits(ID, "patchSize", patch, images);
-            long side = Math.min(images.get(2), images.get(3));
-            long map = (side + (pad ? 2L * (patch / 2) : 0) - patch) / stride + 1;
+            long map = mapSide(Math.min(images.get(2), images.get(3)));
             if (pool > map) {
                 throw new PlabException("loss '" + ID + "': parameter 'pool' (" + pool + ") exceeds the feature "
                         + "map, " + map + " positions a side for " + images.get(2) + "x" + images.get(3)
