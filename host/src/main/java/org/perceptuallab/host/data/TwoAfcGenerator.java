@@ -29,9 +29,10 @@ import org.perceptuallab.kit.io.Images;
 
 /**
  * Makes a 2AFC set in the BAPPS layout from real photos. Each triplet: a reference cut from a photo at a
- * random place and scale, and two distortions of the same kind and the same random direction at two
- * strengths, the stronger 1.6 to 3 times the weaker; one category per kind (noise, blur, jpeg, color,
- * shift, shuffle). The judge is 1 when p1 is the weaker distortion, else 0 ({@link JudgeModel#HARD}), or
+ * random place and scale, and two distortions of the same kind at two strengths, the stronger 1.25 to 2.5
+ * times the weaker, each with its own random pattern (noise sample, colour direction, shift direction,
+ * swapped patches), so that a loss must weigh how much, not where; one category per kind (noise, blur,
+ * jpeg, color, shift, shuffle). The judge is 1 when p1 is the weaker distortion, else 0 ({@link JudgeModel#HARD}), or
  * w0^4 / (w0^4 + w1^4) for strengths w0, w1 ({@link JudgeModel#SOFT}).
  */
 public final class TwoAfcGenerator {
@@ -82,15 +83,14 @@ public final class TwoAfcGenerator {
                 Path dir = out.resolve(kind);
                 String name = String.format(Locale.ROOT, "%06d", i / KINDS.size());
                 BufferedImage ref = reference(sources.get(random.nextInt(sources.size())), size, random);
-                double weak = 0.25 + 0.5 * random.nextDouble();
-                double strong = Math.min(1.0, weak * (1.6 + 1.4 * random.nextDouble()));
-                long direction = random.nextLong();
+                double weak = 0.3 + 0.4 * random.nextDouble();
+                double strong = Math.min(1.0, weak * (1.25 + 1.25 * random.nextDouble()));
                 boolean weakFirst = random.nextBoolean();
                 double w0 = weakFirst ? weak : strong;
                 double w1 = weakFirst ? strong : weak;
                 Images.writePng(ref, dir.resolve("ref").resolve(name + ".png"));
-                Images.writePng(Distortions.apply(kind, ref, w0, direction), dir.resolve("p0").resolve(name + ".png"));
-                Images.writePng(Distortions.apply(kind, ref, w1, direction), dir.resolve("p1").resolve(name + ".png"));
+                Images.writePng(Distortions.apply(kind, ref, w0, random.nextLong()), dir.resolve("p0").resolve(name + ".png"));
+                Images.writePng(Distortions.apply(kind, ref, w1, random.nextLong()), dir.resolve("p1").resolve(name + ".png"));
                 double judge = model == JudgeModel.HARD ? (w1 < w0 ? 1 : 0)
                         : Math.pow(w0, 4) / (Math.pow(w0, 4) + Math.pow(w1, 4));
                 writeScalarNpy(dir.resolve("judge").resolve(name + ".npy"), (float) judge);
@@ -103,7 +103,7 @@ public final class TwoAfcGenerator {
             marker.put("size", size);
             marker.put("judgeModel", model.text);
             marker.put("distortions", "per category one kind (" + String.join(", ", KINDS) + "); p0 and p1 share the"
-                    + " kind and the random direction, strengths w in [0.25, 1], the stronger 1.6-3x the weaker");
+                    + " kind, each with its own random pattern; strengths w in [0.3, 1], the stronger 1.25-2.5x the weaker");
             ResultStore.writeJson(out.resolve(MARKER), marker);
         } catch (IOException e) {
             throw new PlabException("cannot write the 2AFC set into " + out + ": " + e.getMessage(), e);
@@ -161,7 +161,7 @@ public final class TwoAfcGenerator {
         }
     }
 
-    /** The distortion kinds; strength w in (0, 1], the same direction seed gives the same random pattern. */
+    /** The distortion kinds; strength w in (0, 1], the pattern seed picks the random pattern. */
     static final class Distortions {
         private Distortions() {
         }
@@ -204,7 +204,7 @@ public final class TwoAfcGenerator {
             return out;
         }
 
-        /** Gaussian noise of standard deviation sigma; the same direction gives the same noise pattern. */
+        /** Gaussian noise of standard deviation sigma. */
         static BufferedImage noise(BufferedImage img, double sigma, long direction) {
             float[][] c = rgb(img);
             Random r = new Random(direction);
@@ -305,10 +305,7 @@ public final class TwoAfcGenerator {
             return out;
         }
 
-        /**
-         * Swaps {@code pairs} pairs of 8x8 patches; the same direction gives the same order of swaps, so the
-         * weaker distortion's swaps are a prefix of the stronger's.
-         */
+        /** Swaps {@code pairs} random pairs of 8x8 patches. */
         static BufferedImage shuffle(BufferedImage img, int pairs, long direction) {
             int p = 8;
             int cols = img.getWidth() / p;

@@ -124,13 +124,18 @@ public final class MatrixRunner {
         List<MatrixSpec.LossEntry> out = new ArrayList<>();
         for (Registry.Entry<LossFamily> e : lab.losses().families().entries()) {
             String id = e.extension().id();
+            ObjectNode given = spec.allParams().get(id);
             try {
-                e.extension().params().resolve("loss '" + id + "'", null);
-                out.add(new MatrixSpec.LossEntry(id, LossSpec.of(id)));
+                e.extension().params().resolve("loss '" + id + "'", given);
+                LossSpec loss = new LossSpec(id, given);
+                out.add(new MatrixSpec.LossEntry(loss.toString(), loss));
             } catch (PlabException needsParams) {
                 notes.add("loss '" + id + "' left out of 'all': " + needsParams.getMessage()
-                        + "; list it with its params to include it");
+                        + "; give its params under 'losses: {all: true, params: {" + id + ": {...}}}' to include it");
             }
+        }
+        for (String id : spec.allParams().keySet()) {
+            lab.losses().families().require(id);
         }
         if (out.isEmpty()) {
             throw new PlabException("no losses installed (is the plugins folder set? see 'plab losses')");
@@ -165,10 +170,22 @@ public final class MatrixRunner {
                 if (data != null) {
                     key.put("data", data.path("sha256").asText());
                 }
-                cells.add(new Cell(entry, experiment, params, data, loss, key, spec.baseDir()));
+                cells.add(new Cell(entry, experiment, params, data, loss, asStored(key), spec.baseDir()));
             }
         }
         return cells;
+    }
+
+    /**
+     * The key as it reads back from a result file: JSON numbers come back as the narrowest type (an int
+     * written from a long reads as an int), and keys are compared as read.
+     */
+    private static ObjectNode asStored(ObjectNode key) {
+        try {
+            return (ObjectNode) ResultStore.JSON.readTree(key.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The loss spec with defaults filled in, or as given when its params do not resolve. */

@@ -2,7 +2,9 @@ package org.perceptuallab.host.matrix;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +12,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 
@@ -25,12 +31,16 @@ import org.perceptuallab.api.PlabException;
  * device: cpu
  * output: plab-output/quick          # relative to the working folder
  * losses: all                        # or: [{loss: l2, name: L2}, {loss: ssim, params: {window: 7}}]
+ *                                    # or: {all: true, params: {patch-swd: {stride: 2}}} (params of some)
  * experiments:
  *   - experiment: 2afc
  *     generate: {from: ../data/photos, triplets: 60}   # a synthetic set made on first run
  *   - experiment: image-mean
  *     params: {data: ../data/photos/astronaut.png, size: 32}   # data relative to this file
  * </pre>
+ *
+ * <p>Text values may name environment variables as {@code ${NAME}} (for example the path of a data set
+ * that lives elsewhere on each machine); an unset variable is an error naming it.
  *
  * @param name the matrix's name (default: the file name)
  * @param baseDir the folder data paths are relative to (the matrix file's)
@@ -39,9 +49,10 @@ import org.perceptuallab.api.PlabException;
  * @param output the output folder, or null for {@code plab-output/NAME}
  * @param experiments the experiments, in order
  * @param losses the losses, or null for every installed loss
+ * @param allParams with every installed loss: params by loss id for those that should not run on defaults
  */
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
-                         List<ExperimentEntry> experiments, List<LossEntry> losses) {
+                         List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams) {
 
     /**
      * One experiment of the matrix.
@@ -73,6 +84,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     public record LossEntry(String name, LossSpec spec) {
     }
 
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final Set<String> TOP_KEYS = Set.of("name", "seed", "device", "output", "losses", "experiments");
 
     /** Reads a matrix file; errors name the file and the entry at fault. */
@@ -92,6 +104,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         if (root == null || !root.isObject()) {
             throw new PlabException(where + "expects a mapping with 'experiments' and 'losses'");
         }
+        root = expand(where, root);
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!TOP_KEYS.contains(key)) {
@@ -104,7 +117,37 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 root.hasNonNull("seed") ? root.get("seed").asLong() : null,
                 root.hasNonNull("device") ? root.get("device").asText() : null,
                 root.hasNonNull("output") ? Path.of(root.get("output").asText()) : null,
-                experiments(where, root.get("experiments")), losses(where, root.get("losses")));
+                experiments(where, root.get("experiments")), losses(where, root.get("losses")),
+                allParams(where, root.get("losses")));
+    }
+
+    /** A copy of {@code node} with every ${NAME} in its text values replaced by the environment's value. */
+    private static JsonNode expand(String where, JsonNode node) {
+        if (node.isTextual()) {
+            Matcher m = VARIABLE.matcher(node.asText());
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String value = System.getenv(m.group(1));
+                if (value == null) {
+                    throw new PlabException(where + "uses ${" + m.group(1) + "} but that environment variable is not"
+                            + " set; set it (for example to the data set's folder) and run again");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(value));
+            }
+            m.appendTail(out);
+            return TextNode.valueOf(out.toString());
+        }
+        if (node.isObject()) {
+            ObjectNode copy = ((ObjectNode) node).objectNode();
+            node.fields().forEachRemaining(e -> copy.set(e.getKey(), expand(where, e.getValue())));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = ((ArrayNode) node).arrayNode();
+            node.forEach(v -> copy.add(expand(where, v)));
+            return copy;
+        }
+        return node;
     }
 
     private static List<ExperimentEntry> experiments(String where, JsonNode list) {
@@ -141,8 +184,29 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         return out;
     }
 
+    private static boolean isAll(JsonNode node) {
+        return node == null || node.isNull() || (node.isTextual() && node.asText().equals("all"))
+                || (node.isObject() && node.path("all").asBoolean(false));
+    }
+
+    private static Map<String, ObjectNode> allParams(String where, JsonNode node) {
+        Map<String, ObjectNode> out = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            if (!isAll(node)) {
+                throw new PlabException(where + "'losses' as a mapping needs 'all: true' (and optional 'params: {ID: {...}}')");
+            }
+            node.path("params").fields().forEachRemaining(e -> {
+                if (!e.getValue().isObject()) {
+                    throw new PlabException(where + "'losses.params." + e.getKey() + "' must be a mapping of parameters");
+                }
+                out.put(e.getKey(), ((ObjectNode) e.getValue()).deepCopy());
+            });
+        }
+        return out;
+    }
+
     private static List<LossEntry> losses(String where, JsonNode node) {
-        if (node == null || node.isNull() || (node.isTextual() && node.asText().equals("all"))) {
+        if (isAll(node)) {
             return null;
         }
         if (!node.isArray() || node.isEmpty()) {

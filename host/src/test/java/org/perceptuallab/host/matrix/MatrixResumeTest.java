@@ -1,0 +1,89 @@
+package org.perceptuallab.host.matrix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.host.Lab;
+
+/**
+ * A matrix run killed with SIGKILL in the middle of a cell, then started again: finished cells are kept
+ * as they were (not re-run), none is lost, and the final results equal those of an uninterrupted run.
+ */
+class MatrixResumeTest {
+    static final String MATRIX = """
+            name: resume
+            seed: 7
+            losses: [l1, l2, lp]
+            experiments:
+              - experiment: image-mean
+                params: {data: %s, size: 24, crops: 4, jitter: 2, steps: %d, lr: 0.01}
+            """;
+
+    @Test
+    void killedRunResumesWithoutRerunningOrLosingCells(@TempDir Path tmp) throws Exception {
+        Path photo = MatrixFixtures.photos().resolve("chelsea.png");
+        Path file = MatrixFixtures.write(tmp, "resume.yaml", MATRIX.formatted(photo, 400));
+        Path killed = tmp.resolve("killed");
+
+        Process child = new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
+                "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true",
+                "org.perceptuallab.host.Plab", "matrix", file.toString(), "--out", killed.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+        Path first = new ResultStore(killed).cellDir("image-mean", "l1").resolve(ResultStore.RESULT);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(first) && child.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(first).as("child log: %s", Files.readString(tmp.resolve("child.log"))).exists();
+        child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertThat(new ResultStore(killed).cellDir("image-mean", "lp").resolve(ResultStore.RESULT))
+                .as("the kill must land before the last cell ends").doesNotExist();
+        String firstBefore = Files.readString(first);
+
+        StringWriter log = new StringWriter();
+        try (Lab lab = MatrixFixtures.lab(7)) {
+            new MatrixRunner(lab, new PrintWriter(log, true)).run(MatrixSpec.read(file), killed);
+        }
+        assertThat(Files.readString(first)).as("the finished cell is kept, not re-run").isEqualTo(firstBefore);
+        assertThat(log.toString()).contains("image-mean x l1: done before, kept");
+
+        Path clean = tmp.resolve("clean");
+        try (Lab lab = MatrixFixtures.lab(7)) {
+            new MatrixRunner(lab, new PrintWriter(new StringWriter())).run(MatrixSpec.read(file), clean);
+        }
+        assertThat(metrics(killed)).hasSize(3).isEqualTo(metrics(clean));
+        assertThat(curves(killed)).isEqualTo(curves(clean));
+    }
+
+    private static Map<String, JsonNode> metrics(Path output) throws Exception {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (JsonNode cell : MatrixFixtures.results(output).get("cells")) {
+            assertThat(cell.path("status").asText()).as(cell.path("error").asText()).isEqualTo("done");
+            JsonNode m = cell.get("metrics").deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) m).remove("seconds");
+            out.put(cell.get("loss").asText(), m);
+        }
+        return out;
+    }
+
+    private static List<JsonNode> curves(Path output) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        MatrixFixtures.results(output).get("cells").forEach(c -> out.add(c.path("curves").path("loss").path("values")));
+        return out;
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}

@@ -1,0 +1,119 @@
+package org.perceptuallab.host.matrix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.host.Lab;
+
+/**
+ * A small matrix over both experiments: a failing cell is recorded with its error and the others run;
+ * provenance is complete; the CSV has one row per cell and metric; the report renders.
+ */
+class MatrixRunnerTest {
+
+    @Test
+    void failedCellIsRecordedAndTheRestGoOnAndTheReportRenders(@TempDir Path tmp) throws Exception {
+        Path photo = MatrixFixtures.photos().resolve("coffee.png");
+        Path file = MatrixFixtures.write(tmp, "small.yaml", """
+                name: small
+                seed: 3
+                losses:
+                  - {loss: l2, name: L2}
+                  - {loss: l1, name: broken, params: {noSuchParam: 1}}
+                  - {loss: ssim}
+                experiments:
+                  - experiment: 2afc
+                    generate: {from: %s, triplets: 24, seed: 1}
+                    params: {bootstrap: 200, batch: 12}
+                  - experiment: image-mean
+                    params: {data: %s, size: 16, crops: 3, jitter: 2, steps: 30, lr: 0.02, startMode: noise}
+                """.formatted(photo.getParent(), photo));
+        Path out = tmp.resolve("out");
+        StringWriter log = new StringWriter();
+        MatrixRunner.Outcome outcome;
+        try (Lab lab = MatrixFixtures.lab(3)) {
+            outcome = new MatrixRunner(lab, new PrintWriter(log, true)).run(MatrixSpec.read(file), out);
+        }
+        assertThat(outcome.done()).isEqualTo(4);
+        assertThat(outcome.failed()).isEqualTo(2);
+
+        JsonNode cells = MatrixFixtures.results(out).get("cells");
+        assertThat(cells).hasSize(6);
+        List<String> order = new ArrayList<>();
+        for (JsonNode c : cells) {
+            order.add(c.get("experiment").asText() + "/" + c.get("loss").asText() + "=" + c.get("status").asText());
+            if (c.get("loss").asText().equals("broken")) {
+                assertThat(c.get("error").asText()).contains("noSuchParam");
+                continue;
+            }
+            JsonNode p = c.get("provenance");
+            assertThat(p.path("experiment").path("plugin").asText()).startsWith("plugin experiment-");
+            assertThat(p.path("loss").path("plugin").asText()).startsWith("plugin losses-pixel");
+            assertThat(p.path("loss").path("spec").path("params").size()).as("canonical params, defaults filled in")
+                    .isGreaterThanOrEqualTo(c.get("loss").asText().equals("ssim") ? 2 : 0);
+            assertThat(p.path("seed").asLong()).isEqualTo(3);
+            assertThat(p.path("data").path("sha256").asText()).hasSize(64);
+            assertThat(p.path("hostVersion").asText()).isNotEmpty();
+            assertThat(p.path("backend").asText()).contains("PyTorch");
+            assertThat(p.path("started").asText()).isNotEmpty();
+            assertThat(p.path("ended").asText()).isNotEmpty();
+        }
+        assertThat(order).containsExactly("2afc/L2=done", "2afc/broken=failed", "2afc/ssim=done",
+                "image-mean/L2=done", "image-mean/broken=failed", "image-mean/ssim=done");
+        JsonNode twoAfc = cells.get(0);
+        assertThat(twoAfc.get("synthetic").asBoolean()).isTrue();
+        assertThat(twoAfc.get("metrics").get("triplets").asInt()).isEqualTo(24);
+        assertThat(twoAfc.get("metrics").get("score").asDouble()).isBetween(0.0, 1.0);
+        JsonNode mean = cells.get(3);
+        assertThat(mean.get("metrics").get("distanceEnd").asDouble())
+                .isLessThan(mean.get("metrics").get("distanceStart").asDouble());
+
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        long metricRows = 0;
+        for (JsonNode c : cells) {
+            metricRows += Math.max(1, c.path("metrics").size());
+        }
+        assertThat(csv).hasSize(1 + (int) metricRows);
+        assertThat(csv.get(0)).startsWith("experiment,experiment_id,loss");
+
+        String html = Files.readString(outcome.report());
+        assertThat(html).contains("<h2 id=\"2afc\">", "<h2 id=\"image-mean\">", "synthetic data", "failed:", "noSuchParam")
+                .doesNotContain("http://", "https://", "<script");
+        Matcher src = Pattern.compile("src=\"([^\"]+)\"").matcher(html);
+        int images = 0;
+        while (src.find()) {
+            assertThat(out.resolve(src.group(1))).as("every image the report shows exists").isRegularFile();
+            images++;
+        }
+        assertThat(images).as("result, start, figure, targets, curve per image-mean cell; disagreements per 2afc cell")
+                .isEqualTo(2 * 5 + 2);
+        renderInChromium(outcome.report(), tmp);
+    }
+
+    /** Renders the report headless when Chromium is installed: it must load and paint a page. */
+    private static void renderInChromium(Path report, Path tmp) throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        if (!Files.isExecutable(chromium)) {
+            System.err.println("MatrixRunnerTest: /usr/bin/chromium not installed; report checked structurally only");
+            return;
+        }
+        Path png = tmp.resolve("report.png");
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--screenshot=" + png, "--window-size=1400,1200", report.toUri().toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("chromium.log").toFile()).start();
+        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+        assertThat(png).as(Files.readString(tmp.resolve("chromium.log"))).isRegularFile();
+        assertThat(Files.size(png)).isGreaterThan(10_000);
+    }
+}
