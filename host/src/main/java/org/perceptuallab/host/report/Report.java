@@ -2,7 +2,10 @@ package org.perceptuallab.host.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -25,7 +28,7 @@ public final class Report {
             table{border-collapse:collapse;margin:8px 0} th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
             th{background:#f6f6f6;font-weight:600;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
             td.best{background:#e7f5e7;font-weight:600} tr.failed td{background:#fdecec}
-            img.thumb{width:128px;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
+            img.shared{max-width:100%;image-rendering:pixelated} img.thumb{width:128px;max-height:160px;object-fit:contain;object-position:left top;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
             .badge{display:inline-block;padding:1px 6px;border-radius:3px;font-size:12px;color:#fff;background:#b36b00}
             .err{color:#a00;font-family:monospace;font-size:12px;white-space:pre-wrap;max-width:640px}
             details{margin:4px 0} summary{cursor:pointer;color:#335}
@@ -80,13 +83,13 @@ public final class Report {
             h.append("<p class=\"meta\">").append(esc(note)).append("</p>\n");
         }
         for (Map.Entry<String, List<ObjectNode>> e : byExperiment.entrySet()) {
-            experiment(h, e.getKey(), e.getValue());
+            experiment(h, e.getKey(), e.getValue(), output);
         }
         h.append("</body></html>\n");
         return h.toString();
     }
 
-    private static void experiment(StringBuilder h, String name, List<ObjectNode> cells) {
+    private static void experiment(StringBuilder h, String name, List<ObjectNode> cells, Path output) {
         ObjectNode first = cells.get(0);
         JsonNode prov = first.path("provenance");
         boolean synthetic = cells.stream().anyMatch(c -> c.path("synthetic").asBoolean());
@@ -121,6 +124,15 @@ public final class Report {
             c.path("images").fieldNames().forEachRemaining(images::add);
             c.path("curves").fieldNames().forEachRemaining(curves::add);
         }
+        Set<String> shared = shared(cells, images, output);
+        for (String i : shared) {
+            String file = cells.stream().filter(c -> c.path("images").has(i)).findFirst()
+                    .map(c -> c.path("images").path(i).asText()).orElseThrow();
+            h.append("<p><b>").append(esc(i)).append("</b> (the same for every loss)<br><a href=\"").append(esc(file))
+                    .append("\"><img class=\"shared\" src=\"").append(esc(file)).append("\" alt=\"").append(esc(i))
+                    .append("\"></a></p>\n");
+        }
+        images.removeAll(shared);
         Map<String, Double> best = best(cells, metrics);
         h.append("<table>\n<tr><th>loss</th>");
         metrics.forEach(m -> h.append("<th>").append(esc(m)).append("</th>"));
@@ -159,6 +171,42 @@ public final class Report {
         }
         h.append("</table>\n");
         categoryTable(h, cells);
+    }
+
+    /** Captions whose file has the same bytes in every finished cell (the targets, say): shown once. */
+    private static Set<String> shared(List<ObjectNode> cells, Set<String> captions, Path output) {
+        Set<String> out = new LinkedHashSet<>();
+        List<ObjectNode> done = cells.stream().filter(c -> "done".equals(c.path("status").asText())).toList();
+        if (done.size() < 2) {
+            return out;
+        }
+        for (String caption : captions) {
+            byte[] first = null;
+            boolean same = true;
+            for (ObjectNode c : done) {
+                byte[] bytes = read(output, c.path("images").path(caption).asText(null));
+                if (bytes == null || (first != null && !Arrays.equals(first, bytes))) {
+                    same = false;
+                    break;
+                }
+                first = bytes;
+            }
+            if (same) {
+                out.add(caption);
+            }
+        }
+        return out;
+    }
+
+    private static byte[] read(Path output, String file) {
+        if (file == null) {
+            return null;
+        }
+        try {
+            return Files.readAllBytes(output.resolve(file));
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** 2AFC-style per-category details (score, interval, triplets), when the cells carry them. */

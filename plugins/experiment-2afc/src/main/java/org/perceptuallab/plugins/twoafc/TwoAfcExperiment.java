@@ -161,17 +161,21 @@ public final class TwoAfcExperiment implements Experiment {
             details.set("synthetic", new ObjectMapper().readTree(marker.toFile()));
         }
         Map<String, String> images = new LinkedHashMap<>();
-        if (p.getInt("examples") > 0 && !all.isEmpty()) {
+        if (p.getInt("examples") > 0 && all.stream().anyMatch(s -> s.score() < 1)) {
             images.put("disagreements", "disagreements.png");
             writeDisagreements(all, p.getInt("examples"), p.getInt("size"), ctx.outputDir().resolve("disagreements.png"));
         }
         return new ExperimentResult(metrics, images, Map.of(), details, synthetic);
     }
 
-    /** The triplets where the loss's choice went most against people: ref, p0, p1 with both distances. */
+    /**
+     * The triplets where the loss's choice went most against people (score below 1): ref, p0, p1 with both
+     * distances.
+     */
     private static void writeDisagreements(List<Scored> all, int count, int size, Path file) {
         List<Figures.Row> rows = new ArrayList<>();
-        for (Scored s : all.stream().sorted(Comparator.comparingDouble(Scored::score)).limit(count).toList()) {
+        for (Scored s : all.stream().filter(s -> s.score() < 1).sorted(Comparator.comparingDouble(Scored::score))
+                .limit(count).toList()) {
             String people = s.triplet().judge() > 0.5 ? "p1" : s.triplet().judge() < 0.5 ? "p0" : "either";
             String title = String.format(Locale.ROOT, "%s %s: people chose %s (h=%.2f), score %.2f",
                     s.category(), s.triplet().ref().getFileName(), people, s.triplet().judge(), s.score());
