@@ -86,8 +86,7 @@ public final class Ops {
      */
     public static NDArray avgPool(NDArray x, int size, int stride) {
         if (size > stride && size % stride == 0) {
-            int blocks = size / stride;
-            return avgPool2d(avgPool2d(x, stride, stride), blocks, 1);
+            return avgPool2d(avgPool2d(x, stride, stride), size / stride, 1);
         }
         return avgPool2d(x, size, stride);
     }

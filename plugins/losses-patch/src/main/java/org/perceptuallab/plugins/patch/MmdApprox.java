@@ -119,8 +119,9 @@ public final class MmdApprox implements LossFamily {
             NDList blocks = new NDList();
             for (int from = 0; from < features; from += BLOCK) {
                 String rows = from + ":" + Math.min(features, from + BLOCK);
-                blocks.add(w.get(rows));
-                blocks.add(b.get(rows));
+                // copies, not views: a block outlives the arrays it is cut from
+                blocks.add(w.get(rows).duplicate());
+                blocks.add(b.get(rows).duplicate());
             }
             return blocks;
         }

@@ -80,7 +80,8 @@ public final class PatchSwd implements LossFamily {
             }
             NDArray centred = raw.sub(raw.mean(new int[] {0}, true));
             NDArray std = centred.square().sum(new int[] {0}, true).div(Math.max(shape.get(0) - 1, 1)).sqrt();
-            return new NDList(raw.div(std).transpose(1, 0));
+            // a copy, not a view: the directions outlive the arrays they are computed from
+            return new NDList(raw.div(std).transpose(1, 0).duplicate());
         }
 
         @Override
