@@ -28,7 +28,7 @@ public final class Report {
             table{border-collapse:collapse;margin:8px 0} th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
             th{background:#f6f6f6;font-weight:600;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
             td.best{background:#e7f5e7;font-weight:600} tr.failed td{background:#fdecec}
-            img.shared{max-width:100%;image-rendering:pixelated} img.thumb{width:128px;max-height:160px;object-fit:contain;object-position:left top;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
+            img.shared{max-width:100%;min-width:128px;image-rendering:pixelated} img.thumb{width:128px;max-height:160px;object-fit:contain;object-position:left top;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
             .badge{display:inline-block;padding:1px 6px;border-radius:3px;font-size:12px;color:#fff;background:#b36b00}
             .err{color:#a00;font-family:monospace;font-size:12px;white-space:pre-wrap;max-width:640px}
             details{margin:4px 0} summary{cursor:pointer;color:#335}

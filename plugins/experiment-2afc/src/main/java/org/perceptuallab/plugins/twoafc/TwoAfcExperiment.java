@@ -82,7 +82,7 @@ public final class TwoAfcExperiment implements Experiment {
         int size = p.getInt("size");
         Map<String, double[]> scores = new LinkedHashMap<>();
         List<Scored> all = new ArrayList<>();
-        try (Progress progress = ctx.progress("2afc " + loss.spec(), total)) {
+        try (Progress progress = ctx.progress("2afc " + loss.spec().id(), total)) {
             for (var e : byCategory.entrySet()) {
                 List<TwoAfcData.Triplet> triplets = e.getValue();
                 double[] s = new double[triplets.size()];

@@ -95,7 +95,7 @@ public final class ImageMeanExperiment implements Experiment {
         Planes start = null;
         Planes current = null;
         double startDistance = Double.NaN;
-        try (Progress progress = ctx.progress("image-mean " + lossName, totalSteps(p))) {
+        try (Progress progress = ctx.progress("image-mean " + loss.spec().id(), totalSteps(p))) {
             for (int level = 0; level < sizes.size(); level++) {
                 int s = sizes.get(level);
                 List<Planes> targets = planes(m, images, s, channels);
