@@ -47,7 +47,7 @@ public final class MatrixCommand extends LabCommand {
         Path output = out != null ? out : matrix.output() != null ? matrix.output()
                 : Path.of("plab-output", matrix.name());
         MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).run(matrix, output);
-        out().printf("%d cells done, %d failed (%d of them kept from an earlier run)%n", outcome.done(),
+        out().printf("%d cells done, %d failed; %d of these results kept from an earlier run%n", outcome.done(),
                 outcome.failed(), outcome.skipped());
         out().println(outcome.report().toAbsolutePath().normalize());
         return outcome.failed() > 0 ? Plab.FAILED : 0;
