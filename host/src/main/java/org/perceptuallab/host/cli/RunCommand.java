@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Plab;
@@ -42,7 +43,7 @@ public final class RunCommand extends LabCommand {
         String name = "run-" + experiment + "-" + lossId;
         MatrixSpec matrix = new MatrixSpec(name, Path.of("").toAbsolutePath(), null, null, null,
                 List.of(new MatrixSpec.ExperimentEntry(experiment, experiment, given, null)),
-                List.of(new MatrixSpec.LossEntry(loss.toString(), loss)), Map.of());
+                List.of(new MatrixSpec.LossEntry(loss.toString(), loss)), Map.of(), Set.of());
         Path output = out != null ? out : Path.of("plab-output", name.replaceAll("[^A-Za-z0-9._-]+", "_"));
         MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(true).run(matrix, output);
         out().println(output.resolve("results.csv").toAbsolutePath().normalize());

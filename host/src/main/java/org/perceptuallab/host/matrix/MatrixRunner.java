@@ -116,7 +116,7 @@ public final class MatrixRunner {
         return new Outcome(report, done, failed, skipped);
     }
 
-    /** The losses of the matrix; with {@code all}, every family whose parameters all have defaults. */
+    /** The losses of the matrix; with {@code all}, every family not excepted whose parameters have defaults. */
     private List<MatrixSpec.LossEntry> losses(MatrixSpec spec, List<String> notes) {
         if (spec.losses() != null) {
             return spec.losses();
@@ -124,6 +124,10 @@ public final class MatrixRunner {
         List<MatrixSpec.LossEntry> out = new ArrayList<>();
         for (Registry.Entry<LossFamily> e : lab.losses().families().entries()) {
             String id = e.extension().id();
+            if (spec.except().contains(id)) {
+                notes.add("loss '" + id + "' left out of 'all' by the matrix's 'except' list");
+                continue;
+            }
             ObjectNode given = spec.allParams().get(id);
             try {
                 e.extension().params().resolve("loss '" + id + "'", given);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,7 @@ import org.perceptuallab.api.PlabException;
  * output: plab-output/quick          # relative to the working folder
  * losses: all                        # or: [{loss: l2, name: L2}, {loss: ssim, params: {window: 7}}]
  *                                    # or: {all: true, params: {patch-swd: {stride: 2}}} (params of some)
+ *                                    # or: {all: true, except: [lpips]} (all but these)
  * experiments:
  *   - experiment: 2afc
  *     generate: {from: ../data/photos, triplets: 60}   # a synthetic set made on first run
@@ -50,9 +52,11 @@ import org.perceptuallab.api.PlabException;
  * @param experiments the experiments, in order
  * @param losses the losses, or null for every installed loss
  * @param allParams with every installed loss: params by loss id for those that should not run on defaults
+ * @param except with every installed loss: the ids to leave out
  */
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
-                         List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams) {
+                         List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
+                         Set<String> except) {
 
     /**
      * One experiment of the matrix.
@@ -118,7 +122,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 root.hasNonNull("device") ? root.get("device").asText() : null,
                 root.hasNonNull("output") ? Path.of(root.get("output").asText()) : null,
                 experiments(where, root.get("experiments")), losses(where, root.get("losses")),
-                allParams(where, root.get("losses")));
+                allParams(where, root.get("losses")), except(where, root.get("losses")));
     }
 
     /** A copy of {@code node} with every ${NAME} in its text values replaced by the environment's value. */
@@ -193,7 +197,8 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         Map<String, ObjectNode> out = new LinkedHashMap<>();
         if (node != null && node.isObject()) {
             if (!isAll(node)) {
-                throw new PlabException(where + "'losses' as a mapping needs 'all: true' (and optional 'params: {ID: {...}}')");
+                throw new PlabException(where + "'losses' as a mapping needs 'all: true' (and optional"
+                        + " 'params: {ID: {...}}', 'except: [ID, ...]')");
             }
             node.path("params").fields().forEachRemaining(e -> {
                 if (!e.getValue().isObject()) {
@@ -201,6 +206,17 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 }
                 out.put(e.getKey(), ((ObjectNode) e.getValue()).deepCopy());
             });
+        }
+        return out;
+    }
+
+    private static Set<String> except(String where, JsonNode node) {
+        Set<String> out = new LinkedHashSet<>();
+        if (node != null && node.isObject() && node.has("except")) {
+            if (!node.get("except").isArray()) {
+                throw new PlabException(where + "'losses.except' must be a list of loss ids, e.g. [lpips]");
+            }
+            node.get("except").forEach(id -> out.add(id.asText()));
         }
         return out;
     }
