@@ -65,18 +65,20 @@ public final class Ops {
     }
 
     /**
-     * Filters every channel with the same 2-D kernel, valid (unpadded) correlation, stride 1. The
-     * channels are folded into the batch, so the kernel is used as given: no per-call copies of the
-     * constant are made (they would accumulate in the constant's manager over a long loop).
+     * Filters every channel with the same 2-D kernel, valid (unpadded) correlation, stride 1, as a grouped
+     * convolution (the engine's fast depthwise path; folding channels into the batch was 4x slower). The
+     * per-channel weight is built in x's manager, so no per-call copies of the constant collect in the
+     * constant's manager over a long loop.
      *
      * @param kernel (1, 1, kH, kW), any float type (cast to x's type)
      */
     public static NDArray depthwise(NDArray x, NDArray kernel) {
-        Shape s = x.getShape();
-        NDArray folded = x.reshape(s.get(0) * s.get(1), 1, s.get(2), s.get(3));
-        NDArray out = Conv2d.conv2d(folded, castLike(kernel, x), null, new Shape(1, 1), new Shape(0, 0),
-                new Shape(1, 1), 1).singletonOrThrow();
-        return out.reshape(s.get(0), s.get(1), out.getShape().get(2), out.getShape().get(3));
+        Shape k = kernel.getShape();
+        long c = x.getShape().get(1);
+        NDArray weight = x.getManager().zeros(new Shape(c, 1, k.get(2), k.get(3)), x.getDataType())
+                .add(castLike(kernel, x));
+        return Conv2d.conv2d(x, weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
+                .singletonOrThrow();
     }
 
     /**
