@@ -9,6 +9,7 @@ import org.perceptuallab.host.cli.GoldenCommand;
 import org.perceptuallab.host.cli.LossesCommand;
 import org.perceptuallab.host.cli.Make2afcCommand;
 import org.perceptuallab.host.cli.MatrixCommand;
+import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
                 ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, Make2afcCommand.class,
-                CommandLine.HelpCommand.class},
+                PluginsCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})

@@ -58,6 +58,18 @@ class CliTest {
     }
 
     @Test
+    void pluginsListsWhatEachPluginContributesAndFailsOnABrokenJar(@TempDir Path folder) throws Exception {
+        Run ok = plab("plugins");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).containsPattern("losses-pixel +0\\.1\\.0").contains("l1, l2, lap1, lp")
+                .contains("0 problems");
+        Files.writeString(folder.resolve("broken.jar"), "not a zip");
+        Run broken = plab("plugins", "--plugins-dir", folder.toString());
+        assertThat(broken.exit()).isEqualTo(Plab.FAILED);
+        assertThat(broken.out()).contains("problem: ").contains("broken.jar");
+    }
+
+    @Test
     void distanceBetweenRealImages() {
         Run different = plab("distance", "--loss", "ssim", "--resize", "96", IMAGES.resolve("astronaut.png").toString(),
                 IMAGES.resolve("coffee.png").toString());

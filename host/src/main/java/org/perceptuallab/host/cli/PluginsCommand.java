@@ -1,0 +1,38 @@
+package org.perceptuallab.host.cli;
+
+import java.util.List;
+import java.util.function.Function;
+import org.perceptuallab.api.Experiment;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.host.Lab;
+import org.perceptuallab.kit.catalog.Registry;
+import org.pf4j.PluginWrapper;
+import picocli.CommandLine.Command;
+
+/** {@code plab plugins}: the loaded plugins, what each contributes, and every loading problem. */
+@Command(name = "plugins", mixinStandardHelpOptions = true,
+        description = "List loaded plugins (id, version, jar, contributed losses and experiments) and loading"
+                + " problems. Exit 1 when a jar in a plugin folder could not be loaded: a check for a lab's"
+                + " shared plugin folder.")
+public final class PluginsCommand extends LabCommand {
+
+    @Override
+    protected int run(Lab lab) {
+        out().println("plugin folders: " + lab.settings().pluginDirs());
+        for (PluginWrapper w : lab.plugins().plugins()) {
+            String origin = "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
+            out().printf("%-24s %-16s %s%n", w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath());
+            out().println("    losses:      " + idsFrom(origin, lab.losses().families().entries(), LossFamily::id));
+            out().println("    experiments: " + idsFrom(origin, lab.experiments().entries(), Experiment::id));
+        }
+        lab.warnings().forEach(w -> out().println("problem: " + w));
+        out().printf("%d plugins loaded, %d problems%n", lab.plugins().plugins().size(), lab.warnings().size());
+        return lab.warnings().isEmpty() ? 0 : 1;
+    }
+
+    private static <T> String idsFrom(String origin, List<Registry.Entry<T>> entries, Function<T, String> id) {
+        List<String> ids = entries.stream().filter(e -> e.origin().equals(origin)).map(e -> id.apply(e.extension()))
+                .toList();
+        return ids.isEmpty() ? "-" : String.join(", ", ids);
+    }
+}
