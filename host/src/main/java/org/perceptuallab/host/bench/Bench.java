@@ -7,12 +7,19 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.host.Lab;
 
 /** Times forward + backward of a loss with respect to x: warm-up runs, then the median of timed runs. */
 public final class Bench {
+    /** Warm-up continues until this much time has passed (JIT, allocator and caches settle). */
+    static final double MIN_WARMUP_SECONDS = 0.5;
+    /** Timed runs continue until this much time has passed. */
+    static final double MIN_TIMED_SECONDS = 1.0;
+    /** At most this many timed runs. */
+    static final int MAX_RUNS = 1000;
     private Bench() {
     }
 
@@ -31,24 +38,31 @@ public final class Bench {
         }
     }
 
-    /** Runs a workload: {@code warmup} untimed runs, then {@code repeats} timed ones. */
+    /**
+     * Runs a workload: at least {@code warmup} untimed runs and {@link #MIN_WARMUP_SECONDS}, then at least
+     * {@code repeats} timed runs and {@link #MIN_TIMED_SECONDS} (fast workloads get more runs, so that
+     * their median is not one cold sample).
+     */
     public static Result run(Lab lab, Workload w, int warmup, int repeats) {
         NDManager base = lab.manager();
         try (NDManager owner = base.newSubManager(); Loss loss = lab.createLoss(w.spec(), owner)) {
             NDArray x = owner.randomUniform(-1, 1, w.shape());
             NDArray y = owner.randomUniform(-1, 1, w.shape());
-            double[] runs = new double[repeats];
-            for (int i = 0; i < warmup + repeats; i++) {
-                double t = once(loss, x, y);
-                if (i >= warmup) {
-                    runs[i - warmup] = t;
-                }
+            double warm = 0;
+            for (int i = 0; i < warmup || (warmup > 0 && warm < MIN_WARMUP_SECONDS); i++) {
+                warm += once(loss, x, y);
             }
-            double[] sorted = runs.clone();
-            Arrays.sort(sorted);
-            double median = repeats % 2 == 1 ? sorted[repeats / 2]
-                    : (sorted[repeats / 2 - 1] + sorted[repeats / 2]) / 2;
-            return new Result(w, median, runs, peakRssMib());
+            List<Double> runs = new ArrayList<>();
+            double timed = 0;
+            while (runs.size() < repeats || (timed < MIN_TIMED_SECONDS && runs.size() < MAX_RUNS)) {
+                double t = once(loss, x, y);
+                runs.add(t);
+                timed += t;
+            }
+            double[] sorted = runs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            int n = sorted.length;
+            double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            return new Result(w, median, runs.stream().mapToDouble(Double::doubleValue).toArray(), peakRssMib());
         }
     }
 

@@ -26,10 +26,12 @@ public final class BenchCommand extends LabCommand {
     @Option(names = {"-p", "--param"}, paramLabel = "KEY=VALUE", description = "Loss parameter override.")
     Map<String, String> params = new LinkedHashMap<>();
 
-    @Option(names = "--warmup", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup",
+            description = "Untimed runs first, at least 0.5 s of them unless 0 (default: ${DEFAULT-VALUE}).")
     int warmup = 2;
 
-    @Option(names = "--repeat", description = "Timed runs; the median is reported (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--repeat",
+            description = "Timed runs, at least 1 s of them; the median is reported (default: ${DEFAULT-VALUE}).")
     int repeat = 5;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
