@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.LossSpec;
@@ -25,21 +22,10 @@ import org.perceptuallab.kit.check.LossChecks;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /** The kit's shared pieces on tiny tensors checked by hand. */
-class KitTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class KitTest extends CatalogTest {
     private static NDArray ramp(int h, int w) {
         float[] v = new float[h * w];
         for (int i = 0; i < v.length; i++) {

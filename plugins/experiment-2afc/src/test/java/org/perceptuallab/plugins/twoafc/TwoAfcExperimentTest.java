@@ -10,8 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ExperimentContext;
@@ -22,26 +20,12 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /** The 2AFC score on hand-made triplets with known answers, read from the BAPPS layout. */
-class TwoAfcExperimentTest {
-    static NDManager manager;
-    static LossCatalog catalog;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-        catalog = LossCatalog.fromClasspath();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class TwoAfcExperimentTest extends CatalogTest {
     @Test
     void scoreFollowsTheFormula() {
         assertThat(TwoAfcExperiment.score(0.1, 0.2, 0.3)).isEqualTo(0.7);

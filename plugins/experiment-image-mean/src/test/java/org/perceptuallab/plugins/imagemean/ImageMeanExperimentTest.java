@@ -7,8 +7,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ExperimentContext;
@@ -19,24 +17,10 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
-class ImageMeanExperimentTest {
-    static NDManager manager;
-    static LossCatalog catalog;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-        catalog = LossCatalog.fromClasspath();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class ImageMeanExperimentTest extends CatalogTest {
     static Path photo() {
         return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("data/images/astronaut.png");
     }

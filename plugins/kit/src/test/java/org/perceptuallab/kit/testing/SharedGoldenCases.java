@@ -2,17 +2,13 @@ package org.perceptuallab.kit.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.perceptuallab.kit.catalog.LossCatalog;
 import org.perceptuallab.kit.golden.GoldenCase;
 import org.perceptuallab.kit.golden.GoldenOutcome;
 import org.perceptuallab.kit.golden.GoldenSuite;
@@ -22,9 +18,7 @@ import org.perceptuallab.kit.golden.GoldenSuite;
  * the plugin provides, run through {@link GoldenSuite} (the code path of {@code plab golden}) against the
  * families on the test class path. Shipped in plab-kit's test jar.
  */
-public abstract class SharedGoldenCases {
-    private static NDManager manager;
-    private static LossCatalog catalog;
+public abstract class SharedGoldenCases extends CatalogTest {
 
     /** The loss ids this plugin provides. */
     protected abstract Set<String> losses();
@@ -35,17 +29,6 @@ public abstract class SharedGoldenCases {
     /** The shared golden directory: {@code plab.shared}/golden (Surefire sets it). */
     public static Path sharedGolden() {
         return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("golden");
-    }
-
-    @BeforeAll
-    static void startEngine() {
-        manager = NDManager.newBaseManager();
-        catalog = LossCatalog.fromClasspath();
-    }
-
-    @AfterAll
-    static void stopEngine() {
-        manager.close();
     }
 
     @TestFactory

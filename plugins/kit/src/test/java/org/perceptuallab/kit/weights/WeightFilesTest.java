@@ -18,33 +18,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /**
  * Every file of golden/pth-formats against what torch.load gave (keys in order, dtypes, shapes, exact
  * values), and the golden VGG16 head files (non-contiguous strides, skipped classifier) against the
  * contiguous full file.
  */
-class WeightFilesTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class WeightFilesTest extends CatalogTest {
     static Path golden() {
         return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("golden");
     }

@@ -12,8 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -21,24 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.check.LossChecks;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /**
  * Conformance of every metric and family: gradients against finite differences (float64), finite
  * gradients at x = y, batch independence; plus reinit, pretrained lookup, missing keys and feature maps.
  */
-class DeepLossChecksTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class DeepLossChecksTest extends CatalogTest {
     static NDArray images(long seed, long n, long size, DataType type) {
         Random r = new Random(seed);
         double[] v = new double[(int) (n * 3 * size * size)];

@@ -12,31 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.weights.WeightFiles;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /**
  * LPIPS on the real v0.1 linear-weight files (legacy torch.save, Python 2 pickles), checked against a plain
  * double-precision re-implementation of the scaling layer, the channel normalisation and the learned
  * weighting, applied to raw trunk features.
  */
-class LpipsTest {
-    static NDManager manager;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class LpipsTest extends CatalogTest {
     static Path lpipsFile(String net) {
         return TestLosses.shared().resolve("data/lpips/v0.1/" + net + ".pth");
     }

@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,25 +19,11 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
 import org.perceptuallab.kit.check.LossChecks;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /** The loss contract for every patch loss: gradients, x = y, batch independence, seeds, bad input. */
-class PatchLossContractTest {
-    static NDManager manager;
-    static LossCatalog catalog;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-        catalog = LossCatalog.fromClasspath();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
+class PatchLossContractTest extends CatalogTest {
     static ObjectNode json(String text) {
         try {
             return (ObjectNode) new ObjectMapper().readTree(text);

@@ -10,8 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,26 +17,12 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
 import org.perceptuallab.kit.check.LossChecks;
+import org.perceptuallab.kit.testing.CatalogTest;
 
 /** The behaviour every pixel loss owes its users: gradients, batch independence, the error contract. */
-class PixelContractTest {
+class PixelContractTest extends CatalogTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    static NDManager manager;
-    static LossCatalog catalog;
-
-    @BeforeAll
-    static void setUp() {
-        manager = NDManager.newBaseManager();
-        catalog = LossCatalog.fromClasspath();
-    }
-
-    @AfterAll
-    static void tearDown() {
-        manager.close();
-    }
-
     /** Every family, configured to fit 16 x 16 test images. */
     static Stream<String> specs() {
         return Stream.of(
