@@ -25,6 +25,11 @@ public final class LossChecks {
 
     /** The gradient of {@code sum_i r_i d_i(x, y)} with respect to x, as doubles. */
     public static double[] gradient(Loss loss, NDArray x, NDArray y, double[] r) {
+        return gradient(loss, x, y, r, () -> { });
+    }
+
+    /** The same, running {@code betweenForwardAndBackward} after the forward pass. */
+    private static double[] gradient(Loss loss, NDArray x, NDArray y, double[] r, Runnable betweenForwardAndBackward) {
         NDManager m = x.getManager();
         try (NDManager scope = m.newSubManager()) {
             NDArray xv = x.duplicate();
@@ -34,10 +39,38 @@ public final class LossChecks {
             try (GradientCollector gc = Engine.getEngine(x.getManager().getEngine().getEngineName())
                     .newGradientCollector()) {
                 NDArray objective = loss.distance(xv, y).mul(weights).sum();
+                betweenForwardAndBackward.run();
                 gc.backward(objective);
             }
             return xv.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
         }
+    }
+
+    /**
+     * Largest absolute difference between the gradient computed plainly and with a garbage collection
+     * between forward and backward, followed by new small arrays made from Java data (which take over
+     * freed Java buffers). Non-zero means autograd kept memory the JVM owns and freed: a number passed to
+     * {@code mul}, {@code div} or {@code pow} (use {@code Ops.times}, {@code Ops.pow}), or an array made
+     * from Java data closed while in use (use {@code Ops.owned}).
+     */
+    public static double gradientDriftUnderGarbageCollection(Loss loss, NDArray x, NDArray y) {
+        double[] r = new double[(int) x.getShape().get(0)];
+        Arrays.fill(r, 1);
+        double[] plain = gradient(loss, x, y, r);
+        NDManager m = x.getManager();
+        double[] collected = gradient(loss, x, y, r, () -> {
+            System.gc();
+            for (int i = 0; i < 256; i++) {
+                float[] junk = new float[1 + i % 16];
+                Arrays.fill(junk, 1e3f);
+                m.create(junk).close();
+            }
+        });
+        double worst = 0;
+        for (int i = 0; i < plain.length; i++) {
+            worst = Math.max(worst, Math.abs(plain[i] - collected[i]));
+        }
+        return worst;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * Image files to tensors and back. Tensors are float32 (1, C, H, W) in [-1, 1] (pixel p maps to
@@ -90,7 +91,7 @@ public final class Images {
                 }
             }
         }
-        return manager.create(v, new Shape(1, channels, h, w));
+        return Ops.owned(manager.create(v, new Shape(1, channels, h, w)));
     }
 
     /** Reads a file straight to a (1, channels, H, W) tensor, resized when width and height are > 0. */

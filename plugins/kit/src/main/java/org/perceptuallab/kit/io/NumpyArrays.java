@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
 
 /** Reads NumPy {@code .npy} and {@code .npz} files (C order, little-endian) and writes {@code .npy}. */
 public final class NumpyArrays {
@@ -135,7 +136,7 @@ public final class NumpyArrays {
         }
         ByteBuffer data = ByteBuffer.allocateDirect((int) need).order(ByteOrder.nativeOrder());
         data.put(bytes, dataStart, (int) need).rewind();
-        return manager.create(data, sh, type);
+        return Ops.owned(manager.create(data, sh, type));
     }
 
     /** Writes a float32 or float64 array as {@code .npy}. */

@@ -8,7 +8,7 @@ import java.util.Random;
 /**
  * A seeded stream of random arrays, drawn on the JVM so that a seed gives the same numbers on every
  * device and engine. Successive calls continue the stream (a loss that redraws per call stays
- * reproducible from its seed).
+ * reproducible from its seed). Arrays are engine-owned ({@link Ops#owned}).
  */
 public final class Draws {
     private final Random random;
@@ -23,7 +23,7 @@ public final class Draws {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) random.nextGaussian();
         }
-        return manager.create(v, shape);
+        return Ops.owned(manager.create(v, shape));
     }
 
     /** Uniform float32 draws in [lo, hi). */
@@ -32,7 +32,7 @@ public final class Draws {
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (lo + (hi - lo) * random.nextDouble());
         }
-        return manager.create(v, shape);
+        return Ops.owned(manager.create(v, shape));
     }
 
     /** The next raw integer in [0, bound), for index sampling. */

@@ -20,6 +20,41 @@ public final class Ops {
     private Ops() {
     }
 
+    /**
+     * {@code c} as a 0-dim array of x's type whose memory the engine owns. DJL's {@code mul(Number)},
+     * {@code div(Number)} and {@code pow(Number)} wrap the number in a Java buffer and release it at
+     * once, but autograd keeps that scalar for the backward pass: a garbage collection in between hands
+     * the buffer to other data and corrupts the gradient (measured: every gradient wrong when a
+     * collection ran between forward and backward). Every path that gradients flow through uses
+     * {@link #times} and {@link #pow} instead.
+     */
+    public static NDArray scalar(NDArray like, double c) {
+        try (NDArray zero = like.getManager().zeros(new Shape(), DataType.FLOAT64); NDArray value = zero.add(c)) {
+            return value.toType(like.getDataType(), true);
+        }
+    }
+
+    /** x * c, safe for autograd (see {@link #scalar}). */
+    public static NDArray times(NDArray x, double c) {
+        return x.mul(scalar(x, c));
+    }
+
+    /** x ^ p, safe for autograd (see {@link #scalar}). */
+    public static NDArray pow(NDArray x, double p) {
+        return x.pow(scalar(x, p));
+    }
+
+    /**
+     * An engine-owned copy of an array made from Java data, which is then closed. Arrays created from
+     * Java data borrow the Java buffer; views of them, or autograd, would read freed memory once the
+     * array is closed and the buffer collected.
+     */
+    public static NDArray owned(NDArray fromJava) {
+        try (fromJava) {
+            return fromJava.duplicate();
+        }
+    }
+
     /** Mean over every axis but the first: (N, ...) to (N). */
     public static NDArray meanPerSample(NDArray a) {
         return a.reshape(a.getShape().get(0), -1).mean(new int[] {1});
@@ -113,7 +148,7 @@ public final class Ops {
         for (int i = 0; i < pp; i++) {
             onehot[i * pp + i] = 1f;
         }
-        NDArray w = x.getManager().create(onehot, new Shape(pp, 1, p, p)).toType(x.getDataType(), false)
+        NDArray w = owned(x.getManager().create(onehot, new Shape(pp, 1, p, p))).toType(x.getDataType(), false)
                 .tile(new long[] {c, 1, 1, 1});
         NDArray out = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(0, 0),
                 new Shape(1, 1), (int) c).singletonOrThrow();

@@ -70,8 +70,8 @@ final class DeepFeatureLoss implements Loss {
             Map<Integer, NDArray> fy = targetFeatures(ys);
             NDArray total = null;
             for (Layer l : layers) {
-                NDArray term = l.metric().distance(fx.get(l.stage()), fy.get(l.stage()))
-                        .mul(l.weight() / layers.size());
+                NDArray term = Ops.times(l.metric().distance(fx.get(l.stage()), fy.get(l.stage())),
+                        l.weight() / layers.size());
                 total = total == null ? term : total.add(term);
             }
             return total;
@@ -123,7 +123,7 @@ final class DeepFeatureLoss implements Loss {
                 NDArray a = f.get(l.stage());
                 long n = a.getShape().get(0);
                 double size = a.getShape().size() / (double) n;
-                parts.add(a.reshape(n, -1).mul(Math.sqrt(l.weight() / layers.size() / size)));
+                parts.add(Ops.times(a.reshape(n, -1), Math.sqrt(l.weight() / layers.size() / size)));
             }
             return NDArrays.concat(parts, 1);
         }));

@@ -31,7 +31,7 @@ interface FeatureMetric {
             case "l2" -> (a, b) -> Ops.meanPerSample(a.sub(b).square());
             case "gram" -> FeatureMetric::gram;
             case "gram-trace" -> (a, b) -> Ops.meanPerSample(gramDiagonal(a).sub(gramDiagonal(b)).square());
-            case "l1+gram" -> (a, b) -> l1(a, b).add(gram(a, b).mul(0.5));
+            case "l1+gram" -> (a, b) -> l1(a, b).add(Ops.times(gram(a, b), 0.5));
             case "swd" -> slicedWasserstein(projections(channels, draws, manager));
             case "cx" -> FeatureMetric::contextual;
             default -> throw new IllegalArgumentException(name);
@@ -50,20 +50,20 @@ interface FeatureMetric {
     private static NDArray gramMatrix(NDArray f) {
         Shape s = f.getShape();
         NDArray flat = f.reshape(s.get(0), s.get(1), -1);
-        return flat.batchMatMul(flat.transpose(0, 2, 1)).div(s.get(2) * s.get(3));
+        return Ops.times(flat.batchMatMul(flat.transpose(0, 2, 1)), 1.0 / (s.get(2) * s.get(3)));
     }
 
     /** The diagonal of the Gram matrix, (N, C). */
     private static NDArray gramDiagonal(NDArray f) {
         Shape s = f.getShape();
-        return f.square().reshape(s.get(0), s.get(1), -1).sum(new int[] {2}).div(s.get(2) * s.get(3));
+        return Ops.times(f.square().reshape(s.get(0), s.get(1), -1).sum(new int[] {2}), 1.0 / (s.get(2) * s.get(3)));
     }
 
     /** N(0,1) draws (C, 5C), each column divided by its unbiased standard deviation. */
     private static NDArray projections(long channels, Draws draws, NDManager manager) {
         NDArray raw = draws.normal(manager, new Shape(channels, 5 * channels));
         NDArray centred = raw.sub(raw.mean(new int[] {0}, true));
-        NDArray std = centred.square().sum(new int[] {0}, true).div(channels - 1).sqrt();
+        NDArray std = Ops.times(centred.square().sum(new int[] {0}, true), 1.0 / (channels - 1)).sqrt();
         NDArray p = raw.div(std);
         raw.close();
         centred.close();
@@ -120,7 +120,7 @@ interface FeatureMetric {
         NDArray mean = fy.mean(new int[] {1}, true);
         NDArray similarity = unit(fx.sub(mean)).transpose().matMul(unit(fy.sub(mean)));
         NDArray best = similarity.max(new int[] {1}, true);
-        NDArray rate = best.neg().add(1 + 1e-5).pow(-1).mul(2);
+        NDArray rate = Ops.times(Ops.pow(best.neg().add(1 + 1e-5), -1), 2);
         NDArray w = similarity.sub(best).mul(rate).exp();
         NDArray cx = w.div(w.sum(new int[] {1}, true));
         NDArray score = cx.max(new int[] {0}).mean();

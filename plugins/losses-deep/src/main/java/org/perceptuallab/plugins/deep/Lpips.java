@@ -182,7 +182,7 @@ public final class Lpips implements LossFamily {
                 for (int i = 0; i < f.size(); i++) {
                     NDArray a = f.get(i);
                     Shape s = a.getShape();
-                    NDArray w = Ops.castLike(linear.get(i), xs).div(s.get(2) * s.get(3)).sqrt();
+                    NDArray w = Ops.times(Ops.castLike(linear.get(i), xs), 1.0 / (s.get(2) * s.get(3))).sqrt();
                     parts.add(a.mul(w).reshape(s.get(0), -1));
                 }
                 return NDArrays.concat(parts, 1);

@@ -156,6 +156,6 @@ public final class TrunkLosses {
     private static UnaryOperator<NDArray> imagenet(NDManager constants) {
         NDArray mean = constants.create(IMAGENET_MEAN, new Shape(1, 3, 1, 1));
         NDArray std = constants.create(IMAGENET_STD, new Shape(1, 3, 1, 1));
-        return x -> x.add(1).div(2).sub(Ops.castLike(mean, x)).div(Ops.castLike(std, x));
+        return x -> Ops.times(x.add(1), 0.5).sub(Ops.castLike(mean, x)).div(Ops.castLike(std, x));
     }
 }

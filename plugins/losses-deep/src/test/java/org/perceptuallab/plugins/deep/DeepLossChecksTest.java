@@ -55,6 +55,7 @@ class DeepLossChecksTest extends CatalogTest {
                 assertThat(error).as(metric).isLessThan(metric.equals("swd") ? 1e-3 : 1e-4);
                 assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).as(metric).isTrue();
                 assertThat(LossChecks.batchDependence(loss, x, y)).as(metric).isLessThan(1e-9);
+                assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).as(metric).isZero();
             }
         }));
     }
@@ -73,6 +74,7 @@ class DeepLossChecksTest extends CatalogTest {
                 assertThat(LossChecks.gradientError(loss, x, y, 6, 1e-6, 12)).as(id).isLessThan(1e-4);
                 assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).as(id).isTrue();
                 assertThat(LossChecks.batchDependence(loss, x, y)).as(id).isLessThan(1e-9);
+                assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).as(id).isZero();
             }
         }
     }

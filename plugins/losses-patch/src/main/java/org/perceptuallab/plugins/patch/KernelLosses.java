@@ -61,7 +61,7 @@ public final class KernelLosses {
                 NDArray box = a.getManager().ones(new Shape(1, 1, p, p), a.getDataType());
                 NDArray perPatch = Conv2d.conv2d(perPixel, box, null, new Shape(1, 1),
                         new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
-                return Ops.meanPerSample(perPatch.mul(-rate).exp().neg().add(1));
+                return Ops.meanPerSample(Ops.times(perPatch, -rate).exp().neg().add(1));
             }));
         }
     }

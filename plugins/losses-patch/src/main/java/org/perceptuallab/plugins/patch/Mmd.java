@@ -39,7 +39,7 @@ final class Mmd {
         NDArray origin = b.mean(new int[] {1}, true).stopGradient();
         NDArray ac = a.sub(origin);
         NDArray bc = b.sub(origin);
-        return kernel.meanOver(ac, ac).add(kernel.meanOver(bc, bc)).sub(kernel.meanOver(ac, bc).mul(2));
+        return kernel.meanOver(ac, ac).add(kernel.meanOver(bc, bc)).sub(Ops.times(kernel.meanOver(ac, bc), 2));
     }
 
     /**
@@ -69,13 +69,13 @@ final class Mmd {
                     NDArray scaledNegD2 = left(r, rates[0]).batchMatMul(bt);
                     NDArray k = scaledNegD2.exp();
                     for (int s = 1; s < rates.length; s++) {
-                        k = k.add(scaledNegD2.mul(rates[s] / rates[0]).exp());
+                        k = k.add(Ops.times(scaledNegD2, rates[s] / rates[0]).exp());
                     }
                     return k.sum(new int[] {1, 2});
                 }));
             }
             NDArray total = sums.size() == 1 ? sums.head() : NDArrays.stack(sums, 1).sum(new int[] {1});
-            return total.div((double) rowsA * rowsB);
+            return Ops.times(total, 1.0 / ((double) rowsA * rowsB));
         };
     }
 
@@ -83,7 +83,7 @@ final class Mmd {
     private static NDArray left(NDArray x, double c) {
         NDArray norms = x.square().sum(new int[] {2}, true);
         NDArray constant = x.getManager().full(norms.getShape(), (float) -c, x.getDataType());
-        return NDArrays.concat(new NDList(x.mul(2 * c), norms.mul(-c), constant), 2);
+        return NDArrays.concat(new NDList(Ops.times(x, 2 * c), Ops.times(norms, -c), constant), 2);
     }
 
     /** [y, 1, ||y||^2] per row. */

@@ -154,7 +154,7 @@ public final class MmdApprox implements LossFamily {
                     }
                     perImage.add(NDArrays.stack(perBlock).sum());
                 }
-                return NDArrays.stack(perImage).div(features * pooledPositions(a.getShape()));
+                return Ops.times(NDArrays.stack(perImage), 1.0 / (features * pooledPositions(a.getShape())));
             });
         }
 

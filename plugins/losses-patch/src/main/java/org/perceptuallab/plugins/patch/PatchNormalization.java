@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
+import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * The {@code normalizePatch} modes. On patch sets (patch-mmd, mmd-exact, patch-swd) each image's patches
@@ -51,7 +52,7 @@ enum PatchNormalization {
         NDArray centred = v.sub(trailingMean(v, this == CHANNEL_MEAN ? 2 : 1));
         if (this == NORMALIZE) {
             double count = s.size() / s.get(0);
-            NDArray variance = trailingMean(centred.square(), 1).mul(count / Math.max(count - 1, 1));
+            NDArray variance = Ops.times(trailingMean(centred.square(), 1), count / Math.max(count - 1, 1));
             centred = centred.div(variance.add(STD_FLOOR * STD_FLOOR).sqrt());
         }
         return centred.reshape(s);

@@ -76,6 +76,16 @@ class PatchLossContractTest extends CatalogTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("losses")
+    void gradientSurvivesAGarbageCollectionBeforeBackward(String id, String params, int side) {
+        try (NDManager scope = manager.newSubManager(); Loss loss = create(id, params, 7)) {
+            NDArray[] xy = pair(side, DataType.FLOAT32, 4);
+            scope.tempAttachAll(xy[0], xy[1]);
+            assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, xy[0], xy[1])).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("losses")
     void gradientFiniteAndValueZeroAtEquality(String id, String params, int side) {
         try (NDManager scope = manager.newSubManager(); Loss loss = create(id, params, 7)) {
             NDArray x = pair(side, DataType.FLOAT32, 2)[0];

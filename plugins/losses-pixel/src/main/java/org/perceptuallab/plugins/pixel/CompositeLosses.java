@@ -93,7 +93,7 @@ public final class CompositeLosses {
                 List<NDArray> ys = Pyramids.average(y, levels);
                 NDArray total = null;
                 for (int j = 0; j <= levels; j++) {
-                    NDArray term = inner.distance(xs.get(j), ys.get(j)).mul(w[j]);
+                    NDArray term = Ops.times(inner.distance(xs.get(j), ys.get(j)), w[j]);
                     total = total == null ? term : total.add(term);
                 }
                 return total;
@@ -175,7 +175,7 @@ public final class CompositeLosses {
             return new Composite(new LossSpec(id(), json), List.copyOf(inner), (x, y) -> {
                 NDArray total = null;
                 for (int i = 0; i < inner.size(); i++) {
-                    NDArray term = inner.get(i).distance(x, y).mul(weights[i]);
+                    NDArray term = Ops.times(inner.get(i).distance(x, y), weights[i]);
                     total = total == null ? term : total.add(term);
                 }
                 return total;

@@ -91,7 +91,7 @@ public final class ElementwiseLosses {
         public Loss create(Params params, LossContext context) {
             double p = params.getDouble("p");
             return SimpleLoss.of(id(), params,
-                    (x, y) -> Ops.meanPerSample(x.sub(y).abs().add(p < 1 ? EPSILON : 0).pow(p)));
+                    (x, y) -> Ops.meanPerSample(Ops.pow(x.sub(y).abs().add(p < 1 ? EPSILON : 0), p)));
         }
     }
 }

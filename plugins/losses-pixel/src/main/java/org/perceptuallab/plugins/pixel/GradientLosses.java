@@ -22,7 +22,7 @@ public final class GradientLosses {
         long w = d.getShape().get(3);
         NDArray horizontal = Ops.slice(d, 3, 0, w - 1).sub(Ops.slice(d, 3, 1, w));
         NDArray vertical = Ops.slice(d, 2, 0, h - 1).sub(Ops.slice(d, 2, 1, h));
-        return Ops.meanPerSample(horizontal.abs()).add(Ops.meanPerSample(vertical.abs())).div(2);
+        return Ops.times(Ops.meanPerSample(horizontal.abs()).add(Ops.meanPerSample(vertical.abs())), 0.5);
     }
 
     /** On the grey image (channel mean). */

@@ -64,7 +64,7 @@ public final class Lap1 implements LossFamily {
                 List<NDArray> bands = Pyramids.laplacian(x.sub(y), levels, kernel);
                 NDArray total = Ops.meanPerSample(x.sub(y).square());
                 for (int j = 0; j < bands.size(); j++) {
-                    total = total.add(Ops.meanPerSample(bands.get(j).abs()).mul(Math.pow(4, j)));
+                    total = total.add(Ops.times(Ops.meanPerSample(bands.get(j).abs()), Math.pow(4, j)));
                 }
                 return total;
             }

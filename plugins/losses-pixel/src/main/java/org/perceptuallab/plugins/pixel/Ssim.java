@@ -77,8 +77,8 @@ public final class Ssim implements LossFamily {
                 throw new PlabException("loss 'ssim': parameter 'window' (" + window + ") exceeds the image "
                         + s.get(2) + "x" + s.get(3) + "; use a window of at most " + Math.min(s.get(2), s.get(3)));
             }
-            NDArray a = x.add(1).div(2);
-            NDArray b = y.add(1).div(2);
+            NDArray a = Ops.times(x.add(1), 0.5);
+            NDArray b = Ops.times(y.add(1), 0.5);
             // All five local moments in one filtering pass over a 5C-channel stack.
             NDArray moments = Ops.depthwise(Ops.depthwise(
                     NDArrays.concat(new NDList(a, b, a.square(), b.square(), a.mul(b)), 1), row), column);
@@ -88,9 +88,9 @@ public final class Ssim implements LossFamily {
             NDArray sxx = m.get(2).sub(mx.square());
             NDArray syy = m.get(3).sub(my.square());
             NDArray sxy = m.get(4).sub(mx.mul(my));
-            NDArray luminance = mx.mul(my).mul(2).add(c1).div(mx.square().add(my.square()).add(c1));
-            NDArray contrast = sxy.mul(2).add(c2).div(sxx.add(syy).add(c2));
-            return Ops.meanPerSample(luminance.mul(contrast)).mul(-0.5).add(0.5);
+            NDArray luminance = Ops.times(mx.mul(my), 2).add(c1).div(mx.square().add(my.square()).add(c1));
+            NDArray contrast = Ops.times(sxy, 2).add(c2).div(sxx.add(syy).add(c2));
+            return Ops.times(Ops.meanPerSample(luminance.mul(contrast)), -0.5).add(0.5);
         }
 
         @Override

@@ -63,6 +63,16 @@ class PixelContractTest extends CatalogTest {
 
     @ParameterizedTest
     @MethodSource("specs")
+    void gradientSurvivesAGarbageCollectionBeforeBackward(String json) throws Exception {
+        try (Loss loss = create(json)) {
+            NDArray x = images(10, DataType.FLOAT32);
+            NDArray y = images(11, DataType.FLOAT32);
+            assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
     void gradientIsFiniteWhereXEqualsY(String json) throws Exception {
         try (Loss loss = create(json)) {
             assertThat(LossChecks.gradientFiniteAtEquality(loss, images(3, DataType.FLOAT32))).isTrue();
