@@ -57,7 +57,7 @@ public final class Images {
         return out;
     }
 
-    /** The central crop of the given size. */
+    /** The width x height crop whose top-left corner is (x, y). */
     public static BufferedImage crop(BufferedImage img, int x, int y, int width, int height) {
         BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();

@@ -222,9 +222,4 @@ public final class Ops {
         }
         return g;
     }
-
-    /** True for float64 arrays: gradient checks run in double precision. */
-    public static boolean isDouble(NDArray a) {
-        return a.getDataType() == DataType.FLOAT64;
-    }
 }
