@@ -9,9 +9,10 @@ import java.util.Optional;
  * <p>Contract of {@link #distance}: {@code x} and {@code y} have the same shape (N, C, H, W), float32 (or
  * float64 for gradient checks), values in [-1, 1]. The result has shape (N): element i depends on the
  * pair (x[i], y[i]) alone, whatever else is in the batch. It is differentiable with respect to
- * {@code x} and attached to {@code x}'s manager; temporaries are released before returning. The host
- * checks shapes, NaN and range before calling, so implementations check only their own constraints (a
- * window larger than the image, say) and name the loss and parameter when they fail.
+ * {@code x} and attached to {@code x}'s manager. The host's catalogue checks shapes, NaN and range
+ * before calling and releases the call's temporaries after it, so implementations check only their own
+ * constraints (a window larger than the image, say, naming the loss and parameter) and need no scope of
+ * their own.
  *
  * <p>A loss holds constants (weights, filters) in the manager of its {@link LossContext}; {@link #close()}
  * releases them.

@@ -65,17 +65,15 @@ final class DeepFeatureLoss implements Loss {
         if (reinitDraws != null) {
             trunk.redraw(reinitDraws);
         }
-        return Ops.scoped(x, y, (xs, ys) -> {
-            Map<Integer, NDArray> fx = features(xs);
-            Map<Integer, NDArray> fy = targetFeatures(ys);
-            NDArray total = null;
-            for (Layer l : layers) {
-                NDArray term = Ops.times(l.metric().distance(fx.get(l.stage()), fy.get(l.stage())),
-                        l.weight() / layers.size());
-                total = total == null ? term : total.add(term);
-            }
-            return total;
-        });
+        Map<Integer, NDArray> fx = features(x);
+        Map<Integer, NDArray> fy = targetFeatures(y);
+        NDArray total = null;
+        for (Layer l : layers) {
+            NDArray term = Ops.times(l.metric().distance(fx.get(l.stage()), fy.get(l.stage())),
+                    l.weight() / layers.size());
+            total = total == null ? term : total.add(term);
+        }
+        return total;
     }
 
     /** The features of every layer by stage index; the pixels are the image itself. */

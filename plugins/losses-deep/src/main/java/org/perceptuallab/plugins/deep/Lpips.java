@@ -144,17 +144,15 @@ public final class Lpips implements LossFamily {
 
         @Override
         public NDArray distance(NDArray x, NDArray y) {
-            return Ops.scoped(x, y, (xs, ys) -> {
-                List<NDArray> fx = normalisedFeatures(xs);
-                List<NDArray> fy = normalisedFeatures(ys);
-                NDArray total = null;
-                for (int i = 0; i < fx.size(); i++) {
-                    NDArray weighted = fx.get(i).sub(fy.get(i)).square().mul(Ops.castLike(linear.get(i), xs));
-                    NDArray layer = Ops.meanPerSample(weighted.sum(new int[] {1}));
-                    total = total == null ? layer : total.add(layer);
-                }
-                return total;
-            });
+            List<NDArray> fx = normalisedFeatures(x);
+            List<NDArray> fy = normalisedFeatures(y);
+            NDArray total = null;
+            for (int i = 0; i < fx.size(); i++) {
+                NDArray weighted = fx.get(i).sub(fy.get(i)).square().mul(Ops.castLike(linear.get(i), x));
+                NDArray layer = Ops.meanPerSample(weighted.sum(new int[] {1}));
+                total = total == null ? layer : total.add(layer);
+            }
+            return total;
         }
 
         /** Channel-unit-normalised features of each LPIPS layer. */

@@ -55,14 +55,14 @@ public final class KernelLosses {
             double scaled = params.getDouble("sigma") * p * p;
             double rate = 1 / (2 * scaled * scaled);
             int padding = params.getBoolean("pad") ? p / 2 : 0;
-            return SimpleLoss.of(ID, params, (x, y) -> Ops.scoped(x, y, (a, b) -> {
+            return SimpleLoss.of(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 NDArray perPixel = a.sub(b).square().sum(new int[] {1}, true);
                 NDArray box = a.getManager().ones(new Shape(1, 1, p, p), a.getDataType());
                 NDArray perPatch = Conv2d.conv2d(perPixel, box, null, new Shape(1, 1),
                         new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
                 return Ops.meanPerSample(Ops.times(perPatch, -rate).exp().neg().add(1));
-            }));
+            });
         }
     }
 
@@ -101,11 +101,11 @@ public final class KernelLosses {
             Mmd.Kernel kernel = params.getString("kernel").equals("dot") ? Mmd.DOT
                     : Mmd.gaussians(Arrays.stream(params.getDoubles("sigmas"))
                             .map(s -> 1 / (2 * (s * p * p) * (s * p * p))).toArray());
-            return SimpleLoss.of(ID, params, (x, y) -> Ops.scoped(x, y, (a, b) -> {
+            return SimpleLoss.of(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 return Mmd.biased(patchVectors(a, p, stride, normalization),
                         patchVectors(b, p, stride, normalization), kernel);
-            }));
+            });
         }
     }
 
@@ -142,7 +142,7 @@ public final class KernelLosses {
             Mmd.Kernel kernel = Mmd.gaussians(1 / (scaled * scaled));
             PatchNormalization normalization = PatchNormalization.of(params.getString("normalizePatch"));
             int pad = p / 2;
-            return SimpleLoss.of(ID, params, (x, y) -> Ops.scoped(x, y, (a, b) -> {
+            return SimpleLoss.of(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 PatchParams.requireFits(ID, "window", window, a.getShape());
                 NDArray xw = Ops.windows(Ops.reflectPad(a, pad), window + 2 * pad, windowStride);
@@ -150,7 +150,7 @@ public final class KernelLosses {
                 NDArray perWindow = Mmd.biased(patchVectors(xw, p, 1, normalization),
                         patchVectors(yw, p, 1, normalization), kernel);
                 return perWindow.reshape(a.getShape().get(0), -1).mean(new int[] {1});
-            }));
+            });
         }
     }
 }

@@ -132,30 +132,28 @@ public final class MmdApprox implements LossFamily {
         }
 
         /**
-         * Per image and block of features, in its own scope: the features of x and y and the sum of their squared
-         * differences. The blocks keep every temporary small (about 4 MB for 128 x 128 images), which the
+         * Per image and block of features, in its own scope (the catalogue scopes the whole call): the
+         * features of x and y and the sum of their squared differences. The blocks keep every temporary small (about 4 MB for 128 x 128 images), which the
          * allocator reuses instead of mapping fresh memory, and nothing of y enters the graph.
          */
         @Override
         public NDArray distance(NDArray x, NDArray y) {
-            return Ops.scoped(x, y, (a, b) -> {
-                checkSizes(a.getShape());
-                NDList blocks = filters.forCall(a.getManager(), a.getShape().get(1));
-                NDList perImage = new NDList();
-                for (long i = 0; i < a.getShape().get(0); i++) {
-                    NDArray xi = a.get(i + ":" + (i + 1));
-                    NDArray yi = b.get(i + ":" + (i + 1));
-                    NDList perBlock = new NDList();
-                    for (int k = 0; k < blocks.size(); k += 2) {
-                        NDArray w = blocks.get(k);
-                        NDArray bias = blocks.get(k + 1);
-                        perBlock.add(Ops.scoped(xi, yi, (u, v) ->
-                                pooledFeatures(u, w, bias).sub(pooledFeatures(v, w, bias)).square().sum()));
-                    }
-                    perImage.add(NDArrays.stack(perBlock).sum());
+            checkSizes(x.getShape());
+            NDList blocks = filters.forCall(x.getManager(), x.getShape().get(1));
+            NDList perImage = new NDList();
+            for (long i = 0; i < x.getShape().get(0); i++) {
+                NDArray xi = x.get(i + ":" + (i + 1));
+                NDArray yi = y.get(i + ":" + (i + 1));
+                NDList perBlock = new NDList();
+                for (int k = 0; k < blocks.size(); k += 2) {
+                    NDArray w = blocks.get(k);
+                    NDArray bias = blocks.get(k + 1);
+                    perBlock.add(Ops.scoped(xi, yi, (u, v) ->
+                            pooledFeatures(u, w, bias).sub(pooledFeatures(v, w, bias)).square().sum()));
                 }
-                return Ops.times(NDArrays.stack(perImage), 1.0 / (features * pooledPositions(a.getShape())));
-            });
+                perImage.add(NDArrays.stack(perBlock).sum());
+            }
+            return Ops.times(NDArrays.stack(perImage), 1.0 / (features * pooledPositions(x.getShape())));
         }
 
         /** Flattened pooled features (N, D) under the fixed draws: ||f(x) - f(y)||^2 / D is the distance. */

@@ -91,11 +91,9 @@ public final class PatchSwd implements LossFamily {
 
         @Override
         public NDArray distance(NDArray x, NDArray y) {
-            return Ops.scoped(x, y, (a, b) -> {
-                PatchParams.requireFits(ID, "patchSize", patch, a.getShape());
-                NDArray p = Ops.castLike(directions.forCall(a.getManager(), a.getShape().get(1)).head(), a);
-                return Ops.meanPerSample(sortedProjections(a, p).sub(sortedProjections(b, p)).abs());
-            });
+            PatchParams.requireFits(ID, "patchSize", patch, x.getShape());
+            NDArray p = Ops.castLike(directions.forCall(x.getManager(), x.getShape().get(1)).head(), x);
+            return Ops.meanPerSample(sortedProjections(x, p).sub(sortedProjections(y, p)).abs());
         }
 
         /** (N, K, L): each projection of the image's patches, sorted over the patches. */
