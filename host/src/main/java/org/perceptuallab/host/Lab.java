@@ -36,9 +36,11 @@ public final class Lab implements AutoCloseable {
     }
 
     /**
-     * Engine properties must be set before the engine starts: offline natives (TECH-NOTES 0) and threads.
+     * Engine properties must be set before the engine starts: offline natives (TECH-NOTES 0), threads, and
+     * the native heap's policy.
      */
     static void configureEngine(Settings settings) {
+        NativeHeap.retainFreedMemory();
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");
         if (settings.threads() > 0) {

@@ -118,10 +118,9 @@ final class DeepFeatureLoss implements Loss {
             Map<Integer, NDArray> f = features(xs);
             NDList parts = new NDList();
             for (Layer l : layers) {
-                NDArray a = f.get(l.stage());
-                long n = a.getShape().get(0);
-                double size = a.getShape().size() / (double) n;
-                parts.add(Ops.times(a.reshape(n, -1), Math.sqrt(l.weight() / layers.size() / size)));
+                NDArray a = FeatureMetric.rows(f.get(l.stage()));
+                double size = a.getShape().get(1);
+                parts.add(Ops.times(a, Math.sqrt(l.weight() / layers.size() / size)));
             }
             return NDArrays.concat(parts, 1);
         }));

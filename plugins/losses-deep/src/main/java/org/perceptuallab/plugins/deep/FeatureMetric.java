@@ -28,7 +28,7 @@ interface FeatureMetric {
     static FeatureMetric of(String name, long channels, Draws draws, NDManager manager) {
         return switch (name) {
             case "l1" -> FeatureMetric::l1;
-            case "l2" -> (a, b) -> Ops.meanPerSample(a.sub(b).square());
+            case "l2" -> FeatureMetric::l2;
             case "gram" -> FeatureMetric::gram;
             case "gram-trace" -> (a, b) -> Ops.meanPerSample(gramDiagonal(a).sub(gramDiagonal(b)).square());
             case "l1+gram" -> (a, b) -> l1(a, b).add(Ops.times(gram(a, b), 0.5));
@@ -38,8 +38,32 @@ interface FeatureMetric {
         };
     }
 
+    /**
+     * The per-sample rows (N, H*W*C) of a feature map, in channels-last order: a view of the trunk's
+     * channels-last maps (a copy of other layouts). Per-sample sums do not depend on the order.
+     */
+    static NDArray rows(NDArray f) {
+        return f.transpose(0, 2, 3, 1).reshape(f.getShape().get(0), -1);
+    }
+
+    /** The feature vector at each position, (N, H*W, C); a view of a channels-last map. */
+    static NDArray positions(NDArray f) {
+        Shape s = f.getShape();
+        return f.transpose(0, 2, 3, 1).reshape(s.get(0), -1, s.get(1));
+    }
+
+    /**
+     * Mean |a - b| per pair, as a sum scaled afterwards: a sum's backward pass is a broadcast view, where a
+     * mean's writes a full map of 1/size.
+     */
     private static NDArray l1(NDArray a, NDArray b) {
-        return Ops.meanPerSample(a.sub(b).abs());
+        NDArray d = rows(a.sub(b));
+        return Ops.times(d.abs().sum(new int[] {1}), 1.0 / d.getShape().get(1));
+    }
+
+    private static NDArray l2(NDArray a, NDArray b) {
+        NDArray d = rows(a.sub(b));
+        return Ops.times(d.square().sum(new int[] {1}), 1.0 / d.getShape().get(1));
     }
 
     /** Mean squared difference of the Gram matrices F F^T / (H W). */
@@ -49,14 +73,14 @@ interface FeatureMetric {
 
     private static NDArray gramMatrix(NDArray f) {
         Shape s = f.getShape();
-        NDArray flat = f.reshape(s.get(0), s.get(1), -1);
-        return Ops.times(flat.batchMatMul(flat.transpose(0, 2, 1)), 1.0 / (s.get(2) * s.get(3)));
+        NDArray p = positions(f);
+        return Ops.times(p.transpose(0, 2, 1).batchMatMul(p), 1.0 / (s.get(2) * s.get(3)));
     }
 
     /** The diagonal of the Gram matrix, (N, C). */
     private static NDArray gramDiagonal(NDArray f) {
         Shape s = f.getShape();
-        return Ops.times(f.square().reshape(s.get(0), s.get(1), -1).sum(new int[] {2}), 1.0 / (s.get(2) * s.get(3)));
+        return Ops.times(f.square().sum(new int[] {2, 3}), 1.0 / (s.get(2) * s.get(3)));
     }
 
     /** N(0,1) draws (C, 5C), each column divided by its unbiased standard deviation. */
@@ -80,8 +104,7 @@ interface FeatureMetric {
     }
 
     private static NDArray project(NDArray f, NDArray p) {
-        Shape s = f.getShape();
-        return f.reshape(s.get(0), s.get(1), -1).transpose(0, 2, 1).matMul(p).sort(1);
+        return positions(f).matMul(p).sort(1);
     }
 
     /** Keeps the gradient of the normalisation finite where a centred feature vector is zero. */
@@ -114,9 +137,8 @@ interface FeatureMetric {
      * each row i, which the normalisation over j removes, and the exponent is never positive.
      */
     private static NDArray contextualPair(NDArray x, NDArray y) {
-        long c = x.getShape().get(1);
-        NDArray fx = x.reshape(c, -1);
-        NDArray fy = y.reshape(c, -1);
+        NDArray fx = positions(x).get(0).transpose();
+        NDArray fy = positions(y).get(0).transpose();
         NDArray mean = fy.mean(new int[] {1}, true);
         NDArray similarity = unit(fx.sub(mean)).transpose().matMul(unit(fy.sub(mean)));
         NDArray best = similarity.max(new int[] {1}, true);

@@ -16,6 +16,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.perceptuallab.kit.weights.WeightFiles;
+import org.perceptuallab.plugins.deep.Architecture.Kind;
 import org.perceptuallab.plugins.deep.Architecture.Stage;
 
 /**
@@ -130,28 +131,50 @@ final class Trunk {
     /**
      * The outputs of the stages in {@code wanted} (indices), for a batch already in the network's input
      * scale; stops after the deepest wanted stage. Arrays attach to x's manager.
+     *
+     * <p>The outputs are (N, C, H, W) stored channels-last, the layout on which oneDNN's convolutions need no
+     * reordering and the max pool is vectorised (together about a tenth of a VGG step); {@link
+     * FeatureMetric#rows} and {@link FeatureMetric#positions} view them without copying.
      */
     Map<Integer, NDArray> features(NDArray x, Set<Integer> wanted) {
         int last = wanted.stream().mapToInt(Integer::intValue).max().orElse(-1);
         if (last > deepest) {
             throw new IllegalArgumentException("stage " + last + " beyond the loaded " + deepest);
         }
+        List<Stage> stages = architecture.stages();
         Map<Integer, NDArray> out = new LinkedHashMap<>();
-        NDArray h = x;
+        NDArray h = channelsLast(x);
         for (int i = 0; i <= last; i++) {
-            Stage s = architecture.stages().get(i);
-            h = switch (s.kind()) {
-                case CONV -> Conv2d.conv2d(h, Ops.castLike(weights[i], h), Ops.castLike(biases[i], h),
-                        new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()), new Shape(1, 1), 1)
-                        .singletonOrThrow();
-                case RELU -> Activation.relu(h);
-                case MAX_POOL -> Pool.maxPool2d(h, new Shape(s.kernel(), s.kernel()),
-                        new Shape(s.stride(), s.stride()), new Shape(0, 0), false);
-            };
+            Stage s = stages.get(i);
+            if (s.kind() == Kind.RELU && i < last && stages.get(i + 1).kind() == Kind.MAX_POOL && !wanted.contains(i)) {
+                // max pooling commutes with the ReLU; pooling first leaves the ReLU a quarter of the work
+                i++;
+                h = Activation.relu(maxPool(h, stages.get(i)));
+            } else {
+                h = switch (s.kind()) {
+                    case CONV -> Conv2d.conv2d(h, Ops.castLike(weights[i], h), Ops.castLike(biases[i], h),
+                            new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()), new Shape(1, 1),
+                            1).singletonOrThrow();
+                    case RELU -> Activation.relu(h);
+                    case MAX_POOL -> maxPool(h, s);
+                };
+            }
             if (wanted.contains(i)) {
                 out.put(i, h);
             }
         }
         return out;
+    }
+
+    private static NDArray maxPool(NDArray h, Stage s) {
+        return Pool.maxPool2d(h, new Shape(s.kernel(), s.kernel()), new Shape(s.stride(), s.stride()),
+                new Shape(0, 0), false);
+    }
+
+    /** The same (N, C, H, W) values stored channels-last; convolutions keep that layout for their outputs. */
+    private static NDArray channelsLast(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(0, 2, 3, 1).reshape(-1).reshape(s.get(0), s.get(2), s.get(3), s.get(1))
+                .transpose(0, 3, 1, 2);
     }
 }
