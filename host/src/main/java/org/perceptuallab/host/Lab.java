@@ -11,6 +11,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.catalog.LabContext;
 import org.perceptuallab.kit.catalog.LossCatalog;
 import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.kit.tensor.NativeHeap;
 
 /**
  * The host runtime: the tensor backend on the chosen device, the installed losses and experiments. Every

@@ -13,12 +13,14 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.kit.tensor.NativeHeap;
 
 /**
  * Resident memory over an Adam optimisation of one image under a loss, the way an experiment runs it:
  * x = tanh(z) keeps the image in [-1, 1], every step in its own sub-manager. Run as a program for the full
- * measurement ({@code AdamMemoryRun [size] [steps] [loss params JSON]}, defaults 128, 1000, vgg's defaults);
- * {@link VggMemoryTest} runs a short version.
+ * measurement ({@code AdamMemoryRun [size] [steps] [loss params JSON]}, defaults 128, 1000, vgg's defaults)
+ * with the launcher's JVM options ({@code -Xms128m -Xmn64m -XX:+AlwaysPreTouch}: an adaptive young generation
+ * grows into fresh pages for thousands of steps); {@link VggMemoryTest} runs a short version.
  */
 public final class AdamMemoryRun {
     private AdamMemoryRun() {
@@ -29,6 +31,7 @@ public final class AdamMemoryRun {
      * {@code checkpoints} (1-based step counts).
      */
     static Map<Integer, Long> run(String lossId, String params, int size, int steps, int... checkpoints) {
+        NativeHeap.retainFreedMemory(); // as the host runs it
         Map<Integer, Long> rss = new LinkedHashMap<>();
         try (NDManager base = NDManager.newBaseManager();
              Loss loss = TestLosses.create(base, lossId, params, null)) {
@@ -74,7 +77,7 @@ public final class AdamMemoryRun {
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         String params = args.length > 2 ? args[2] : "{}";
         long start = System.nanoTime();
-        Map<Integer, Long> rss = run("vgg", params, size, steps, 1, 10, 50, 100, 200, 500, steps);
+        Map<Integer, Long> rss = run("vgg", params, size, steps, 1, 10, 50, 100, 200, 500, 1000, 1500, steps);
         rss.forEach((step, mib) -> System.out.printf("step %5d  VmRSS %6d MiB%n", step, mib));
         long at100 = rss.get(Math.min(100, steps));
         System.out.printf("growth after step 100: %.2f%% (%d -> %d MiB); %.1f s%n",

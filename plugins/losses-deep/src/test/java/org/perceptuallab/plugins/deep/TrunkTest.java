@@ -2,14 +2,17 @@ package org.perceptuallab.plugins.deep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.perceptuallab.kit.tensor.Draws;
 
-/** The trunk's layout and first-layer normalisation. */
+/** The trunk's layout, its forward pass and first-layer normalisation. */
 class TrunkTest {
 
     @Test
@@ -41,5 +44,39 @@ class TrunkTest {
                 }
             }
         }
+    }
+
+    /**
+     * Asking for relu1_2 and relu2_2 makes the trunk apply each ReLU before its max pool; otherwise it pools
+     * first. Both orders must give identical conv3_1 features and input gradients, also for a constant
+     * image, whose pooling windows are full of ties.
+     */
+    @Test
+    void poolingBeforeTheReluChangesNeitherValuesNorGradients() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(5), 10, m, false);
+            NDArray weights = m.randomNormal(new Shape(2, 256, 4, 4)).toType(DataType.FLOAT64, false);
+            NDArray[] images = {
+                m.randomUniform(-1, 1, new Shape(2, 3, 16, 16)).toType(DataType.FLOAT64, false),
+                m.full(new Shape(2, 3, 16, 16), 0.5f).toType(DataType.FLOAT64, false)};
+            for (NDArray image : images) {
+                NDArray[] poolFirst = conv31AndGradient(trunk, image, weights, Set.of(10));
+                NDArray[] reluFirst = conv31AndGradient(trunk, image, weights, Set.of(3, 8, 10));
+                assertThat(poolFirst[0].sub(reluFirst[0]).abs().max().getDouble()).isZero();
+                assertThat(poolFirst[1].sub(reluFirst[1]).abs().max().getDouble()).isZero();
+                assertThat(poolFirst[1].abs().max().getDouble()).isPositive();
+            }
+        }
+    }
+
+    private static NDArray[] conv31AndGradient(Trunk trunk, NDArray image, NDArray weights, Set<Integer> wanted) {
+        NDArray x = image.duplicate();
+        x.setRequiresGradient(true);
+        NDArray features;
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            features = trunk.features(x, wanted).get(10);
+            gc.backward(features.mul(weights).sum());
+        }
+        return new NDArray[] {features.stopGradient(), x.getGradient().duplicate()};
     }
 }
