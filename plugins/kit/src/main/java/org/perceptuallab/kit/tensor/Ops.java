@@ -189,6 +189,18 @@ public final class Ops {
         }
     }
 
+    /**
+     * Each column of a (rows, columns) array divided by its unbiased standard deviation: random projection
+     * directions of equal spread. A new array in a's manager; the temporaries are released.
+     */
+    public static NDArray columnsOverStd(NDArray a) {
+        double dof = Math.max(a.getShape().get(0) - 1, 1);
+        return scoped(a, x -> {
+            NDArray centred = x.sub(x.mean(new int[] {0}, true));
+            return x.div(times(centred.square().sum(new int[] {0}, true), 1.0 / dof).sqrt());
+        });
+    }
+
     /** {@link #scoped(NDArray, NDArray, BinaryOperator)} for a function of one array. */
     public static NDArray scoped(NDArray x, UnaryOperator<NDArray> f) {
         return scoped(x, x, (a, unused) -> f.apply(a));

@@ -86,12 +86,8 @@ interface FeatureMetric {
     /** N(0,1) draws (C, 5C), each column divided by its unbiased standard deviation. */
     private static NDArray projections(long channels, Draws draws, NDManager manager) {
         NDArray raw = draws.normal(manager, new Shape(channels, 5 * channels));
-        NDArray centred = raw.sub(raw.mean(new int[] {0}, true));
-        NDArray std = Ops.times(centred.square().sum(new int[] {0}, true), 1.0 / (channels - 1)).sqrt();
-        NDArray p = raw.div(std);
+        NDArray p = Ops.columnsOverStd(raw);
         raw.close();
-        centred.close();
-        std.close();
         return p;
     }
 

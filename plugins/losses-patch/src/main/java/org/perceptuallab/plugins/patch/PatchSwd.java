@@ -78,10 +78,8 @@ public final class PatchSwd implements LossFamily {
             if (raw == null) {
                 raw = draws.normal(m, shape);
             }
-            NDArray centred = raw.sub(raw.mean(new int[] {0}, true));
-            NDArray std = centred.square().sum(new int[] {0}, true).div(Math.max(shape.get(0) - 1, 1)).sqrt();
             // a copy, not a view: the directions outlive the arrays they are computed from
-            return new NDList(raw.div(std).transpose(1, 0).duplicate());
+            return new NDList(Ops.columnsOverStd(raw).transpose(1, 0).duplicate());
         }
 
         @Override
