@@ -17,12 +17,12 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.testing.Fixtures;
 import picocli.CommandLine;
 
 /** The plab command line end to end, in process, over the distribution's plugin folder. */
 class CliTest {
-    static final Path SHARED = Path.of(System.getProperty("plab.shared", "../../shared"));
-    static final Path IMAGES = SHARED.resolve("data/images");
+    static final Path PHOTOS = Fixtures.photos();
 
     /** Exit code, standard output and standard error of one plab invocation. */
     record Run(int exit, String out, String err) {
@@ -70,18 +70,18 @@ class CliTest {
     }
 
     @Test
-    void distanceBetweenRealImages() {
-        Run different = plab("distance", "--loss", "ssim", "--resize", "96", IMAGES.resolve("astronaut.png").toString(),
-                IMAGES.resolve("coffee.png").toString());
+    void distanceBetweenRealImages(@TempDir Path dir) {
+        Run different = plab("distance", "--loss", "ssim", "--resize", "96", PHOTOS.resolve("astronaut.png").toString(),
+                PHOTOS.resolve("coffee.png").toString());
         assertThat(different.exit()).as(different.err()).isZero();
         double d = Double.parseDouble(different.out().lines().filter(l -> l.startsWith("0\t")).findFirst()
                 .orElseThrow().split("\t")[1]);
         assertThat(d).isBetween(0.05, 1.0);
-        Run same = plab("distance", "--loss", "l2", IMAGES.resolve("rocket.jpg").toString(),
-                IMAGES.resolve("rocket.jpg").toString());
+        Path rocketJpeg = Fixtures.jpeg("rocket.png", dir);
+        Run same = plab("distance", "--loss", "l2", rocketJpeg.toString(), rocketJpeg.toString());
         assertThat(same.out()).contains("0\t0.00000000");
         Run grey = plab("distance", "--loss", "pyramid", "-p", "of={\"loss\":\"l1\"}", "--gray", "--resize", "64x48",
-                IMAGES.resolve("brick.png").toString(), IMAGES.resolve("grass.png").toString());
+                PHOTOS.resolve("brick.png").toString(), PHOTOS.resolve("grass.png").toString());
         assertThat(grey.exit()).as(grey.err()).isZero();
         assertThat(grey.out()).contains("\"of\":{\"loss\":\"l1\"");
     }
@@ -100,29 +100,39 @@ class CliTest {
 
     @Test
     void badInputGetsAnActionableMessageAndExitCode2() {
-        Run sizes = plab("distance", "--loss", "l2", IMAGES.resolve("astronaut.png").toString(),
-                IMAGES.resolve("rocket.jpg").toString());
+        Run sizes = plab("distance", "--loss", "l2", PHOTOS.resolve("astronaut.png").toString(),
+                PHOTOS.resolve("rocket.png").toString());
         assertThat(sizes.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(sizes.err()).contains("--resize");
-        Run unknown = plab("distance", "--loss", "nope", IMAGES.resolve("astronaut.png").toString(),
-                IMAGES.resolve("astronaut.png").toString());
+        Run unknown = plab("distance", "--loss", "nope", PHOTOS.resolve("astronaut.png").toString(),
+                PHOTOS.resolve("astronaut.png").toString());
         assertThat(unknown.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(unknown.err()).contains("no installed loss has id 'nope'").contains("plab losses");
-        Run corrupt = plab("distance", "--loss", "l2", SHARED.resolve("golden/cases.json").toString(),
-                IMAGES.resolve("astronaut.png").toString());
+        Run corrupt = plab("distance", "--loss", "l2", Fixtures.golden().resolve("cases.json").toString(),
+                PHOTOS.resolve("astronaut.png").toString());
         assertThat(corrupt.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(corrupt.err()).contains("cannot decode image").contains("cases.json");
-        Run param = plab("distance", "--loss", "ssim", "-p", "window=0", IMAGES.resolve("rocket.jpg").toString(),
-                IMAGES.resolve("rocket.jpg").toString());
+        Run param = plab("distance", "--loss", "ssim", "-p", "window=0", PHOTOS.resolve("rocket.png").toString(),
+                PHOTOS.resolve("rocket.png").toString());
         assertThat(param.err()).contains("loss 'ssim': parameter 'window' must be in [1, 255], got 0");
     }
 
     @Test
-    void goldenPassesTheSharedCasesAndReportsUninstalledOnes() {
-        Run run = plab("golden", SHARED.resolve("golden").toString());
-        assertThat(run.exit()).as(run.out() + run.err()).isZero();
-        assertThat(run.out()).containsPattern("passed +l2 +l2").containsPattern("passed +ssim +ssim")
-                .containsPattern("passed +lap1 +lap1").doesNotContain("FAILED");
+    void goldenPassesEveryBundledCaseAndNamesTheWeightFileThatDoesNotShip() {
+        Run bundled = plab("golden", Fixtures.golden().toString());
+        assertThat(bundled.exit()).as(bundled.out() + bundled.err()).isZero();
+        assertThat(bundled.out()).containsPattern("passed +l2 +l2").containsPattern("passed +ssim +ssim")
+                .containsPattern("passed +vgg-head-cx +vgg").containsPattern("missing file +vgg-full-l1 +vgg +vgg16-features.pth")
+                .contains("24 passed, 0 failed, 0 not installed, 1 missing a file");
+    }
+
+    @Test
+    void goldenFindsAWeightFileInAFurtherFolder() {
+        Path full = Fixtures.external("golden/vgg16-features.pth");
+        Run complete = plab("golden", Fixtures.golden().toString(), "--files", full.getParent().toString());
+        assertThat(complete.exit()).as(complete.out() + complete.err()).isZero();
+        assertThat(complete.out()).containsPattern("passed +vgg-full-l1 +vgg")
+                .contains("25 passed, 0 failed, 0 not installed, 0 missing a file");
     }
 
     @Test
@@ -143,7 +153,7 @@ class CliTest {
         assertThat(run.exit()).isEqualTo(Plab.FAILED);
         assertThat(run.out()).containsPattern("passed +l2-right").containsPattern("FAILED +l2-wrong")
                 .contains("expected [0.3] got [0.25]").containsPattern("not installed +elsewhere")
-                .contains("1 passed, 1 failed, 1 not installed");
+                .contains("1 passed, 1 failed, 1 not installed, 0 missing a file");
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Plab;
 import picocli.CommandLine;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /** {@code plab make-2afc} writes the BAPPS layout, judge files numpy can read, and the synthetic marker. */
 class Make2afcCommandTest {
@@ -23,7 +24,7 @@ class Make2afcCommandTest {
         StringWriter text = new StringWriter();
         CommandLine cl = Plab.commandLine();
         cl.setOut(new PrintWriter(text));
-        int code = cl.execute("make-2afc", "--from", "../examples/data/photos", "--out", out.toString(),
+        int code = cl.execute("make-2afc", "--from", Fixtures.photos().toString(), "--out", out.toString(),
                 "--triplets", "12", "--seed", "4");
         assertThat(code).isZero();
         assertThat(text.toString().trim()).isEqualTo(out.toAbsolutePath().normalize().toString());
@@ -43,7 +44,7 @@ class Make2afcCommandTest {
         }
         // The same seed makes the same set.
         Path again = tmp.resolve("again");
-        Plab.commandLine().execute("make-2afc", "--from", "../examples/data/photos", "--out", again.toString(),
+        Plab.commandLine().execute("make-2afc", "--from", Fixtures.photos().toString(), "--out", again.toString(),
                 "--triplets", "12", "--seed", "4");
         assertThat(Files.readAllBytes(again.resolve("noise/p1/000001.png")))
                 .isEqualTo(Files.readAllBytes(out.resolve("noise/p1/000001.png")));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * The image mean on one person's ten real faces (Olivetti s01, 64x64 grey). Under l2 it must converge
@@ -18,7 +19,7 @@ class ImageMeanFacesTest {
 
     @Test
     void underL2FromGrayItConvergesToThePixelMeanAndUnderMmdPlusPlusItIsSharper(@TempDir Path tmp) throws Exception {
-        Path faces = MatrixFixtures.shared().resolve("data/faces-olivetti/s01").toAbsolutePath().normalize();
+        Path faces = Fixtures.external("data/faces-olivetti/s01");
         assertThat(faces).isDirectory();
         // Same start (a flat grey image) for both; mmd++ gets fewer, larger steps: it only has to leave the
         // blur behind, while l2 must reach the pixel mean within 1e-2.

@@ -22,16 +22,6 @@ final class MatrixFixtures {
         return dir;
     }
 
-    static Path shared() {
-        return Path.of(System.getProperty("plab.shared", "../../shared"));
-    }
-
-    static Path photos() {
-        Path dir = Path.of("../examples/data/photos");
-        assertThat(dir).isDirectory();
-        return dir.toAbsolutePath().normalize();
-    }
-
     static Lab lab(long seed) {
         return new Lab(Settings.fromEnvironment().clearPluginDirs().addPluginDir(pluginsDir()).seed(seed));
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * A matrix run killed with SIGKILL in the middle of a cell, then started again: finished cells are kept
@@ -31,7 +32,7 @@ class MatrixResumeTest {
 
     @Test
     void killedRunResumesWithoutRerunningOrLosingCells(@TempDir Path tmp) throws Exception {
-        Path photo = MatrixFixtures.photos().resolve("chelsea.png");
+        Path photo = Fixtures.photos().resolve("chelsea.png");
         Path file = MatrixFixtures.write(tmp, "resume.yaml", MATRIX.formatted(photo, 400));
         Path killed = tmp.resolve("killed");
 

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * A small matrix over both experiments: a failing cell is recorded with its error and the others run;
@@ -30,7 +30,7 @@ class MatrixRunnerTest {
 
     @BeforeAll
     static void runSmallMatrix() throws Exception {
-        Path photo = MatrixFixtures.photos().resolve("coffee.png");
+        Path photo = Fixtures.photos().resolve("coffee.png");
         Path file = MatrixFixtures.write(tmp, "small.yaml", """
                 name: small
                 seed: 3
@@ -118,9 +118,8 @@ class MatrixRunnerTest {
     /** The report loads and paints in headless Chromium, offline (skipped, not passed, without Chromium). */
     @Test
     void reportRendersInHeadlessChromium() throws Exception {
-        Path chromium = Path.of("/usr/bin/chromium");
-        Assumptions.assumeTrue(Files.isExecutable(chromium),
-                "/usr/bin/chromium is not installed (apt-get install chromium); .ci/run installs it");
+        Path chromium = Fixtures.externalProgram(Path.of("/usr/bin/chromium"),
+                "apt-get install chromium (.ci/run installs it)");
         Path report = outcome.report();
         Path png = tmp.resolve("report.png");
         Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",

@@ -7,13 +7,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /** Matrix files: both shipped examples parse; mistakes are errors that name the file and the fix. */
 class MatrixSpecTest {
 
     @Test
     void quickMatrixRunsEveryInstalledLossOnBothExperiments() {
-        MatrixSpec quick = MatrixSpec.read(Path.of("../examples/matrices/quick.yaml"));
+        MatrixSpec quick = MatrixSpec.read(Fixtures.shipped("examples/matrices/quick.yaml"));
         assertThat(quick.losses()).as("all installed losses").isNull();
         assertThat(quick.experiments()).extracting(MatrixSpec.ExperimentEntry::id).containsExactly("2afc", "image-mean");
         assertThat(quick.experiments().get(0).generate().from()).isEqualTo("../data/photos");
@@ -22,7 +23,7 @@ class MatrixSpecTest {
 
     @Test
     void studyMatrixNeedsItsDataSetsNamedInTheEnvironment() {
-        Path study = Path.of("../examples/matrices/study.yaml");
+        Path study = Fixtures.shipped("examples/matrices/study.yaml");
         if (System.getenv("BAPPS_VAL") == null) {
             assertThatThrownBy(() -> MatrixSpec.read(study)).isInstanceOf(PlabException.class)
                     .hasMessageContaining("${BAPPS_VAL}").hasMessageContaining("not set");

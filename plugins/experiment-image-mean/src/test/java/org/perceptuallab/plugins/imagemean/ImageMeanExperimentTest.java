@@ -18,11 +18,12 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.catalog.LabContext;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
 class ImageMeanExperimentTest extends CatalogTest {
     static Path photo() {
-        return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("data/images/astronaut.png");
+        return Fixtures.photo("astronaut.png");
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.perceptuallab.kit.golden;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One case of a golden directory: a loss, its parameters, and the .npz holding x, y, the expected
@@ -11,8 +12,13 @@ import java.nio.file.Path;
  * @param lossId the loss family id
  * @param params the parameters as written, with file names resolved against the directory
  * @param arrays the .npz file
+ * @param missingFiles the weight files the parameters name that are in none of the suite's folders
  */
-public record GoldenCase(String name, String lossId, ObjectNode params, Path arrays) {
+public record GoldenCase(String name, String lossId, ObjectNode params, Path arrays, List<String> missingFiles) {
+
+    public GoldenCase {
+        missingFiles = List.copyOf(missingFiles);
+    }
 
     /** The relative tolerance: 5e-4 for the losses the golden README names, 1e-4 otherwise. */
     public double relativeTolerance() {

@@ -4,7 +4,7 @@ package org.perceptuallab.kit.golden;
  * The outcome of one golden case.
  *
  * @param goldenCase the case
- * @param status passed, failed or not installed
+ * @param status passed, failed, not installed, or not run for a missing weight file
  * @param expected the expected per-pair values (empty when not run)
  * @param actual the computed values (empty when not run or when the loss threw)
  * @param worstRelativeError the largest relative error over the pairs (NaN when not run)
@@ -14,5 +14,5 @@ public record GoldenOutcome(GoldenCase goldenCase, Status status, double[] expec
                             double worstRelativeError, String message) {
 
     /** What happened to a case. */
-    public enum Status { PASSED, FAILED, NOT_INSTALLED }
+    public enum Status { PASSED, FAILED, NOT_INSTALLED, MISSING_FILE }
 }

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
@@ -27,6 +28,8 @@ import org.perceptuallab.kit.io.NumpyArrays;
  */
 public final class GoldenSuite {
     private static final List<String> NOT_DRAWS = List.of("x", "y", "expected");
+    /** A text parameter that names a weight file (as the golden cases name them). */
+    private static final Pattern FILE_NAME = Pattern.compile(".+\\.(pth|pt|bin|safetensors|npz)");
     private final Path dir;
     private final List<GoldenCase> cases;
 
@@ -35,8 +38,16 @@ public final class GoldenSuite {
         this.cases = cases;
     }
 
-    /** Reads {@code dir/cases.json}. */
+    /** Reads {@code dir/cases.json}; weight files are looked up in {@code dir}. */
     public static GoldenSuite load(Path dir) {
+        return load(dir, List.of());
+    }
+
+    /**
+     * Reads {@code dir/cases.json}; the weight files the cases name are looked up in {@code dir}, then in
+     * each of {@code fileFolders} (for files too large to keep beside the cases).
+     */
+    public static GoldenSuite load(Path dir, List<Path> fileFolders) {
         Path index = dir.resolve("cases.json");
         if (!Files.isRegularFile(index)) {
             throw new PlabException("no cases.json in " + dir.toAbsolutePath()
@@ -53,8 +64,11 @@ public final class GoldenSuite {
             String name = c.path("case").asText();
             ObjectNode params = c.path("params").isObject() ? ((ObjectNode) c.get("params")).deepCopy()
                     : new ObjectMapper().createObjectNode();
-            resolveFiles(params, dir);
-            cases.add(new GoldenCase(name, c.path("loss").asText(), params, dir.resolve(name + ".npz")));
+            List<Path> folders = new ArrayList<>();
+            folders.add(dir);
+            folders.addAll(fileFolders);
+            List<String> missing = resolveFiles(params, folders);
+            cases.add(new GoldenCase(name, c.path("loss").asText(), params, dir.resolve(name + ".npz"), missing));
         }
         if (cases.isEmpty()) {
             throw new PlabException(index + " lists no cases");
@@ -62,17 +76,27 @@ public final class GoldenSuite {
         return new GoldenSuite(dir, cases);
     }
 
-    /** Text values naming a file of the directory (weights) become absolute paths. */
-    private static void resolveFiles(ObjectNode params, Path dir) {
+    /**
+     * Text values naming a file of one of the folders (weights) become absolute paths; returns the file
+     * names found in none of them.
+     */
+    private static List<String> resolveFiles(ObjectNode params, List<Path> folders) {
+        List<String> missing = new ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().isTextual()) {
-                Path candidate = dir.resolve(e.getValue().asText());
-                if (!e.getValue().asText().isEmpty() && Files.isRegularFile(candidate)) {
-                    e.setValue(params.textNode(candidate.toAbsolutePath().toString()));
-                }
+            String text = e.getValue().isTextual() ? e.getValue().asText() : "";
+            if (text.isEmpty()) {
+                continue;
+            }
+            Path found = folders.stream().map(f -> f.resolve(text)).filter(Files::isRegularFile).findFirst()
+                    .orElse(null);
+            if (found != null) {
+                e.setValue(params.textNode(found.toAbsolutePath().toString()));
+            } else if (FILE_NAME.matcher(text).matches()) {
+                missing.add(text);
             }
         }
+        return missing;
     }
 
     /** The cases in file order. */
@@ -86,8 +110,8 @@ public final class GoldenSuite {
     }
 
     /**
-     * Runs every case against the catalogue. A case whose loss is not installed is reported as such; a
-     * case whose loss throws is a failure carrying the message.
+     * Runs every case against the catalogue. A case whose loss is not installed, or whose weight file is in
+     * none of the folders, is reported as such; a case whose loss throws is a failure carrying the message.
      */
     public List<GoldenOutcome> run(LossCatalog catalog, NDManager manager) {
         List<GoldenOutcome> out = new ArrayList<>();
@@ -102,6 +126,10 @@ public final class GoldenSuite {
         if (catalog.families().find(c.lossId()).isEmpty()) {
             return new GoldenOutcome(c, GoldenOutcome.Status.NOT_INSTALLED, new double[0], new double[0],
                     Double.NaN, "no installed loss '" + c.lossId() + "'");
+        }
+        if (!c.missingFiles().isEmpty()) {
+            return new GoldenOutcome(c, GoldenOutcome.Status.MISSING_FILE, new double[0], new double[0],
+                    Double.NaN, "missing " + String.join(", ", c.missingFiles()));
         }
         try (NDManager scope = manager.newSubManager()) {
             Map<String, NDArray> arrays = NumpyArrays.readNpz(scope, c.arrays());

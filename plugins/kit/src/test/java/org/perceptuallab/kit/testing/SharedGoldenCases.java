@@ -2,7 +2,6 @@ package org.perceptuallab.kit.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -14,9 +13,11 @@ import org.perceptuallab.kit.golden.GoldenOutcome;
 import org.perceptuallab.kit.golden.GoldenSuite;
 
 /**
- * Base of a loss plugin's golden test: one dynamic test per case of the shared golden directory whose loss
- * the plugin provides, run through {@link GoldenSuite} (the code path of {@code plab golden}) against the
- * families on the test class path. Shipped in plab-kit's test jar.
+ * Base of a loss plugin's golden test: one dynamic test per case of the golden directory (the repository's
+ * {@code examples/golden}) whose loss the plugin provides, run through {@link GoldenSuite} (the code path of
+ * {@code plab golden}) against the families on the test class path. A case whose weight file cannot ship
+ * ({@code vgg16-features.pth}) reads it from the external fixtures' {@code golden/} and is skipped, naming
+ * the file, where there are none ({@link Fixtures#external}). Shipped in plab-kit's test jar.
  */
 public abstract class SharedGoldenCases extends CatalogTest {
 
@@ -26,17 +27,13 @@ public abstract class SharedGoldenCases extends CatalogTest {
     /** Case names that must be present, so that a shrunken golden directory cannot pass silently. */
     protected abstract Set<String> requiredCases();
 
-    /** The shared golden directory: {@code plab.shared}/golden (Surefire sets it). */
-    public static Path sharedGolden() {
-        return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("golden");
-    }
-
     @TestFactory
     Stream<DynamicTest> sharedGoldenCases() {
-        GoldenSuite suite = GoldenSuite.load(sharedGolden());
+        GoldenSuite suite = GoldenSuite.load(Fixtures.golden(), Fixtures.externalIfPresent("golden").stream().toList());
         List<GoldenCase> mine = suite.cases().stream().filter(c -> losses().contains(c.lossId())).toList();
         assertThat(mine).extracting(GoldenCase::name).containsAll(requiredCases());
         return mine.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            c.missingFiles().forEach(file -> Fixtures.external("golden/" + file));
             GoldenOutcome outcome = suite.run(c, catalog, manager);
             System.out.printf("golden %-20s %s worst relative error %.3g%n", c.name(), outcome.status(),
                     outcome.worstRelativeError());

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * Every file of golden/pth-formats against what torch.load gave (keys in order, dtypes, shapes, exact
@@ -32,13 +33,9 @@ import org.perceptuallab.kit.testing.CatalogTest;
  * contiguous full file.
  */
 class WeightFilesTest extends CatalogTest {
-    static Path golden() {
-        return Path.of(System.getProperty("plab.shared", "../../../shared")).resolve("golden");
-    }
-
     @TestFactory
     Stream<DynamicTest> everyPthFormatFile() throws IOException {
-        Path dir = golden().resolve("pth-formats");
+        Path dir = Fixtures.golden().resolve("pth-formats");
         JsonNode index = new ObjectMapper().readTree(dir.resolve("index.json").toFile());
         List<JsonNode> entries = new ArrayList<>();
         index.forEach(entries::add);
@@ -72,10 +69,10 @@ class WeightFilesTest extends CatalogTest {
 
     @Test
     void headFilesHonourStridesAndSkipTheClassifier() {
-        Path full = golden().resolve("vgg16-features.pth");
+        Path full = Fixtures.external("golden/vgg16-features.pth");
         for (String head : List.of("vgg16-head-zip.pth", "vgg16-head-legacy.pth")) {
             try (NDManager scope = manager.newSubManager()) {
-                Map<String, NDArray> got = WeightFiles.read(golden().resolve(head), scope,
+                Map<String, NDArray> got = WeightFiles.read(Fixtures.golden().resolve(head), scope,
                         k -> k.startsWith("features."));
                 assertThat(got.keySet()).as(head).containsExactly("features.0.weight", "features.0.bias",
                         "features.2.weight", "features.2.bias", "features.5.weight", "features.5.bias",
@@ -88,7 +85,7 @@ class WeightFilesTest extends CatalogTest {
 
     @Test
     void missingKeyNamesKeyAndFile() {
-        Path head = golden().resolve("vgg16-head-legacy.pth");
+        Path head = Fixtures.golden().resolve("vgg16-head-legacy.pth");
         assertThatThrownBy(() -> WeightFiles.readKeys(head, manager, List.of("features.0.weight",
                 "features.28.weight")))
                 .isInstanceOf(PlabException.class)
@@ -98,7 +95,7 @@ class WeightFilesTest extends CatalogTest {
     @Test
     void safetensorsAndNpzReadTheSameWeights(@TempDir Path tmp) throws IOException {
         try (NDManager scope = manager.newSubManager()) {
-            Map<String, NDArray> pth = WeightFiles.read(golden().resolve("vgg16-head-zip.pth"), scope,
+            Map<String, NDArray> pth = WeightFiles.read(Fixtures.golden().resolve("vgg16-head-zip.pth"), scope,
                     k -> k.startsWith("features.0"));
             NDList list = new NDList();
             pth.forEach((k, v) -> {

@@ -20,6 +20,7 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.check.LossChecks;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * Conformance of every metric and family: gradients against finite differences (float64), finite
@@ -61,21 +62,27 @@ class DeepLossChecksTest extends CatalogTest {
     }
 
     @Test
-    void alexnetAndLpipsPassTheSameChecks() {
-        Path alexLinear = TestLosses.shared().resolve("data/lpips/v0.1/alex.pth");
-        for (Loss loss : new Loss[] {create("alexnet", "{\"seed\": 4}", null),
-                create("lpips", "{\"seed\": 4, \"linearWeights\": \"" + alexLinear + "\"}", null)}) {
-            try (loss; NDManager scope = manager.newSubManager()) {
-                NDArray x = images(3, 2, 64, DataType.FLOAT64);
-                NDArray y = images(4, 2, 64, DataType.FLOAT64);
-                x.attach(scope);
-                y.attach(scope);
-                String id = loss.spec().id();
-                assertThat(LossChecks.gradientError(loss, x, y, 6, 1e-6, 12)).as(id).isLessThan(1e-4);
-                assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).as(id).isTrue();
-                assertThat(LossChecks.batchDependence(loss, x, y)).as(id).isLessThan(1e-9);
-                assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).as(id).isZero();
-            }
+    void alexnetPassesTheSameChecks() {
+        checkContract(create("alexnet", "{\"seed\": 4}", null));
+    }
+
+    @Test
+    void lpipsPassesTheSameChecks() {
+        Path alexLinear = Fixtures.external("data/lpips/v0.1/alex.pth");
+        checkContract(create("lpips", "{\"seed\": 4, \"linearWeights\": \"" + alexLinear + "\"}", null));
+    }
+
+    private static void checkContract(Loss loss) {
+        try (loss; NDManager scope = manager.newSubManager()) {
+            NDArray x = images(3, 2, 64, DataType.FLOAT64);
+            NDArray y = images(4, 2, 64, DataType.FLOAT64);
+            x.attach(scope);
+            y.attach(scope);
+            String id = loss.spec().id();
+            assertThat(LossChecks.gradientError(loss, x, y, 6, 1e-6, 12)).as(id).isLessThan(1e-4);
+            assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).as(id).isTrue();
+            assertThat(LossChecks.batchDependence(loss, x, y)).as(id).isLessThan(1e-9);
+            assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).as(id).isZero();
         }
     }
 
@@ -106,9 +113,9 @@ class DeepLossChecksTest extends CatalogTest {
                 .hasMessageContaining("https://download.pytorch.org/models/alexnet-owt-7be5be79.pth")
                 .hasMessageContaining(dir.resolve("alexnet-owt-7be5be79.pth").toAbsolutePath().toString());
         Files.createSymbolicLink(dir.resolve("vgg16-397923af.pth"),
-                TestLosses.golden().resolve("vgg16-head-legacy.pth").toAbsolutePath());
+                Fixtures.golden().resolve("vgg16-head-legacy.pth").toAbsolutePath());
         try (Loss byName = create("vgg", params, dir);
-             Loss byPath = create("vgg", "{\"weights\": \"" + TestLosses.golden().resolve("vgg16-head-zip.pth")
+             Loss byPath = create("vgg", "{\"weights\": \"" + Fixtures.golden().resolve("vgg16-head-zip.pth")
                      + "\", \"layers\": {\"conv1_2\": 1.0}}", null)) {
             NDArray x = images(7, 1, 16, DataType.FLOAT32);
             NDArray y = images(8, 1, 16, DataType.FLOAT32);
@@ -118,7 +125,7 @@ class DeepLossChecksTest extends CatalogTest {
 
     @Test
     void missingLayerWeightsNameTheKeyAndTheFile() {
-        String params = "{\"weights\": \"" + TestLosses.golden().resolve("vgg16-head-legacy.pth") + "\", "
+        String params = "{\"weights\": \"" + Fixtures.golden().resolve("vgg16-head-legacy.pth") + "\", "
                 + "\"layers\": {\"conv3_1\": 1.0}}";
         assertThatThrownBy(() -> create("vgg", params, null)).isInstanceOf(PlabException.class)
                 .hasMessageContaining("features.10.weight").hasMessageContaining("vgg16-head-legacy.pth");

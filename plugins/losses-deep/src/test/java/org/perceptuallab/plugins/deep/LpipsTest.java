@@ -17,6 +17,7 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.weights.WeightFiles;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * LPIPS on the real v0.1 linear-weight files (legacy torch.save, Python 2 pickles), checked against a plain
@@ -25,12 +26,12 @@ import org.perceptuallab.kit.testing.CatalogTest;
  */
 class LpipsTest extends CatalogTest {
     static Path lpipsFile(String net) {
-        return TestLosses.shared().resolve("data/lpips/v0.1/" + net + ".pth");
+        return Fixtures.external("data/lpips/v0.1/" + net + ".pth");
     }
 
     @Test
     void vggLpipsMatchesAnIndependentComputation() {
-        Path trunkFile = TestLosses.golden().resolve("vgg16-features.pth");
+        Path trunkFile = Fixtures.external("golden/vgg16-features.pth");
         String params = "{\"net\": \"vgg\", \"weights\": \"" + trunkFile + "\", \"linearWeights\": \""
                 + lpipsFile("vgg") + "\"}";
         try (NDManager scope = manager.newSubManager()) {

@@ -18,14 +18,6 @@ final class TestLosses {
     private TestLosses() {
     }
 
-    static Path shared() {
-        return Path.of(System.getProperty("plab.shared", "../../../shared"));
-    }
-
-    static Path golden() {
-        return shared().resolve("golden");
-    }
-
     /** The loss {@code id} with parameters given as JSON text, run seed 3, an optional weights folder. */
     static Loss create(NDManager manager, String id, String paramsJson, Path weightsDir) {
         try {
