@@ -16,7 +16,8 @@ final class MatrixFixtures {
 
     static Path pluginsDir() {
         Path dir = Path.of(System.getProperty("plab.pluginsDir", "../target/plugins"));
-        for (String plugin : new String[] {"losses-pixel", "experiment-image-mean", "experiment-2afc"}) {
+        for (String plugin : new String[] {"losses-pixel", "experiment-image-mean", "experiment-2afc",
+                "experiment-clustering"}) {
             assertThat(dir.resolve(plugin + ".jar")).as("the reactor builds %s before the host", plugin).isRegularFile();
         }
         return dir;

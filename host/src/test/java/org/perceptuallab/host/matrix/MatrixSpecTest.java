@@ -13,12 +13,14 @@ import org.perceptuallab.kit.testing.Fixtures;
 class MatrixSpecTest {
 
     @Test
-    void quickMatrixRunsEveryInstalledLossOnBothExperiments() {
+    void quickMatrixRunsEveryInstalledLossOnItsThreeExperiments() {
         MatrixSpec quick = MatrixSpec.read(Fixtures.shipped("examples/matrices/quick.yaml"));
         assertThat(quick.losses()).as("all installed losses").isNull();
-        assertThat(quick.experiments()).extracting(MatrixSpec.ExperimentEntry::id).containsExactly("2afc", "image-mean");
+        assertThat(quick.experiments()).extracting(MatrixSpec.ExperimentEntry::id).containsExactly("2afc", "image-mean",
+                "clustering");
         assertThat(quick.experiments().get(0).generate().from()).isEqualTo("../data/photos");
         assertThat(quick.baseDir().resolve(quick.experiments().get(1).params().get("data").asText())).isRegularFile();
+        assertThat(quick.baseDir().resolve(quick.experiments().get(2).params().get("data").asText())).isRegularFile();
     }
 
     @Test

@@ -15,14 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.LossFactory;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.TestExperimentContext;
 
 /** The 2AFC score on hand-made triplets with known answers, read from the BAPPS layout. */
 class TwoAfcExperimentTest extends CatalogTest {
@@ -101,30 +100,6 @@ class TwoAfcExperimentTest extends CatalogTest {
     }
 
     static ExperimentContext context(NDManager m, Path root) {
-        return new ExperimentContext() {
-            public NDManager manager() {
-                return m;
-            }
-
-            public long seed() {
-                return 0;
-            }
-
-            public Path outputDir() {
-                return root.resolve("out");
-            }
-
-            public Path resolve(String path) {
-                return root.resolve(path);
-            }
-
-            public LossFactory losses() {
-                return catalog;
-            }
-
-            public Progress progress(String task, long total) {
-                return Progress.silent();
-            }
-        };
+        return new TestExperimentContext(m, 0, root.resolve("out"), root, catalog);
     }
 }

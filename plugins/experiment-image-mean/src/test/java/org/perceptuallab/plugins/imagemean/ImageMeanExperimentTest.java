@@ -12,12 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.LossFactory;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.catalog.LabContext;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.TestExperimentContext;
 import org.perceptuallab.kit.testing.Fixtures;
 
 /** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
@@ -85,30 +84,6 @@ class ImageMeanExperimentTest extends CatalogTest {
     }
 
     static ExperimentContext context(NDManager m, Path out) {
-        return new ExperimentContext() {
-            public NDManager manager() {
-                return m;
-            }
-
-            public long seed() {
-                return 1;
-            }
-
-            public Path outputDir() {
-                return out;
-            }
-
-            public Path resolve(String path) {
-                return Path.of(path);
-            }
-
-            public LossFactory losses() {
-                return catalog;
-            }
-
-            public Progress progress(String task, long total) {
-                return Progress.silent();
-            }
-        };
+        return new TestExperimentContext(m, 1, out, Path.of(""), catalog);
     }
 }

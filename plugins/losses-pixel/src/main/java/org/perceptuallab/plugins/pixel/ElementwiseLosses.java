@@ -1,8 +1,12 @@
 package org.perceptuallab.plugins.pixel;
 
+import ai.djl.ndarray.NDArray;
+import java.util.Optional;
+import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
@@ -35,7 +39,23 @@ public final class ElementwiseLosses {
 
         @Override
         public Loss create(Params params, LossContext context) {
-            return SimpleLoss.of(id(), params, (x, y) -> Ops.meanPerSample(x.sub(y).square()));
+            return new MeanSquared(new LossSpec(id(), params.json()));
+        }
+    }
+
+    /** The mean squared difference, whose exact feature map is the pixels scaled by 1 / sqrt(C H W). */
+    record MeanSquared(LossSpec spec) implements Loss {
+        @Override
+        public NDArray distance(NDArray x, NDArray y) {
+            return Ops.meanPerSample(x.sub(y).square());
+        }
+
+        @Override
+        public Optional<FeatureMap> featureMap() {
+            return Optional.of(x -> {
+                long perImage = x.getShape().size() / x.getShape().get(0);
+                return Ops.times(x.reshape(x.getShape().get(0), perImage), 1 / Math.sqrt(perImage));
+            });
         }
     }
 
