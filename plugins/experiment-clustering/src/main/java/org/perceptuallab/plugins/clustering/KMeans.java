@@ -162,7 +162,21 @@ final class KMeans {
 
     /** k-means++: the first centre uniformly, each next one with probability proportional to D^2. */
     private static int[] plusPlus(double[][] gram, int k, Random random) {
-        int n = gram.length;
+        return weightedSeeds(gram.length, k, random,
+                (i, j) -> Math.max(0, gram[i][i] + gram[j][j] - 2 * gram[i][j]));
+    }
+
+    /** The distance between images i and j. */
+    @FunctionalInterface
+    interface Distance {
+        double between(int i, int j);
+    }
+
+    /**
+     * k seeds: the first uniformly, each next one with probability proportional to its distance to the
+     * nearest seed so far (k-means++ with squared distances, k-medoids++ with the loss's).
+     */
+    static int[] weightedSeeds(int n, int k, Random random, Distance distance) {
         int[] seeds = new int[k];
         seeds[0] = random.nextInt(n);
         double[] nearest = new double[n];
@@ -171,8 +185,7 @@ final class KMeans {
             int last = seeds[c - 1];
             double total = 0;
             for (int i = 0; i < n; i++) {
-                double d = Math.max(0, gram[i][i] + gram[last][last] - 2 * gram[i][last]);
-                nearest[i] = Math.min(nearest[i], d);
+                nearest[i] = Math.min(nearest[i], distance.between(i, last));
                 total += nearest[i];
             }
             seeds[c] = sample(nearest, total, random, seeds, c);
@@ -184,7 +197,7 @@ final class KMeans {
      * Draws an index with probability proportional to {@code weights}; when every weight is 0 (fewer
      * distinct images than clusters), the first index not yet chosen.
      */
-    static int sample(double[] weights, double total, Random random, int[] chosen, int chosenCount) {
+    private static int sample(double[] weights, double total, Random random, int[] chosen, int chosenCount) {
         if (total > 0) {
             double u = random.nextDouble() * total;
             double sum = 0;

@@ -168,19 +168,6 @@ final class KMedoids {
     }
 
     private static int[] seed(double[][] d, int k, Random random) {
-        int n = d.length;
-        int[] medoids = new int[k];
-        medoids[0] = random.nextInt(n);
-        double[] nearest = new double[n];
-        Arrays.fill(nearest, Double.POSITIVE_INFINITY);
-        for (int c = 1; c < k; c++) {
-            double total = 0;
-            for (int i = 0; i < n; i++) {
-                nearest[i] = Math.min(nearest[i], d[i][medoids[c - 1]]);
-                total += nearest[i];
-            }
-            medoids[c] = KMeans.sample(nearest, total, random, medoids, c);
-        }
-        return medoids;
+        return KMeans.weightedSeeds(d.length, k, random, (i, j) -> d[i][j]);
     }
 }
