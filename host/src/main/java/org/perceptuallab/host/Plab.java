@@ -11,6 +11,7 @@ import org.perceptuallab.host.cli.Make2afcCommand;
 import org.perceptuallab.host.cli.MatrixCommand;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.RunCommand;
+import org.perceptuallab.kit.catalog.PluginFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,16 +46,14 @@ public final class Plab implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Plab());
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
-            if (ex instanceof PlabException) {
-                line.getErr().println("plab: " + ex.getMessage());
-                if (verbose) {
-                    ex.printStackTrace(line.getErr());
-                }
-                return BAD_INPUT;
+            // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
+            int exit = ex instanceof PlabException && !(ex instanceof PluginFailure) ? BAD_INPUT : FAILED;
+            line.getErr().println("plab: " + (ex instanceof PlabException ? ex.getMessage()
+                    : "internal error: " + ex + (verbose ? "" : " (--verbose prints the stack trace)")));
+            if (verbose) {
+                ex.printStackTrace(line.getErr());
             }
-            line.getErr().println("plab: internal error: " + ex);
-            ex.printStackTrace(line.getErr());
-            return FAILED;
+            return exit;
         });
         return cl;
     }

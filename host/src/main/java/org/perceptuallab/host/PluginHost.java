@@ -1,15 +1,23 @@
 package org.perceptuallab.host;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 import org.pf4j.ClassLoadingStrategy;
 import org.pf4j.CompoundPluginLoader;
@@ -17,23 +25,27 @@ import org.pf4j.DefaultPluginLoader;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.DevelopmentPluginLoader;
 import org.pf4j.JarPluginLoader;
+import org.pf4j.Plugin;
 import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginFactory;
 import org.pf4j.PluginLoader;
 import org.pf4j.PluginManager;
+import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
  * Finds loss families and experiments: PF4J plugins in the plugin folders, and jars on the class path
- * through {@link ServiceLoader}. A plugin's extensions are read from META-INF/services or PF4J's
+ * through their META-INF/services files. A plugin's extensions are read from META-INF/services or PF4J's
  * extensions.idx. Plugins load parent-first, so DJL, the api and the kit are always the
  * host's classes (a plugin that bundles its own DJL would otherwise break the engine: TECH-NOTES 6).
- * A broken plugin becomes a warning naming it; the others still load.
+ * A broken plugin, or one broken extension of it, becomes a warning naming it and its jar; the rest still load.
  */
 public final class PluginHost implements AutoCloseable {
     private final ParentFirstPluginManager manager;
-    private final List<String> warnings = new ArrayList<>();
+    /** A set: an extension class that cannot load is met once per extension type. */
+    private final Set<String> warnings = new LinkedHashSet<>();
 
     /** Loads and starts the plugins of these folders. */
     public PluginHost(List<Path> pluginDirs) {
@@ -42,14 +54,14 @@ public final class PluginHost implements AutoCloseable {
             manager.loadPlugins();
             manager.startPlugins();
         }
+        warnings.addAll(manager.unreadable);
         for (PluginWrapper w : manager.getPlugins()) {
             if (w.getPluginState() != PluginState.STARTED) {
                 Throwable why = w.getFailedException();
                 warnings.add("plugin '" + w.getPluginId() + "' (" + w.getPluginPath() + ") did not start: "
-                        + (why == null ? w.getPluginState() : why.getMessage()));
+                        + (why == null ? w.getPluginState() : PluginFailure.describe(why)) + "; fix or remove the jar");
             }
         }
-        warnings.addAll(0, manager.unreadable);
     }
 
     /** Problems met while loading (broken jars, failed plugins), one line each. */
@@ -64,42 +76,87 @@ public final class PluginHost implements AutoCloseable {
 
     /** Adds every loss family found to the registry, plugins first, then the class path. */
     public void collectLosses(Registry<LossFamily> registry) {
-        collect(LossFamily.class, registry::add);
+        collect(LossFamily.class, registry::add, f -> List.of(f.id(), f.summary(), f.params()));
     }
 
     /** Adds every experiment found to the registry. */
     public void collectExperiments(Registry<Experiment> registry) {
-        collect(Experiment.class, registry::add);
+        collect(Experiment.class, registry::add, e -> List.of(e.id(), e.summary(), e.params()));
     }
 
-    private <T> void collect(Class<T> type, BiConsumer<T, String> sink) {
+    /** How a plugin's jar is named in messages: its id, version and path. */
+    public static String origin(PluginWrapper w) {
+        return "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
+    }
+
+    /**
+     * Creates every extension of {@code type} one by one, so that an extension which cannot be loaded,
+     * constructed or describe itself ({@code describe} calls what the commands will call) is a warning
+     * naming it and its jar, and the plugin's other extensions and the other plugins still install.
+     */
+    private <T> void collect(Class<T> type, BiConsumer<T, String> sink, Function<T, ?> describe) {
+        String classpath = "the class path";
+        ClassLoader host = PluginHost.class.getClassLoader();
+        // A parent-first plugin loader also lists the host's services: those are installed once, below.
+        List<String> hostServices = serviceNames(type, host, classpath);
         for (PluginWrapper w : manager.getStartedPlugins()) {
-            String origin = "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
-            try {
-                // Extensions indexed by PF4J's default extensions.idx, and by META-INF/services (ours).
-                // Parent-first loading also shows a plugin the host's services: keep only its own classes.
-                Set<Class<?>> seen = new HashSet<>();
-                ClassLoader loader = w.getPluginClassLoader();
-                List<T> found = new ArrayList<>(manager.getExtensions(type, w.getPluginId()));
-                ServiceLoader.load(type, loader).stream()
-                        .filter(p -> p.type().getClassLoader() == loader).map(ServiceLoader.Provider::get)
-                        .forEach(found::add);
-                for (T extension : found) {
-                    if (extension.getClass().getClassLoader() == loader && seen.add(extension.getClass())) {
-                        sink.accept(extension, origin);
-                    }
+            String origin = origin(w);
+            String where = origin + " (" + w.getPluginPath() + ")";
+            ClassLoader loader = w.getPluginClassLoader();
+            // Extensions indexed by PF4J's extensions.idx, and by META-INF/services (ours).
+            Set<String> names = new LinkedHashSet<>(manager.getExtensionClassNames(w.getPluginId()));
+            names.addAll(serviceNames(type, loader, where));
+            names.removeAll(hostServices);
+            for (String name : names) {
+                T extension = create(type, name, loader, where, describe);
+                if (extension != null) {
+                    sink.accept(extension, origin);
                 }
-            } catch (PlabException e) {
-                throw e;
-            } catch (RuntimeException | LinkageError e) {
-                warnings.add(origin + " (" + w.getPluginPath() + "): cannot create its " + type.getSimpleName()
-                        + " extensions: " + e);
             }
         }
-        for (ServiceLoader.Provider<T> p : ServiceLoader.load(type, PluginHost.class.getClassLoader())
-                .stream().toList()) {
-            sink.accept(p.get(), "classpath " + p.type().getProtectionDomain().getCodeSource().getLocation().getPath());
+        for (String name : hostServices) {
+            T extension = create(type, name, host, classpath, describe);
+            if (extension != null) {
+                sink.accept(extension, "classpath " + PluginFailure.location(extension.getClass()));
+            }
         }
+    }
+
+    /** A new instance of the extension class {@code name}, or null (with a warning) when it fails. */
+    private <T> T create(Class<T> type, String name, ClassLoader loader, String where, Function<T, ?> describe) {
+        try {
+            Class<?> c = Class.forName(name, false, loader);
+            // Parent-first loading also shows a plugin the host's classes: keep only the plugin's own.
+            if (!type.isAssignableFrom(c) || c.getClassLoader() != loader) {
+                return null;
+            }
+            T extension = type.cast(manager.getExtensionFactory().create(c));
+            describe.apply(extension);
+            return extension;
+        } catch (ClassNotFoundException | RuntimeException | LinkageError | AssertionError e) {
+            warnings.add(where + ": cannot create its " + type.getSimpleName() + " extension " + name + ": "
+                    + PluginFailure.describe(e) + "; its other extensions are installed; fix or remove the jar");
+            return null;
+        }
+    }
+
+    /** The provider class names in the loader's own {@code META-INF/services/TYPE} files. */
+    private List<String> serviceNames(Class<?> type, ClassLoader loader, String where) {
+        List<String> out = new ArrayList<>();
+        try {
+            Enumeration<URL> files = loader.getResources("META-INF/services/" + type.getName());
+            while (files.hasMoreElements()) {
+                URL file = files.nextElement();
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(file.openStream(),
+                        StandardCharsets.UTF_8))) {
+                    in.lines().map(l -> l.replaceFirst("#.*", "").trim()).filter(l -> !l.isEmpty())
+                            .forEach(out::add);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            warnings.add(where + ": cannot read its META-INF/services/" + type.getName() + ": " + e);
+        }
+        return out;
     }
 
     @Override
@@ -140,6 +197,31 @@ public final class PluginHost implements AutoCloseable {
                             return parentFirst(pluginManager, d);
                         }
                     }, this::isNotDevelopment);
+        }
+
+        /**
+         * PF4J's own factory logs a plugin class that fails to construct and returns null, so the plugin
+         * would fail without its reason; this one throws, and startPlugins records the cause.
+         */
+        @Override
+        protected PluginFactory createPluginFactory() {
+            return wrapper -> {
+                String name = wrapper.getDescriptor().getPluginClass();
+                if (name == null || name.isBlank()) {
+                    return new Plugin();
+                }
+                try {
+                    Class<?> type = wrapper.getPluginClassLoader().loadClass(name);
+                    try {
+                        return (Plugin) type.getConstructor().newInstance();
+                    } catch (NoSuchMethodException legacy) {
+                        return (Plugin) type.getConstructor(PluginWrapper.class).newInstance(wrapper);
+                    }
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    throw new PluginRuntimeException(e, "cannot create its plugin class {}: {}", name,
+                            PluginFailure.describe(e));
+                }
+            };
         }
 
         private static PluginClassLoader parentFirst(PluginManager pm, PluginDescriptor d) {

@@ -29,6 +29,7 @@ import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
+import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 
 /**
@@ -239,7 +240,10 @@ public final class MatrixRunner {
             }
         } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
             record.put("status", "failed");
-            record.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
+            // PlabExceptions name their fault; anything else the experiment threw is its plugin's fault.
+            Throwable named = e instanceof PlabException ? e : PluginFailure.of("experiment '" + cell.entry().id()
+                    + "': run", cell.experiment().extension().getClass(), cell.experiment().origin(), e, null);
+            record.put("error", named.getMessage());
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
             record.put("trace", trace.toString());
