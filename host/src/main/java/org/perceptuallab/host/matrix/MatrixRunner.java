@@ -29,6 +29,7 @@ import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
+import org.perceptuallab.kit.catalog.DidYouMean;
 import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 
@@ -121,6 +122,14 @@ public final class MatrixRunner {
     private List<MatrixSpec.LossEntry> losses(MatrixSpec spec, List<String> notes) {
         if (spec.losses() != null) {
             return spec.losses();
+        }
+        List<String> installed = lab.losses().families().entries().stream().map(e -> e.extension().id()).toList();
+        for (String id : spec.except()) {
+            if (!installed.contains(id)) {
+                throw new PlabException("matrix " + spec.name() + ": 'losses.except' names '" + id + "', which is"
+                        + " not an installed loss" + DidYouMean.suggestion(id, installed) + " (installed: "
+                        + String.join(", ", installed) + "); correct or remove it");
+            }
         }
         List<MatrixSpec.LossEntry> out = new ArrayList<>();
         for (Registry.Entry<LossFamily> e : lab.losses().families().entries()) {
