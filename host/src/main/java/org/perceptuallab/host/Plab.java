@@ -5,6 +5,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.cli.BenchCommand;
 import org.perceptuallab.host.cli.DistanceCommand;
 import org.perceptuallab.host.cli.ExperimentsCommand;
+import org.perceptuallab.host.cli.GlobalOptions;
 import org.perceptuallab.host.cli.GoldenCommand;
 import org.perceptuallab.host.cli.LossesCommand;
 import org.perceptuallab.host.cli.Make2afcCommand;
@@ -14,6 +15,7 @@ import org.perceptuallab.host.cli.RunCommand;
 import org.perceptuallab.kit.catalog.PluginFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -35,6 +37,14 @@ public final class Plab implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
+
+    /** The options every command shares (given before or after the subcommand). */
+    public GlobalOptions global() {
+        return global;
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -43,9 +53,10 @@ public final class Plab implements Callable<Integer> {
 
     /** The configured command line (tests call this and set out/err). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Plab());
+        Plab root = new Plab();
+        CommandLine cl = new CommandLine(root);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            boolean verbose = root.global.verbose();
             // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
             int exit = ex instanceof PlabException && !(ex instanceof PluginFailure) ? BAD_INPUT : FAILED;
             line.getErr().println("plab: " + (ex instanceof PlabException ? ex.getMessage()

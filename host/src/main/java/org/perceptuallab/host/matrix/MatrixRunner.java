@@ -72,7 +72,12 @@ public final class MatrixRunner {
     public Outcome run(MatrixSpec spec, Path output) throws IOException {
         System.setProperty("java.awt.headless", "true");
         ResultStore store = new ResultStore(output);
-        Files.createDirectories(output);
+        try {
+            Files.createDirectories(output);
+        } catch (IOException | SecurityException e) {
+            throw new PlabException("cannot create the output folder " + output.toAbsolutePath() + " (" + e
+                    + "); choose a folder you can write with --out (or the matrix file's 'output')");
+        }
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> losses = losses(spec, notes);
         List<Cell> cells = plan(spec, store, losses);
@@ -93,7 +98,10 @@ public final class MatrixRunner {
                 if (reuse) {
                     record = stored;
                     skipped++;
-                    log.println(label + ": " + stored.path("status").asText() + " before, kept");
+                    boolean failedBefore = !"done".equals(stored.path("status").asText());
+                    log.println(label + ": " + stored.path("status").asText() + " before, kept"
+                            + (failedBefore ? " (" + stored.path("error").asText() + "); --retry-failed runs it again"
+                            : ""));
                 } else {
                     record = runCell(cell, store, dir, output);
                     log.println(label + ": " + record.path("status").asText() + String.format(Locale.ROOT,
