@@ -59,7 +59,8 @@ public final class PluginHost implements AutoCloseable {
             if (w.getPluginState() != PluginState.STARTED) {
                 Throwable why = w.getFailedException();
                 warnings.add("plugin '" + w.getPluginId() + "' (" + w.getPluginPath() + ") did not start: "
-                        + (why == null ? w.getPluginState() : PluginFailure.describe(why)) + "; fix or remove the jar");
+                        + (why == null ? w.getPluginState() : why instanceof PluginRuntimeException
+                        ? why.getMessage() : PluginFailure.describe(why)) + "; fix or remove the jar");
             }
         }
     }
@@ -124,16 +125,23 @@ public final class PluginHost implements AutoCloseable {
 
     /** A new instance of the extension class {@code name}, or null (with a warning) when it fails. */
     private <T> T create(Class<T> type, String name, ClassLoader loader, String where, Function<T, ?> describe) {
+        Class<?> c;
         try {
-            Class<?> c = Class.forName(name, false, loader);
-            // Parent-first loading also shows a plugin the host's classes: keep only the plugin's own.
-            if (!type.isAssignableFrom(c) || c.getClassLoader() != loader) {
-                return null;
-            }
+            c = Class.forName(name, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            warnings.add(where + ": cannot load its extension class " + name + ": " + PluginFailure.describe(e)
+                    + "; fix or remove the jar");
+            return null;
+        }
+        // Parent-first loading also shows a plugin the host's classes: keep only the plugin's own.
+        if (!type.isAssignableFrom(c) || c.getClassLoader() != loader) {
+            return null;
+        }
+        try {
             T extension = type.cast(manager.getExtensionFactory().create(c));
             describe.apply(extension);
             return extension;
-        } catch (ClassNotFoundException | RuntimeException | LinkageError | AssertionError e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             warnings.add(where + ": cannot create its " + type.getSimpleName() + " extension " + name + ": "
                     + PluginFailure.describe(e) + "; its other extensions are installed; fix or remove the jar");
             return null;
@@ -159,9 +167,18 @@ public final class PluginHost implements AutoCloseable {
         return out;
     }
 
+    /** Stops and unloads the plugins; one whose stop() throws is a warning and the others still stop. */
     @Override
     public void close() {
-        manager.stopPlugins();
+        // PF4J's stopPlugins gives up at the first plugin that throws anything but PF4J's own exception.
+        for (PluginWrapper w : List.copyOf(manager.getStartedPlugins())) {
+            try {
+                manager.stopPlugin(w.getPluginId());
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                warnings.add(origin(w) + " (" + w.getPluginPath() + ") failed to stop: " + PluginFailure.describe(e)
+                        + "; fix or remove the jar");
+            }
+        }
         manager.unloadPlugins();
     }
 

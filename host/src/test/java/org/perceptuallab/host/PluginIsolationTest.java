@@ -89,6 +89,9 @@ class PluginIsolationTest {
                 public static final class FailingPlugin extends org.pf4j.Plugin {
                     public FailingPlugin() { throw new IllegalStateException("plugin class says no"); }
                 }
+                public static final class FailsToStop extends org.pf4j.Plugin {
+                    public void stop() { throw new IllegalStateException("stop says no"); }
+                }
                 public static final class ThrowsInCreate extends Family {
                     public String id() { return "boom-create"; }
                     public Loss create(Params p, LossContext c) { throw new IllegalStateException("create says no"); }
@@ -212,6 +215,16 @@ class PluginIsolationTest {
         assertThat(plugins.exit()).as(plugins.err()).isEqualTo(Plab.FAILED);
         assertThat(plugins.out()).contains("losses-pixel").containsPattern("problem: .*" + fault.jar + "\\.jar");
         assertThat(plugins.out() + plugins.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aPluginFailingToStopIsAWarningAndTheCommandSucceeds(@TempDir Path folder) throws Exception {
+        pluginJar(folder, "fails-to-stop", "broken.Broken$FailsToStop", Map.of(LossFamily.class,
+                List.of("broken.Broken$ThrowsInCreate")), List.of());
+        CliTest.Run losses = CliTest.plab("losses", "--plugins-dir", folder.toString());
+        assertThat(losses.exit()).as(losses.err()).isZero();
+        assertThat(losses.out()).contains("boom-create");
+        assertThat(losses.err()).containsPattern("warning: .*fails-to-stop\\.jar.*failed to stop.*stop says no");
     }
 
     @Test

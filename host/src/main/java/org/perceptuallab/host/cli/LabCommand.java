@@ -14,10 +14,17 @@ public abstract class LabCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        try (Lab lab = new Lab(settings())) {
+        Lab lab = new Lab(settings());
+        int shown = lab.warnings().size();
+        try {
             lab.warnings().forEach(w -> err().println("warning: " + w));
             err().flush();
             return run(lab);
+        } finally {
+            lab.close();
+            // Plugins that failed to stop.
+            lab.warnings().subList(shown, lab.warnings().size()).forEach(w -> err().println("warning: " + w));
+            err().flush();
         }
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.perceptuallab.api.FeatureMap;
@@ -48,11 +49,9 @@ final class CheckedLoss implements Loss {
         }
         List<Long> nonFinite = nonFinite(d);
         if (!nonFinite.isEmpty()) {
-            String weights = inner.spec().params().path("weights").asText("");
             throw PluginFailure.of(owner + ": distance", inner.getClass(), origin, null, "it returned NaN or"
                     + " infinity for pair(s) " + nonFinite + " of inputs that passed the checks"
-                    + (weights.isEmpty() ? "" : " (weights file " + weights + ": is it damaged? a weights"
-                    + " file from another network?)"));
+                    + weightFiles());
         }
         return d;
     }
@@ -61,6 +60,18 @@ final class CheckedLoss implements Loss {
     public Optional<FeatureMap> featureMap() {
         return pluginCall("featureMap", inner::featureMap)
                 .map(map -> x -> pluginCall("features", () -> map.features(x)));
+    }
+
+    /** The loss's weight files (parameters named like {@code weights}), suspects when it returns NaN. */
+    private String weightFiles() {
+        List<String> files = new ArrayList<>();
+        inner.spec().params().fields().forEachRemaining(p -> {
+            if (p.getKey().toLowerCase(Locale.ROOT).contains("weights") && p.getValue().isTextual()) {
+                files.add(p.getKey() + "=" + p.getValue().asText());
+            }
+        });
+        return files.isEmpty() ? "" : " (weights " + String.join(", ", files) + ": damaged, or made for another"
+                + " network?)";
     }
 
     /** Runs the plugin's code; what it throws, other than an actionable PlabException, names the plugin. */
@@ -94,7 +105,10 @@ final class CheckedLoss implements Loss {
 
     @Override
     public void close() {
-        inner.close();
+        pluginCall("close", () -> {
+            inner.close();
+            return null;
+        });
     }
 
 }

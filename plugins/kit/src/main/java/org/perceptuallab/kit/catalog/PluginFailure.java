@@ -37,13 +37,18 @@ public final class PluginFailure extends PlabException {
         return of(what, code, origin, cause, null);
     }
 
-    /** The throwable and, where it differs, its root cause: reflection and PF4J wrap the plugin's error. */
+    /**
+     * What the plugin threw: the root cause, since reflection and PF4J wrap it, and whether a static
+     * initialiser threw it.
+     */
     public static String describe(Throwable t) {
         Throwable root = t;
+        boolean staticInit = false;
         while (root.getCause() != null && root.getCause() != root) {
+            staticInit |= root instanceof ExceptionInInitializerError;
             root = root.getCause();
         }
-        return root == t ? t.toString() : t + " (caused by " + root + ")";
+        return root + (staticInit ? " (in a static initialiser)" : "");
     }
 
     /** Where a class was loaded from (a plugin's jar), or its name when unknown. */
