@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -50,6 +51,13 @@ public final class PluginHost implements AutoCloseable {
     /** Loads and starts the plugins of these folders. */
     public PluginHost(List<Path> pluginDirs) {
         this.manager = new ParentFirstPluginManager(pluginDirs);
+        for (Path dir : pluginDirs) {
+            // PF4J skips a missing folder without a word; a mistyped PLAB_PLUGINS_DIR would lose its plugins.
+            if (!Files.isDirectory(dir)) {
+                warnings.add("plugin folder " + dir.toAbsolutePath() + " does not exist, so no plugins load from it;"
+                        + " check PLAB_PLUGINS_DIR and --plugins-dir");
+            }
+        }
         if (!pluginDirs.isEmpty()) {
             manager.loadPlugins();
             manager.startPlugins();

@@ -18,6 +18,8 @@ import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.host.CliTest.Run;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
@@ -96,9 +98,21 @@ class CliFaultsTest {
         assertThat(run.err()).doesNotContain("--resize");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"images", "arrays.npy"})
+    void aFolderWhereAFileBelongsIsNamedAsAFolderAndAMissingFileAsMissing(String name, @TempDir Path tmp)
+            throws Exception {
+        Path folder = Files.createDirectory(tmp.resolve(name));
+        assertBadInput(CliTest.plab("distance", "--loss", "l2", folder.toString(), folder.toString()), "is a folder");
+        Path missing = tmp.resolve("missing-" + name);
+        assertBadInput(CliTest.plab("distance", "--loss", "l2", missing.toString(), missing.toString()),
+                "file not found: " + missing);
+    }
+
     @Test
-    void aFolderWhereAnImageBelongsIsNamedAsAFolder(@TempDir Path folder) {
-        assertBadInput(CliTest.plab("distance", "--loss", "l2", folder.toString(), PHOTO.toString()), "is a folder");
+    void aMistypedParameterGetsTheClosestName() {
+        assertBadInput(CliTest.plab("distance", "--loss", "ssim", "-p", "windw=3", PHOTO.toString(), PHOTO.toString()),
+                "unknown parameter 'windw' (did you mean 'window'?)");
     }
 
     @Test

@@ -218,6 +218,15 @@ class PluginIsolationTest {
     }
 
     @Test
+    void aMissingPluginFolderIsAWarningNamingIt(@TempDir Path tmp) {
+        Path missing = tmp.resolve("no-such-folder");
+        try (PluginHost host = new PluginHost(List.of(missing))) {
+            assertThat(host.warnings()).anySatisfy(w -> assertThat(w).contains(missing.toString())
+                    .contains("does not exist").contains("PLAB_PLUGINS_DIR"));
+        }
+    }
+
+    @Test
     void aPluginFailingToStopIsAWarningAndTheCommandSucceeds(@TempDir Path folder) throws Exception {
         pluginJar(folder, "fails-to-stop", "broken.Broken$FailsToStop", Map.of(LossFamily.class,
                 List.of("broken.Broken$ThrowsInCreate")), List.of());

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
@@ -29,7 +30,6 @@ import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
-import org.perceptuallab.kit.catalog.DidYouMean;
 import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 
@@ -135,8 +135,8 @@ public final class MatrixRunner {
         for (String id : spec.except()) {
             if (!installed.contains(id)) {
                 throw new PlabException("matrix " + spec.name() + ": 'losses.except' names '" + id + "', which is"
-                        + " not an installed loss" + DidYouMean.suggestion(id, installed) + " (installed: "
-                        + String.join(", ", installed) + "); correct or remove it");
+                        + " not an installed loss" + DidYouMean.suggestion(id, installed) + "; correct or remove it"
+                        + " (installed: " + String.join(", ", installed) + ")");
             }
         }
         List<MatrixSpec.LossEntry> out = new ArrayList<>();

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.DidYouMean;
 
 /**
  * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}

@@ -32,12 +32,7 @@ public final class Images {
      * short decodes with its missing rows grey) is an error: a damaged image must not give a result.
      */
     public static BufferedImage read(Path file) {
-        if (Files.isDirectory(file)) {
-            throw new PlabException(file + " is a folder; give an image file (PNG or JPEG) here");
-        }
-        if (!Files.isRegularFile(file)) {
-            throw new PlabException("image not found: " + file.toAbsolutePath());
-        }
+        InputFiles.requireFile(file, "image (PNG or JPEG)");
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
             if (readers == null || !readers.hasNext()) {

@@ -1,14 +1,17 @@
-package org.perceptuallab.kit.catalog;
+package org.perceptuallab.api;
 
 import java.util.Collection;
 
-/** The known name closest to a mistyped one, for messages that end in "did you mean 'x'?". */
+/**
+ * The known name closest to a mistyped one, for messages about unknown names (parameters, ids, keys): part
+ * of the api so that a plugin's own messages can suggest the same way.
+ */
 public final class DidYouMean {
     private DidYouMean() {
     }
 
     /**
-     * {@code "; did you mean 'x'?"} for the known name within a third of its length in edits (at least 2)
+     * {@code " (did you mean 'x'?)"} for the known name within a third of its length in edits (at least 2)
      * of {@code given}, or the empty text when none is that close.
      */
     public static String suggestion(String given, Collection<String> known) {
@@ -21,7 +24,7 @@ public final class DidYouMean {
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(2, best.length() / 3) ? "; did you mean '" + best + "'?" : "";
+        return best != null && bestDistance <= Math.max(2, best.length() / 3) ? " (did you mean '" + best + "'?)" : "";
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions. */
