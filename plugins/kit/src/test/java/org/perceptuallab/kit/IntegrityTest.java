@@ -14,14 +14,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +36,7 @@ import org.perceptuallab.kit.catalog.SimpleLoss;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.kit.testing.TorchZipFiles;
 import org.perceptuallab.kit.weights.WeightFiles;
 
 /**
@@ -84,7 +81,7 @@ class IntegrityTest extends CatalogTest {
             try (NDManager m = manager.newSubManager()) {
                 NumpyArrays.writeNpy(m.create(values), npy);
             }
-            storedZip(file, Map.of("w.npy", npy.toByteArray()));
+            TorchZipFiles.storedZip(file, Map.of("w.npy", npy.toByteArray()));
         } else {
             writeTorchZip(file, values);
         }
@@ -158,47 +155,10 @@ class IntegrityTest extends CatalogTest {
         }
     }
 
-    /**
-     * A torch.save zip as torch writes it: {@code archive/data.pkl} (protocol 2) holding {"w": a float
-     * tensor of the values}, and the storage, stored uncompressed, in {@code archive/data/0}.
-     */
-    static void writeTorchZip(Path file, float[] values) throws IOException {
-        ByteArrayOutputStream pickle = new ByteArrayOutputStream();
-        pickle.write(new byte[] {(byte) 0x80, 2, '}'});
-        unicode(pickle, "w");
-        pickle.write("ctorch._utils\n_rebuild_tensor_v2\n((".getBytes(StandardCharsets.US_ASCII));
-        unicode(pickle, "storage");
-        pickle.write("ctorch\nFloatStorage\n".getBytes(StandardCharsets.US_ASCII));
-        unicode(pickle, "0");
-        unicode(pickle, "cpu");
-        pickle.write(new byte[] {'K', (byte) values.length, 't', 'Q', 'K', 0, 'K', (byte) values.length, (byte) 0x85,
-                'K', 1, (byte) 0x85, (byte) 0x89});
-        pickle.write("ccollections\nOrderedDict\n)Rt".getBytes(StandardCharsets.US_ASCII));
-        pickle.write(new byte[] {'R', 's', '.'});
-        storedZip(file, Map.of("archive/data.pkl", pickle.toByteArray(), "archive/data/0", floatBytes(values)));
-    }
-
-    /** A zip of uncompressed entries, each with its size and CRC in the local header. */
-    static void storedZip(Path file, Map<String, byte[]> entries) throws IOException {
-        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                ZipEntry entry = new ZipEntry(e.getKey());
-                entry.setMethod(ZipEntry.STORED);
-                entry.setSize(e.getValue().length);
-                CRC32 crc = new CRC32();
-                crc.update(e.getValue());
-                entry.setCrc(crc.getValue());
-                zip.putNextEntry(entry);
-                zip.write(e.getValue());
-            }
+    private static void writeTorchZip(Path file, float[] values) throws IOException {
+        try (NDManager m = manager.newSubManager()) {
+            TorchZipFiles.write(file, Map.of("w", m.create(values)));
         }
-    }
-
-    private static void unicode(ByteArrayOutputStream out, String text) {
-        byte[] b = text.getBytes(StandardCharsets.UTF_8);
-        out.write('X');
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(b.length).array());
-        out.writeBytes(b);
     }
 
     private static byte[] floatBytes(float[] values) {

@@ -11,19 +11,24 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.testing.TorchZipFiles;
 
 /**
  * Every deep loss checks, when called, that its trunk can take the batch: three channels, and images large
  * enough for its pooling; the message names the loss, the need and the fix, and the minimum it names works.
+ * A damaged or non-finite weights file is an error naming it, never a NaN distance.
  */
 class DeepInputsTest {
     private static NDManager manager;
@@ -56,6 +61,41 @@ class DeepInputsTest {
 
     private static Loss create(NDManager m, String id) {
         return TestLosses.create(m, id, id.equals("lpips") ? lpipsParams : "{}", null);
+    }
+
+    /** Weights the conv1_1-only vgg needs, as a torch.save zip; {@code poison} puts a NaN in the bias. */
+    private static Path vggConv1Weights(String name, boolean poison) throws IOException {
+        Path file = tmp.resolve(name);
+        try (NDManager m = manager.newSubManager()) {
+            NDArray bias = m.zeros(new Shape(64));
+            if (poison) {
+                bias.set(new ai.djl.ndarray.index.NDIndex(3), Float.NaN);
+            }
+            TorchZipFiles.write(file, Map.of("features.0.weight", m.randomNormal(new Shape(64, 3, 3, 3)).mul(0.1f),
+                    "features.0.bias", bias));
+        }
+        return file;
+    }
+
+    @Test
+    void aDamagedOrNonFiniteWeightsFileIsAnErrorNamingItNotANaNDistance() throws IOException {
+        String layers = ", \"layers\": {\"conv1_1\": 1}}";
+        Path good = vggConv1Weights("good.pth", false);
+        try (NDManager m = manager.newSubManager();
+             Loss loss = TestLosses.create(m, "vgg", "{\"weights\": \"" + good + "\"" + layers, null)) {
+            NDArray x = m.zeros(new Shape(1, 3, 16, 16));
+            assertThat(loss.distance(x, x.add(0.5f)).getFloat(0)).isFinite().isPositive();
+        }
+        Path damaged = vggConv1Weights("damaged.pth", false);
+        TorchZipFiles.damage(damaged);
+        Path poisoned = vggConv1Weights("poisoned.pth", true);
+        for (Path bad : List.of(damaged, poisoned)) {
+            try (NDManager m = manager.newSubManager()) {
+                assertThatThrownBy(() -> TestLosses.create(m, "vgg", "{\"weights\": \"" + bad + "\"" + layers, null))
+                        .isInstanceOf(PlabException.class).hasMessageContaining("loss 'vgg'")
+                        .hasMessageContaining(bad.toString()).hasMessageContaining(bad == damaged ? "CRC" : "NaN");
+            }
+        }
     }
 
     @ParameterizedTest
