@@ -85,12 +85,20 @@ public final class PluginHost implements AutoCloseable {
 
     /** Adds every loss family found to the registry, plugins first, then the class path. */
     public void collectLosses(Registry<LossFamily> registry) {
-        collect(LossFamily.class, registry::add, f -> List.of(f.id(), f.summary(), f.params()));
+        collect(LossFamily.class, registry::add, f -> {
+            f.summary();
+            f.params();
+            return f.id();
+        });
     }
 
     /** Adds every experiment found to the registry. */
     public void collectExperiments(Registry<Experiment> registry) {
-        collect(Experiment.class, registry::add, e -> List.of(e.id(), e.summary(), e.params()));
+        collect(Experiment.class, registry::add, e -> {
+            e.summary();
+            e.params();
+            return e.id();
+        });
     }
 
     /** How a plugin's jar is named in messages: its id, version and path. */
@@ -100,10 +108,11 @@ public final class PluginHost implements AutoCloseable {
 
     /**
      * Creates every extension of {@code type} one by one, so that an extension which cannot be loaded,
-     * constructed or describe itself ({@code describe} calls what the commands will call) is a warning
-     * naming it and its jar, and the plugin's other extensions and the other plugins still install.
+     * constructed or describe itself ({@code describe} calls what the commands will call and returns the
+     * id) is a warning naming it and its jar, and the plugin's other extensions and the other plugins still
+     * install.
      */
-    private <T> void collect(Class<T> type, BiConsumer<T, String> sink, Function<T, ?> describe) {
+    private <T> void collect(Class<T> type, BiConsumer<T, String> sink, Function<T, String> describe) {
         String classpath = "the class path";
         ClassLoader host = PluginHost.class.getClassLoader();
         // A parent-first plugin loader also lists the host's services: those are installed once, below.
@@ -132,7 +141,8 @@ public final class PluginHost implements AutoCloseable {
     }
 
     /** A new instance of the extension class {@code name}, or null (with a warning) when it fails. */
-    private <T> T create(Class<T> type, String name, ClassLoader loader, String where, Function<T, ?> describe) {
+    private <T> T create(Class<T> type, String name, ClassLoader loader, String where,
+                         Function<T, String> describe) {
         Class<?> c;
         try {
             c = Class.forName(name, false, loader);
@@ -147,7 +157,10 @@ public final class PluginHost implements AutoCloseable {
         }
         try {
             T extension = type.cast(manager.getExtensionFactory().create(c));
-            describe.apply(extension);
+            String id = describe.apply(extension);
+            if (id == null || id.isBlank()) {
+                throw new IllegalStateException("its id() is empty");
+            }
             return extension;
         } catch (RuntimeException | LinkageError | AssertionError e) {
             warnings.add(where + ": cannot create its " + type.getSimpleName() + " extension " + name + ": "

@@ -121,10 +121,11 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         }
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
         Path base = file.toAbsolutePath().getParent();
-        return new MatrixSpec(root.path("name").asText(stem), base,
-                root.hasNonNull("seed") ? root.get("seed").asLong() : null,
-                root.hasNonNull("device") ? root.get("device").asText() : null,
-                root.hasNonNull("output") ? Path.of(root.get("output").asText()) : null,
+        String top = "at the top level";
+        String name = text(where, top, root, "name");
+        String output = text(where, top, root, "output");
+        return new MatrixSpec(name == null ? stem : name, base, integer(where, top, root, "seed"),
+                text(where, top, root, "device"), output == null ? null : Path.of(output),
                 experiments(where, root.get("experiments")), losses(where, root.get("losses")),
                 allParams(where, root.get("losses")), except(where, root.get("losses")));
     }
@@ -141,6 +142,36 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                         + String.join(", ", known) + DidYouMean.suggestion(key, known));
             }
         }
+    }
+
+    /**
+     * An optional integer: a number, or text holding one (a ${VARIABLE} expands to text); anything else is
+     * an error naming the key and its place, rather than a silent 0.
+     */
+    private static Long integer(String where, String place, JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual() && v.asText().trim().matches("-?\\d{1,18}")) {
+            return Long.parseLong(v.asText().trim());
+        }
+        throw new PlabException(where + "'" + key + "' " + place + " must be an integer, got " + v);
+    }
+
+    /** An optional text value (a YAML scalar of any kind reads as its text); a list or mapping is an error. */
+    private static String text(String where, String place, JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new PlabException(where + "'" + key + "' " + place + " must be text, got " + v);
+        }
+        return v.asText();
     }
 
     /** A copy of {@code node} with every ${NAME} in its text values replaced by the environment's value. */
@@ -183,7 +214,8 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 throw new PlabException(where + "each experiment needs 'experiment: ID', got " + e);
             }
             String id = e.get("experiment").asText();
-            String name = e.path("name").asText(id);
+            String given = text(where, "in experiment '" + id + "'", e, "name");
+            String name = given == null ? id : given;
             requireKnownKeys(where, "in experiment '" + name + "'", e, EXPERIMENT_KEYS);
             if (!names.add(name)) {
                 throw new PlabException(where + "two experiments are named '" + name + "'; give each a distinct 'name'");
@@ -199,7 +231,14 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                     throw new PlabException(where + "experiment '" + name + "': 'generate' needs 'from: FOLDER_OF_PHOTOS'");
                 }
                 requireKnownKeys(where, "in experiment '" + name + "' under 'generate'", g, GENERATE_KEYS);
-                generate = new Generate(g.get("from").asText(), g.path("triplets").asInt(120), g.path("seed").asLong(0));
+                String place = "in experiment '" + name + "' under 'generate'";
+                Long triplets = integer(where, place, g, "triplets");
+                Long seed = integer(where, place, g, "seed");
+                if (triplets != null && triplets < 1) {
+                    throw new PlabException(where + "'triplets' " + place + " must be at least 1, got " + triplets);
+                }
+                generate = new Generate(g.get("from").asText(), triplets == null ? 120 : Math.toIntExact(triplets),
+                        seed == null ? 0 : seed);
             }
             ObjectNode p = params == null || params.isNull() ? new ObjectMapper().createObjectNode()
                     : ((ObjectNode) params).deepCopy();
@@ -257,7 +296,8 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                         + ")", l, LOSS_KEYS);
             }
             LossSpec spec = l.isTextual() ? LossSpec.of(l.asText()) : LossSpec.parse(where + "loss entry ", l);
-            String name = l.path("name").asText(spec.toString());
+            String given = l.isObject() ? text(where, "in loss entry " + (out.size() + 1), l, "name") : null;
+            String name = given == null ? spec.toString() : given;
             if (!names.add(name)) {
                 throw new PlabException(where + "two losses are named '" + name + "'; give each a distinct 'name'");
             }

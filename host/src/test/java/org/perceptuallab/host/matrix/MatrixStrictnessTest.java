@@ -48,6 +48,20 @@ class MatrixStrictnessTest {
                 .hasMessageContaining(place).hasMessageContaining("did you mean '" + meant + "'?");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "seed: five                                | 'seed' at the top level must be an integer",
+        "output: [a, b]                            | 'output' at the top level must be text",
+        "experiments: [{experiment: 2afc, generate: {from: x, triplets: many}}] | 'triplets' in experiment '2afc'",
+        "experiments: [{experiment: 2afc, generate: {from: x, triplets: 0}}]    | must be at least 1",
+    })
+    void aValueOfTheWrongTypeIsAnErrorNotASilentDefault(String line, String says, @TempDir Path tmp) {
+        String yaml = "losses: all\n" + line + (line.startsWith("experiments") ? "\n"
+                : "\nexperiments: [{experiment: image-mean}]\n");
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml", yaml)))
+                .isInstanceOf(PlabException.class).hasMessageContaining(says);
+    }
+
     @Test
     void aMatrixWithoutLossesIsAnErrorNotEveryInstalledLoss(@TempDir Path tmp) {
         assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml",
