@@ -2,7 +2,9 @@ package org.perceptuallab.host;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.Loss;
@@ -81,7 +83,19 @@ public final class Lab implements AutoCloseable {
                         + engine.getGpuCount() + " GPU(s); use --device cpu, or install a CUDA build of the"
                         + " PyTorch natives");
             }
-            manager = NDManager.newBaseManager(device, "PyTorch");
+            NDManager candidate = NDManager.newBaseManager(device, "PyTorch");
+            // The engine may count a GPU whose natives it cannot use (a CUDA runtime with a CPU build of
+            // libtorch): only a first array on the device tells, and it should tell here, not mid-command.
+            try {
+                candidate.zeros(new Shape(1)).close();
+            } catch (EngineException e) {
+                candidate.close();
+                throw new PlabException("device " + settings.device() + " requested but the PyTorch natives here"
+                        + " cannot use it (" + firstSentence(e.getMessage())
+                        + "); use --device cpu, or install a CUDA build of"
+                        + " the PyTorch natives");
+            }
+            manager = candidate;
         }
         return manager;
     }
@@ -109,6 +123,11 @@ public final class Lab implements AutoCloseable {
             manager.close();
         }
         plugins.close();
+    }
+
+    /** The engine's messages run to a page (every backend it has); the first sentence says what failed. */
+    private static String firstSentence(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("").split("\\. ", 2)[0];
     }
 
     private static String versionOf() {

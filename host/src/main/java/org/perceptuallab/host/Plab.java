@@ -5,14 +5,17 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.cli.BenchCommand;
 import org.perceptuallab.host.cli.DistanceCommand;
 import org.perceptuallab.host.cli.ExperimentsCommand;
+import org.perceptuallab.host.cli.GlobalOptions;
 import org.perceptuallab.host.cli.GoldenCommand;
 import org.perceptuallab.host.cli.LossesCommand;
 import org.perceptuallab.host.cli.Make2afcCommand;
 import org.perceptuallab.host.cli.MatrixCommand;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.RunCommand;
+import org.perceptuallab.kit.catalog.PluginFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -34,6 +37,14 @@ public final class Plab implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    GlobalOptions global = new GlobalOptions();
+
+    /** The options every command shares (given before or after the subcommand). */
+    public GlobalOptions global() {
+        return global;
+    }
+
     @Override
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -42,19 +53,18 @@ public final class Plab implements Callable<Integer> {
 
     /** The configured command line (tests call this and set out/err). */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Plab());
+        Plab root = new Plab();
+        CommandLine cl = new CommandLine(root);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-            boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
-            if (ex instanceof PlabException) {
-                line.getErr().println("plab: " + ex.getMessage());
-                if (verbose) {
-                    ex.printStackTrace(line.getErr());
-                }
-                return BAD_INPUT;
+            boolean verbose = root.global.verbose();
+            // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
+            int exit = ex instanceof PlabException && !(ex instanceof PluginFailure) ? BAD_INPUT : FAILED;
+            line.getErr().println("plab: " + (ex instanceof PlabException ? ex.getMessage()
+                    : "internal error: " + ex + (verbose ? "" : " (--verbose prints the stack trace)")));
+            if (verbose) {
+                ex.printStackTrace(line.getErr());
             }
-            line.getErr().println("plab: internal error: " + ex);
-            ex.printStackTrace(line.getErr());
-            return FAILED;
+            return exit;
         });
         return cl;
     }

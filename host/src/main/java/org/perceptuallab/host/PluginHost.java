@@ -1,15 +1,24 @@
 package org.perceptuallab.host;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 import org.pf4j.ClassLoadingStrategy;
 import org.pf4j.CompoundPluginLoader;
@@ -17,39 +26,51 @@ import org.pf4j.DefaultPluginLoader;
 import org.pf4j.DefaultPluginManager;
 import org.pf4j.DevelopmentPluginLoader;
 import org.pf4j.JarPluginLoader;
+import org.pf4j.Plugin;
 import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginFactory;
 import org.pf4j.PluginLoader;
 import org.pf4j.PluginManager;
+import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
 
 /**
  * Finds loss families and experiments: PF4J plugins in the plugin folders, and jars on the class path
- * through {@link ServiceLoader}. A plugin's extensions are read from META-INF/services or PF4J's
+ * through their META-INF/services files. A plugin's extensions are read from META-INF/services or PF4J's
  * extensions.idx. Plugins load parent-first, so DJL, the api and the kit are always the
  * host's classes (a plugin that bundles its own DJL would otherwise break the engine: TECH-NOTES 6).
- * A broken plugin becomes a warning naming it; the others still load.
+ * A broken plugin, or one broken extension of it, becomes a warning naming it and its jar; the rest still load.
  */
 public final class PluginHost implements AutoCloseable {
     private final ParentFirstPluginManager manager;
-    private final List<String> warnings = new ArrayList<>();
+    /** A set: an extension class that cannot load is met once per extension type. */
+    private final Set<String> warnings = new LinkedHashSet<>();
 
     /** Loads and starts the plugins of these folders. */
     public PluginHost(List<Path> pluginDirs) {
         this.manager = new ParentFirstPluginManager(pluginDirs);
+        for (Path dir : pluginDirs) {
+            // PF4J skips a missing folder without a word; a mistyped PLAB_PLUGINS_DIR would lose its plugins.
+            if (!Files.isDirectory(dir)) {
+                warnings.add("plugin folder " + dir.toAbsolutePath() + " does not exist, so no plugins load from it;"
+                        + " check PLAB_PLUGINS_DIR and --plugins-dir");
+            }
+        }
         if (!pluginDirs.isEmpty()) {
             manager.loadPlugins();
             manager.startPlugins();
         }
+        warnings.addAll(manager.unreadable);
         for (PluginWrapper w : manager.getPlugins()) {
             if (w.getPluginState() != PluginState.STARTED) {
                 Throwable why = w.getFailedException();
                 warnings.add("plugin '" + w.getPluginId() + "' (" + w.getPluginPath() + ") did not start: "
-                        + (why == null ? w.getPluginState() : why.getMessage()));
+                        + (why == null ? w.getPluginState() : why instanceof PluginRuntimeException
+                        ? why.getMessage() : PluginFailure.describe(why)) + "; fix or remove the jar");
             }
         }
-        warnings.addAll(0, manager.unreadable);
     }
 
     /** Problems met while loading (broken jars, failed plugins), one line each. */
@@ -64,47 +85,121 @@ public final class PluginHost implements AutoCloseable {
 
     /** Adds every loss family found to the registry, plugins first, then the class path. */
     public void collectLosses(Registry<LossFamily> registry) {
-        collect(LossFamily.class, registry::add);
+        collect(LossFamily.class, registry::add, f -> {
+            f.summary();
+            f.params();
+            return f.id();
+        });
     }
 
     /** Adds every experiment found to the registry. */
     public void collectExperiments(Registry<Experiment> registry) {
-        collect(Experiment.class, registry::add);
+        collect(Experiment.class, registry::add, e -> {
+            e.summary();
+            e.params();
+            return e.id();
+        });
     }
 
-    private <T> void collect(Class<T> type, BiConsumer<T, String> sink) {
+    /** How a plugin's jar is named in messages: its id, version and path. */
+    public static String origin(PluginWrapper w) {
+        return "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
+    }
+
+    /**
+     * Creates every extension of {@code type} one by one, so that an extension which cannot be loaded,
+     * constructed or describe itself ({@code describe} calls what the commands will call and returns the
+     * id) is a warning naming it and its jar, and the plugin's other extensions and the other plugins still
+     * install.
+     */
+    private <T> void collect(Class<T> type, BiConsumer<T, String> sink, Function<T, String> describe) {
+        String classpath = "the class path";
+        ClassLoader host = PluginHost.class.getClassLoader();
+        // A parent-first plugin loader also lists the host's services: those are installed once, below.
+        List<String> hostServices = serviceNames(type, host, classpath);
         for (PluginWrapper w : manager.getStartedPlugins()) {
-            String origin = "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
-            try {
-                // Extensions indexed by PF4J's default extensions.idx, and by META-INF/services (ours).
-                // Parent-first loading also shows a plugin the host's services: keep only its own classes.
-                Set<Class<?>> seen = new HashSet<>();
-                ClassLoader loader = w.getPluginClassLoader();
-                List<T> found = new ArrayList<>(manager.getExtensions(type, w.getPluginId()));
-                ServiceLoader.load(type, loader).stream()
-                        .filter(p -> p.type().getClassLoader() == loader).map(ServiceLoader.Provider::get)
-                        .forEach(found::add);
-                for (T extension : found) {
-                    if (extension.getClass().getClassLoader() == loader && seen.add(extension.getClass())) {
-                        sink.accept(extension, origin);
-                    }
+            String origin = origin(w);
+            String where = origin + " (" + w.getPluginPath() + ")";
+            ClassLoader loader = w.getPluginClassLoader();
+            // Extensions indexed by PF4J's extensions.idx, and by META-INF/services (ours).
+            Set<String> names = new LinkedHashSet<>(manager.getExtensionClassNames(w.getPluginId()));
+            names.addAll(serviceNames(type, loader, where));
+            names.removeAll(hostServices);
+            for (String name : names) {
+                T extension = create(type, name, loader, where, describe);
+                if (extension != null) {
+                    sink.accept(extension, origin);
                 }
-            } catch (PlabException e) {
-                throw e;
-            } catch (RuntimeException | LinkageError e) {
-                warnings.add(origin + " (" + w.getPluginPath() + "): cannot create its " + type.getSimpleName()
-                        + " extensions: " + e);
             }
         }
-        for (ServiceLoader.Provider<T> p : ServiceLoader.load(type, PluginHost.class.getClassLoader())
-                .stream().toList()) {
-            sink.accept(p.get(), "classpath " + p.type().getProtectionDomain().getCodeSource().getLocation().getPath());
+        for (String name : hostServices) {
+            T extension = create(type, name, host, classpath, describe);
+            if (extension != null) {
+                sink.accept(extension, "classpath " + PluginFailure.location(extension.getClass()));
+            }
         }
     }
 
+    /** A new instance of the extension class {@code name}, or null (with a warning) when it fails. */
+    private <T> T create(Class<T> type, String name, ClassLoader loader, String where,
+                         Function<T, String> describe) {
+        Class<?> c;
+        try {
+            c = Class.forName(name, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            warnings.add(where + ": cannot load its extension class " + name + ": " + PluginFailure.describe(e)
+                    + "; fix or remove the jar");
+            return null;
+        }
+        // Parent-first loading also shows a plugin the host's classes: keep only the plugin's own.
+        if (!type.isAssignableFrom(c) || c.getClassLoader() != loader) {
+            return null;
+        }
+        try {
+            T extension = type.cast(manager.getExtensionFactory().create(c));
+            String id = describe.apply(extension);
+            if (id == null || id.isBlank()) {
+                throw new IllegalStateException("its id() is empty");
+            }
+            return extension;
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            warnings.add(where + ": cannot create its " + type.getSimpleName() + " extension " + name + ": "
+                    + PluginFailure.describe(e) + "; its other extensions are installed; fix or remove the jar");
+            return null;
+        }
+    }
+
+    /** The provider class names in the loader's own {@code META-INF/services/TYPE} files. */
+    private List<String> serviceNames(Class<?> type, ClassLoader loader, String where) {
+        List<String> out = new ArrayList<>();
+        try {
+            Enumeration<URL> files = loader.getResources("META-INF/services/" + type.getName());
+            while (files.hasMoreElements()) {
+                URL file = files.nextElement();
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(file.openStream(),
+                        StandardCharsets.UTF_8))) {
+                    in.lines().map(l -> l.replaceFirst("#.*", "").trim()).filter(l -> !l.isEmpty())
+                            .forEach(out::add);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            warnings.add(where + ": cannot read its META-INF/services/" + type.getName() + ": " + e);
+        }
+        return out;
+    }
+
+    /** Stops and unloads the plugins; one whose stop() throws is a warning and the others still stop. */
     @Override
     public void close() {
-        manager.stopPlugins();
+        // PF4J's stopPlugins gives up at the first plugin that throws anything but PF4J's own exception.
+        for (PluginWrapper w : List.copyOf(manager.getStartedPlugins())) {
+            try {
+                manager.stopPlugin(w.getPluginId());
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                warnings.add(origin(w) + " (" + w.getPluginPath() + ") failed to stop: " + PluginFailure.describe(e)
+                        + "; fix or remove the jar");
+            }
+        }
         manager.unloadPlugins();
     }
 
@@ -140,6 +235,31 @@ public final class PluginHost implements AutoCloseable {
                             return parentFirst(pluginManager, d);
                         }
                     }, this::isNotDevelopment);
+        }
+
+        /**
+         * PF4J's own factory logs a plugin class that fails to construct and returns null, so the plugin
+         * would fail without its reason; this one throws, and startPlugins records the cause.
+         */
+        @Override
+        protected PluginFactory createPluginFactory() {
+            return wrapper -> {
+                String name = wrapper.getDescriptor().getPluginClass();
+                if (name == null || name.isBlank()) {
+                    return new Plugin();
+                }
+                try {
+                    Class<?> type = wrapper.getPluginClassLoader().loadClass(name);
+                    try {
+                        return (Plugin) type.getConstructor().newInstance();
+                    } catch (NoSuchMethodException legacy) {
+                        return (Plugin) type.getConstructor(PluginWrapper.class).newInstance(wrapper);
+                    }
+                } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                    throw new PluginRuntimeException(e, "cannot create its plugin class {}: {}", name,
+                            PluginFailure.describe(e));
+                }
+            };
         }
 
         private static PluginClassLoader parentFirst(PluginManager pm, PluginDescriptor d) {

@@ -50,7 +50,7 @@ public final class BenchCommand extends LabCommand {
         ArrayNode array = new ObjectMapper().createArrayNode();
         if (!json) {
             out().printf("# %s, threads %s%n", lab.backendDescription(),
-                    global.threads == 0 ? "default" : global.threads);
+                    global().threads == 0 ? "default" : global().threads);
             out().printf("%-22s %12s %12s %8s %8s %10s%n", "workload", "median s", "reference s", "ratio",
                     "target", "peak MiB");
         }

@@ -48,8 +48,10 @@ public final class DistanceCommand extends LabCommand {
             NDArray x = load(scope, a, size);
             NDArray y = load(scope, b, size);
             if (!x.getShape().equals(y.getShape())) {
+                String fix = isTensor(a) || isTensor(b) ? "; give tensors of one shape (N, C, H, W)"
+                        : size == null ? "; pass --resize WxH to compare images of different sizes" : "";
                 throw new PlabException("A " + a + " has shape " + x.getShape() + " but B " + b + " has shape "
-                        + y.getShape() + (size == null ? "; pass --resize WxH to compare images of different sizes" : ""));
+                        + y.getShape() + fix);
             }
             double[] d = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
             out().println("# " + loss.spec().json());
@@ -60,10 +62,16 @@ public final class DistanceCommand extends LabCommand {
         return 0;
     }
 
+    /** A .npy, .npz or .npz:KEY argument (anything else is read as an image). */
+    private static boolean isTensor(Path file) {
+        String name = file.toString();
+        return name.contains(".npz:") || name.endsWith(".npy") || name.endsWith(".npz");
+    }
+
     private NDArray load(NDManager m, Path file, int[] size) {
         String name = file.toString();
         int colon = name.lastIndexOf(".npz:");
-        if (colon >= 0 || name.endsWith(".npy") || name.endsWith(".npz")) {
+        if (isTensor(file)) {
             Path p = colon >= 0 ? Path.of(name.substring(0, colon + 4)) : file;
             NDArray t = NumpyArrays.read(m, p, colon >= 0 ? name.substring(colon + 5) : null)
                     .toType(DataType.FLOAT32, false);

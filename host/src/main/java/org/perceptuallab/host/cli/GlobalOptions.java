@@ -5,28 +5,32 @@ import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.host.Settings;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** Options every command shares: plugins, weights, device, threads, seed, verbosity. */
+/**
+ * Options every command shares: plugins, weights, device, threads, seed, verbosity. The root command holds
+ * the one instance; the options are inherited, so they may come before or after the subcommand's name.
+ */
 public final class GlobalOptions {
-    @Option(names = "--plugins-dir", paramLabel = "DIR",
+    @Option(scope = ScopeType.INHERIT, names = "--plugins-dir", paramLabel = "DIR",
             description = "An extra plugin folder (repeatable; also env PLAB_PLUGINS_DIR, ':'-separated).")
     List<Path> pluginDirs = new ArrayList<>();
 
-    @Option(names = "--weights-dir", paramLabel = "DIR",
+    @Option(scope = ScopeType.INHERIT, names = "--weights-dir", paramLabel = "DIR",
             description = "Folder of pretrained weight files by their published names (env PLAB_WEIGHTS_DIR).")
     Path weightsDir;
 
-    @Option(names = "--device", paramLabel = "DEVICE", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+    @Option(scope = ScopeType.INHERIT, names = "--device", paramLabel = "DEVICE", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
     String device = "cpu";
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(scope = ScopeType.INHERIT, names = "--threads", paramLabel = "N",
             description = "Intra-op threads of the engine; 0 = engine default (default: ${DEFAULT-VALUE}).")
     int threads;
 
-    @Option(names = "--seed", paramLabel = "SEED", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
+    @Option(scope = ScopeType.INHERIT, names = "--seed", paramLabel = "SEED", description = "Seed of every random draw (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces of errors.")
+    @Option(scope = ScopeType.INHERIT, names = {"-v", "--verbose"}, description = "Print stack traces of errors.")
     boolean verbose;
 
     /** The settings these options describe, over the environment's. */
@@ -37,6 +41,10 @@ public final class GlobalOptions {
             s.weightsDir(weightsDir);
         }
         return s;
+    }
+
+    public long seed() {
+        return seed;
     }
 
     public boolean verbose() {

@@ -3,30 +3,39 @@ package org.perceptuallab.host.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.perceptuallab.host.Lab;
-import picocli.CommandLine.Mixin;
+import org.perceptuallab.host.Plab;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** Base of the commands that need the runtime: opens a {@link Lab}, reports plugin warnings, closes it. */
 public abstract class LabCommand implements Callable<Integer> {
-    @Mixin
-    protected GlobalOptions global;
-
     @Spec
     protected CommandSpec spec;
 
     @Override
     public final Integer call() throws Exception {
-        try (Lab lab = new Lab(settings())) {
+        Lab lab = new Lab(settings());
+        int shown = lab.warnings().size();
+        try {
             lab.warnings().forEach(w -> err().println("warning: " + w));
             err().flush();
             return run(lab);
+        } finally {
+            lab.close();
+            // Plugins that failed to stop.
+            lab.warnings().subList(shown, lab.warnings().size()).forEach(w -> err().println("warning: " + w));
+            err().flush();
         }
+    }
+
+    /** The shared options, held by the root command wherever on the line they were given. */
+    protected GlobalOptions global() {
+        return ((Plab) spec.root().userObject()).global();
     }
 
     /** The settings the runtime starts with; a command may add its own (a matrix file's seed, say). */
     protected org.perceptuallab.host.Settings settings() throws Exception {
-        return global.settings();
+        return global().settings();
     }
 
     /** The command's work; returns the exit code. */

@@ -2,6 +2,7 @@ package org.perceptuallab.host.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +27,6 @@ public final class Make2afcCommand implements Callable<Integer> {
     @Option(names = "--triplets", paramLabel = "N", description = "Triplets in all, spread over the kinds (default: ${DEFAULT-VALUE}).")
     int triplets = 600;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--size", paramLabel = "PX", description = "Image side (default: ${DEFAULT-VALUE}).")
     int size = 64;
@@ -41,6 +40,8 @@ public final class Make2afcCommand implements Callable<Integer> {
         if (triplets < 1 || size < 16) {
             throw new org.perceptuallab.api.PlabException("--triplets must be >= 1 and --size >= 16");
         }
+        // The shared --seed (every command's), given before or after the subcommand.
+        long seed = ((Plab) spec.root().userObject()).global().seed();
         TwoAfcGenerator.generate(from, out, triplets, seed, size, judge);
         spec.commandLine().getOut().println(out.toAbsolutePath().normalize());
         return 0;

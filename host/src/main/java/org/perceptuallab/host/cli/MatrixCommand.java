@@ -31,15 +31,20 @@ public final class MatrixCommand extends LabCommand {
     @Override
     protected Settings settings() throws Exception {
         matrix = MatrixSpec.read(file);
-        Settings s = global.settings();
-        var parsed = spec.commandLine().getParseResult();
-        if (matrix.seed() != null && !parsed.hasMatchedOption("--seed")) {
+        Settings s = global().settings();
+        if (matrix.seed() != null && !given("--seed")) {
             s.seed(matrix.seed());
         }
-        if (matrix.device() != null && !parsed.hasMatchedOption("--device")) {
+        if (matrix.device() != null && !given("--device")) {
             s.device(matrix.device());
         }
         return s;
+    }
+
+    /** Whether the command line gave this shared option, before or after the subcommand. */
+    private boolean given(String option) {
+        return spec.root().commandLine().getParseResult().hasMatchedOption(option)
+                || spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.function.Function;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.PluginHost;
 import org.perceptuallab.kit.catalog.Registry;
 import org.pf4j.PluginWrapper;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ public final class PluginsCommand extends LabCommand {
     protected int run(Lab lab) {
         out().println("plugin folders: " + lab.settings().pluginDirs());
         for (PluginWrapper w : lab.plugins().plugins()) {
-            String origin = "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
+            String origin = PluginHost.origin(w);
             out().printf("%-24s %-16s %s%n", w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath());
             out().println("    losses:      " + idsFrom(origin, lab.losses().families().entries(), LossFamily::id));
             out().println("    experiments: " + idsFrom(origin, lab.experiments().entries(), Experiment::id));

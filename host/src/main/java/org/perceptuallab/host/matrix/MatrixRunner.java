@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
@@ -29,6 +30,7 @@ import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
+import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 
 /**
@@ -70,7 +72,12 @@ public final class MatrixRunner {
     public Outcome run(MatrixSpec spec, Path output) throws IOException {
         System.setProperty("java.awt.headless", "true");
         ResultStore store = new ResultStore(output);
-        Files.createDirectories(output);
+        try {
+            Files.createDirectories(output);
+        } catch (IOException | SecurityException e) {
+            throw new PlabException("cannot create the output folder " + output.toAbsolutePath() + " (" + e
+                    + "); choose a folder you can write with --out (or the matrix file's 'output')");
+        }
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> losses = losses(spec, notes);
         List<Cell> cells = plan(spec, store, losses);
@@ -91,7 +98,10 @@ public final class MatrixRunner {
                 if (reuse) {
                     record = stored;
                     skipped++;
-                    log.println(label + ": " + stored.path("status").asText() + " before, kept");
+                    boolean failedBefore = !"done".equals(stored.path("status").asText());
+                    log.println(label + ": " + stored.path("status").asText() + " before, kept"
+                            + (failedBefore ? " (" + stored.path("error").asText() + "); --retry-failed runs it again"
+                            : ""));
                 } else {
                     record = runCell(cell, store, dir, output);
                     log.println(label + ": " + record.path("status").asText() + String.format(Locale.ROOT,
@@ -120,6 +130,14 @@ public final class MatrixRunner {
     private List<MatrixSpec.LossEntry> losses(MatrixSpec spec, List<String> notes) {
         if (spec.losses() != null) {
             return spec.losses();
+        }
+        List<String> installed = lab.losses().families().entries().stream().map(e -> e.extension().id()).toList();
+        for (String id : spec.except()) {
+            if (!installed.contains(id)) {
+                throw new PlabException("matrix " + spec.name() + ": 'losses.except' names '" + id + "', which is"
+                        + " not an installed loss" + DidYouMean.suggestion(id, installed) + "; correct or remove it"
+                        + " (installed: " + String.join(", ", installed) + ")");
+            }
         }
         List<MatrixSpec.LossEntry> out = new ArrayList<>();
         for (Registry.Entry<LossFamily> e : lab.losses().families().entries()) {
@@ -239,7 +257,10 @@ public final class MatrixRunner {
             }
         } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
             record.put("status", "failed");
-            record.put("error", e.getMessage() == null ? e.toString() : e.getMessage());
+            // PlabExceptions name their fault; anything else the experiment threw is its plugin's fault.
+            Throwable named = e instanceof PlabException ? e : PluginFailure.of("experiment '" + cell.entry().id()
+                    + "': run", cell.experiment().extension().getClass(), cell.experiment().origin(), e, null);
+            record.put("error", named.getMessage());
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
             record.put("trace", trace.toString());

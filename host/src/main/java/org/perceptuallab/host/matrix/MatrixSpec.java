@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 
@@ -50,7 +51,7 @@ import org.perceptuallab.api.PlabException;
  * @param device the device, or null for the command line's
  * @param output the output folder, or null for {@code plab-output/NAME}
  * @param experiments the experiments, in order
- * @param losses the losses, or null for every installed loss
+ * @param losses the losses, or null for every installed loss (the file says {@code all}; 'losses' is required)
  * @param allParams with every installed loss: params by loss id for those that should not run on defaults
  * @param except with every installed loss: the ids to leave out
  */
@@ -89,7 +90,11 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     }
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final Set<String> TOP_KEYS = Set.of("name", "seed", "device", "output", "losses", "experiments");
+    private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments");
+    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params", "generate");
+    private static final List<String> GENERATE_KEYS = List.of("from", "triplets", "seed");
+    private static final List<String> ALL_LOSSES_KEYS = List.of("all", "params", "except");
+    private static final List<String> LOSS_KEYS = List.of("loss", "name", "params");
 
     /** Reads a matrix file; errors name the file and the entry at fault. */
     public static MatrixSpec read(Path file) {
@@ -109,20 +114,64 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
             throw new PlabException(where + "expects a mapping with 'experiments' and 'losses'");
         }
         root = expand(where, root);
-        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!TOP_KEYS.contains(key)) {
-                throw new PlabException(where + "unknown key '" + key + "'; known: " + String.join(", ", TOP_KEYS));
-            }
+        requireKnownKeys(where, "at the top level", root, TOP_KEYS);
+        if (!root.hasNonNull("losses")) {
+            throw new PlabException(where + "needs 'losses': 'all', {all: true, except: [ID, ...]} or a list of"
+                    + " {loss: ID, params: {...}}");
         }
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
         Path base = file.toAbsolutePath().getParent();
-        return new MatrixSpec(root.path("name").asText(stem), base,
-                root.hasNonNull("seed") ? root.get("seed").asLong() : null,
-                root.hasNonNull("device") ? root.get("device").asText() : null,
-                root.hasNonNull("output") ? Path.of(root.get("output").asText()) : null,
+        String top = "at the top level";
+        String name = text(where, top, root, "name");
+        String output = text(where, top, root, "output");
+        return new MatrixSpec(name == null ? stem : name, base, integer(where, top, root, "seed"),
+                text(where, top, root, "device"), output == null ? null : Path.of(output),
                 experiments(where, root.get("experiments")), losses(where, root.get("losses")),
                 allParams(where, root.get("losses")), except(where, root.get("losses")));
+    }
+
+    /**
+     * Fails on a key of the mapping {@code node} that is not in {@code known}, naming the key, its place in
+     * the file and the known keys: a mistyped key would otherwise be ignored and the run use defaults.
+     */
+    private static void requireKnownKeys(String where, String place, JsonNode node, List<String> known) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!known.contains(key)) {
+                throw new PlabException(where + "unknown key '" + key + "' " + place + "; known: "
+                        + String.join(", ", known) + DidYouMean.suggestion(key, known));
+            }
+        }
+    }
+
+    /**
+     * An optional integer: a number, or text holding one (a ${VARIABLE} expands to text); anything else is
+     * an error naming the key and its place, rather than a silent 0.
+     */
+    private static Long integer(String where, String place, JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.asLong();
+        }
+        if (v.isTextual() && v.asText().trim().matches("-?\\d{1,18}")) {
+            return Long.parseLong(v.asText().trim());
+        }
+        throw new PlabException(where + "'" + key + "' " + place + " must be an integer, got " + v);
+    }
+
+    /** An optional text value (a YAML scalar of any kind reads as its text); a list or mapping is an error. */
+    private static String text(String where, String place, JsonNode node, String key) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isValueNode()) {
+            throw new PlabException(where + "'" + key + "' " + place + " must be text, got " + v);
+        }
+        return v.asText();
     }
 
     /** A copy of {@code node} with every ${NAME} in its text values replaced by the environment's value. */
@@ -165,7 +214,9 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 throw new PlabException(where + "each experiment needs 'experiment: ID', got " + e);
             }
             String id = e.get("experiment").asText();
-            String name = e.path("name").asText(id);
+            String given = text(where, "in experiment '" + id + "'", e, "name");
+            String name = given == null ? id : given;
+            requireKnownKeys(where, "in experiment '" + name + "'", e, EXPERIMENT_KEYS);
             if (!names.add(name)) {
                 throw new PlabException(where + "two experiments are named '" + name + "'; give each a distinct 'name'");
             }
@@ -179,7 +230,15 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 if (!g.path("from").isTextual()) {
                     throw new PlabException(where + "experiment '" + name + "': 'generate' needs 'from: FOLDER_OF_PHOTOS'");
                 }
-                generate = new Generate(g.get("from").asText(), g.path("triplets").asInt(120), g.path("seed").asLong(0));
+                requireKnownKeys(where, "in experiment '" + name + "' under 'generate'", g, GENERATE_KEYS);
+                String place = "in experiment '" + name + "' under 'generate'";
+                Long triplets = integer(where, place, g, "triplets");
+                Long seed = integer(where, place, g, "seed");
+                if (triplets != null && triplets < 1) {
+                    throw new PlabException(where + "'triplets' " + place + " must be at least 1, got " + triplets);
+                }
+                generate = new Generate(g.get("from").asText(), triplets == null ? 120 : Math.toIntExact(triplets),
+                        seed == null ? 0 : seed);
             }
             ObjectNode p = params == null || params.isNull() ? new ObjectMapper().createObjectNode()
                     : ((ObjectNode) params).deepCopy();
@@ -189,7 +248,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     }
 
     private static boolean isAll(JsonNode node) {
-        return node == null || node.isNull() || (node.isTextual() && node.asText().equals("all"))
+        return (node.isTextual() && node.asText().equals("all"))
                 || (node.isObject() && node.path("all").asBoolean(false));
     }
 
@@ -200,6 +259,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 throw new PlabException(where + "'losses' as a mapping needs 'all: true' (and optional"
                         + " 'params: {ID: {...}}', 'except: [ID, ...]')");
             }
+            requireKnownKeys(where, "under 'losses'", node, ALL_LOSSES_KEYS);
             node.path("params").fields().forEachRemaining(e -> {
                 if (!e.getValue().isObject()) {
                     throw new PlabException(where + "'losses.params." + e.getKey() + "' must be a mapping of parameters");
@@ -231,8 +291,13 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         List<LossEntry> out = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (JsonNode l : node) {
+            if (l.isObject()) {
+                requireKnownKeys(where, "in loss entry " + (out.size() + 1) + " (" + l.path("loss").asText("?")
+                        + ")", l, LOSS_KEYS);
+            }
             LossSpec spec = l.isTextual() ? LossSpec.of(l.asText()) : LossSpec.parse(where + "loss entry ", l);
-            String name = l.path("name").asText(spec.toString());
+            String given = l.isObject() ? text(where, "in loss entry " + (out.size() + 1), l, "name") : null;
+            String name = given == null ? spec.toString() : given;
             if (!names.add(name)) {
                 throw new PlabException(where + "two losses are named '" + name + "'; give each a distinct 'name'");
             }

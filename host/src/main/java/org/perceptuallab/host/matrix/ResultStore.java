@@ -42,7 +42,10 @@ public final class ResultStore {
         return root.resolve("cells").resolve(safe(experiment)).resolve(safe(loss));
     }
 
-    /** The stored result of a cell, if a whole one exists. */
+    /**
+     * The stored result of a cell, if a whole one exists: done with its metrics, or failed with its error.
+     * Anything else (a record cut short, edited, or from an older host) is run again.
+     */
     public Optional<ObjectNode> read(Path cellDir) {
         Path file = cellDir.resolve(RESULT);
         if (!Files.isRegularFile(file)) {
@@ -50,7 +53,10 @@ public final class ResultStore {
         }
         try {
             JsonNode node = JSON.readTree(file.toFile());
-            return node instanceof ObjectNode o ? Optional.of(o) : Optional.empty();
+            boolean whole = node instanceof ObjectNode
+                    && (node.path("status").asText().equals("done") ? node.path("metrics").isObject()
+                    : node.path("status").asText().equals("failed") && node.path("error").isTextual());
+            return whole ? Optional.of((ObjectNode) node) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -24,15 +24,22 @@ public final class LossCatalog implements LossFactory {
     public static LossCatalog fromClasspath() {
         LossCatalog catalog = new LossCatalog();
         for (LossFamily f : ServiceLoader.load(LossFamily.class)) {
-            catalog.families.add(f, "classpath " + CheckedLoss.codeSource(f.getClass()));
+            catalog.families.add(f, "classpath " + PluginFailure.location(f.getClass()));
         }
         return catalog;
     }
 
     @Override
     public Loss create(LossSpec spec, LossContext context) {
-        LossFamily family = families.require(spec.id()).extension();
+        Registry.Entry<LossFamily> entry = families.require(spec.id());
+        LossFamily family = entry.extension();
         Params params = family.params().resolve("loss '" + spec.id() + "'", spec.params());
-        return new CheckedLoss(family.create(params, context));
+        Loss loss;
+        try {
+            loss = family.create(params, context);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            throw PluginFailure.wrap("loss '" + spec.id() + "': create", family.getClass(), entry.origin(), e);
+        }
+        return new CheckedLoss(loss, entry.origin());
     }
 }

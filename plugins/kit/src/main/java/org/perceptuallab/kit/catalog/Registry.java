@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.PlabException;
 
 /**
@@ -60,7 +61,8 @@ public final class Registry<T> {
     public synchronized Entry<T> require(String id) {
         Entry<T> e = byId.get(id);
         if (e == null) {
-            throw new PlabException("no installed " + kind + " has id '" + id + "'; installed: "
+            throw new PlabException("no installed " + kind + " has id '" + id + "'"
+                    + DidYouMean.suggestion(id, byId.keySet()) + "; installed: "
                     + (byId.isEmpty() ? "none (is the plugins folder set?)" : String.join(", ", byId.keySet()))
                     + "; list them with 'plab " + (kind.equals("loss") ? "losses" : "experiments") + "'");
         }

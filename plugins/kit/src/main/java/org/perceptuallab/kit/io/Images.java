@@ -10,7 +10,12 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Ops;
 
@@ -22,22 +27,39 @@ public final class Images {
     private Images() {
     }
 
-    /** Reads a PNG or JPEG as an RGB image. */
+    /**
+     * Reads a PNG or JPEG (or any format ImageIO decodes). Damage a decoder only warns about (a JPEG cut
+     * short decodes with its missing rows grey) is an error: a damaged image must not give a result.
+     */
     public static BufferedImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new PlabException("image not found: " + file);
-        }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
+        InputFiles.requireFile(file, "image (PNG or JPEG)");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new PlabException("cannot decode image " + file + ": not a PNG, JPEG, GIF or BMP file");
+            }
+            ImageReader reader = readers.next();
+            List<String> warnings = new ArrayList<>();
+            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            try {
+                reader.setInput(in, true, true);
+                BufferedImage img = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new PlabException("image " + file + " is damaged or truncated (the "
+                            + reader.getFormatName() + " decoder says: " + String.join("; ", warnings)
+                            + "); export or copy it again");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
         } catch (IOException | RuntimeException e) {
+            if (e instanceof PlabException plab) {
+                throw plab;
+            }
             throw new PlabException("cannot decode image " + file + " (" + e.getMessage()
-                    + "); is it a valid PNG or JPEG?", e);
+                    + "); is it a whole, valid PNG or JPEG?", e);
         }
-        if (img == null) {
-            throw new PlabException("cannot decode image " + file + ": not a PNG, JPEG, GIF or BMP file");
-        }
-        return img;
     }
 
     /** Scales to width x height: area averaging when shrinking, bicubic when enlarging. */

@@ -61,6 +61,7 @@ public final class NumpyArrays {
 
     /** Reads {@code file.npy}, or {@code file.npz} (its only array, or the one named by {@code key}). */
     public static NDArray read(NDManager manager, Path file, String key) {
+        InputFiles.requireFile(file, "array (.npy or .npz)");
         String name = file.getFileName().toString();
         if (name.endsWith(".npy")) {
             return readNpy(manager, file);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import org.perceptuallab.api.PlabException;
@@ -46,13 +48,13 @@ final class TorchFiles {
                             + "is it a torch.save file?"));
             String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
             ZipEntry byteOrder = zip.getEntry(prefix + "byteorder");
-            if (byteOrder != null && !new String(zip.getInputStream(byteOrder).readAllBytes(),
+            if (byteOrder != null && !new String(readChecked(zip, byteOrder, file),
                     StandardCharsets.US_ASCII).trim().equals("little")) {
                 throw new PlabException(file + " was saved on a big-endian machine; re-save it on a little-endian one");
             }
             TorchUnpickler unpickler = new TorchUnpickler(file.toString());
             Object root;
-            try (InputStream in = new BufferedInputStream(zip.getInputStream(pickle))) {
+            try (InputStream in = new ByteArrayInputStream(readChecked(zip, pickle, file))) {
                 root = unpickler.read(in);
             }
             Map<String, TensorRef> all = TorchUnpickler.tensors(root);
@@ -64,13 +66,32 @@ final class TorchFiles {
                     if (entry == null) {
                         throw new PlabException(file + " lacks the storage entry " + prefix + "data/" + key);
                     }
-                    data.put(key, zip.getInputStream(entry).readAllBytes());
+                    data.put(key, readChecked(zip, entry, file));
                 }
             }
             return materialise(file, manager, all, keep, data);
         } catch (IOException e) {
             throw new PlabException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The bytes of a zip entry, checked against the CRC the zip records: ZipFile checks none, and torch
+     * stores its entries uncompressed, so damaged bytes would otherwise load as wrong weights.
+     */
+    private static byte[] readChecked(ZipFile zip, ZipEntry entry, Path file) throws IOException {
+        byte[] bytes;
+        try (InputStream in = zip.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes);
+        if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
+            throw new PlabException(file + " is damaged: its entry " + entry.getName() + " fails the zip's CRC"
+                    + " check (recorded " + Long.toHexString(entry.getCrc()) + ", read " + Long.toHexString(crc.getValue())
+                    + "); download or copy the file again");
+        }
+        return bytes;
     }
 
     /**

@@ -119,12 +119,38 @@ public final class WeightFiles {
     }
 
     private static Contents contents(Path file, NDManager manager, Predicate<String> keep) {
-        return switch (detect(file)) {
+        Contents contents = switch (detect(file)) {
             case TORCH_ZIP -> TorchFiles.readZip(file, manager, keep);
             case TORCH_LEGACY -> TorchFiles.readLegacy(file, manager, keep);
             case SAFETENSORS -> decoded(file, manager, keep);
             case NPZ -> selected(NumpyArrays.readNpz(manager, file), keep);
         };
+        requireFinite(file, contents.arrays());
+        return contents;
+    }
+
+    /**
+     * Fails on a weight tensor holding NaN or infinity: whatever format it came in (safetensors has no
+     * checksum), such weights make every distance NaN, which must not pass as a result.
+     */
+    private static void requireFinite(Path file, Map<String, NDArray> arrays) {
+        for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
+            NDArray a = e.getValue();
+            if (!a.getDataType().isFloating()) {
+                continue;
+            }
+            boolean finite;
+            try (NDArray nan = a.isNaN(); NDArray infinite = a.isInfinite(); NDArray bad = nan.logicalOr(infinite);
+                 NDArray any = bad.any()) {
+                finite = !any.getBoolean();
+            }
+            if (!finite) {
+                arrays.values().forEach(NDArray::close);
+                throw new PlabException("weights file " + file + ": tensor '" + e.getKey() + "' holds NaN or"
+                        + " infinite values; the file is damaged (or saved from a diverged training run): use"
+                        + " another copy");
+            }
+        }
     }
 
     private static Contents decoded(Path file, NDManager manager, Predicate<String> keep) {

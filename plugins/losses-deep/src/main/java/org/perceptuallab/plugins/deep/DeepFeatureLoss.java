@@ -62,6 +62,7 @@ final class DeepFeatureLoss implements Loss {
 
     @Override
     public NDArray distance(NDArray x, NDArray y) {
+        checkInput(x);
         if (reinitDraws != null) {
             trunk.redraw(reinitDraws);
         }
@@ -74,6 +75,12 @@ final class DeepFeatureLoss implements Loss {
             total = total == null ? term : total.add(term);
         }
         return total;
+    }
+
+    private void checkInput(NDArray images) {
+        if (trunk != null) {
+            trunk.checkInput("loss '" + spec.id() + "'", images.getShape(), stages);
+        }
     }
 
     /** The features of every layer by stage index; the pixels are the image itself. */
@@ -115,6 +122,7 @@ final class DeepFeatureLoss implements Loss {
     @Override
     public Optional<FeatureMap> featureMap() {
         return Optional.of(x -> Ops.scoped(x, xs -> {
+            checkInput(xs);
             Map<Integer, NDArray> f = features(xs);
             NDList parts = new NDList();
             for (Layer l : layers) {

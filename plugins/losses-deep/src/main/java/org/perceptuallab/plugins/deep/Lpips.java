@@ -157,6 +157,7 @@ public final class Lpips implements LossFamily {
 
         /** Channel-unit-normalised features of each LPIPS layer. */
         List<NDArray> normalisedFeatures(NDArray images) {
+            trunk.checkInput("loss '" + spec.id() + "'", images.getShape(), new TreeSet<>(stages));
             NDArray input = images.sub(Ops.castLike(shift, images)).div(Ops.castLike(scale, images));
             Map<Integer, NDArray> raw = trunk.features(input, new TreeSet<>(stages));
             List<NDArray> out = new ArrayList<>();

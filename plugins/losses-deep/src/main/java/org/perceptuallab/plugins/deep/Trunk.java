@@ -129,6 +129,48 @@ final class Trunk {
     }
 
     /**
+     * Fails, naming the loss, the trunk's need and the fix, on a batch the trunk cannot take: other than 3
+     * channels (its first convolution's), or too small for its pooling to reach the deepest wanted stage.
+     */
+    void checkInput(String owner, Shape shape, Set<Integer> wanted) {
+        int last = wanted.stream().mapToInt(Integer::intValue).max().orElse(-1);
+        if (last < 0) {
+            return;
+        }
+        long channels = shape.get(1);
+        int need = architecture.stages().get(0).in();
+        if (channels != need) {
+            throw new PlabException(owner + ": its " + architecture + " trunk takes " + need + "-channel (RGB)"
+                    + " images, got " + channels + " channel(s); give RGB images (in 'plab distance', drop"
+                    + " --gray), or repeat a grey channel " + need + " times before calling the loss");
+        }
+        long smallest = Math.min(shape.get(2), shape.get(3));
+        long minimum = 1;
+        while (outputSide(minimum, last) < 1) {
+            minimum++;
+        }
+        if (smallest < minimum) {
+            throw new PlabException(owner + ": its " + architecture + " trunk needs images of at least " + minimum
+                    + " x " + minimum + " pixels to reach layer '" + architecture.stages().get(last).name()
+                    + "' (its convolutions and pooling shrink them), got " + shape.get(3) + " x " + shape.get(2)
+                    + "; enlarge the images (in 'plab distance': --resize " + minimum + ") or choose shallower"
+                    + " layers (parameter 'layers')");
+        }
+    }
+
+    /** The side of stage {@code last}'s output for an input of side {@code side}; below 1 when none. */
+    private long outputSide(long side, int last) {
+        long s = side;
+        for (int i = 0; i <= last && s >= 1; i++) {
+            Stage stage = architecture.stages().get(i);
+            if (stage.kind() != Kind.RELU) {
+                s = Math.floorDiv(s + 2L * stage.padding() - stage.kernel(), stage.stride()) + 1;
+            }
+        }
+        return s;
+    }
+
+    /**
      * The outputs of the stages in {@code wanted} (indices), for a batch already in the network's input
      * scale; stops after the deepest wanted stage. Arrays attach to x's manager.
      *
