@@ -26,13 +26,14 @@ import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * Inputs a user can give that once gave stack traces or misleading results: each now exits 2 (bad input)
  * with a message naming the thing at fault and the fix, and prints no stack trace.
  */
 class CliFaultsTest {
-    static final Path PHOTO = Path.of("../examples/data/photos/rocket.png").toAbsolutePath().normalize();
+    static final Path PHOTO = Fixtures.photo("rocket.png");
 
     private static void assertBadInput(Run run, String... says) {
         assertThat(run.exit()).as(run.err()).isEqualTo(Plab.BAD_INPUT);

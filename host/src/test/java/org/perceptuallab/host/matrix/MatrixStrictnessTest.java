@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /**
  * A matrix file's mistakes are errors, never silently ignored: a mistyped key at every level names the key,
@@ -74,7 +75,7 @@ class MatrixStrictnessTest {
         MatrixSpec spec = MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml", """
                 losses: {all: true, except: [lpisp]}
                 experiments: [{experiment: image-mean, params: {data: %s}}]
-                """.formatted(MatrixFixtures.photos().resolve("astronaut.png"))));
+                """.formatted(Fixtures.photos().resolve("astronaut.png"))));
         try (Lab lab = MatrixFixtures.lab(0)) {
             assertThatThrownBy(() -> new MatrixRunner(lab, new PrintWriter(new StringWriter()))
                     .run(spec, tmp.resolve("out"))).isInstanceOf(PlabException.class)

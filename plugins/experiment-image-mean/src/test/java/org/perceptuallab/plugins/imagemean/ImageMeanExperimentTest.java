@@ -16,8 +16,8 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.catalog.LabContext;
 import org.perceptuallab.kit.testing.CatalogTest;
-import org.perceptuallab.kit.testing.TestExperimentContext;
 import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.kit.testing.TestExperimentContext;
 
 /** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
 class ImageMeanExperimentTest extends CatalogTest {
