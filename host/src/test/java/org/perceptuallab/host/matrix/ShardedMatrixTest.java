@@ -1,7 +1,6 @@
 package org.perceptuallab.host.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -84,15 +83,7 @@ class ShardedMatrixTest {
         }
         PlabRun merged = PlabRun.of("report", shared.toString());
         assertThat(merged.out()).contains("6 cells: 6 done, 0 failed, 0 running, 0 missing");
-        Map<String, Double> sharded = figures(MatrixFixtures.results(shared).get("cells"));
-        Map<String, Double> oneProcess = figures(MatrixFixtures.results(single).get("cells"));
-        assertThat(sharded.keySet()).isEqualTo(oneProcess.keySet());
-        // seconds differ run to run; every other figure agrees to float rounding (see MatrixResumeTest)
-        sharded.forEach((k, v) -> {
-            if (!k.endsWith("econds")) {
-                assertThat(v).as(k).isCloseTo(oneProcess.get(k), within(1e-5 * Math.max(1, Math.abs(v))));
-            }
-        });
+        MatrixFixtures.assertSameFigures(MatrixFixtures.figures(shared), MatrixFixtures.figures(single));
         String html = Files.readString(shared.resolve("report.html"));
         assertThat(html.indexOf("Overview")).as("the overview opens the report").isLessThan(html.indexOf("<h2 id=\"image-mean\""));
         assertThat(html).contains("sharpness &uarr;").contains("f1 &uarr;");
@@ -114,16 +105,6 @@ class ShardedMatrixTest {
         Map<String, String> out = new LinkedHashMap<>();
         cells.forEach(c -> out.put(c.path("experiment").asText() + "/" + c.path("loss").asText(),
                 c.path("status").asText()));
-        return out;
-    }
-
-    private static Map<String, Double> figures(JsonNode cells) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (JsonNode c : cells) {
-            assertThat(c.path("status").asText()).as(c.path("error").asText()).isEqualTo("done");
-            c.path("metrics").fields().forEachRemaining(m -> out.put(c.path("experiment").asText() + "/"
-                    + c.path("loss").asText() + "/" + m.getKey(), m.getValue().asDouble()));
-        }
         return out;
     }
 }
