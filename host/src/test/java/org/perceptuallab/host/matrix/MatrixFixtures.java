@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /** Shared set-up of the matrix tests: the distribution's plugins, the bundled photos, small matrices. */
 final class MatrixFixtures {
@@ -66,5 +67,23 @@ final class MatrixFixtures {
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         actual.forEach((name, value) -> assertThat(value).as(name)
                 .isCloseTo(expected.get(name), within(1e-5 * Math.max(1, Math.abs(value)))));
+    }
+
+    /**
+     * A six-cell matrix for the shard tests: l1, l2 and ssim through image-mean ({@code steps} long, on
+     * crops of a bundled photo) and clustering (20 bundled Fashion-MNIST images).
+     */
+    static Path sixCellMatrix(Path dir, long seed, int steps) throws IOException {
+        return write(dir, "six-cells.yaml", """
+                name: six-cells
+                seed: %d
+                losses: [l1, l2, ssim]
+                experiments:
+                  - experiment: image-mean
+                    params: {data: %s, size: 24, crops: 3, jitter: 2, steps: %d, lr: 0.01}
+                  - experiment: clustering
+                    params: {data: %s, size: 16, maxPerClass: 2, restarts: 2}
+                """.formatted(seed, Fixtures.photo("chelsea.png"), steps,
+                Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz")));
     }
 }

@@ -13,9 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.perceptuallab.host.PlabRun;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.host.PlabRun;
 
 /**
  * A matrix split into shards over one results folder: together they run every cell once, the merged
@@ -23,21 +22,9 @@ import org.perceptuallab.kit.testing.Fixtures;
  * and what is running.
  */
 class ShardedMatrixTest {
-    private static final String MATRIX = """
-            name: sharded
-            seed: 5
-            losses: [l1, l2, ssim]
-            experiments:
-              - experiment: image-mean
-                params: {data: %s, size: 16, crops: 3, jitter: 2, steps: 20, lr: 0.02}
-              - experiment: clustering
-                params: {data: %s, size: 16, maxPerClass: 2, restarts: 2}
-            """;
-
     @Test
     void threeShardsRunEveryCellOnceAndMergeToTheSingleProcessResult(@TempDir Path tmp) throws Exception {
-        Path file = MatrixFixtures.write(tmp, "m.yaml", MATRIX.formatted(Fixtures.photo("chelsea.png"),
-                Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz")));
+        Path file = MatrixFixtures.sixCellMatrix(tmp, 5, 20);
         Path shared = tmp.resolve("shared");
         int ran = 0;
         try (Lab lab = MatrixFixtures.lab(5)) {

@@ -29,17 +29,6 @@ import org.perceptuallab.kit.testing.Fixtures;
  */
 @Tag("slurm")
 class SlurmShardTest {
-    private static final String MATRIX = """
-            name: slurm
-            seed: 9
-            losses: [l1, l2, ssim]
-            experiments:
-              - experiment: image-mean
-                params: {data: %s, size: 24, crops: 4, jitter: 2, steps: 1500, lr: 0.01}
-              - experiment: clustering
-                params: {data: %s, size: 16, maxPerClass: 2, restarts: 2}
-            """;
-
     @Test
     void aJobArrayWithOneTaskCancelledAndResubmittedMergesToTheSingleProcessResult(@TempDir Path tmp)
             throws Exception {
@@ -48,8 +37,7 @@ class SlurmShardTest {
         Path root = Fixtures.root();
         assertThat(root.resolve("host/target/plab-host.jar")).as("build the distribution first (./plab --version)")
                 .isRegularFile();
-        Path matrix = MatrixFixtures.write(tmp, "m.yaml", MATRIX.formatted(Fixtures.photo("chelsea.png"),
-                Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz")));
+        Path matrix = MatrixFixtures.sixCellMatrix(tmp, 9, 1500);
         Path results = tmp.resolve("results");
         Path script = root.resolve("examples/cluster/plab-array.sbatch");
         Map<String, String> env = Map.of("MATRIX", matrix.toString(), "RESULTS", results.toString(),
