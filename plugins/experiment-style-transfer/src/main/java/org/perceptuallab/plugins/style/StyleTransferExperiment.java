@@ -22,7 +22,6 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
-import org.perceptuallab.api.ParamType;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
@@ -45,11 +44,12 @@ import org.pf4j.Extension;
 @Extension
 public final class StyleTransferExperiment implements Experiment {
     /** Gatys' content loss: VGG16 conv3_3 features, mean squared difference. */
-    static final LossSpec DEFAULT_CONTENT = LossSpec.parse("style-transfer default content loss: ",
-            JsonNodeFactory.instance.objectNode().put("loss", "vgg").set("params", JsonNodeFactory.instance.objectNode()
-                    .put("metric", "l2").set("layers", JsonNodeFactory.instance.objectNode().put("conv3_3", 1.0))));
+    private static final LossSpec DEFAULT_CONTENT = new LossSpec("vgg", JsonNodeFactory.instance.objectNode()
+            .put("metric", "l2").set("layers", JsonNodeFactory.instance.objectNode().put("conv3_3", 1.0)));
+    /** Smallest side of a grid picture, pixels: small images are enlarged so that captions fit. */
+    private static final int GRID_CELL = 128;
     /** The content loss id that means "no content term". */
-    static final String NO_CONTENT = "none";
+    private static final String NO_CONTENT = "none";
 
     private static final ParamSpec PARAMS = ParamSpec.of(
             Param.string("contents", null, "content images, comma-separated paths (relative to the matrix file)"),
@@ -64,8 +64,7 @@ public final class StyleTransferExperiment implements Experiment {
             Param.integer("lrEvery", 50, 1, 1_000_000, "steps between learning-rate decays"),
             Param.real("styleWeight", 30, 0, 1e12, "weight of the style distance (the loss under study)"),
             Param.real("contentWeight", 1, 0, 1e12, "weight of the content distance; 0: no content term"),
-            new Param("content", ParamType.LOSS, DEFAULT_CONTENT.json(), null, null, List.of(),
-                    "content loss, any loss spec; {\"loss\": \"none\"}: no content term"));
+            Param.configuredLoss("content", DEFAULT_CONTENT, "content loss, any loss spec; {\"loss\": \"none\"}: no content term"));
 
     @Override
     public String id() {
@@ -112,7 +111,7 @@ public final class StyleTransferExperiment implements Experiment {
         return ctx.losses().create(spec, LabContext.of(constants, ctx.seed(), ctx.losses()));
     }
 
-    /** One content and one style, and what came of them. */
+    /** One content and one style, and what came of them; contentEnd is NaN without a content term. */
     record Pair(NamedImage content, NamedImage style, BufferedImage result, double styleStart, double styleEnd,
                 double contentEnd, double secondsPerStep, List<Double> curve) {
         String label() {
@@ -181,9 +180,6 @@ public final class StyleTransferExperiment implements Experiment {
                 metrics.put("styleStart" + suffix, pair.styleStart());
                 metrics.put("styleEnd" + suffix, pair.styleEnd());
                 metrics.put("styleRatio" + suffix, pair.styleEnd() / pair.styleStart());
-                if (!Double.isNaN(pair.contentEnd())) {
-                    metrics.put("contentEnd" + suffix, pair.contentEnd());
-                }
                 metrics.put("secondsPerStep" + suffix, pair.secondsPerStep());
                 curves.put("loss" + suffix, pair.curve());
                 String file = "result-" + (i + 1) + "-" + (j + 1) + ".png";
@@ -191,14 +187,18 @@ public final class StyleTransferExperiment implements Experiment {
                 files.put("result" + suffix, file);
                 row.add(new Figures.Cell(pair.result(), String.format(Locale.ROOT, "style x%.3g",
                         pair.styleEnd() / pair.styleStart())));
-                pairDetails.addObject().put("content", pair.content().path()).put("style", pair.style().path())
-                        .put("styleStart", pair.styleStart()).put("styleEnd", pair.styleEnd())
-                        .put("contentEnd", pair.contentEnd()).put("secondsPerStep", pair.secondsPerStep());
+                ObjectNode figures = pairDetails.addObject().put("content", pair.content().path())
+                        .put("style", pair.style().path()).put("styleStart", pair.styleStart())
+                        .put("styleEnd", pair.styleEnd()).put("secondsPerStep", pair.secondsPerStep());
+                if (!Double.isNaN(pair.contentEnd())) {
+                    metrics.put("contentEnd" + suffix, pair.contentEnd());
+                    figures.put("contentEnd", pair.contentEnd());
+                }
             }
             results.add(row);
         }
-        Images.writePng(Figures.grid(StyleGrid.rows(cells(contents), cells(styles), results), p.getInt("size")),
-                out.resolve("grid.png"));
+        Images.writePng(Figures.grid(StyleGrid.rows(cells(contents), cells(styles), results),
+                Math.max(GRID_CELL, p.getInt("size"))), out.resolve("grid.png"));
         files.put("grid", "grid.png");
         if (noGram.isPresent()) {
             details.put("gramMatrices", "none drawn: " + noGram.get());

@@ -71,6 +71,22 @@ class StyleTransferExperimentTest extends CatalogTest {
     }
 
     @Test
+    void xStartsAtTheContentOrAtNoiseAndANoneContentLossMeansNoContentTerm(@TempDir Path out) throws Exception {
+        // The content is also the style: from the content, the l2 style distance starts at exactly 0.
+        String sameImage = "{\"styles\": \"" + photo("chelsea.png") + "\", \"size\": 16, \"steps\": 1,"
+                + " \"content\": {\"loss\": \"none\"}, \"start\": ";
+        ExperimentResult fromContent = run(out.resolve("content"), "l2", "{}", sameImage + "\"content\"}",
+                context(out.resolve("content")));
+        ExperimentResult fromNoise = run(out.resolve("noise"), "l2", "{}", sameImage + "\"noise\"}",
+                context(out.resolve("noise")));
+        assertThat(fromContent.metrics().get("styleStart")).isZero();
+        // uniform noise in [-1, 1] against a photo: mean squared difference near 1/3 + the photo's power
+        assertThat(fromNoise.metrics().get("styleStart")).isGreaterThan(0.2);
+        assertThat(fromContent.metrics()).doesNotContainKey("contentEnd");
+        assertThat(fromNoise.metrics()).doesNotContainKey("contentEnd");
+    }
+
+    @Test
     void gramStyleLossesGetTheStyleImagesGramMatrixPerLayer(@TempDir Path out) throws Exception {
         ExperimentResult r = run(out, "vgg", GATYS_STYLE, "{\"size\": 32, \"steps\": 1, \"contentWeight\": 0}",
                 context(out));
