@@ -11,6 +11,7 @@ import org.perceptuallab.host.cli.LossesCommand;
 import org.perceptuallab.host.cli.Make2afcCommand;
 import org.perceptuallab.host.cli.MatrixCommand;
 import org.perceptuallab.host.cli.PluginsCommand;
+import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
 import org.perceptuallab.kit.catalog.PluginFailure;
 import picocli.CommandLine;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
                 ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, Make2afcCommand.class,
-                PluginsCommand.class, CommandLine.HelpCommand.class},
+                PluginsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.perceptuallab.host.CliTest.Run;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.matrix.ResultStore;
@@ -35,7 +34,7 @@ import org.perceptuallab.kit.testing.Fixtures;
 class CliFaultsTest {
     static final Path PHOTO = Fixtures.photo("rocket.png");
 
-    private static void assertBadInput(Run run, String... says) {
+    private static void assertBadInput(PlabRun run, String... says) {
         assertThat(run.exit()).as(run.err()).isEqualTo(Plab.BAD_INPUT);
         for (String s : says) {
             assertThat(run.err()).contains(s);
@@ -45,7 +44,7 @@ class CliFaultsTest {
 
     @Test
     void sharedOptionsMayComeBeforeTheSubcommand(@TempDir Path folder) {
-        Run run = CliTest.plab("--plugins-dir", folder.toString(), "--seed", "3", "plugins");
+        PlabRun run = PlabRun.of("--plugins-dir", folder.toString(), "--seed", "3", "plugins");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains(folder.toString());
     }
@@ -55,11 +54,11 @@ class CliFaultsTest {
         Files.writeString(folder.resolve("notes.jar"), "not a zip");
         PrintStream console = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        Run run;
+        PlabRun run;
         // PF4J logs to the process's standard error, not to picocli's writer.
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            run = CliTest.plab("losses", "--plugins-dir", folder.toString());
+            run = PlabRun.of("losses", "--plugins-dir", folder.toString());
         } finally {
             System.setErr(console);
         }
@@ -74,13 +73,13 @@ class CliFaultsTest {
         Path file = Files.writeString(tmp.resolve("m.yaml"), "losses: [l2]\nexperiments: [{experiment: image-mean,"
                 + " params: {data: " + PHOTO + "}}]\n");
         Path blocker = Files.writeString(tmp.resolve("a-file"), "");
-        assertBadInput(CliTest.plab("matrix", file.toString(), "--out", blocker.resolve("out").toString()),
+        assertBadInput(PlabRun.of("matrix", file.toString(), "--out", blocker.resolve("out").toString()),
                 "cannot create the output folder", "--out");
     }
 
     @Test
     void aGpuDeviceTheNativesCannotUseIsBadInput() {
-        Run run = CliTest.plab("distance", "--device", "gpu", "--loss", "l2", PHOTO.toString(), PHOTO.toString());
+        PlabRun run = PlabRun.of("distance", "--device", "gpu", "--loss", "l2", PHOTO.toString(), PHOTO.toString());
         assumeThat(run.exit()).as("a usable GPU: nothing to report").isNotZero();
         assertBadInput(run, "device gpu", "--device cpu");
     }
@@ -93,7 +92,7 @@ class CliFaultsTest {
             NumpyArrays.writeNpy(m.zeros(new Shape(1, 3, 8, 8)), a);
             NumpyArrays.writeNpy(m.zeros(new Shape(1, 3, 8, 9)), b);
         }
-        Run run = CliTest.plab("distance", "--loss", "l2", tmp.resolve("a.npy").toString(),
+        PlabRun run = PlabRun.of("distance", "--loss", "l2", tmp.resolve("a.npy").toString(),
                 tmp.resolve("b.npy").toString());
         assertBadInput(run, "give tensors of one shape");
         assertThat(run.err()).doesNotContain("--resize");
@@ -104,15 +103,15 @@ class CliFaultsTest {
     void aFolderWhereAFileBelongsIsNamedAsAFolderAndAMissingFileAsMissing(String name, @TempDir Path tmp)
             throws Exception {
         Path folder = Files.createDirectory(tmp.resolve(name));
-        assertBadInput(CliTest.plab("distance", "--loss", "l2", folder.toString(), folder.toString()), "is a folder");
+        assertBadInput(PlabRun.of("distance", "--loss", "l2", folder.toString(), folder.toString()), "is a folder");
         Path missing = tmp.resolve("missing-" + name);
-        assertBadInput(CliTest.plab("distance", "--loss", "l2", missing.toString(), missing.toString()),
+        assertBadInput(PlabRun.of("distance", "--loss", "l2", missing.toString(), missing.toString()),
                 "file not found: " + missing);
     }
 
     @Test
     void aMistypedParameterGetsTheClosestName() {
-        assertBadInput(CliTest.plab("distance", "--loss", "ssim", "-p", "windw=3", PHOTO.toString(), PHOTO.toString()),
+        assertBadInput(PlabRun.of("distance", "--loss", "ssim", "-p", "windw=3", PHOTO.toString(), PHOTO.toString()),
                 "unknown parameter 'windw' (did you mean 'window'?)");
     }
 
@@ -122,14 +121,14 @@ class CliFaultsTest {
         ImageIO.write(Images.resize(Images.read(PHOTO), 64, 64), "jpg", jpeg.toFile());
         byte[] bytes = Files.readAllBytes(jpeg);
         Files.write(jpeg, Arrays.copyOf(bytes, bytes.length / 2));
-        Run run = CliTest.plab("distance", "--loss", "l2", jpeg.toString(), jpeg.toString());
+        PlabRun run = PlabRun.of("distance", "--loss", "l2", jpeg.toString(), jpeg.toString());
         assertBadInput(run, "photo.jpg", "damaged or truncated");
         assertThat(run.out()).doesNotContain("0\t");
     }
 
     @Test
     void greyImagesUnderVggAreBadInputNamingTheFix() {
-        assertBadInput(CliTest.plab("distance", "--gray", "--loss", "vgg", PHOTO.toString(), PHOTO.toString()),
+        assertBadInput(PlabRun.of("distance", "--gray", "--loss", "vgg", PHOTO.toString(), PHOTO.toString()),
                 "loss 'vgg'", "3-channel", "--gray");
     }
 
@@ -144,7 +143,7 @@ class CliFaultsTest {
                     .run(MatrixSpec.read(file), out);
             assertThat(first.done()).isEqualTo(1);
             assertThat(first.failed()).isEqualTo(1);
-            Path l2Result = new ResultStore(out).cellDir("image-mean", "l2").resolve(ResultStore.RESULT);
+            Path l2Result = new ResultStore(out).cellDirs("image-mean", "l2").get(0).resolve(ResultStore.RESULT);
             ObjectNode record = (ObjectNode) ResultStore.JSON.readTree(l2Result.toFile());
             record.remove("metrics");
             ResultStore.writeJson(l2Result, record);

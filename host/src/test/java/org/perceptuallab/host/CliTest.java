@@ -8,8 +8,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
@@ -18,32 +16,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.testing.Fixtures;
-import picocli.CommandLine;
 
 /** The plab command line end to end, in process, over the distribution's plugin folder. */
 class CliTest {
     static final Path PHOTOS = Fixtures.photos();
 
-    /** Exit code, standard output and standard error of one plab invocation. */
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run plab(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Plab.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void listsInstalledLossesWithPluginAndParameters() throws Exception {
-        Run text = plab("losses");
+        PlabRun text = PlabRun.of("losses");
         assertThat(text.exit()).as(text.err()).isZero();
         assertThat(text.out()).contains("ssim").contains("plugin losses-pixel").contains("window");
-        Run json = plab("losses", "--json");
+        PlabRun json = PlabRun.of("losses", "--json");
         JsonNode array = new ObjectMapper().readTree(json.out());
         JsonNode ssim = null;
         for (JsonNode n : array) {
@@ -59,28 +42,28 @@ class CliTest {
 
     @Test
     void pluginsListsWhatEachPluginContributesAndFailsOnABrokenJar(@TempDir Path folder) throws Exception {
-        Run ok = plab("plugins");
+        PlabRun ok = PlabRun.of("plugins");
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(ok.out()).containsPattern("losses-pixel +0\\.1\\.0").contains("l1, l2, lap1, lp")
                 .contains("0 problems");
         Files.writeString(folder.resolve("broken.jar"), "not a zip");
-        Run broken = plab("plugins", "--plugins-dir", folder.toString());
+        PlabRun broken = PlabRun.of("plugins", "--plugins-dir", folder.toString());
         assertThat(broken.exit()).isEqualTo(Plab.FAILED);
         assertThat(broken.out()).contains("problem: ").contains("broken.jar");
     }
 
     @Test
     void distanceBetweenRealImages(@TempDir Path dir) {
-        Run different = plab("distance", "--loss", "ssim", "--resize", "96", PHOTOS.resolve("astronaut.png").toString(),
+        PlabRun different = PlabRun.of("distance", "--loss", "ssim", "--resize", "96", PHOTOS.resolve("astronaut.png").toString(),
                 PHOTOS.resolve("coffee.png").toString());
         assertThat(different.exit()).as(different.err()).isZero();
         double d = Double.parseDouble(different.out().lines().filter(l -> l.startsWith("0\t")).findFirst()
                 .orElseThrow().split("\t")[1]);
         assertThat(d).isBetween(0.05, 1.0);
         Path rocketJpeg = Fixtures.jpeg("rocket.png", dir);
-        Run same = plab("distance", "--loss", "l2", rocketJpeg.toString(), rocketJpeg.toString());
+        PlabRun same = PlabRun.of("distance", "--loss", "l2", rocketJpeg.toString(), rocketJpeg.toString());
         assertThat(same.out()).contains("0\t0.00000000");
-        Run grey = plab("distance", "--loss", "pyramid", "-p", "of={\"loss\":\"l1\"}", "--gray", "--resize", "64x48",
+        PlabRun grey = PlabRun.of("distance", "--loss", "pyramid", "-p", "of={\"loss\":\"l1\"}", "--gray", "--resize", "64x48",
                 PHOTOS.resolve("brick.png").toString(), PHOTOS.resolve("grass.png").toString());
         assertThat(grey.exit()).as(grey.err()).isZero();
         assertThat(grey.out()).contains("\"of\":{\"loss\":\"l1\"");
@@ -92,7 +75,7 @@ class CliTest {
             NDArray x = m.zeros(new Shape(2, 1, 4, 4)).add(0.5);
             NDArray y = m.zeros(new Shape(2, 1, 4, 4));
             writeNpz(dir.resolve("pair.npz"), x, y, null);
-            Run run = plab("distance", "--loss", "l2", dir.resolve("pair.npz") + ":x", dir.resolve("pair.npz") + ":y");
+            PlabRun run = PlabRun.of("distance", "--loss", "l2", dir.resolve("pair.npz") + ":x", dir.resolve("pair.npz") + ":y");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.out()).contains("0\t0.250000000").contains("1\t0.250000000");
         }
@@ -100,26 +83,26 @@ class CliTest {
 
     @Test
     void badInputGetsAnActionableMessageAndExitCode2() {
-        Run sizes = plab("distance", "--loss", "l2", PHOTOS.resolve("astronaut.png").toString(),
+        PlabRun sizes = PlabRun.of("distance", "--loss", "l2", PHOTOS.resolve("astronaut.png").toString(),
                 PHOTOS.resolve("rocket.png").toString());
         assertThat(sizes.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(sizes.err()).contains("--resize");
-        Run unknown = plab("distance", "--loss", "nope", PHOTOS.resolve("astronaut.png").toString(),
+        PlabRun unknown = PlabRun.of("distance", "--loss", "nope", PHOTOS.resolve("astronaut.png").toString(),
                 PHOTOS.resolve("astronaut.png").toString());
         assertThat(unknown.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(unknown.err()).contains("no installed loss has id 'nope'").contains("plab losses");
-        Run corrupt = plab("distance", "--loss", "l2", Fixtures.golden().resolve("cases.json").toString(),
+        PlabRun corrupt = PlabRun.of("distance", "--loss", "l2", Fixtures.golden().resolve("cases.json").toString(),
                 PHOTOS.resolve("astronaut.png").toString());
         assertThat(corrupt.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(corrupt.err()).contains("cannot decode image").contains("cases.json");
-        Run param = plab("distance", "--loss", "ssim", "-p", "window=0", PHOTOS.resolve("rocket.png").toString(),
+        PlabRun param = PlabRun.of("distance", "--loss", "ssim", "-p", "window=0", PHOTOS.resolve("rocket.png").toString(),
                 PHOTOS.resolve("rocket.png").toString());
         assertThat(param.err()).contains("loss 'ssim': parameter 'window' must be in [1, 255], got 0");
     }
 
     @Test
     void goldenPassesEveryBundledCaseAndNamesTheWeightFileThatDoesNotShip() {
-        Run bundled = plab("golden", Fixtures.golden().toString());
+        PlabRun bundled = PlabRun.of("golden", Fixtures.golden().toString());
         assertThat(bundled.exit()).as(bundled.out() + bundled.err()).isZero();
         assertThat(bundled.out()).containsPattern("passed +l2 +l2").containsPattern("passed +ssim +ssim")
                 .containsPattern("passed +vgg-head-cx +vgg").containsPattern("missing file +vgg-full-l1 +vgg +vgg16-features.pth")
@@ -129,7 +112,7 @@ class CliTest {
     @Test
     void goldenFindsAWeightFileInAFurtherFolder() {
         Path full = Fixtures.external("golden/vgg16-features.pth");
-        Run complete = plab("golden", Fixtures.golden().toString(), "--files", full.getParent().toString());
+        PlabRun complete = PlabRun.of("golden", Fixtures.golden().toString(), "--files", full.getParent().toString());
         assertThat(complete.exit()).as(complete.out() + complete.err()).isZero();
         assertThat(complete.out()).containsPattern("passed +vgg-full-l1 +vgg")
                 .contains("25 passed, 0 failed, 0 not installed, 0 missing a file");
@@ -149,7 +132,7 @@ class CliTest {
                   {"case": "l2-wrong", "loss": "l2", "params": {}},
                   {"case": "elsewhere", "loss": "not-a-loss", "params": {}}]}
                 """);
-        Run run = plab("golden", dir.toString());
+        PlabRun run = PlabRun.of("golden", dir.toString());
         assertThat(run.exit()).isEqualTo(Plab.FAILED);
         assertThat(run.out()).containsPattern("passed +l2-right").containsPattern("FAILED +l2-wrong")
                 .contains("expected [0.3] got [0.25]").containsPattern("not installed +elsewhere")
@@ -158,12 +141,12 @@ class CliTest {
 
     @Test
     void benchTimesAWorkload() throws Exception {
-        Run run = plab("bench", "--warmup", "0", "--repeat", "1", "--json", "l2@2x3x16");
+        PlabRun run = PlabRun.of("bench", "--warmup", "0", "--repeat", "1", "--json", "l2@2x3x16");
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode result = new ObjectMapper().readTree(run.out()).get(0);
         assertThat(result.get("workload").asText()).isEqualTo("l2@2x3x16");
         assertThat(result.get("medianSeconds").asDouble()).isPositive();
-        Run bad = plab("bench", "l2-8x3");
+        PlabRun bad = PlabRun.of("bench", "l2-8x3");
         assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
         assertThat(bad.err()).contains("LOSS@NxCxS");
     }

@@ -211,7 +211,7 @@ class PluginIsolationTest {
                     .as("the jar's working extension").isEqualTo(fault != InstallFault.PLUGIN_CLASS_THROWS
                             && fault != InstallFault.NOT_A_ZIP);
         }
-        CliTest.Run plugins = CliTest.plab("plugins", "--plugins-dir", folder.toString());
+        PlabRun plugins = PlabRun.of("plugins", "--plugins-dir", folder.toString());
         assertThat(plugins.exit()).as(plugins.err()).isEqualTo(Plab.FAILED);
         assertThat(plugins.out()).contains("losses-pixel").containsPattern("problem: .*" + fault.jar + "\\.jar");
         assertThat(plugins.out() + plugins.err()).doesNotContain("\tat ");
@@ -230,7 +230,7 @@ class PluginIsolationTest {
     void aPluginFailingToStopIsAWarningAndTheCommandSucceeds(@TempDir Path folder) throws Exception {
         pluginJar(folder, "fails-to-stop", "broken.Broken$FailsToStop", Map.of(LossFamily.class,
                 List.of("broken.Broken$ThrowsInCreate")), List.of());
-        CliTest.Run losses = CliTest.plab("losses", "--plugins-dir", folder.toString());
+        PlabRun losses = PlabRun.of("losses", "--plugins-dir", folder.toString());
         assertThat(losses.exit()).as(losses.err()).isZero();
         assertThat(losses.out()).contains("boom-create");
         assertThat(losses.err()).containsPattern("warning: .*fails-to-stop\\.jar.*failed to stop.*stop says no");

@@ -6,6 +6,7 @@ import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
+import org.perceptuallab.host.matrix.Shard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -25,6 +26,12 @@ public final class MatrixCommand extends LabCommand {
 
     @Option(names = "--retry-failed", description = "Run cells that failed before again.")
     boolean retryFailed;
+
+    @Option(names = "--shard", paramLabel = "K/N|auto", description = {"Run only shard K of N (from 0) of the cells,"
+            + " balanced by estimated cost, into one shared --out folder; 'auto' reads the index from a Slurm array"
+            + " (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,"
+            + " PLAB_SHARD_COUNT). Then 'plab report DIR' merges the shards."})
+    String shard;
 
     private MatrixSpec matrix;
 
@@ -51,9 +58,11 @@ public final class MatrixCommand extends LabCommand {
     protected int run(Lab lab) throws Exception {
         Path output = out != null ? out : matrix.output() != null ? matrix.output()
                 : Path.of("plab-output", matrix.name());
-        MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).run(matrix, output);
-        out().printf("%d cells done, %d failed; %d of these results kept from an earlier run%n", outcome.done(),
-                outcome.failed(), outcome.skipped());
+        Shard part = shard == null ? Shard.ALL : Shard.parse(shard, System.getenv());
+        MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).shard(part)
+                .run(matrix, output);
+        out().printf("%s%d cells done, %d failed; %d of these results kept from an earlier run%n",
+                part.count() > 1 ? "shard " + part + ": " : "", outcome.done(), outcome.failed(), outcome.skipped());
         out().println(outcome.report().toAbsolutePath().normalize());
         return outcome.failed() > 0 ? Plab.FAILED : 0;
     }

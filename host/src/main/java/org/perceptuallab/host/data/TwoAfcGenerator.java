@@ -12,6 +12,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -65,7 +66,27 @@ public final class TwoAfcGenerator {
         }
         log.println("generating a synthetic 2AFC set of " + triplets + " triplets from " + photos + " into " + out);
         log.flush();
-        generate(photos, out, triplets, seed, 64, JudgeModel.HARD);
+        // Into a private folder, then moved into place: shards of one matrix may generate the same set at once.
+        Path staging = out.resolveSibling(out.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
+        generate(photos, staging, triplets, seed, 64, JudgeModel.HARD);
+        try {
+            if (Files.exists(out) && !Files.isRegularFile(out.resolve(MARKER))) {
+                deleteTree(out);
+            }
+            Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (!Files.isRegularFile(out.resolve(MARKER))) {
+                throw new PlabException("cannot move the generated 2AFC set into " + out + ": " + e.getMessage(), e);
+            }
+            // another process finished the same set first; its copy is identical (same photos and seed)
+        } finally {
+            try {
+                deleteTree(staging);
+            } catch (IOException ignored) {
+                // best effort: a leftover staging folder does not affect results
+            }
+        }
     }
 
     /**

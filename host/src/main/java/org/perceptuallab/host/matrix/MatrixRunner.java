@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,15 +35,19 @@ import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 
 /**
- * Runs every (experiment, loss) cell of a matrix. A cell's result (or its error) is stored the moment it
- * ends; a cell whose stored result has the same key (experiment id and canonical params, canonical loss
- * spec, seed) is skipped, so a run started again after a kill continues where it stopped. After each
- * cell the tables (results.json, results.csv) and report.html are rewritten.
+ * Runs every (experiment, loss) cell of a matrix, or one shard's share of them. A cell's result (or its
+ * error) is stored the moment it ends, in a folder named by the cell and a hash of its key (experiment id
+ * and canonical params, canonical loss spec, seed, data hash); a cell whose stored result has the same key
+ * is skipped, so a run started again after a kill continues where it stopped, and shards of one matrix
+ * share one results folder without colliding ({@link ShardPlan} says which shard runs which cell). After
+ * each cell the tables (results.json, results.csv) and report.html are rewritten from every cell of the
+ * plan present in the folder; the others are listed as running or missing.
  */
 public final class MatrixRunner {
     private final Lab lab;
     private final PrintWriter log;
     private boolean retryFailed;
+    private Shard shard = Shard.ALL;
 
     /**
      * @param lab the runtime (its settings give the seed and device)
@@ -59,13 +64,19 @@ public final class MatrixRunner {
         return this;
     }
 
-    /** What a run produced. */
+    /** Runs only this shard's cells. */
+    public MatrixRunner shard(Shard value) {
+        this.shard = value;
+        return this;
+    }
+
+    /** What a run produced: the report, and this process's cells (done, failed, kept from before). */
     public record Outcome(Path report, int done, int failed, int skipped) {
     }
 
-    /** A planned cell. */
+    /** A planned cell; {@code id} is derived from its key. */
     private record Cell(MatrixSpec.ExperimentEntry entry, Registry.Entry<Experiment> experiment, Params params,
-                        ObjectNode data, MatrixSpec.LossEntry loss, ObjectNode key, Path baseDir) {
+                        ObjectNode data, MatrixSpec.LossEntry loss, ObjectNode key, Path baseDir, String id) {
     }
 
     /** Runs the matrix into {@code output}; returns the report's path. */
@@ -81,19 +92,33 @@ public final class MatrixRunner {
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> losses = losses(spec, notes);
         List<Cell> cells = plan(spec, store, losses);
-        List<ObjectNode> results = new ArrayList<>();
+        Map<String, ObjectNode> known = new LinkedHashMap<>();
+        Map<String, Double> measured = new HashMap<>();
+        for (Cell c : cells) {
+            store.read(dir(store, c)).filter(r -> c.key().equals(r.get("key"))).ifPresent(r -> {
+                known.put(c.id(), r);
+                measured.put(c.id(), r.path("provenance").path("seconds").asDouble());
+            });
+        }
+        Map<String, Integer> owners = ShardPlan.loadOrCreate(output, spec.name(), notes, cells.stream()
+                .map(c -> new ShardPlan.Item(c.id(), c.entry().name(), c.loss().name(), c.entry().id(),
+                        c.loss().spec().id(), ShardPlan.modelCost(c.loss().spec().id(), c.params().json(), c.data())))
+                .toList(), shard.count(), measured);
+        List<Cell> mine = cells.stream().filter(c -> owners.get(c.id()) == shard.index()).toList();
+        if (shard.count() > 1) {
+            log.println("shard " + shard + ": " + mine.size() + " of the matrix's " + cells.size() + " cells");
+        }
         int done = 0;
         int failed = 0;
         int skipped = 0;
-        try (Progress overall = ConsoleProgress.open("matrix " + spec.name(), cells.size())) {
-            for (int i = 0; i < cells.size(); i++) {
-                Cell cell = cells.get(i);
-                Path dir = store.cellDir(cell.entry().name(), cell.loss().name());
-                ObjectNode stored = store.read(dir).orElse(null);
-                String label = String.format(Locale.ROOT, "[%d/%d] %s x %s", i + 1, cells.size(),
+        try (Progress overall = ConsoleProgress.open("matrix " + spec.name(), mine.size())) {
+            for (int i = 0; i < mine.size(); i++) {
+                Cell cell = mine.get(i);
+                Path dir = dir(store, cell);
+                ObjectNode stored = known.get(cell.id());
+                String label = String.format(Locale.ROOT, "[%d/%d] %s x %s", i + 1, mine.size(),
                         cell.entry().name(), cell.loss().name());
-                boolean reuse = stored != null && cell.key().equals(stored.get("key"))
-                        && (!retryFailed || "done".equals(stored.path("status").asText()));
+                boolean reuse = stored != null && (!retryFailed || "done".equals(stored.path("status").asText()));
                 ObjectNode record;
                 if (reuse) {
                     record = stored;
@@ -114,16 +139,35 @@ public final class MatrixRunner {
                 } else {
                     failed++;
                 }
-                results.add(record);
-                List<ObjectNode> known = new ArrayList<>(results);
-                cells.subList(i + 1, cells.size()).forEach(c -> store.read(store.cellDir(c.entry().name(),
-                        c.loss().name())).filter(r -> c.key().equals(r.get("key"))).ifPresent(known::add));
-                writeTables(spec, output, known, notes);
+                known.put(cell.id(), record);
+                writeTables(spec.name(), output, present(store, cells, known, owners), notes);
                 overall.step(1);
             }
         }
-        Path report = writeTables(spec, output, results, notes);
+        Path report = writeTables(spec.name(), output, present(store, cells, known, owners), notes);
         return new Outcome(report, done, failed, skipped);
+    }
+
+    private static Path dir(ResultStore store, Cell cell) {
+        return store.cellDir(cell.entry().name(), cell.loss().name(), cell.id());
+    }
+
+    /**
+     * Every planned cell in plan order: its record where this process knows it, else (other shards' cells)
+     * what the folder holds now, else a placeholder saying it is running or missing.
+     */
+    private List<ObjectNode> present(ResultStore store, List<Cell> cells, Map<String, ObjectNode> known,
+                                     Map<String, Integer> owners) {
+        List<ObjectNode> out = new ArrayList<>();
+        for (Cell c : cells) {
+            ObjectNode record = known.get(c.id());
+            if (record == null && owners.get(c.id()) != shard.index()) {
+                record = store.read(dir(store, c)).filter(r -> c.key().equals(r.get("key"))).orElse(null);
+            }
+            out.add(record != null ? record : store.placeholder(dir(store, c), c.entry().name(), c.loss().name(),
+                    c.key(), owners.get(c.id())));
+        }
+        return out;
     }
 
     /** The losses of the matrix; with {@code all}, every family not excepted whose parameters have defaults. */
@@ -192,7 +236,9 @@ public final class MatrixRunner {
                 if (data != null) {
                     key.put("data", data.path("sha256").asText());
                 }
-                cells.add(new Cell(entry, experiment, params, data, loss, asStored(key), spec.baseDir()));
+                ObjectNode stored = asStored(key);
+                cells.add(new Cell(entry, experiment, params, data, loss, stored, spec.baseDir(),
+                        ShardPlan.sha256(stored.toString()).substring(0, 12)));
             }
         }
         return cells;
@@ -223,6 +269,7 @@ public final class MatrixRunner {
 
     private ObjectNode runCell(Cell cell, ResultStore store, Path dir, Path output) throws IOException {
         store.clear(dir);
+        store.markRunning(dir, shard);
         ObjectNode record = JsonNodeFactory.instance.objectNode();
         record.put("experiment", cell.entry().name());
         record.put("loss", cell.loss().name());
@@ -270,6 +317,7 @@ public final class MatrixRunner {
         provenance.put("seconds", Duration.between(start, end).toMillis() / 1000.0);
         record.set("provenance", provenance);
         ResultStore.writeJson(dir.resolve(ResultStore.RESULT), record);
+        store.clearRunning(dir);
         return record;
     }
 
@@ -298,20 +346,20 @@ public final class MatrixRunner {
         record.put("synthetic", result.synthetic());
     }
 
-    private Path writeTables(MatrixSpec spec, Path output, List<ObjectNode> results, List<String> notes) {
+    /** results.json, results.csv and report.html of {@code results}, each written atomically. */
+    public static Path writeTables(String matrix, Path output, List<ObjectNode> results, List<String> notes) {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         results.forEach(array::add);
         ObjectNode all = JsonNodeFactory.instance.objectNode();
-        all.put("matrix", spec.name());
+        all.put("matrix", matrix);
         all.put("hostVersion", Lab.VERSION);
-        all.put("seed", lab.settings().seed());
         ArrayNode n = all.putArray("notes");
         notes.forEach(n::add);
         all.set("cells", array);
         ResultStore.writeJson(output.resolve("results.json"), all);
         ResultStore.writeAtomically(output.resolve("results.csv"), Report.csv(results));
         Path report = output.resolve("report.html");
-        ResultStore.writeAtomically(report, Report.html(spec.name(), results, notes, output));
+        ResultStore.writeAtomically(report, Report.html(matrix, results, notes, output));
         return report;
     }
 }

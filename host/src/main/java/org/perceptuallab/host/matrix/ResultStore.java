@@ -5,27 +5,33 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
 
 /**
- * The output folder of a matrix run: {@code cells/EXPERIMENT/LOSS/result.json} per cell, with the cell's
- * images beside it. Files are written to a temporary name and moved into place atomically, so a reader
- * (or a resumed run) sees a whole result or none.
+ * The output folder of a matrix run: {@code cells/EXPERIMENT/LOSS-ID/result.json} per cell (ID derived
+ * from the cell's key), with the cell's images beside it, and {@code running.json} while a process runs
+ * it. Files are written to a temporary name and moved into place atomically, so a reader (a resumed run,
+ * another shard, {@code plab report}) sees a whole result or none.
  */
 public final class ResultStore {
     /** The JSON mapper of every result file. */
     public static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The name of a cell's result file. */
     public static final String RESULT = "result.json";
+    /** The marker a process leaves in a cell's folder while it runs the cell. */
+    public static final String RUNNING = "running.json";
 
     private final Path root;
 
@@ -37,9 +43,73 @@ public final class ResultStore {
         return root;
     }
 
-    /** The folder of a cell. */
-    public Path cellDir(String experiment, String loss) {
-        return root.resolve("cells").resolve(safe(experiment)).resolve(safe(loss));
+    /** The folder of a cell: its experiment's and loss's names, and the id derived from its key. */
+    public Path cellDir(String experiment, String loss, String id) {
+        return root.resolve("cells").resolve(safe(experiment)).resolve(safe(loss) + "-" + id);
+    }
+
+    /** The folders of every configuration of the named cell run into this folder. */
+    public List<Path> cellDirs(String experiment, String loss) throws IOException {
+        Path parent = root.resolve("cells").resolve(safe(experiment));
+        if (!Files.isDirectory(parent)) {
+            return List.of();
+        }
+        String prefix = safe(loss) + "-";
+        try (Stream<Path> dirs = Files.list(parent)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith(prefix)
+                    && d.getFileName().toString().substring(prefix.length()).matches("[0-9a-f]{12}")).sorted().toList();
+        }
+    }
+
+    /** Leaves the running marker: which host and process runs the cell, for which shard, since when. */
+    public void markRunning(Path cellDir, Shard shard) {
+        ObjectNode marker = JSON.createObjectNode();
+        marker.put("host", hostName());
+        marker.put("pid", ProcessHandle.current().pid());
+        marker.put("shard", shard.toString());
+        marker.put("started", Instant.now().toString());
+        writeJson(cellDir.resolve(RUNNING), marker);
+    }
+
+    /** Removes the running marker once the result is stored. */
+    public void clearRunning(Path cellDir) throws IOException {
+        Files.deleteIfExists(cellDir.resolve(RUNNING));
+    }
+
+    /**
+     * The record of a cell without a result: {@code running} (with the marker: host, process, start; a
+     * process killed mid-cell leaves it until the cell is run again) or {@code missing}.
+     */
+    public ObjectNode placeholder(Path cellDir, String experiment, String loss, JsonNode key, Integer shard) {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("experiment", experiment);
+        record.put("loss", loss);
+        record.set("key", key);
+        if (shard != null) {
+            record.put("shard", shard);
+        }
+        Path marker = cellDir.resolve(RUNNING);
+        JsonNode running = null;
+        if (Files.isRegularFile(marker)) {
+            try {
+                running = JSON.readTree(marker.toFile());
+            } catch (IOException e) {
+                running = null;
+            }
+        }
+        record.put("status", running instanceof ObjectNode ? "running" : "missing");
+        if (running instanceof ObjectNode) {
+            record.set("running", running);
+        }
+        return record;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /**

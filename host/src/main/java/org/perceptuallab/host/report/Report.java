@@ -27,7 +27,7 @@ public final class Report {
             .meta{color:#555;font-size:12px} code{font-size:12px;background:#f4f4f4;padding:1px 3px}
             table{border-collapse:collapse;margin:8px 0} th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
             th{background:#f6f6f6;font-weight:600;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
-            td.best{background:#e7f5e7;font-weight:600} tr.failed td{background:#fdecec}
+            td.best{background:#e7f5e7;font-weight:600} tr.failed td{background:#fdecec} tr.pending td{background:#f3f3f3;color:#666}
             img.shared{max-width:100%;min-width:128px;image-rendering:pixelated} img.thumb{width:128px;max-height:160px;object-fit:contain;object-position:left top;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
             .badge{display:inline-block;padding:1px 6px;border-radius:3px;font-size:12px;color:#fff;background:#b36b00}
             .err{color:#a00;font-family:monospace;font-size:12px;white-space:pre-wrap;max-width:640px}
@@ -75,18 +75,88 @@ public final class Report {
             JsonNode p = any.path("provenance");
             h.append("<p class=\"meta\">host ").append(esc(p.path("hostVersion").asText())).append(" &middot; ")
                     .append(esc(p.path("backend").asText("?"))).append(" &middot; seed ").append(p.path("seed").asText())
-                    .append(" &middot; ").append(cells.size()).append(" cells, ")
-                    .append(cells.stream().filter(c -> "failed".equals(c.path("status").asText())).count())
-                    .append(" failed &middot; results.json and results.csv beside this file</p>\n");
+                    .append(" &middot; ").append(cells.size()).append(" cells: ").append(count(cells, "done"))
+                    .append(" done, ").append(count(cells, "failed")).append(" failed, ").append(count(cells, "running"))
+                    .append(" running, ").append(count(cells, "missing"))
+                    .append(" missing &middot; results.json and results.csv beside this file</p>\n");
         }
         for (String note : notes) {
             h.append("<p class=\"meta\">").append(esc(note)).append("</p>\n");
         }
+        overview(h, byExperiment);
         for (Map.Entry<String, List<ObjectNode>> e : byExperiment.entrySet()) {
             experiment(h, e.getKey(), e.getValue(), output);
         }
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    private static long count(List<ObjectNode> cells, String status) {
+        return cells.stream().filter(c -> status.equals(c.path("status").asText())).count();
+    }
+
+    /**
+     * One row per loss, the headline metric of each experiment (named by the experiment's result in
+     * {@code details.headline}: {@code {metric, better: higher|lower}}) with the loss's rank in it, and the
+     * mean rank; rows by mean rank. Experiments that name no headline are left out.
+     */
+    private static void overview(StringBuilder h, Map<String, List<ObjectNode>> byExperiment) {
+        Map<String, String> metricOf = new LinkedHashMap<>();
+        Map<String, Boolean> higherOf = new LinkedHashMap<>();
+        for (Map.Entry<String, List<ObjectNode>> e : byExperiment.entrySet()) {
+            e.getValue().stream().filter(c -> "done".equals(c.path("status").asText()))
+                    .map(c -> c.path("details").path("headline")).filter(JsonNode::isObject).findFirst()
+                    .ifPresent(hl -> {
+                        metricOf.put(e.getKey(), hl.path("metric").asText());
+                        higherOf.put(e.getKey(), !"lower".equals(hl.path("better").asText()));
+                    });
+        }
+        if (metricOf.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> ranks = new LinkedHashMap<>();
+        for (String experiment : metricOf.keySet()) {
+            Map<String, Double> v = new LinkedHashMap<>();
+            for (ObjectNode c : byExperiment.get(experiment)) {
+                JsonNode m = c.path("metrics").get(metricOf.get(experiment));
+                if ("done".equals(c.path("status").asText()) && m != null && m.isNumber()) {
+                    v.put(c.path("loss").asText(), m.asDouble());
+                }
+            }
+            values.put(experiment, v);
+            boolean higher = higherOf.get(experiment);
+            Map<String, Integer> r = new LinkedHashMap<>();
+            v.forEach((loss, x) -> r.put(loss, 1 + (int) v.values().stream().filter(o -> higher ? o > x : o < x).count()));
+            ranks.put(experiment, r);
+        }
+        Set<String> losses = new LinkedHashSet<>();
+        byExperiment.values().forEach(cs -> cs.forEach(c -> losses.add(c.path("loss").asText())));
+        Map<String, Double> meanRank = new LinkedHashMap<>();
+        for (String loss : losses) {
+            meanRank.put(loss, ranks.values().stream().filter(r -> r.containsKey(loss)).mapToInt(r -> r.get(loss))
+                    .average().orElse(Double.NaN));
+        }
+        List<String> order = new ArrayList<>(losses);
+        order.sort((a, b) -> Double.compare(Double.isNaN(meanRank.get(a)) ? Double.MAX_VALUE : meanRank.get(a),
+                Double.isNaN(meanRank.get(b)) ? Double.MAX_VALUE : meanRank.get(b)));
+        h.append("<h2 id=\"overview\">Overview</h2>\n<p class=\"meta\">Each experiment's headline metric (rank among"
+                + " the losses in brackets, 1 = best); rows by mean rank.</p>\n<table>\n<tr><th>loss</th>");
+        metricOf.forEach((experiment, metric) -> h.append("<th><a href=\"#").append(esc(experiment)).append("\">")
+                .append(esc(experiment)).append("</a><br>").append(esc(metric)).append(higherOf.get(experiment)
+                        ? " &uarr;" : " &darr;").append("</th>"));
+        h.append("<th>mean rank</th></tr>\n");
+        for (String loss : order) {
+            h.append("<tr><td><b>").append(esc(loss)).append("</b></td>");
+            for (String experiment : metricOf.keySet()) {
+                Double v = values.get(experiment).get(loss);
+                Integer r = ranks.get(experiment).get(loss);
+                h.append(r != null && r == 1 ? "<td class=\"num best\">" : "<td class=\"num\">")
+                        .append(v == null ? "&ndash;" : esc(number(v)) + " (" + r + ")").append("</td>");
+            }
+            h.append("<td class=\"num\">").append(number(meanRank.get(loss))).append("</td></tr>\n");
+        }
+        h.append("</table>\n");
     }
 
     private static void experiment(StringBuilder h, String name, List<ObjectNode> cells, Path output) {
@@ -141,12 +211,23 @@ public final class Report {
         h.append("<th>time</th></tr>\n");
         int columns = metrics.size() + images.size() + curves.size();
         for (ObjectNode c : cells) {
-            boolean failed = !"done".equals(c.path("status").asText());
-            h.append(failed ? "<tr class=\"failed\">" : "<tr>").append("<td><b>").append(esc(c.path("loss").asText()))
+            String status = c.path("status").asText();
+            boolean failed = !"done".equals(status);
+            boolean pending = "running".equals(status) || "missing".equals(status);
+            h.append(pending ? "<tr class=\"pending\">" : failed ? "<tr class=\"failed\">" : "<tr>").append("<td><b>")
+                    .append(esc(c.path("loss").asText()))
                     .append("</b><details><summary>provenance</summary><code>")
                     .append(esc(c.path("provenance").path("loss").path("spec").toString())).append("</code><br>")
                     .append(esc(c.path("provenance").path("loss").path("plugin").asText())).append("</details></td>");
-            if (failed) {
+            if (pending) {
+                JsonNode r = c.path("running");
+                h.append("<td colspan=\"").append(Math.max(1, columns)).append("\">").append("running".equals(status)
+                        ? "<b>running</b> since " + esc(r.path("started").asText()) + " on " + esc(r.path("host").asText())
+                        + " (process " + r.path("pid").asText() + ", shard " + esc(r.path("shard").asText())
+                        + "; a killed process leaves this mark until the cell runs again)"
+                        : "<b>missing</b>: not run yet" + (c.has("shard") ? " (shard " + c.path("shard").asInt() + ")" : ""))
+                        .append("</td>");
+            } else if (failed) {
                 h.append("<td colspan=\"").append(Math.max(1, columns)).append("\"><b>failed:</b> <div class=\"err\">")
                         .append(esc(c.path("error").asText())).append("</div></td>");
             } else {
@@ -167,7 +248,8 @@ public final class Report {
                             + esc(file) + "\" alt=\"" + esc(cv) + " curve\"></a>").append("</td>");
                 }
             }
-            h.append("<td class=\"num\">").append(number(c.path("provenance").path("seconds").asDouble())).append(" s</td></tr>\n");
+            h.append("<td class=\"num\">").append(c.path("provenance").has("seconds")
+                    ? number(c.path("provenance").path("seconds").asDouble()) + " s" : "&ndash;").append("</td></tr>\n");
         }
         h.append("</table>\n");
         categoryTable(h, cells);

@@ -1,6 +1,7 @@
 package org.perceptuallab.host.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -8,8 +9,12 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.kit.testing.Fixtures;
 
 /** Shared set-up of the matrix tests: the distribution's plugins, the bundled photos, small matrices. */
 final class MatrixFixtures {
@@ -54,5 +59,51 @@ final class MatrixFixtures {
 
     static JsonNode results(Path output) throws IOException {
         return ResultStore.JSON.readTree(output.resolve("results.json").toFile());
+    }
+
+    /**
+     * Every metric of every cell of a results folder but the times, by experiment/loss/metric; every cell
+     * must be done.
+     */
+    static Map<String, Double> figures(Path output) throws IOException {
+        Map<String, Double> out = new TreeMap<>();
+        for (JsonNode c : results(output).get("cells")) {
+            assertThat(c.path("status").asText()).as(c.path("error").asText()).isEqualTo("done");
+            c.path("metrics").fields().forEachRemaining(m -> {
+                if (!m.getKey().toLowerCase(Locale.ROOT).endsWith("seconds")) {
+                    out.put(c.path("experiment").asText() + "/" + c.path("loss").asText() + "/" + m.getKey(),
+                            m.getValue().asDouble());
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * Two runs' figures agree up to float rounding: libtorch's vectorised CPU kernels may round differently
+     * from run to run (same seed, data and steps; different memory alignment), so to ~1e-6, not bit for bit.
+     */
+    static void assertSameFigures(Map<String, Double> actual, Map<String, Double> expected) {
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        actual.forEach((name, value) -> assertThat(value).as(name)
+                .isCloseTo(expected.get(name), within(1e-5 * Math.max(1, Math.abs(value)))));
+    }
+
+    /**
+     * A six-cell matrix for the shard tests: l1, l2 and ssim through image-mean ({@code steps} long, on
+     * crops of a bundled photo) and clustering (20 bundled Fashion-MNIST images).
+     */
+    static Path sixCellMatrix(Path dir, long seed, int steps) throws IOException {
+        return write(dir, "six-cells.yaml", """
+                name: six-cells
+                seed: %d
+                losses: [l1, l2, ssim]
+                experiments:
+                  - experiment: image-mean
+                    params: {data: %s, size: 24, crops: 3, jitter: 2, steps: %d, lr: 0.01}
+                  - experiment: clustering
+                    params: {data: %s, size: 16, maxPerClass: 2, restarts: 2}
+                """.formatted(seed, Fixtures.photo("chelsea.png"), steps,
+                Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz")));
     }
 }

@@ -154,6 +154,7 @@ public final class TwoAfcExperiment implements Experiment {
             c.put("ci95Low", cci[0]);
             c.put("ci95High", cci[1]);
         }
+        details.putObject("headline").put("metric", "score").put("better", "higher");
         details.put("scoreFormula", "(d0<d1)(1-h) + (d1<d0)h + 0.5(d0==d1), h = fraction judging p1 closer");
         Path marker = root.resolve(TwoAfcData.SYNTHETIC_MARKER);
         boolean synthetic = Files.isRegularFile(marker);

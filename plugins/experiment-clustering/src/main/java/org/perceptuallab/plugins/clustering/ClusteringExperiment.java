@@ -138,6 +138,7 @@ public final class ClusteringExperiment implements Experiment {
         metrics.put("geometrySeconds", geometrySeconds);
         metrics.put("clusteringSeconds", clusteringSeconds);
 
+        details.putObject("headline").put("metric", "f1").put("better", "higher");
         details.put("geometry", geometry.note());
         details.put("featureDimension", geometry.featureDimension());
         details.put("symmetrized", geometry.symmetrized());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Lloyd's k-means on the Gram matrix {@code G = F F^T} of feature vectors F, so that features of any
@@ -35,11 +36,13 @@ final class KMeans {
     private KMeans() {
     }
 
-    /** The best of {@code restarts} runs (lowest objective); run r draws from {@code new Random(seed + r)}. */
+    /** The best of {@code restarts} runs (lowest objective); each run draws from its own stream split from the seed. */
     static Result best(double[][] gram, int k, Init init, Update update, int iterations, int restarts, long seed) {
         Result best = null;
+        // Split streams, not seed + r: nearby seeds would otherwise share most of their restarts.
+        SplittableRandom streams = new SplittableRandom(seed);
         for (int r = 0; r < restarts; r++) {
-            Result result = run(gram, k, init, update, iterations, new Random(seed + r));
+            Result result = run(gram, k, init, update, iterations, new Random(streams.nextLong()));
             if (best == null || result.objective() < best.objective()) {
                 best = result;
             }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * k-medoids on a symmetric distance matrix, for any loss: k-medoids++ seeding (each next medoid drawn with
@@ -27,11 +28,13 @@ final class KMedoids {
     private KMedoids() {
     }
 
-    /** The best of {@code restarts} runs (lowest objective); run r draws from {@code new Random(seed + r)}. */
+    /** The best of {@code restarts} runs (lowest objective); each run draws from its own stream split from the seed. */
     static Result best(double[][] d, int k, int restarts, long seed) {
         Result best = null;
+        // Split streams, not seed + r: nearby seeds would otherwise share most of their restarts.
+        SplittableRandom streams = new SplittableRandom(seed);
         for (int r = 0; r < restarts; r++) {
-            Result result = run(d, k, new Random(seed + r));
+            Result result = run(d, k, new Random(streams.nextLong()));
             if (best == null || result.objective() < best.objective() - 1e-12 * Math.abs(best.objective())) {
                 best = result;
             }

@@ -1,0 +1,36 @@
+package org.perceptuallab.host.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.perceptuallab.host.matrix.MatrixRunner;
+import org.perceptuallab.host.matrix.ResultsFolder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code plab report DIR}: the tables and report of a results folder, shards merged. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = {"Merge whatever cells a results folder holds (every shard of a matrix writes into one) into",
+                "results.json, results.csv and report.html; cells not yet run are marked missing, cells a process",
+                "is running (or was, when killed) running. Safe to run while shards are still writing."})
+public final class ReportCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "The results folder (plab matrix --out).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        ResultsFolder.View view = ResultsFolder.read(dir);
+        Path report = MatrixRunner.writeTables(view.matrix(), dir, view.cells(), view.notes());
+        long done = view.cells().stream().filter(c -> "done".equals(c.path("status").asText())).count();
+        long failed = view.cells().stream().filter(c -> "failed".equals(c.path("status").asText())).count();
+        long running = view.cells().stream().filter(c -> "running".equals(c.path("status").asText())).count();
+        spec.commandLine().getOut().printf("%d cells: %d done, %d failed, %d running, %d missing%n",
+                view.cells().size(), done, failed, running, view.cells().size() - done - failed - running);
+        spec.commandLine().getOut().println(report.toAbsolutePath().normalize());
+        return 0;
+    }
+}

@@ -1,0 +1,55 @@
+package org.perceptuallab.host.matrix;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.perceptuallab.api.PlabException;
+
+/**
+ * What a results folder holds now, for {@code plab report}: the cells of its newest plan in plan order,
+ * each its stored result or a placeholder (running, missing); without a plan (a folder from an older
+ * host), every stored result. Safe while shards are still writing: results are whole files or absent.
+ */
+public final class ResultsFolder {
+    /** The matrix's name, its notes and its cells. */
+    public record View(String matrix, List<String> notes, List<ObjectNode> cells) {
+    }
+
+    private ResultsFolder() {
+    }
+
+    public static View read(Path output) throws IOException {
+        if (!Files.isDirectory(output.resolve("cells")) && !Files.isDirectory(output.resolve("plans"))) {
+            throw new PlabException(output.toAbsolutePath() + " is not a results folder (it has no cells/ and no"
+                    + " plans/); give the --out folder of 'plab matrix'");
+        }
+        ResultStore store = new ResultStore(output);
+        Optional<ObjectNode> plan = ShardPlan.newest(output);
+        List<ObjectNode> cells = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        String matrix = output.getFileName().toString();
+        if (plan.isPresent()) {
+            matrix = plan.get().path("matrix").asText(matrix);
+            plan.get().path("notes").forEach(n -> notes.add(n.asText()));
+            for (JsonNode c : plan.get().path("cells")) {
+                Path dir = store.cellDir(c.path("experiment").asText(), c.path("loss").asText(), c.path("id").asText());
+                cells.add(store.read(dir).orElseGet(() -> store.placeholder(dir, c.path("experiment").asText(),
+                        c.path("loss").asText(), null, c.path("shard").asInt())));
+            }
+        } else {
+            try (Stream<Path> files = Files.walk(output.resolve("cells"))) {
+                for (Path f : files.filter(p -> p.getFileName().toString().equals(ResultStore.RESULT)).sorted().toList()) {
+                    store.read(f.getParent()).ifPresent(cells::add);
+                }
+            }
+            notes.add("no plan in this folder: the cells present are shown, missing ones cannot be named");
+        }
+        return new View(matrix, notes, cells);
+    }
+}
