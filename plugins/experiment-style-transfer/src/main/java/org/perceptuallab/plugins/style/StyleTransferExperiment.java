@@ -170,6 +170,12 @@ public final class StyleTransferExperiment implements Experiment {
         Map<String, String> files = new LinkedHashMap<>();
         Map<String, List<Double>> curves = new LinkedHashMap<>();
         ObjectNode details = JsonNodeFactory.instance.objectNode();
+        // Ratios are dimensionless, so losses compare on them; several pairs by their geometric mean.
+        details.putObject("headline").put("metric", "styleRatio").put("better", "lower");
+        if (!onePair) {
+            metrics.put("styleRatio", Math.exp(pairs.stream()
+                    .mapToDouble(pair -> Math.log(pair.styleEnd() / pair.styleStart())).average().orElseThrow()));
+        }
         ArrayNode pairDetails = details.putArray("pairs");
         List<List<Figures.Cell>> results = new ArrayList<>();
         for (int i = 0; i < contents.size(); i++) {

@@ -65,6 +65,10 @@ class StyleTransferExperimentTest extends CatalogTest {
             assertThat(out.resolve(r.images().get("result (" + pair + ")"))).isRegularFile();
         }
         assertThat(r.details().get("pairs")).hasSize(4);
+        double logMean = pairs.stream().mapToDouble(pair -> Math.log(r.metrics().get("styleRatio (" + pair + ")")))
+                .average().orElseThrow();
+        assertThat(r.metrics().get("styleRatio")).isCloseTo(Math.exp(logMean), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(r.details().at("/headline/metric").asText()).isEqualTo("styleRatio");
         assertThat(out.resolve(r.images().get("grid"))).isRegularFile();
         assertThat(r.details().path("gramMatrices").asText()).contains("loss 'l2' compares no Gram matrices");
         assertThat(r.images().keySet()).noneMatch(caption -> caption.startsWith("gram"));
