@@ -86,6 +86,11 @@ public record Param(String name, ParamType type, JsonNode defaultValue, Double m
         return new Param(name, ParamType.LOSS, def, null, null, List.of(), help);
     }
 
+    /** Another loss whose default is a configured spec (an id and its parameters). */
+    public static Param configuredLoss(String name, LossSpec defaultLoss, String help) {
+        return new Param(name, ParamType.LOSS, defaultLoss.json(), null, null, List.of(), help);
+    }
+
     /** A weighted list of losses; required. */
     public static Param terms(String name, String help) {
         return new Param(name, ParamType.TERMS, null, null, null, List.of(), help);

@@ -3,13 +3,10 @@ package org.perceptuallab.host.matrix;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.perceptuallab.host.Lab;
 import org.perceptuallab.kit.testing.Fixtures;
 
 /**
@@ -30,16 +27,8 @@ class ClusteringCellTest {
                     params: {data: %s, size: 32, maxPerClass: 3, restarts: 3}
                 """.formatted(data));
         Path out = tmp.resolve("out");
-        try (Lab lab = MatrixFixtures.lab(4)) {
-            MatrixRunner.Outcome outcome = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
-                    .run(MatrixSpec.read(file), out);
-            assertThat(outcome.done()).isEqualTo(2);
-            assertThat(outcome.failed()).isZero();
-        }
-        JsonNode cells = MatrixFixtures.results(out).get("cells");
-        assertThat(cells).hasSize(2);
+        JsonNode cells = MatrixFixtures.runEveryCell(file, out, 4, 2);
         for (JsonNode c : cells) {
-            assertThat(c.path("status").asText()).as(c.path("error").asText()).isEqualTo("done");
             assertThat(c.at("/metrics/n").asInt()).isEqualTo(30);
             assertThat(c.at("/metrics/k").asInt()).isEqualTo(10);
             assertThat(c.at("/metrics/f1").asDouble()).isBetween(0.0, 1.0);

@@ -13,14 +13,17 @@ import org.perceptuallab.kit.testing.Fixtures;
 class MatrixSpecTest {
 
     @Test
-    void quickMatrixRunsEveryInstalledLossOnItsThreeExperiments() {
+    void quickMatrixRunsEveryInstalledLossOnItsFourExperiments() {
         MatrixSpec quick = MatrixSpec.read(Fixtures.shipped("examples/matrices/quick.yaml"));
         assertThat(quick.losses()).as("all installed losses").isNull();
         assertThat(quick.experiments()).extracting(MatrixSpec.ExperimentEntry::id).containsExactly("2afc", "image-mean",
-                "clustering");
+                "clustering", "style-transfer");
         assertThat(quick.experiments().get(0).generate().from()).isEqualTo("../data/photos");
         assertThat(quick.baseDir().resolve(quick.experiments().get(1).params().get("data").asText())).isRegularFile();
         assertThat(quick.baseDir().resolve(quick.experiments().get(2).params().get("data").asText())).isRegularFile();
+        for (String images : new String[] {"contents", "styles"}) {
+            assertThat(quick.baseDir().resolve(quick.experiments().get(3).params().get(images).asText())).isRegularFile();
+        }
     }
 
     @Test

@@ -56,7 +56,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
         List<BufferedImage> images = new ArrayList<>(keep.size());
         for (int i = 0; i < keep.size(); i++) {
             labels[i] = raw.labels.get(keep.get(i));
-            images.add(square(raw.images.get(keep.get(i)).load(), size));
+            images.add(Images.centreSquare(raw.images.get(keep.get(i)).load(), size));
         }
         return new LabelledImages(raw.classes, labels, images);
     }
@@ -83,15 +83,6 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
         }
         Collections.sort(keep);
         return keep;
-    }
-
-    /** Resized so that the shorter side is {@code size}, then the centre square. */
-    static BufferedImage square(BufferedImage img, int size) {
-        double scale = (double) size / Math.min(img.getWidth(), img.getHeight());
-        int w = Math.max(size, (int) Math.round(img.getWidth() * scale));
-        int h = Math.max(size, (int) Math.round(img.getHeight() * scale));
-        BufferedImage resized = w == img.getWidth() && h == img.getHeight() ? img : Images.resize(img, w, h);
-        return Images.crop(resized, (w - size) / 2, (h - size) / 2, size, size);
     }
 
     /** An image not decoded until needed, so that subsampling a large set decodes only what it keeps. */

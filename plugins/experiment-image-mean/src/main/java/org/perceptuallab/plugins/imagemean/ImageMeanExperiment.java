@@ -1,13 +1,11 @@
 package org.perceptuallab.plugins.imagemean;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
@@ -28,6 +26,8 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.optim.PixelOptimiser;
+import org.perceptuallab.kit.optim.StepDecay;
 import org.pf4j.Extension;
 
 /**
@@ -140,31 +140,15 @@ public final class ImageMeanExperiment implements Experiment {
         try (NDManager level = m.newSubManager()) {
             NDArray t = stack(level, targets);
             NDArray x = tensor(level, start);
-            x.setRequiresGradient(true);
-            PixelAdam adam = new PixelAdam(level, x);
-            for (int step = 0; step < steps; step++) {
-                double rate = lr * Math.pow(decay, step / every);
-                try (NDManager scope = level.newSubManager()) {
-                    x.tempAttach(scope);
-                    double value;
-                    try (GradientCollector gc = Engine.getEngine(x.getManager().getEngine().getEngineName())
-                            .newGradientCollector()) {
-                        NDArray d = loss.distance(x.broadcast(t.getShape()), t).mean();
-                        gc.backward(d);
-                        value = d.toType(DataType.FLOAT64, false).getDouble();
-                    }
-                    if (!Double.isFinite(value)) {
-                        throw new PlabException("loss '" + loss.spec() + "' gave a non-finite value (" + value
-                                + ") at step " + step + " of image-mean; lower 'lr' or check the loss");
-                    }
-                    adam.step(x, rate, scope);
-                    curve.add(value);
-                }
-                progress.step(1);
-                if (step % 20 == 0) {
-                    progress.status(String.format(Locale.ROOT, "%.4g", curve.get(curve.size() - 1)));
-                }
-            }
+            PixelOptimiser.minimise(x, image -> loss.distance(image.broadcast(t.getShape()), t).mean(),
+                    new StepDecay(lr, decay, every), steps, "image-mean under loss '" + loss.spec() + "'",
+                    (step, value) -> {
+                        curve.add(value);
+                        progress.step(1);
+                        if (step % 20 == 0) {
+                            progress.status(String.format(Locale.ROOT, "%.4g", value));
+                        }
+                    });
             return planes(x);
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.perceptuallab.api.FeatureMap;
@@ -59,7 +60,17 @@ final class CheckedLoss implements Loss {
     @Override
     public Optional<FeatureMap> featureMap() {
         return pluginCall("featureMap", inner::featureMap)
-                .map(map -> x -> pluginCall("features", () -> map.features(x)));
+                .map(map -> new FeatureMap() {
+                    @Override
+                    public NDArray features(NDArray x) {
+                        return pluginCall("features", () -> map.features(x));
+                    }
+
+                    @Override
+                    public Map<String, NDArray> layers(NDArray x) {
+                        return pluginCall("layers", () -> map.layers(x));
+                    }
+                });
     }
 
     /** The loss's weight files (parameters named like {@code weights}), suspects when it returns NaN. */

@@ -88,6 +88,15 @@ public final class Images {
         return out;
     }
 
+    /** Resized so that the shorter side is {@code size} (aspect kept), then its centre size x size square. */
+    public static BufferedImage centreSquare(BufferedImage img, int size) {
+        double scale = (double) size / Math.min(img.getWidth(), img.getHeight());
+        int w = Math.max(size, (int) Math.round(img.getWidth() * scale));
+        int h = Math.max(size, (int) Math.round(img.getHeight() * scale));
+        BufferedImage resized = resize(img, w, h);
+        return crop(resized, (w - size) / 2, (h - size) / 2, size, size);
+    }
+
     /** The image as a (1, channels, H, W) float32 tensor in [-1, 1]; channels is 3 (RGB) or 1 (grey). */
     public static NDArray toTensor(NDManager manager, BufferedImage img, int channels) {
         if (channels != 1 && channels != 3) {

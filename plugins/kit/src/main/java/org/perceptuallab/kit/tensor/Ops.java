@@ -207,16 +207,17 @@ public final class Ops {
     }
 
     /**
-     * A constant (filters, projections) in the data type of {@code like}. A converted copy is attached to
-     * like's manager, so that a float64 gradient check does not leave copies in the constant's manager.
+     * A constant (filters, projections) for one call on {@code like}: in like's data type and owned by
+     * like's manager (a view when the type already matches, a converted copy otherwise). An op's result
+     * joins its first operand's manager, so a product such as {@code constant.matMul(patches)} would
+     * otherwise collect in the constant's manager at every call of a long optimisation.
      */
     public static NDArray castLike(NDArray constant, NDArray like) {
-        if (constant.getDataType() == like.getDataType()) {
-            return constant;
-        }
-        NDArray copy = constant.toType(like.getDataType(), false);
-        copy.attach(like.getManager());
-        return copy;
+        NDArray own = constant.getDataType() == like.getDataType()
+                ? constant.reshape(constant.getShape())
+                : constant.toType(like.getDataType(), false);
+        own.attach(like.getManager());
+        return own;
     }
 
     /** A normalised 1-D Gaussian of {@code size} taps centred on the middle tap. */

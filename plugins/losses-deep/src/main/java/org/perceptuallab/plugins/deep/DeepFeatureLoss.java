@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,7 +68,7 @@ final class DeepFeatureLoss implements Loss {
             trunk.redraw(reinitDraws);
         }
         Map<Integer, NDArray> fx = features(x);
-        Map<Integer, NDArray> fy = targetFeatures(y);
+        Map<Integer, NDArray> fy = targetFeatures(y, x);
         NDArray total = null;
         for (Layer l : layers) {
             NDArray term = Ops.times(l.metric().distance(fx.get(l.stage()), fy.get(l.stage())),
@@ -91,14 +92,26 @@ final class DeepFeatureLoss implements Loss {
         return out;
     }
 
-    private Map<Integer, NDArray> targetFeatures(NDArray y) {
+    /**
+     * The target's features, from the cache while the target is unchanged. Cached maps are handed out as
+     * views owned by x's manager ({@link Ops#castLike}): what a metric computes from the target alone (its
+     * Gram matrix, its sorted projections) would otherwise pile up in the cache's manager, one set per
+     * call, for the whole optimisation.
+     */
+    private Map<Integer, NDArray> targetFeatures(NDArray y, NDArray x) {
         if (reinitDraws != null || y.hasGradient()) {
             return features(y);
         }
-        if (cachedTarget != null && cachedTarget.getShape().equals(y.getShape())
-                && cachedTarget.getDataType() == y.getDataType() && cachedTarget.contentEquals(y)) {
-            return cachedFeatures;
+        if (cachedTarget == null || !cachedTarget.getShape().equals(y.getShape())
+                || cachedTarget.getDataType() != y.getDataType() || !cachedTarget.contentEquals(y)) {
+            cacheFeatures(y);
         }
+        Map<Integer, NDArray> views = new HashMap<>();
+        cachedFeatures.forEach((stage, f) -> views.put(stage, Ops.castLike(f, x)));
+        return views;
+    }
+
+    private void cacheFeatures(NDArray y) {
         if (targetCache != null) {
             targetCache.close();
         }
@@ -112,26 +125,40 @@ final class DeepFeatureLoss implements Loss {
             cachedTarget = copy;
             cachedFeatures = computed;
         }
-        return cachedFeatures;
     }
 
     /**
      * Each layer's features flattened and scaled by sqrt(weight / (layers * feature-map size)), so that the
-     * squared Euclidean distance of two images' feature vectors is their loss under the l2 metric.
+     * squared Euclidean distance of two images' feature vectors is their loss under the l2 metric; and each
+     * layer's map itself (for pictures of its Gram matrix, say).
      */
     @Override
     public Optional<FeatureMap> featureMap() {
-        return Optional.of(x -> Ops.scoped(x, xs -> {
-            checkInput(xs);
-            Map<Integer, NDArray> f = features(xs);
-            NDList parts = new NDList();
-            for (Layer l : layers) {
-                NDArray a = FeatureMetric.rows(f.get(l.stage()));
-                double size = a.getShape().get(1);
-                parts.add(Ops.times(a, Math.sqrt(l.weight() / layers.size() / size)));
+        return Optional.of(new FeatureMap() {
+            @Override
+            public NDArray features(NDArray x) {
+                return Ops.scoped(x, xs -> {
+                    checkInput(xs);
+                    Map<Integer, NDArray> f = DeepFeatureLoss.this.features(xs);
+                    NDList parts = new NDList();
+                    for (Layer l : layers) {
+                        NDArray a = FeatureMetric.rows(f.get(l.stage()));
+                        double size = a.getShape().get(1);
+                        parts.add(Ops.times(a, Math.sqrt(l.weight() / layers.size() / size)));
+                    }
+                    return NDArrays.concat(parts, 1);
+                });
             }
-            return NDArrays.concat(parts, 1);
-        }));
+
+            @Override
+            public Map<String, NDArray> layers(NDArray x) {
+                checkInput(x);
+                Map<Integer, NDArray> f = DeepFeatureLoss.this.features(x);
+                Map<String, NDArray> byName = new LinkedHashMap<>();
+                layers.forEach(l -> byName.put(l.name(), f.get(l.stage())));
+                return byName;
+            }
+        });
     }
 
     @Override

@@ -7,13 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.kit.tensor.NativeHeap;
+import org.perceptuallab.kit.testing.ResidentMemory;
 
 /**
  * Resident memory over an Adam optimisation of one image under a loss, the way an experiment runs it:
@@ -50,26 +48,12 @@ public final class AdamMemoryRun {
                 }
                 for (int c : checkpoints) {
                     if (c == step) {
-                        rss.put(step, residentMib());
+                        rss.put(step, ResidentMemory.mib());
                     }
                 }
             }
         }
         return rss;
-    }
-
-    /** VmRSS of this process in MiB. */
-    static long residentMib() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/self/status", e);
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
     }
 
     public static void main(String[] args) {

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -147,6 +149,39 @@ class DeepLossChecksTest extends CatalogTest {
             NDArray fy = loss.featureMap().orElseThrow().features(y);
             double[] viaFeatures = fx.sub(fy).square().sum(new int[] {1}).toDoubleArray();
             assertThat(viaFeatures).containsExactly(direct, org.assertj.core.data.Offset.offset(1e-12));
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyMetricLeavesNoArraysBehindAgainstACachedTarget() {
+        // An optimisation compares many x with one target, whose features are cached between calls: what a
+        // metric computes from them must go with the call, not into the cache's manager.
+        return FeatureMetric.NAMES.stream().map(metric -> DynamicTest.dynamicTest(metric, () -> {
+            String params = "{\"metric\": \"" + metric + "\", \"layers\": {\"pixels\": 1.0, \"relu1_2\": 1.0}}";
+            try (NDManager constants = manager.newSubManager();
+                 Loss loss = TestLosses.create(constants, "vgg", params, null);
+                 NDManager scope = manager.newSubManager()) {
+                NDArray x = images(3, 1, 16, DataType.FLOAT32);
+                NDArray y = images(4, 1, 16, DataType.FLOAT32);
+                x.attach(scope);
+                y.attach(scope);
+                loss.distance(x, y).close();
+                assertThat(LossChecks.arraysLeftBehind(loss, constants, x, y, 3)).as(metric).isZero();
+            }
+        }));
+    }
+
+    @Test
+    void featureMapExposesEachLayersMapByNameInTheLossesOrder() {
+        String params = "{\"metric\": \"gram\", \"layers\": {\"relu2_2\": 1.0, \"pixels\": 1.0, \"conv1_2\": 1.0}}";
+        try (Loss loss = create("vgg", params, null)) {
+            NDArray x = images(14, 1, 16, DataType.FLOAT32);
+            Map<String, NDArray> layers = loss.featureMap().orElseThrow().layers(x);
+            assertThat(List.copyOf(layers.keySet())).containsExactly("relu2_2", "pixels", "conv1_2");
+            assertThat(layers.get("relu2_2").getShape()).isEqualTo(new Shape(1, 128, 8, 8));
+            assertThat(layers.get("conv1_2").getShape()).isEqualTo(new Shape(1, 64, 16, 16));
+            assertThat(layers.get("pixels").contentEquals(x)).isTrue();
+            assertThat(layers.get("relu2_2").min().getFloat()).isGreaterThanOrEqualTo(0f);
         }
     }
 

@@ -98,6 +98,19 @@ class PatchLossContractTest extends CatalogTest {
         }
     }
 
+    /** An optimisation calls the loss thousands of times: what a call computes from its constants goes with it. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("losses")
+    void leavesNoArraysBehindAcrossCalls(String id, String params, int side) {
+        try (NDManager constants = manager.newSubManager(); NDManager step = manager.newSubManager();
+             Loss loss = catalog.create(new LossSpec(id, json(params)), LabContext.of(constants, 7, catalog))) {
+            NDArray[] xy = pair(side, DataType.FLOAT32, 5);
+            step.tempAttachAll(xy[0], xy[1]);
+            loss.distance(xy[0], xy[1]).close();
+            assertThat(LossChecks.arraysLeftBehind(loss, constants, xy[0], xy[1], 3)).isZero();
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("losses")
     void pairsDoNotDependOnTheBatch(String id, String params, int side) {

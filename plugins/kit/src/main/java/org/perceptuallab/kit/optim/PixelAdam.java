@@ -1,4 +1,4 @@
-package org.perceptuallab.plugins.imagemean;
+package org.perceptuallab.kit.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -8,7 +8,7 @@ import ai.djl.ndarray.NDManager;
  * range). The moment estimates live in the owner's manager; every temporary of a step goes to the
  * step's scope, so memory stays flat over long runs (TECH-NOTES 3 and 5).
  */
-final class PixelAdam {
+public final class PixelAdam {
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPSILON = 1e-8;
@@ -17,7 +17,8 @@ final class PixelAdam {
     private final NDArray secondMoment;
     private int steps;
 
-    PixelAdam(NDManager owner, NDArray like) {
+    /** Zero moments shaped like {@code like}, owned by {@code owner}. */
+    public PixelAdam(NDManager owner, NDArray like) {
         this.firstMoment = owner.zeros(like.getShape(), like.getDataType());
         this.secondMoment = owner.zeros(like.getShape(), like.getDataType());
     }
@@ -27,7 +28,7 @@ final class PixelAdam {
      *
      * @param scope the step's manager; temporaries are attached to it
      */
-    void step(NDArray x, double learningRate, NDManager scope) {
+    public void step(NDArray x, double learningRate, NDManager scope) {
         steps++;
         firstMoment.tempAttach(scope);
         secondMoment.tempAttach(scope);
