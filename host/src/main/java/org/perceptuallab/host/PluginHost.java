@@ -101,7 +101,7 @@ public final class PluginHost implements AutoCloseable {
         });
     }
 
-    /** How a plugin's jar is named in messages: its id, version and path. */
+    /** How a plugin is named in messages and provenance: its id and version. */
     public static String origin(PluginWrapper w) {
         return "plugin " + w.getPluginId() + " " + w.getDescriptor().getVersion();
     }

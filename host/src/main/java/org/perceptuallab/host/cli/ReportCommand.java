@@ -1,9 +1,12 @@
 package org.perceptuallab.host.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.ResultsFolder;
+import org.perceptuallab.host.report.Report;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -25,11 +28,10 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ResultsFolder.View view = ResultsFolder.read(dir);
         Path report = MatrixRunner.writeTables(view.matrix(), dir, view.cells(), view.notes());
-        long done = view.cells().stream().filter(c -> "done".equals(c.path("status").asText())).count();
-        long failed = view.cells().stream().filter(c -> "failed".equals(c.path("status").asText())).count();
-        long running = view.cells().stream().filter(c -> "running".equals(c.path("status").asText())).count();
-        spec.commandLine().getOut().printf("%d cells: %d done, %d failed, %d running, %d missing%n",
-                view.cells().size(), done, failed, running, view.cells().size() - done - failed - running);
+        List<ObjectNode> cells = view.cells();
+        spec.commandLine().getOut().printf("%d cells: %d done, %d failed, %d running, %d missing%n", cells.size(),
+                Report.count(cells, "done"), Report.count(cells, "failed"), Report.count(cells, "running"),
+                Report.count(cells, "missing"));
         spec.commandLine().getOut().println(report.toAbsolutePath().normalize());
         return 0;
     }

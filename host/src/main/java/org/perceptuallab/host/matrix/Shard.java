@@ -23,7 +23,8 @@ public record Shard(int index, int count) {
 
     /**
      * Parses {@code K/N} or {@code auto}. Auto reads Slurm's {@code SLURM_ARRAY_TASK_ID} (less
-     * {@code SLURM_ARRAY_TASK_MIN}) and {@code SLURM_ARRAY_TASK_COUNT}, or Kubernetes'
+     * {@code SLURM_ARRAY_TASK_MIN}, over {@code SLURM_ARRAY_TASK_STEP}, so {@code --array=4-8:2} works too)
+     * and {@code SLURM_ARRAY_TASK_COUNT}, or Kubernetes'
      * {@code JOB_COMPLETION_INDEX} with the count in {@code PLAB_SHARD_COUNT} (an Indexed Job does not
      * expose its completions; the manifest sets it).
      */
@@ -33,12 +34,14 @@ public record Shard(int index, int count) {
                 int id = number("SLURM_ARRAY_TASK_ID", env.get("SLURM_ARRAY_TASK_ID"));
                 int min = env.containsKey("SLURM_ARRAY_TASK_MIN")
                         ? number("SLURM_ARRAY_TASK_MIN", env.get("SLURM_ARRAY_TASK_MIN")) : 0;
+                int step = env.containsKey("SLURM_ARRAY_TASK_STEP")
+                        ? Math.max(1, number("SLURM_ARRAY_TASK_STEP", env.get("SLURM_ARRAY_TASK_STEP"))) : 1;
                 String count = env.get("SLURM_ARRAY_TASK_COUNT");
                 if (count == null) {
                     throw new PlabException("--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is"
                             + " not; submit with sbatch --array=0-(N-1), or give --shard K/N");
                 }
-                return new Shard(id - min, number("SLURM_ARRAY_TASK_COUNT", count));
+                return new Shard((id - min) / step, number("SLURM_ARRAY_TASK_COUNT", count));
             }
             if (env.containsKey("JOB_COMPLETION_INDEX")) {
                 String count = env.get("PLAB_SHARD_COUNT");

@@ -91,7 +91,8 @@ public final class Report {
         return h.toString();
     }
 
-    private static long count(List<ObjectNode> cells, String status) {
+    /** How many of the cells have this status (done, failed, running, missing). */
+    public static long count(List<ObjectNode> cells, String status) {
         return cells.stream().filter(c -> status.equals(c.path("status").asText())).count();
     }
 

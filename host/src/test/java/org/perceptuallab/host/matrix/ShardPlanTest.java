@@ -86,6 +86,9 @@ class ShardPlanTest {
                 "SLURM_ARRAY_TASK_COUNT", "3"))).isEqualTo(new Shard(1, 3));
         assertThat(Shard.parse("auto", Map.of("SLURM_ARRAY_TASK_ID", "0", "SLURM_ARRAY_TASK_COUNT", "2")))
                 .isEqualTo(new Shard(0, 2));
+        assertThat(Shard.parse("auto", Map.of("SLURM_ARRAY_TASK_ID", "8", "SLURM_ARRAY_TASK_MIN", "4",
+                "SLURM_ARRAY_TASK_STEP", "2", "SLURM_ARRAY_TASK_COUNT", "3"))).as("--array=4-8:2")
+                .isEqualTo(new Shard(2, 3));
         assertThat(Shard.parse("auto", Map.of("JOB_COMPLETION_INDEX", "4", "PLAB_SHARD_COUNT", "5")))
                 .isEqualTo(new Shard(4, 5));
         assertThatThrownBy(() -> Shard.parse("3/3", Map.of())).isInstanceOf(PlabException.class)

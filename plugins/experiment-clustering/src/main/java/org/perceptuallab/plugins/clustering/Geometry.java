@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -57,13 +56,13 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
             try (NDManager scope = manager.newSubManager();
                  Progress bar = progress.apply("features " + loss.spec().id(), (long) images.size())) {
                 NDArray features = features(map.get(), images, batch, scope, bar);
-                Optional<Double> factor = exactFactor(loss, images, features, scope);
+                Optional<Factor> factor = exactFactor(loss, images, features, scope);
                 if (factor.isPresent()) {
-                    double[][] gram = gram(features, factor.get());
+                    double[][] gram = gram(features, factor.get().value());
                     return new Geometry(fromGram(gram), gram, features.getShape().get(1),
                             String.format(Locale.ROOT, "exact feature map, %d dimensions (distance = %.6g x squared"
                                     + " feature distance, checked on %d pairs)", features.getShape().get(1),
-                                    factor.get(), CHECK_PAIRS), false, images.size());
+                                    factor.get().value(), factor.get().pairs()), false, images.size());
                 }
                 note = "the loss's feature map is not exact (its squared distances are not one multiple of the"
                         + " loss's on sampled pairs)";
@@ -91,8 +90,12 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
         return all;
     }
 
+    /** The loss's distance over the squared feature distance, and on how many pairs it was checked. */
+    private record Factor(double value, int pairs) {
+    }
+
     /** The factor d / ||f(x) - f(y)||^2 when it is one number on sampled pairs, else empty. */
-    private static Optional<Double> exactFactor(Loss loss, List<NDArray> images, NDArray features, NDManager scope) {
+    private static Optional<Factor> exactFactor(Loss loss, List<NDArray> images, NDArray features, NDManager scope) {
         int n = images.size();
         double min = Double.POSITIVE_INFINITY;
         double max = 0;
@@ -128,7 +131,7 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
         if (checked == 0 || max / min - 1 > EXACTNESS) {
             return Optional.empty();
         }
-        return Optional.of(Math.sqrt(min * max));
+        return Optional.of(new Factor(Math.sqrt(min * max), checked));
     }
 
     /** factor * F_c F_c^T with the features centred (distances do not change; rounding shrinks). */
@@ -160,52 +163,39 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
     private static Geometry distanceMatrix(Loss loss, List<NDArray> images, int batch, NDManager manager,
                                            BiFunction<String, Long, Progress> progress, String note) {
         int n = images.size();
-        List<int[]> pairs = new ArrayList<>(n * (n - 1) / 2);
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                pairs.add(new int[] {i, j});
-            }
-        }
+        Pairs pairs = Pairs.upperTriangle(n);
+        // d(i, j) fills the upper triangle; d(j, i), where computed, the lower one.
         double[][] d = new double[n][n];
-        double[] forward;
         try (Progress bar = progress.apply("distances " + loss.spec().id(), (long) pairs.size())) {
-            forward = evaluate(loss, images, pairs, batch, false, manager, bar);
+            evaluate(loss, images, pairs, batch, false, d, manager, bar);
         }
-        for (int p = 0; p < pairs.size(); p++) {
-            d[pairs.get(p)[0]][pairs.get(p)[1]] = forward[p];
-            d[pairs.get(p)[1]][pairs.get(p)[0]] = forward[p];
-        }
-        boolean asymmetric = isAsymmetric(loss, images, pairs, forward, manager);
+        boolean asymmetric = isAsymmetric(loss, images, pairs, d, manager);
         long evaluations = pairs.size();
         if (asymmetric) {
-            double[] backward;
             try (Progress bar = progress.apply("reverse distances " + loss.spec().id(), (long) pairs.size())) {
-                backward = evaluate(loss, images, pairs, batch, true, manager, bar);
-            }
-            for (int p = 0; p < pairs.size(); p++) {
-                double mean = (forward[p] + backward[p]) / 2;
-                d[pairs.get(p)[0]][pairs.get(p)[1]] = mean;
-                d[pairs.get(p)[1]][pairs.get(p)[0]] = mean;
+                evaluate(loss, images, pairs, batch, true, d, manager, bar);
             }
             evaluations *= 2;
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                double value = asymmetric ? (d[i][j] + d[j][i]) / 2 : d[i][j];
+                d[i][j] = value;
+                d[j][i] = value;
+            }
         }
         return new Geometry(d, null, 0, note + "; distance matrix of " + evaluations + " pair evaluations"
                 + (asymmetric ? ", symmetrised: the loss is not symmetric" : ""), asymmetric, evaluations);
     }
 
-    private static boolean isAsymmetric(Loss loss, List<NDArray> images, List<int[]> pairs, double[] forward,
+    /** d(j, i) on 8 evenly spaced pairs against the d(i, j) already in the upper triangle. */
+    private static boolean isAsymmetric(Loss loss, List<NDArray> images, Pairs pairs, double[][] d,
                                         NDManager manager) {
-        List<int[]> sample = new ArrayList<>();
-        List<Integer> at = new ArrayList<>();
-        for (int p = 0; p < pairs.size() && sample.size() < 8; p += Math.max(1, pairs.size() / 8)) {
-            sample.add(pairs.get(p));
-            at.add(p);
-        }
-        double[] backward = evaluate(loss, images, sample, Math.max(1, sample.size()), true, manager,
-                Progress.silent());
-        for (int s = 0; s < sample.size(); s++) {
-            double a = forward[at.get(s)];
-            double b = backward[s];
+        Pairs sample = pairs.sample(8);
+        evaluate(loss, images, sample, Math.max(1, sample.size()), true, d, manager, Progress.silent());
+        for (int p = 0; p < sample.size(); p++) {
+            double a = d[sample.first()[p]][sample.second()[p]];
+            double b = d[sample.second()[p]][sample.first()[p]];
             // float32 sums of large kernel terms differ in the last digits between orders; a real asymmetry is larger
             if (Math.abs(a - b) > 1e-3 * Math.max(Math.abs(a), Math.abs(b)) + 1e-9) {
                 return true;
@@ -214,29 +204,70 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
         return false;
     }
 
-    /** d(x_i, x_j) per pair (or d(x_j, x_i) when {@code swapped}), {@code batch} pairs per call. */
-    private static double[] evaluate(Loss loss, List<NDArray> images, List<int[]> pairs, int batch, boolean swapped,
-                                     NDManager manager, Progress progress) {
-        double[] out = new double[pairs.size()];
+    /**
+     * d(x_i, x_j) of every pair into {@code d[i][j]} (or d(x_j, x_i) into {@code d[j][i]} when
+     * {@code swapped}), {@code batch} pairs per call.
+     */
+    private static void evaluate(Loss loss, List<NDArray> images, Pairs pairs, int batch, boolean swapped,
+                                 double[][] d, NDManager manager, Progress progress) {
         for (int from = 0; from < pairs.size(); from += batch) {
             int to = Math.min(pairs.size(), from + batch);
             try (NDManager step = manager.newSubManager()) {
                 NDList xs = new NDList();
                 NDList ys = new NDList();
                 for (int p = from; p < to; p++) {
-                    int[] pair = pairs.get(p);
-                    xs.add(images.get(swapped ? pair[1] : pair[0]));
-                    ys.add(images.get(swapped ? pair[0] : pair[1]));
+                    int a = swapped ? pairs.second()[p] : pairs.first()[p];
+                    int b = swapped ? pairs.first()[p] : pairs.second()[p];
+                    xs.add(images.get(a));
+                    ys.add(images.get(b));
                 }
                 NDArray x = NDArrays.concat(xs, 0);
                 NDArray y = NDArrays.concat(ys, 0);
                 x.attach(step);
                 y.attach(step);
-                double[] d = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
-                System.arraycopy(d, 0, out, from, d.length);
+                double[] values = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+                for (int p = from; p < to; p++) {
+                    int a = swapped ? pairs.second()[p] : pairs.first()[p];
+                    int b = swapped ? pairs.first()[p] : pairs.second()[p];
+                    d[a][b] = values[p - from];
+                }
             }
             progress.step(to - from);
         }
-        return out;
+    }
+
+    /** Image pairs as two index arrays (an object per pair would cost more than the matrix for large N). */
+    private record Pairs(int[] first, int[] second) {
+        /** Every (i, j) with i &lt; j, row by row. */
+        static Pairs upperTriangle(int n) {
+            int count = n * (n - 1) / 2;
+            int[] first = new int[count];
+            int[] second = new int[count];
+            int p = 0;
+            for (int i = 0; i < n; i++) {
+                for (int j = i + 1; j < n; j++) {
+                    first[p] = i;
+                    second[p++] = j;
+                }
+            }
+            return new Pairs(first, second);
+        }
+
+        int size() {
+            return first.length;
+        }
+
+        /** At most {@code count} pairs, evenly spaced. */
+        Pairs sample(int count) {
+            int step = Math.max(1, size() / count);
+            int taken = Math.min(count, (size() + step - 1) / step);
+            int[] f = new int[taken];
+            int[] s = new int[taken];
+            for (int k = 0; k < taken; k++) {
+                f[k] = first[k * step];
+                s[k] = second[k * step];
+            }
+            return new Pairs(f, s);
+        }
     }
 }
