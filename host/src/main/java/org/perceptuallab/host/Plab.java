@@ -13,7 +13,7 @@ import org.perceptuallab.host.cli.MatrixCommand;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
-import org.perceptuallab.kit.catalog.PluginFailure;
+import org.perceptuallab.runtime.catalog.PluginFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

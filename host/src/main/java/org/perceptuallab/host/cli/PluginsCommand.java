@@ -6,7 +6,7 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PluginHost;
-import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.PluginWrapper;
 import picocli.CommandLine.Command;
 
