@@ -118,7 +118,8 @@ public record DistanceMatrix(double[][] values, Route route, long evaluations) {
     }
 
     private static double[] squaredNorms(NDArray features) {
-        try (NDArray wide = features.toType(DataType.FLOAT64, false); NDArray sq = wide.square();
+        // A copy: features already in float64 would otherwise be closed here with the temporaries.
+        try (NDArray wide = features.toType(DataType.FLOAT64, true); NDArray sq = wide.square();
              NDArray sums = sq.sum(new int[] {1})) {
             return sums.toDoubleArray();
         }
