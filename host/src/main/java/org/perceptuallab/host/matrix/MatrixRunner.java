@@ -29,9 +29,9 @@ import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
 import org.perceptuallab.runtime.catalog.PluginFailure;
@@ -224,13 +224,7 @@ public final class MatrixRunner {
         Map<String, ObjectNode> dataIds = new HashMap<>();
         for (MatrixSpec.ExperimentEntry entry : spec.experiments()) {
             Registry.Entry<Experiment> experiment = lab.experiments().require(entry.id());
-            ObjectNode given = entry.params().deepCopy();
-            if (entry.generate() != null) {
-                Path data = store.root().resolve("data").resolve(ResultStore.safe(entry.name()));
-                TwoAfcGenerator.ensure(spec.baseDir().resolve(entry.generate().from()).normalize(), data,
-                        entry.generate().triplets(), entry.generate().seed(), log);
-                given.put("data", data.toAbsolutePath().normalize().toString());
-            }
+            ObjectNode given = prepare(experiment, entry, spec, store);
             Params params = experiment.extension().params().resolve("experiment '" + entry.name() + "'", given);
             ObjectNode data = null;
             if (params.has("data")) {
@@ -252,6 +246,35 @@ public final class MatrixRunner {
             }
         }
         return cells;
+    }
+
+    /** The entry's params after its experiment prepared their shared data (a generated set, say). */
+    private ObjectNode prepare(Registry.Entry<Experiment> experiment, MatrixSpec.ExperimentEntry entry, MatrixSpec spec,
+                               ResultStore store) {
+        PreparationContext context = new PreparationContext() {
+            @Override
+            public Path folder() {
+                return store.root().resolve("data").resolve(ResultStore.safe(entry.name()));
+            }
+
+            @Override
+            public Path resolve(String path) {
+                return spec.baseDir().resolve(path).normalize();
+            }
+
+            @Override
+            public PrintWriter log() {
+                return log;
+            }
+        };
+        try {
+            return experiment.extension().prepare(entry.params().deepCopy(), context);
+        } catch (PlabException e) {
+            throw e;
+        } catch (Exception | LinkageError | AssertionError e) {
+            throw PluginFailure.of("experiment '" + entry.id() + "': prepare", experiment.extension().getClass(),
+                    experiment.origin(), e, null);
+        }
     }
 
     /**

@@ -37,7 +37,7 @@ import org.perceptuallab.api.PlabException;
  *                                    # or: {all: true, except: [lpips]} (all but these)
  * experiments:
  *   - experiment: 2afc
- *     generate: {from: ../data/photos, triplets: 60}   # a synthetic set made on first run
+ *     params: {generateFrom: ../data/photos, generateTriplets: 60}   # a synthetic set made on first run
  *   - experiment: image-mean
  *     params: {data: ../data/photos/astronaut.png, size: 32}   # data relative to this file
  * </pre>
@@ -65,19 +65,8 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
      * @param name its display name, unique in the matrix (default: the id)
      * @param id the experiment id
      * @param params its parameters as given
-     * @param generate a synthetic 2AFC set to generate into the output folder and use as {@code data}, or null
      */
-    public record ExperimentEntry(String name, String id, ObjectNode params, Generate generate) {
-    }
-
-    /**
-     * A 2AFC set the runner makes on first run ({@code plab make-2afc} with these settings).
-     *
-     * @param from the folder of photos, relative to the matrix file
-     * @param triplets how many triplets in all
-     * @param seed the generator's seed
-     */
-    public record Generate(String from, int triplets, long seed) {
+    public record ExperimentEntry(String name, String id, ObjectNode params) {
     }
 
     /**
@@ -91,8 +80,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments");
-    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params", "generate");
-    private static final List<String> GENERATE_KEYS = List.of("from", "triplets", "seed");
+    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params");
     private static final List<String> ALL_LOSSES_KEYS = List.of("all", "params", "except");
     private static final List<String> LOSS_KEYS = List.of("loss", "name", "params");
 
@@ -224,25 +212,9 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
             if (params != null && !params.isNull() && !params.isObject()) {
                 throw new PlabException(where + "experiment '" + name + "' has non-mapping params: " + params);
             }
-            Generate generate = null;
-            JsonNode g = e.get("generate");
-            if (g != null && !g.isNull()) {
-                if (!g.path("from").isTextual()) {
-                    throw new PlabException(where + "experiment '" + name + "': 'generate' needs 'from: FOLDER_OF_PHOTOS'");
-                }
-                requireKnownKeys(where, "in experiment '" + name + "' under 'generate'", g, GENERATE_KEYS);
-                String place = "in experiment '" + name + "' under 'generate'";
-                Long triplets = integer(where, place, g, "triplets");
-                Long seed = integer(where, place, g, "seed");
-                if (triplets != null && triplets < 1) {
-                    throw new PlabException(where + "'triplets' " + place + " must be at least 1, got " + triplets);
-                }
-                generate = new Generate(g.get("from").asText(), triplets == null ? 120 : Math.toIntExact(triplets),
-                        seed == null ? 0 : seed);
-            }
             ObjectNode p = params == null || params.isNull() ? new ObjectMapper().createObjectNode()
                     : ((ObjectNode) params).deepCopy();
-            out.add(new ExperimentEntry(name, id, p, generate));
+            out.add(new ExperimentEntry(name, id, p));
         }
         return out;
     }
