@@ -31,6 +31,8 @@ import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
+import org.perceptuallab.host.share.PluginJar;
+import org.perceptuallab.host.share.PluginPins;
 import org.perceptuallab.kit.catalog.PluginFailure;
 import org.perceptuallab.kit.catalog.Registry;
 
@@ -48,6 +50,8 @@ public final class MatrixRunner {
     private final PrintWriter log;
     private boolean retryFailed;
     private Shard shard = Shard.ALL;
+    /** The loaded plugins' jars by origin (coordinates and sha-256 for provenance), read when a run starts. */
+    private Map<String, PluginJar> pluginJars = Map.of();
 
     /**
      * @param lab the runtime (its settings give the seed and device)
@@ -89,6 +93,8 @@ public final class MatrixRunner {
             throw new PlabException("cannot create the output folder " + output.toAbsolutePath() + " (" + e
                     + "); choose a folder you can write with --out (or the matrix file's 'output')");
         }
+        pluginJars = PluginPins.loadedJars(lab.plugins());
+        PluginPins.requireMet(spec, pluginJars);
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> losses = losses(spec, notes);
         List<Cell> cells = plan(spec, store, losses);
@@ -280,11 +286,13 @@ public final class MatrixRunner {
         ObjectNode exp = provenance.putObject("experiment");
         exp.put("id", cell.entry().id());
         exp.set("params", cell.params().json());
-        exp.put("plugin", cell.experiment().origin());
+        putPlugin(exp, cell.experiment().origin());
         ObjectNode lossNode = provenance.putObject("loss");
         lossNode.set("spec", cell.key().get("loss"));
-        lab.losses().families().find(cell.loss().spec().id()).ifPresent(f -> lossNode.put("plugin", f.origin()));
+        lab.losses().families().find(cell.loss().spec().id()).ifPresent(f -> putPlugin(lossNode, f.origin()));
         provenance.put("seed", lab.settings().seed());
+        // Data paths in the params are relative to it: plab reproduce reruns the cell from there.
+        provenance.put("baseDir", cell.baseDir().toString());
         if (cell.data() != null) {
             provenance.set("data", cell.data());
         }
@@ -321,6 +329,15 @@ public final class MatrixRunner {
         ResultStore.writeJson(dir.resolve(ResultStore.RESULT), record);
         store.clearRunning(dir);
         return record;
+    }
+
+    /** The plugin's name and, for a plugin jar, its coordinates and sha-256 (so another lab can pin it). */
+    private void putPlugin(ObjectNode node, String origin) {
+        node.put("plugin", origin);
+        PluginJar jar = pluginJars.get(origin);
+        if (jar != null) {
+            node.set("jar", PluginPins.describe(jar));
+        }
     }
 
     private static void fill(ObjectNode record, ExperimentResult result, Path dir, Path output, Cell cell) {
