@@ -13,6 +13,8 @@ import org.perceptuallab.host.cli.MatrixCommand;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
+import org.perceptuallab.host.share.cli.ReproduceCommand;
+import org.perceptuallab.host.share.cli.TrustCommand;
 import org.perceptuallab.kit.catalog.PluginFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +27,8 @@ import picocli.CommandLine.Spec;
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
                 ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, Make2afcCommand.class,
-                PluginsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+                PluginsCommand.class, ReportCommand.class, TrustCommand.class, ReproduceCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})

@@ -3,11 +3,11 @@ package org.perceptuallab.host.share;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.aether.util.version.GenericVersionScheme;
 import org.eclipse.aether.version.InvalidVersionSpecificationException;
@@ -143,20 +143,13 @@ public final class Installer {
                         + "' first");
             }
         });
-        for (Path dir : settings.pluginDirs()) {
-            if (dir.toAbsolutePath().normalize().equals(index.folder().toAbsolutePath().normalize())) {
-                continue;
-            }
-            try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar")) {
-                for (Path other : jars) {
-                    Optional<PluginJar> read = readQuietly(other);
-                    if (read.isPresent() && read.get().id().equals(jar.id())) {
-                        throw refused(name, "plugin id '" + jar.id() + "' is already provided by " + other
-                                + "; two plugins cannot share an id");
-                    }
-                }
-            } catch (IOException e) {
-                // A folder that cannot be listed contributes no plugins, so no clash.
+        Path own = index.folder().toAbsolutePath().normalize();
+        List<Path> others = settings.pluginDirs().stream().filter(d -> !d.toAbsolutePath().normalize().equals(own))
+                .toList();
+        for (PluginJar other : PluginFolders.jars(others)) {
+            if (other.id().equals(jar.id())) {
+                throw refused(name, "plugin id '" + jar.id() + "' is already provided by " + other.path()
+                        + "; two plugins cannot share an id");
             }
         }
     }
@@ -209,14 +202,6 @@ public final class Installer {
             }
         } catch (IOException e) {
             throw new PlabException("cannot install " + name + " into " + target.getParent() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Optional<PluginJar> readQuietly(Path jar) {
-        try {
-            return Optional.of(PluginJar.read(jar));
-        } catch (PlabException notAPlugin) {
-            return Optional.empty();
         }
     }
 

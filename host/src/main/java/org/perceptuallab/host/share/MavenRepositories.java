@@ -60,7 +60,7 @@ public final class MavenRepositories implements AutoCloseable {
                 .withLocalRepositoryBaseDirectories(localRepository)
                 .setChecksumPolicy(RepositoryPolicy.CHECKSUM_POLICY_FAIL)
                 .setUpdatePolicy(RepositoryPolicy.UPDATE_POLICY_ALWAYS)
-                .setConfigProperty("aether.layout.maven2.checksumAlgorithms", CHECKSUMS)
+                .setConfigProperty("aether.checksums.checksumAlgorithms", CHECKSUMS)
                 .setConfigProperty("aether.connector.connectTimeout", 10_000)
                 .setConfigProperty("aether.transport.http.retryHandler.count", 1)
                 .setSystemProperties(System.getProperties());
