@@ -172,8 +172,8 @@ public final class MavenRepositories implements AutoCloseable {
             for (Throwable t = cause; t != null; t = t.getCause()) {
                 if (t instanceof ChecksumFailureException c) {
                     return new PlabException("refused plugin " + exact + ": checksum mismatch: "
-                            + (c.getExpected() == null ? c.getMessage() : "the repository's " + c.getExpectedKind()
-                            + " checksum is " + c.getExpected() + ", the downloaded jar's is " + c.getActual())
+                            + (c.getExpected() == null ? c.getMessage() : "the repository's checksum file says "
+                            + c.getExpected() + ", the downloaded jar's checksum is " + c.getActual())
                             + "; the jar was altered in the repository or in transit: tell its publisher", e);
                 }
             }

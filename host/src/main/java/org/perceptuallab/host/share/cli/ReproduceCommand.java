@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
@@ -17,6 +19,7 @@ import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.PluginFolders;
 import org.perceptuallab.host.share.PluginJar;
+import org.perceptuallab.host.share.PluginPins;
 import org.perceptuallab.host.share.Reproduction;
 import org.perceptuallab.host.share.SharingSettings;
 import picocli.CommandLine.Command;
@@ -85,11 +88,30 @@ public final class ReproduceCommand extends ShareCommand {
         return beyond == 0 ? 0 : Plab.FAILED;
     }
 
-    /** Installs the jars the cells ran with that no plugin folder holds with that digest, after asking. */
+    /**
+     * Installs the jars the cells ran with that no plugin folder holds with that digest, after asking. A jar
+     * of the same plugin in a folder plab does not manage (the distribution's: another build of plab) cannot
+     * be replaced: that is a warning, and the cells run with it.
+     */
     private void installPlugins(Settings settings, Set<MatrixSpec.PinnedPlugin> pins) throws IOException {
         List<PluginJar> present = PluginFolders.jars(settings.pluginDirs());
-        List<MatrixSpec.PinnedPlugin> missing = pins.stream()
-                .filter(p -> !PluginFolders.holds(present, p.coordinates(), p.sha256())).toList();
+        Path own = settings.userPluginDir().toAbsolutePath().normalize();
+        List<MatrixSpec.PinnedPlugin> missing = new ArrayList<>();
+        for (MatrixSpec.PinnedPlugin pin : pins) {
+            if (PluginFolders.holds(present, pin.coordinates(), pin.sha256())) {
+                continue;
+            }
+            Optional<PluginJar> fixed = PluginPins.find(pin.coordinates(), present.stream()
+                    .filter(j -> !j.path().toAbsolutePath().getParent().normalize().equals(own)).toList());
+            if (fixed.isPresent()) {
+                err().println("warning: the results ran with " + pin.coordinates() + " (sha-256 " + pin.sha256()
+                        + "); this plab has " + fixed.get().coordinates().orElseThrow() + " (sha-256 "
+                        + fixed.get().sha256() + ") in " + fixed.get().path().getParent()
+                        + ", which plab does not replace: its figures may differ");
+            } else {
+                missing.add(pin);
+            }
+        }
         if (missing.isEmpty()) {
             return;
         }
