@@ -62,8 +62,7 @@ public final class MavenRepositories implements AutoCloseable {
                 .setUpdatePolicy(RepositoryPolicy.UPDATE_POLICY_ALWAYS)
                 .setConfigProperty("aether.checksums.checksumAlgorithms", CHECKSUMS)
                 .setConfigProperty("aether.connector.connectTimeout", 10_000)
-                .setConfigProperty("aether.transport.http.retryHandler.count", 1)
-                .setSystemProperties(System.getProperties());
+                .setConfigProperty("aether.transport.http.retryHandler.count", 1);
         if (settings.mavenSettings() != null) {
             DefaultMirrorSelector mirrors = new DefaultMirrorSelector();
             for (Mirror m : settings.mavenSettings().getMirrors()) {

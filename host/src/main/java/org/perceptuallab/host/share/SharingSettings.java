@@ -85,14 +85,13 @@ public record SharingSettings(List<Repository> repositories, Settings mavenSetti
         return new SharingSettings(fromMaven, fromMaven.isEmpty() ? null : maven, require);
     }
 
-    /** The repositories, or an error saying where to name one. */
-    public List<Repository> requireRepositories(Path home) {
+    /** Fails, saying where to name one, when no repository is configured. */
+    public void requireRepositories(Path home) {
         if (repositories.isEmpty()) {
             throw new PlabException("no repository to install from: give --repo URL (a Maven repository: file, http"
                     + " or https, or a folder), list 'repositories:' in " + home.resolve("settings.yaml")
                     + ", or add a repository to an active profile of ~/.m2/settings.xml");
         }
-        return repositories;
     }
 
     private static List<Repository> numbered(List<String> locations) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -88,8 +89,7 @@ public final class TrustedKeys {
                 }
                 Path tmp = Files.createTempFile(folder, ".key", ".tmp");
                 Files.write(tmp, bytes.toByteArray());
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 added.add(new Key(key.fingerprint(), key.userId(), file));
             }
         } catch (IOException e) {
