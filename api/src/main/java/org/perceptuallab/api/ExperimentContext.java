@@ -9,17 +9,25 @@ public interface ExperimentContext {
     /** The cell's manager; the host closes it when the cell ends. Work in sub-managers inside loops. */
     NDManager manager();
 
-    /** The run's seed. */
+    /** The cell's seed, whole (the engine's own generator gets a 32-bit mix of it). */
     long seed();
 
-    /** An empty folder for this cell's images, plots and files. */
+    /** An empty folder for this cell's images, plots and files (the report links them). */
     Path outputDir();
+
+    /** The cell's state folder, checkpoints and metrics sink. */
+    CellState state();
 
     /** Resolves a data path given in the experiment's parameters (relative to the matrix file). */
     Path resolve(String path);
 
-    /** Builds other installed losses (for example a fixed evaluation loss). */
-    LossFactory losses();
+    /**
+     * Builds a further loss (a content loss, an evaluation loss) from its spec, with the host's weights
+     * folder and seed, its inputs checked on every call. The cell owns it and closes it when it ends.
+     *
+     * @throws PlabException when no installed family has that id, or a parameter is invalid
+     */
+    Loss loss(LossSpec spec);
 
     /**
      * A progress indicator for a loop of {@code total} steps; shown as a bar on a terminal, silent otherwise.

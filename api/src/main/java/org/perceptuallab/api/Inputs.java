@@ -20,9 +20,22 @@ public final class Inputs {
      * @throws PlabException describing the problem and the fix
      */
     public static void checkPair(String owner, NDArray x, NDArray y) {
+        checkPair(owner, x, y, false);
+    }
+
+    /**
+     * As {@link #checkPair(String, NDArray, NDArray)}; with {@code differentSizes} the batches need only one
+     * N and C (for a loss that {@linkplain Loss#acceptsDifferentSizes() accepts different sizes}).
+     */
+    public static void checkPair(String owner, NDArray x, NDArray y, boolean differentSizes) {
         checkImages(owner, "x", x);
         checkImages(owner, "y", y);
-        if (!x.getShape().equals(y.getShape())) {
+        if (differentSizes) {
+            if (x.getShape().get(0) != y.getShape().get(0) || x.getShape().get(1) != y.getShape().get(1)) {
+                throw new PlabException(owner + ": x and y must have one batch size and channel count, got x "
+                        + x.getShape() + " and y " + y.getShape());
+            }
+        } else if (!x.getShape().equals(y.getShape())) {
             throw new PlabException(owner + ": x and y must have the same shape, got x " + x.getShape()
                     + " and y " + y.getShape() + "; resize one of them (plab distance --resize)");
         }

@@ -1,5 +1,9 @@
 package org.perceptuallab.api;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
 import org.pf4j.ExtensionPoint;
 
 /**
@@ -25,4 +29,13 @@ public interface LossFamily extends ExtensionPoint {
      * @param params checked parameters from {@link #params()}
      */
     Loss create(Params params, LossContext context);
+
+    /**
+     * Small, valid configurations of this family (parameter objects, possibly partial), fast on a 32x32
+     * image and covering its main variants: conformance checks and documentation run them. The defaults
+     * unless a family says otherwise.
+     */
+    default List<ObjectNode> examples() {
+        return List.of(JsonNodeFactory.instance.objectNode());
+    }
 }

@@ -10,10 +10,10 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
-import org.perceptuallab.kit.catalog.Registry;
-import org.perceptuallab.kit.tensor.NativeHeap;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LossCatalog;
+import org.perceptuallab.runtime.catalog.Registry;
+import org.perceptuallab.runtime.NativeHeap;
 
 /**
  * The host runtime: the tensor backend on the chosen device, the installed losses and experiments. Every

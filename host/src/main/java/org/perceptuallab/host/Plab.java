@@ -15,7 +15,7 @@ import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
 import org.perceptuallab.host.share.cli.ReproduceCommand;
 import org.perceptuallab.host.share.cli.TrustCommand;
-import org.perceptuallab.kit.catalog.PluginFailure;
+import org.perceptuallab.runtime.catalog.PluginFailure;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

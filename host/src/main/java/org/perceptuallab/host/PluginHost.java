@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.PluginFailure;
-import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.runtime.catalog.PluginFailure;
+import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.ClassLoadingStrategy;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginLoader;
@@ -60,6 +61,7 @@ public final class PluginHost implements AutoCloseable {
         }
         if (!pluginDirs.isEmpty()) {
             manager.loadPlugins();
+            refuseIncompatible();
             manager.startPlugins();
         }
         warnings.addAll(manager.unreadable);
@@ -69,6 +71,29 @@ public final class PluginHost implements AutoCloseable {
                 warnings.add("plugin '" + w.getPluginId() + "' (" + w.getPluginPath() + ") did not start: "
                         + (why == null ? w.getPluginState() : why instanceof PluginRuntimeException
                         ? why.getMessage() : PluginFailure.describe(why)) + "; fix or remove the jar");
+            }
+        }
+    }
+
+    /**
+     * Unloads, before any of its code runs, each plugin whose manifest's {@code Plugin-Requires} excludes
+     * this host's api version ({@link ApiVersion}); a plugin that states no range is taken as compatible.
+     */
+    private void refuseIncompatible() {
+        for (PluginWrapper w : List.copyOf(manager.getPlugins())) {
+            String requires = w.getDescriptor().getRequires();
+            boolean compatible;
+            try {
+                compatible = manager.getVersionManager().checkVersionConstraint(ApiVersion.CURRENT, requires);
+            } catch (RuntimeException unreadable) {
+                compatible = false;
+            }
+            if (!compatible) {
+                warnings.add("plugin '" + w.getPluginId() + "' " + w.getDescriptor().getVersion() + " ("
+                        + w.getPluginPath() + ") requires api " + requires + ", but this host provides api "
+                        + ApiVersion.CURRENT + "; it is not loaded. Use a plab host whose api meets that range, or"
+                        + " a version of the plugin built for api " + ApiVersion.CURRENT.split("\\.")[0] + ".x");
+                manager.unloadPlugin(w.getPluginId());
             }
         }
     }

@@ -26,6 +26,7 @@ public final class Settings {
     private String device = "cpu";
     private int threads;
     private long seed;
+    private List<String> commandLine = List.of();
 
     /** Settings from the environment and system properties alone. */
     public static Settings fromEnvironment() {
@@ -129,6 +130,16 @@ public final class Settings {
             throw new PlabException("threads must be >= 0 (0: the engine's default), got " + n);
         }
         this.threads = n;
+        return this;
+    }
+
+    /** The command line that started this process, for provenance. */
+    public List<String> commandLine() {
+        return commandLine;
+    }
+
+    public Settings commandLine(List<String> args) {
+        this.commandLine = List.copyOf(args);
         return this;
     }
 

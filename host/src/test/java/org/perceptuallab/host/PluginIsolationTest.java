@@ -114,8 +114,9 @@ class PluginIsolationTest {
                     public ExperimentResult run(Params p, Loss loss, ExperimentContext c) {
                         NDArray x = c.manager().zeros(new Shape(1, 3, 16, 16));
                         double d = loss.distance(x, x.add(0.5f)).getFloat(0);
-                        return new ExperimentResult(java.util.Map.of("distance", d), java.util.Map.of(),
-                                java.util.Map.of(), null, false);
+                        return ExperimentResult.builder()
+                                .metric("distance", org.perceptuallab.api.Metric.distance(d,
+                                        org.perceptuallab.api.Metric.Better.NEITHER)).build();
                     }
                 }
                 public static final class ThrowsInRun implements Experiment {

@@ -21,7 +21,7 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.PluginClassLoader;
 
 /** Plugin jars dropped into a folder: loaded parent-first, conflicts and broken jars reported. */

@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.junit.jupiter.api.Test;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
-import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
-import org.perceptuallab.kit.check.LossChecks;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LossCatalog;
+import org.perceptuallab.testkit.LossChecks;
 
 /** The conformance checks every loss plugin should run, plus a value computed by hand. */
 class CharbonnierTest {

@@ -1,6 +1,8 @@
 package org.perceptuallab.host.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Plab;
@@ -14,7 +16,9 @@ public abstract class LabCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        Lab lab = new Lab(settings());
+        List<String> args = new ArrayList<>(List.of("plab"));
+        args.addAll(spec.root().commandLine().getParseResult().originalArgs());
+        Lab lab = new Lab(settings().commandLine(args));
         int shown = lab.warnings().size();
         try {
             lab.warnings().forEach(w -> err().println("warning: " + w));

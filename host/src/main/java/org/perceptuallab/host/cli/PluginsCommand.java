@@ -15,7 +15,7 @@ import org.perceptuallab.host.share.cli.RemoveCommand;
 import org.perceptuallab.host.share.cli.SyncCommand;
 import org.perceptuallab.host.share.cli.UpdateCommand;
 import org.perceptuallab.host.share.cli.VerifyCommand;
-import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.PluginWrapper;
 import picocli.CommandLine.Command;
 

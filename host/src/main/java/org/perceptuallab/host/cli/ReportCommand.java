@@ -1,6 +1,6 @@
 package org.perceptuallab.host.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.perceptuallab.host.matrix.CellRecord;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,10 +28,10 @@ public final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ResultsFolder.View view = ResultsFolder.read(dir);
         Path report = MatrixRunner.writeTables(view.matrix(), dir, view.cells(), view.notes());
-        List<ObjectNode> cells = view.cells();
+        List<CellRecord> cells = view.cells();
         spec.commandLine().getOut().printf("%d cells: %d done, %d failed, %d running, %d missing%n", cells.size(),
-                Report.count(cells, "done"), Report.count(cells, "failed"), Report.count(cells, "running"),
-                Report.count(cells, "missing"));
+                Report.count(cells, CellRecord.Status.done), Report.count(cells, CellRecord.Status.failed), Report.count(cells, CellRecord.Status.running),
+                Report.count(cells, CellRecord.Status.missing));
         spec.commandLine().getOut().println(report.toAbsolutePath().normalize());
         return 0;
     }

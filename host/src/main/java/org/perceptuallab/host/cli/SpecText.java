@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
-import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.runtime.catalog.Registry;
 
 /** Prints installed extensions and their parameter specs as tables or JSON (the listing commands). */
 public final class SpecText {

@@ -39,11 +39,7 @@ final class DataIdentity {
             for (Path f : files) {
                 digest.update(path.relativize(f).toString().getBytes(StandardCharsets.UTF_8));
                 digest.update((byte) 0);
-                try (InputStream in = Files.newInputStream(f)) {
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        digest.update(buffer, 0, n);
-                    }
-                }
+                update(digest, f, buffer);
             }
             out.put("files", files.size());
             out.put("sha256", HexFormat.of().formatHex(digest.digest()));
@@ -52,6 +48,14 @@ final class DataIdentity {
             throw new PlabException("cannot read data " + path + " to hash it: " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void update(MessageDigest digest, Path file, byte[] buffer) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+            }
         }
     }
 }

@@ -18,6 +18,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import ai.djl.engine.Engine;
+import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentResult;
@@ -28,30 +31,35 @@ import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.PluginHost;
 import org.perceptuallab.host.data.TwoAfcGenerator;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
+import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.PluginJar;
 import org.perceptuallab.host.share.PluginPins;
-import org.perceptuallab.kit.catalog.PluginFailure;
-import org.perceptuallab.kit.catalog.Registry;
+import org.perceptuallab.runtime.catalog.PluginFailure;
+import org.perceptuallab.runtime.catalog.Registry;
+import org.perceptuallab.runtime.cell.CellContext;
+import org.perceptuallab.runtime.cell.FolderCellState;
 
 /**
  * Runs every (experiment, loss) cell of a matrix, or one shard's share of them. A cell's result (or its
  * error) is stored the moment it ends, in a folder named by the cell and a hash of its key (experiment id
  * and canonical params, canonical loss spec, seed, data hash); a cell whose stored result has the same key
  * is skipped, so a run started again after a kill continues where it stopped, and shards of one matrix
- * share one results folder without colliding ({@link ShardPlan} says which shard runs which cell). After
- * each cell the tables (results.json, results.csv) and report.html are rewritten from every cell of the
- * plan present in the folder; the others are listed as running or missing.
+ * share one results folder without colliding ({@link ShardPlan} says which shard runs which cell). Plan,
+ * run, store, report: each cell becomes one {@link CellRecord}, stored in its folder, and after each cell
+ * the tables (results.json, results.csv) and report.html are written from the records this process
+ * holds (and, for other shards' cells, what the folder holds); the others are listed as running or missing.
  */
 public final class MatrixRunner {
     private final Lab lab;
     private final PrintWriter log;
     private boolean retryFailed;
     private Shard shard = Shard.ALL;
-    /** The loaded plugins' jars by origin (coordinates and sha-256 for provenance), read when a run starts. */
-    private Map<String, PluginJar> pluginJars = Map.of();
+    /** Every loaded plugin's jar, read when a run starts. */
+    private List<Provenance.PluginJar> pluginJars = List.of();
 
     /**
      * @param lab the runtime (its settings give the seed and device)
@@ -93,17 +101,18 @@ public final class MatrixRunner {
             throw new PlabException("cannot create the output folder " + output.toAbsolutePath() + " (" + e
                     + "); choose a folder you can write with --out (or the matrix file's 'output')");
         }
-        pluginJars = PluginPins.loadedJars(lab.plugins());
-        PluginPins.requireMet(spec, pluginJars);
+        Map<String, PluginJar> jars = PluginPins.loadedJars(lab.plugins());
+        PluginPins.requireMet(spec, jars);
+        pluginJars = pluginJars(jars);
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> losses = losses(spec, notes);
         List<Cell> cells = plan(spec, store, losses);
-        Map<String, ObjectNode> known = new LinkedHashMap<>();
+        Map<String, CellRecord> known = new LinkedHashMap<>();
         Map<String, Double> measured = new HashMap<>();
         for (Cell c : cells) {
-            store.read(dir(store, c)).filter(r -> c.key().equals(r.get("key"))).ifPresent(r -> {
+            stored(store, c).ifPresent(r -> {
                 known.put(c.id(), r);
-                measured.put(c.id(), r.path("provenance").path("seconds").asDouble());
+                measured.put(c.id(), r.seconds());
             });
         }
         Map<String, Integer> owners = ShardPlan.loadOrCreate(output, spec.name(), notes, cells.stream()
@@ -120,27 +129,23 @@ public final class MatrixRunner {
         try (Progress overall = ConsoleProgress.open("matrix " + spec.name(), mine.size())) {
             for (int i = 0; i < mine.size(); i++) {
                 Cell cell = mine.get(i);
-                Path dir = dir(store, cell);
-                ObjectNode stored = known.get(cell.id());
+                CellRecord stored = known.get(cell.id());
                 String label = String.format(Locale.ROOT, "[%d/%d] %s x %s", i + 1, mine.size(),
                         cell.entry().name(), cell.loss().name());
-                boolean reuse = stored != null && (!retryFailed || "done".equals(stored.path("status").asText()));
-                ObjectNode record;
+                boolean reuse = stored != null && (!retryFailed || stored.isDone());
+                CellRecord record;
                 if (reuse) {
                     record = stored;
                     skipped++;
-                    boolean failedBefore = !"done".equals(stored.path("status").asText());
-                    log.println(label + ": " + stored.path("status").asText() + " before, kept"
-                            + (failedBefore ? " (" + stored.path("error").asText() + "); --retry-failed runs it again"
-                            : ""));
+                    log.println(label + ": " + stored.status() + " before, kept" + (stored.isDone() ? ""
+                            : " (" + stored.error() + "); --retry-failed runs it again"));
                 } else {
-                    record = runCell(cell, store, dir, output);
-                    log.println(label + ": " + record.path("status").asText() + String.format(Locale.ROOT,
-                            " in %.1f s", record.path("provenance").path("seconds").asDouble())
-                            + ("failed".equals(record.path("status").asText()) ? " (" + record.path("error").asText() + ")" : ""));
+                    record = runCell(cell, store, dir(store, cell), output);
+                    log.println(label + ": " + record.status() + String.format(Locale.ROOT, " in %.1f s",
+                            record.seconds()) + (record.isDone() ? "" : " (" + record.error() + ")"));
                 }
                 log.flush();
-                if ("done".equals(record.path("status").asText())) {
+                if (record.isDone()) {
                     done++;
                 } else {
                     failed++;
@@ -160,17 +165,22 @@ public final class MatrixRunner {
         return store.cellDir(cell.entry().name(), cell.loss().name(), cell.id());
     }
 
+    /** The cell's stored record, where one of this very configuration is in its folder. */
+    private static Optional<CellRecord> stored(ResultStore store, Cell cell) {
+        return store.read(dir(store, cell)).filter(r -> cell.key().equals(r.key()));
+    }
+
     /**
      * Every planned cell in plan order: its record where this process knows it, else (other shards' cells)
      * what the folder holds now, else a placeholder saying it is running or missing.
      */
-    private List<ObjectNode> present(ResultStore store, List<Cell> cells, Map<String, ObjectNode> known,
+    private List<CellRecord> present(ResultStore store, List<Cell> cells, Map<String, CellRecord> known,
                                      Map<String, Integer> owners) {
-        List<ObjectNode> out = new ArrayList<>();
+        List<CellRecord> out = new ArrayList<>();
         for (Cell c : cells) {
-            ObjectNode record = known.get(c.id());
+            CellRecord record = known.get(c.id());
             if (record == null && owners.get(c.id()) != shard.index()) {
-                record = store.read(dir(store, c)).filter(r -> c.key().equals(r.get("key"))).orElse(null);
+                record = stored(store, c).orElse(null);
             }
             out.add(record != null ? record : store.placeholder(dir(store, c), c.entry().name(), c.loss().name(),
                     c.key(), owners.get(c.id())));
@@ -275,106 +285,101 @@ public final class MatrixRunner {
         }
     }
 
-    private ObjectNode runCell(Cell cell, ResultStore store, Path dir, Path output) throws IOException {
+    /**
+     * Runs one cell into {@code dir}: its files are cleared first (a killed run may have left half of them)
+     * but its state folder is kept, so a training cell resumes from its last checkpoint.
+     */
+    private CellRecord runCell(Cell cell, ResultStore store, Path dir, Path output) throws IOException {
         store.clear(dir);
         store.markRunning(dir, shard);
-        ObjectNode record = JsonNodeFactory.instance.objectNode();
-        record.put("experiment", cell.entry().name());
-        record.put("loss", cell.loss().name());
-        record.set("key", cell.key());
-        ObjectNode provenance = JsonNodeFactory.instance.objectNode();
-        ObjectNode exp = provenance.putObject("experiment");
-        exp.put("id", cell.entry().id());
-        exp.set("params", cell.params().json());
-        putPlugin(exp, cell.experiment().origin());
-        ObjectNode lossNode = provenance.putObject("loss");
-        lossNode.set("spec", cell.key().get("loss"));
-        lab.losses().families().find(cell.loss().spec().id()).ifPresent(f -> putPlugin(lossNode, f.origin()));
-        provenance.put("seed", lab.settings().seed());
-        // Data paths in the params are relative to it: plab reproduce reruns the cell from there.
-        provenance.put("baseDir", cell.baseDir().toString());
-        if (cell.data() != null) {
-            provenance.set("data", cell.data());
-        }
-        provenance.put("hostVersion", Lab.VERSION);
-        provenance.put("java", System.getProperty("java.version"));
-        provenance.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         Instant start = Instant.now();
-        provenance.put("started", start.toString());
+        Provenance provenance = provenance(cell, start);
+        CellRecord record;
+        FolderCellState state = FolderCellState.open(dir.resolve(ResultStore.STATE));
         try (NDManager manager = lab.manager().newSubManager()) {
-            provenance.put("backend", lab.backendDescription());
-            manager.getEngine().setRandomSeed((int) lab.settings().seed());
-            try (Loss loss = lab.createLoss(cell.loss().spec(), manager)) {
-                lossNode.set("spec", loss.spec().json());
-                CellContext context = new CellContext(manager, lab.settings().seed(), dir, cell.baseDir(),
-                        lab.losses());
+            manager.getEngine().setRandomSeed(provenance.engineSeed());
+            try (Loss loss = lab.createLoss(cell.loss().spec(), manager);
+                 CellContext context = new CellContext(manager, lab.settings().seed(), dir, state,
+                         path -> cell.baseDir().resolve(path).normalize(), lab.losses(), lab.settings().weightsDir(),
+                         ConsoleProgress::open)) {
+                provenance = provenance.withLossSpec(loss.spec().json());
                 ExperimentResult result = cell.experiment().extension().run(cell.params(), loss, context);
-                fill(record, result, dir, output, cell);
-                record.put("status", "done");
+                Map<String, List<Double>> series = new LinkedHashMap<>(result.curves());
+                series.putAll(state.metricsFile().series());
+                Map<String, String> images = new LinkedHashMap<>();
+                result.images().forEach((caption, file) -> images.put(caption, relative(output, dir.resolve(file))));
+                record = CellRecord.done(cell.entry().name(), cell.loss().name(), cell.key(), result, images,
+                        curves(series, dir, output, cell), ended(provenance, start));
             }
         } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            record.put("status", "failed");
             // PlabExceptions name their fault; anything else the experiment threw is its plugin's fault.
             Throwable named = e instanceof PlabException ? e : PluginFailure.of("experiment '" + cell.entry().id()
                     + "': run", cell.experiment().extension().getClass(), cell.experiment().origin(), e, null);
-            record.put("error", named.getMessage());
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            record.put("trace", trace.toString());
+            Map<String, CellRecord.Curve> curves = curves(state.metricsFile().series(), dir, output, cell);
+            record = CellRecord.failed(cell.entry().name(), cell.loss().name(), cell.key(), named.getMessage(),
+                    trace.toString(), curves, ended(provenance, start));
         }
-        Instant end = Instant.now();
-        provenance.put("ended", end.toString());
-        provenance.put("seconds", Duration.between(start, end).toMillis() / 1000.0);
-        record.set("provenance", provenance);
-        ResultStore.writeJson(dir.resolve(ResultStore.RESULT), record);
+        store.write(dir, record);
         store.clearRunning(dir);
         return record;
     }
 
-    /** The plugin's name and, for a plugin jar, its coordinates and sha-256 (so another lab can pin it). */
-    private void putPlugin(ObjectNode node, String origin) {
-        node.put("plugin", origin);
-        PluginJar jar = pluginJars.get(origin);
-        if (jar != null) {
-            node.set("jar", PluginPins.describe(jar));
-        }
+    private static Provenance ended(Provenance provenance, Instant start) {
+        Instant end = Instant.now();
+        return provenance.ended(end.toString(), Duration.between(start, end).toMillis() / 1000.0);
     }
 
-    private static void fill(ObjectNode record, ExperimentResult result, Path dir, Path output, Cell cell) {
-        ObjectNode metrics = record.putObject("metrics");
-        result.metrics().forEach((k, v) -> {
-            if (v == null || v.isNaN() || v.isInfinite()) {
-                metrics.putNull(k);
-            } else {
-                metrics.put(k, v);
-            }
-        });
-        ObjectNode images = record.putObject("images");
-        result.images().forEach((caption, file) -> images.put(caption, output.relativize(dir.resolve(file)).toString()));
-        ObjectNode curves = record.putObject("curves");
-        for (Map.Entry<String, List<Double>> c : result.curves().entrySet()) {
-            ObjectNode curve = curves.putObject(c.getKey());
-            ArrayNode values = curve.putArray("values");
-            c.getValue().forEach(values::add);
+    private Provenance provenance(Cell cell, Instant start) {
+        long seed = lab.settings().seed();
+        String lossPlugin = lab.losses().families().find(cell.loss().spec().id()).map(Registry.Entry::origin)
+                .orElse(null);
+        Engine engine = lab.manager().getEngine();
+        return new Provenance(new Provenance.Component(cell.entry().id(), cell.params().json(),
+                cell.experiment().origin()), new Provenance.LossComponent(cell.key().get("loss"), lossPlugin), seed,
+                Long.hashCode(seed), cell.data(), Lab.VERSION, ApiVersion.CURRENT, Engine.getDjlVersion(),
+                engine.getEngineName() + " " + engine.getVersion(), lab.manager().getDevice().toString(),
+                lab.settings().threads(), System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), lab.settings().commandLine(),
+                pluginJars, cell.baseDir().toString(), start.toString(), null, 0);
+    }
+
+    /** Every loaded plugin's jar with its sha-256 and coordinates, so that another lab can pin it. */
+    private List<Provenance.PluginJar> pluginJars(Map<String, PluginJar> jars) {
+        return lab.plugins().plugins().stream().map(w -> {
+            PluginJar jar = jars.get(PluginHost.origin(w));
+            return new Provenance.PluginJar(w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath().toString(),
+                    jar == null ? null : jar.sha256(), jar == null ? null
+                    : jar.coordinates().map(Coordinates::toString).orElse(null));
+        }).toList();
+    }
+
+    /** Each series with its plot, written beside the cell's files. */
+    private static Map<String, CellRecord.Curve> curves(Map<String, List<Double>> series, Path dir, Path output,
+                                                       Cell cell) {
+        Map<String, CellRecord.Curve> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Double>> c : series.entrySet()) {
             Path png = dir.resolve("curve-" + ResultStore.safe(c.getKey()) + ".png");
             CurvePlot.write(png, cell.entry().name() + " / " + cell.loss().name(), c.getKey(),
                     Map.of(cell.loss().name(), c.getValue()));
-            curve.put("plot", output.relativize(png).toString());
+            out.put(c.getKey(), new CellRecord.Curve(c.getValue(), relative(output, png)));
         }
-        record.set("details", result.details());
-        record.put("synthetic", result.synthetic());
+        return out;
+    }
+
+    private static String relative(Path output, Path file) {
+        return output.relativize(file).toString();
     }
 
     /** results.json, results.csv and report.html of {@code results}, each written atomically. */
-    public static Path writeTables(String matrix, Path output, List<ObjectNode> results, List<String> notes) {
-        ArrayNode array = JsonNodeFactory.instance.arrayNode();
-        results.forEach(array::add);
+    public static Path writeTables(String matrix, Path output, List<CellRecord> results, List<String> notes) {
         ObjectNode all = JsonNodeFactory.instance.objectNode();
         all.put("matrix", matrix);
         all.put("hostVersion", Lab.VERSION);
         ArrayNode n = all.putArray("notes");
         notes.forEach(n::add);
-        all.set("cells", array);
+        all.set("cells", ResultStore.JSON.valueToTree(results));
         ResultStore.writeJson(output.resolve("results.json"), all);
         ResultStore.writeAtomically(output.resolve("results.csv"), Report.csv(results));
         Path report = output.resolve("report.html");

@@ -32,6 +32,8 @@ public final class ResultStore {
     public static final String RESULT = "result.json";
     /** The marker a process leaves in a cell's folder while it runs the cell. */
     public static final String RUNNING = "running.json";
+    /** The cell's state folder (checkpoints, the metrics sink), kept when the cell runs again. */
+    public static final String STATE = "state";
 
     private final Path root;
 
@@ -80,28 +82,17 @@ public final class ResultStore {
      * The record of a cell without a result: {@code running} (with the marker: host, process, start; a
      * process killed mid-cell leaves it until the cell is run again) or {@code missing}.
      */
-    public ObjectNode placeholder(Path cellDir, String experiment, String loss, JsonNode key, Integer shard) {
-        ObjectNode record = JSON.createObjectNode();
-        record.put("experiment", experiment);
-        record.put("loss", loss);
-        record.set("key", key);
-        if (shard != null) {
-            record.put("shard", shard);
-        }
+    public CellRecord placeholder(Path cellDir, String experiment, String loss, JsonNode key, Integer shard) {
         Path marker = cellDir.resolve(RUNNING);
-        JsonNode running = null;
+        CellRecord.Running running = null;
         if (Files.isRegularFile(marker)) {
             try {
-                running = JSON.readTree(marker.toFile());
-            } catch (IOException e) {
+                running = JSON.readValue(marker.toFile(), CellRecord.Running.class);
+            } catch (IOException torn) {
                 running = null;
             }
         }
-        record.put("status", running instanceof ObjectNode ? "running" : "missing");
-        if (running instanceof ObjectNode) {
-            record.set("running", running);
-        }
-        return record;
+        return CellRecord.pending(experiment, loss, key, running, shard);
     }
 
     private static String hostName() {
@@ -116,7 +107,7 @@ public final class ResultStore {
      * The stored result of a cell, if a whole one exists: done with its metrics, or failed with its error.
      * Anything else (a record cut short, edited, or from an older host) is run again.
      */
-    public Optional<ObjectNode> read(Path cellDir) {
+    public Optional<CellRecord> read(Path cellDir) {
         Path file = cellDir.resolve(RESULT);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -125,19 +116,26 @@ public final class ResultStore {
             JsonNode node = JSON.readTree(file.toFile());
             boolean whole = node instanceof ObjectNode
                     && (node.path("status").asText().equals("done") ? node.path("metrics").isObject()
+                    && node.path("metricTypes").isObject()
                     : node.path("status").asText().equals("failed") && node.path("error").isTextual());
-            return whole ? Optional.of((ObjectNode) node) : Optional.empty();
-        } catch (IOException e) {
+            return whole ? Optional.of(JSON.treeToValue(node, CellRecord.class)) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
-    /** Empties (or creates) a cell's folder before it runs: a killed run may have left half its files. */
+    /** Stores a cell's record in its folder, atomically. */
+    public void write(Path cellDir, CellRecord record) {
+        writeJson(cellDir.resolve(RESULT), JSON.valueToTree(record));
+    }
+
+    /** Empties (or creates) a cell's folder before it runs, but for its state folder. */
     public void clear(Path cellDir) throws IOException {
         if (Files.exists(cellDir)) {
+            Path state = cellDir.resolve(STATE);
             try (Stream<Path> walk = Files.walk(cellDir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(cellDir)) {
+                    if (!p.equals(cellDir) && !p.startsWith(state)) {
                         Files.delete(p);
                     }
                 }

@@ -18,7 +18,7 @@ import org.perceptuallab.api.PlabException;
  */
 public final class ResultsFolder {
     /** The matrix's name, its notes and its cells. */
-    public record View(String matrix, List<String> notes, List<ObjectNode> cells) {
+    public record View(String matrix, List<String> notes, List<CellRecord> cells) {
     }
 
     private ResultsFolder() {
@@ -31,7 +31,7 @@ public final class ResultsFolder {
         }
         ResultStore store = new ResultStore(output);
         Optional<ObjectNode> plan = ShardPlan.newest(output);
-        List<ObjectNode> cells = new ArrayList<>();
+        List<CellRecord> cells = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         String matrix = output.getFileName().toString();
         if (plan.isPresent()) {

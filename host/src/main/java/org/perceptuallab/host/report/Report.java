@@ -1,24 +1,30 @@
 package org.perceptuallab.host.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.perceptuallab.api.Metric;
+import org.perceptuallab.api.Table;
+import org.perceptuallab.host.matrix.CellRecord;
+import org.perceptuallab.host.matrix.CellRecord.Status;
+import org.perceptuallab.host.matrix.Provenance;
 
 /**
- * The tables of a matrix run. {@link #csv}: one row per cell and metric. {@link #html}: per experiment a
- * table with the losses as rows, the metrics, the images and the loss curves as columns; self-contained
- * (inline CSS, images as files relative to the report), no script, no network.
+ * The tables of a matrix run, from the cells' records alone. {@link #csv}: one row per cell and metric.
+ * {@link #html}: an overview ranking the losses on each experiment's headline metric, then per experiment
+ * a table with the losses as rows, the metrics, the images and the curves as columns, and the tables the
+ * experiment described; self-contained (inline CSS, images as files relative to the report), no script,
+ * no network. Best values are marked by each metric's declared direction.
  */
 public final class Report {
     private static final String CSS = """
@@ -38,78 +44,85 @@ public final class Report {
     }
 
     /** CSV: experiment, loss, status, metric, value, synthetic, error; one row per cell and metric. */
-    public static String csv(List<ObjectNode> cells) {
-        StringBuilder out = new StringBuilder("experiment,experiment_id,loss,loss_spec,status,metric,value,synthetic,error\n");
-        for (ObjectNode c : cells) {
-            String prefix = String.join(",", quote(c.path("experiment").asText()),
-                    quote(c.path("key").path("experiment").asText()), quote(c.path("loss").asText()),
-                    quote(c.path("provenance").path("loss").path("spec").toString()), c.path("status").asText());
-            JsonNode metrics = c.path("metrics");
-            if (!"done".equals(c.path("status").asText()) || metrics.isEmpty()) {
-                out.append(prefix).append(",,,").append(c.path("synthetic").asBoolean()).append(',')
-                        .append(quote(c.path("error").asText())).append('\n');
+    public static String csv(List<CellRecord> cells) {
+        StringBuilder out = new StringBuilder("experiment,experiment_id,loss,loss_spec,status,metric,value,kind,better,"
+                + "synthetic,error\n");
+        for (CellRecord c : cells) {
+            String prefix = String.join(",", quote(c.experiment()), quote(c.key() == null ? null
+                    : c.key().path("experiment").asText()), quote(c.loss()), quote(Objects.toString(c.lossSpec(), "")),
+                    c.status().name());
+            if (!c.isDone() || c.metrics().isEmpty()) {
+                out.append(prefix).append(",,,,,").append(c.synthetic()).append(',').append(quote(c.error()))
+                        .append('\n');
                 continue;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = metrics.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> m = it.next();
-                out.append(prefix).append(',').append(quote(m.getKey())).append(',')
-                        .append(m.getValue().isNull() ? "" : Double.toString(m.getValue().asDouble())).append(',')
-                        .append(c.path("synthetic").asBoolean()).append(",\n");
-            }
+            c.metrics().forEach((name, value) -> {
+                CellRecord.MetricType t = c.metricTypes().get(name);
+                out.append(prefix).append(',').append(quote(name)).append(',')
+                        .append(value == null ? "" : Double.toString(value)).append(',')
+                        .append(t == null ? "" : t.kind().name().toLowerCase(Locale.ROOT)).append(',')
+                        .append(t == null ? "" : t.better().name().toLowerCase(Locale.ROOT)).append(',')
+                        .append(c.synthetic()).append(",\n");
+            });
         }
         return out.toString();
     }
 
     /** The HTML report; image paths in the cells are relative to {@code output}, where it is written. */
-    public static String html(String matrix, List<ObjectNode> cells, List<String> notes, Path output) {
-        Map<String, List<ObjectNode>> byExperiment = new LinkedHashMap<>();
-        for (ObjectNode c : cells) {
-            byExperiment.computeIfAbsent(c.path("experiment").asText(), k -> new ArrayList<>()).add(c);
+    public static String html(String matrix, List<CellRecord> cells, List<String> notes, Path output) {
+        Map<String, List<CellRecord>> byExperiment = new LinkedHashMap<>();
+        for (CellRecord c : cells) {
+            byExperiment.computeIfAbsent(c.experiment(), k -> new ArrayList<>()).add(c);
         }
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
                 .append(esc("plab report: " + matrix)).append("</title><style>").append(CSS).append("</style></head><body>\n");
         h.append("<h1>Perceptual Lab report: ").append(esc(matrix)).append("</h1>\n");
-        ObjectNode any = cells.isEmpty() ? null : cells.get(0);
-        if (any != null) {
-            JsonNode p = any.path("provenance");
-            h.append("<p class=\"meta\">host ").append(esc(p.path("hostVersion").asText())).append(" &middot; ")
-                    .append(esc(p.path("backend").asText("?"))).append(" &middot; seed ").append(p.path("seed").asText())
-                    .append(" &middot; ").append(cells.size()).append(" cells: ").append(count(cells, "done"))
-                    .append(" done, ").append(count(cells, "failed")).append(" failed, ").append(count(cells, "running"))
-                    .append(" running, ").append(count(cells, "missing"))
+        Provenance p = cells.stream().map(CellRecord::provenance).filter(Objects::nonNull).findFirst().orElse(null);
+        if (!cells.isEmpty()) {
+            h.append("<p class=\"meta\">");
+            if (p != null) {
+                h.append("host ").append(esc(p.hostVersion())).append(" (api ").append(esc(p.apiVersion()))
+                        .append(") &middot; ").append(esc(p.engine())).append(", DJL ").append(esc(p.djl()))
+                        .append(" on ").append(esc(p.device())).append(" &middot; seed ").append(p.seed())
+                        .append(" &middot; ");
+            }
+            h.append(cells.size()).append(" cells: ").append(count(cells, Status.done))
+                    .append(" done, ").append(count(cells, Status.failed)).append(" failed, ")
+                    .append(count(cells, Status.running)).append(" running, ").append(count(cells, Status.missing))
                     .append(" missing &middot; results.json and results.csv beside this file</p>\n");
         }
         for (String note : notes) {
             h.append("<p class=\"meta\">").append(esc(note)).append("</p>\n");
         }
         overview(h, byExperiment);
-        for (Map.Entry<String, List<ObjectNode>> e : byExperiment.entrySet()) {
+        for (Map.Entry<String, List<CellRecord>> e : byExperiment.entrySet()) {
             experiment(h, e.getKey(), e.getValue(), output);
         }
         h.append("</body></html>\n");
         return h.toString();
     }
 
-    /** How many of the cells have this status (done, failed, running, missing). */
-    public static long count(List<ObjectNode> cells, String status) {
-        return cells.stream().filter(c -> status.equals(c.path("status").asText())).count();
+    /** How many of the cells have this status. */
+    public static long count(List<CellRecord> cells, Status status) {
+        return cells.stream().filter(c -> c.status() == status).count();
     }
 
     /**
-     * One row per loss, the headline metric of each experiment (named by the experiment's result in
-     * {@code details.headline}: {@code {metric, better: higher|lower}}) with the loss's rank in it, and the
-     * mean rank; rows by mean rank. Experiments that name no headline are left out.
+     * One row per loss, the headline metric of each experiment (named by the experiment's results) with
+     * the loss's rank in it by the metric's direction, and the mean rank; rows by mean rank. Experiments
+     * whose results name no ranked headline are left out.
      */
-    private static void overview(StringBuilder h, Map<String, List<ObjectNode>> byExperiment) {
+    private static void overview(StringBuilder h, Map<String, List<CellRecord>> byExperiment) {
         Map<String, String> metricOf = new LinkedHashMap<>();
-        Map<String, Boolean> higherOf = new LinkedHashMap<>();
-        for (Map.Entry<String, List<ObjectNode>> e : byExperiment.entrySet()) {
-            e.getValue().stream().filter(c -> "done".equals(c.path("status").asText()))
-                    .map(c -> c.path("details").path("headline")).filter(JsonNode::isObject).findFirst()
-                    .ifPresent(hl -> {
-                        metricOf.put(e.getKey(), hl.path("metric").asText());
-                        higherOf.put(e.getKey(), !"lower".equals(hl.path("better").asText()));
+        Map<String, Metric.Better> betterOf = new LinkedHashMap<>();
+        for (Map.Entry<String, List<CellRecord>> e : byExperiment.entrySet()) {
+            e.getValue().stream().filter(c -> c.isDone() && c.headline() != null
+                            && c.metricTypes().containsKey(c.headline())
+                            && c.metricTypes().get(c.headline()).better() != Metric.Better.NEITHER).findFirst()
+                    .ifPresent(c -> {
+                        metricOf.put(e.getKey(), c.headline());
+                        betterOf.put(e.getKey(), c.metricTypes().get(c.headline()).better());
                     });
         }
         if (metricOf.isEmpty()) {
@@ -119,20 +132,21 @@ public final class Report {
         Map<String, Map<String, Integer>> ranks = new LinkedHashMap<>();
         for (String experiment : metricOf.keySet()) {
             Map<String, Double> v = new LinkedHashMap<>();
-            for (ObjectNode c : byExperiment.get(experiment)) {
-                JsonNode m = c.path("metrics").get(metricOf.get(experiment));
-                if ("done".equals(c.path("status").asText()) && m != null && m.isNumber()) {
-                    v.put(c.path("loss").asText(), m.asDouble());
+            for (CellRecord c : byExperiment.get(experiment)) {
+                Metric m = c.isDone() ? c.metric(metricOf.get(experiment)) : null;
+                if (m != null) {
+                    v.put(c.loss(), m.value());
                 }
             }
             values.put(experiment, v);
-            boolean higher = higherOf.get(experiment);
+            Metric.Better better = betterOf.get(experiment);
             Map<String, Integer> r = new LinkedHashMap<>();
-            v.forEach((loss, x) -> r.put(loss, 1 + (int) v.values().stream().filter(o -> higher ? o > x : o < x).count()));
+            v.forEach((loss, x) -> r.put(loss, 1 + (int) v.values().stream()
+                    .filter(o -> new Metric(o, better, Metric.Kind.VALUE).isBetter(o, x)).count()));
             ranks.put(experiment, r);
         }
         Set<String> losses = new LinkedHashSet<>();
-        byExperiment.values().forEach(cs -> cs.forEach(c -> losses.add(c.path("loss").asText())));
+        byExperiment.values().forEach(cs -> cs.forEach(c -> losses.add(c.loss())));
         Map<String, Double> meanRank = new LinkedHashMap<>();
         for (String loss : losses) {
             meanRank.put(loss, ranks.values().stream().filter(r -> r.containsKey(loss)).mapToInt(r -> r.get(loss))
@@ -144,8 +158,8 @@ public final class Report {
         h.append("<h2 id=\"overview\">Overview</h2>\n<p class=\"meta\">Each experiment's headline metric (rank among"
                 + " the losses in brackets, 1 = best); rows by mean rank.</p>\n<table>\n<tr><th>loss</th>");
         metricOf.forEach((experiment, metric) -> h.append("<th><a href=\"#").append(esc(experiment)).append("\">")
-                .append(esc(experiment)).append("</a><br>").append(esc(metric)).append(higherOf.get(experiment)
-                        ? " &uarr;" : " &darr;").append("</th>"));
+                .append(esc(experiment)).append("</a><br>").append(esc(metric))
+                .append(betterOf.get(experiment) == Metric.Better.HIGHER ? " &uarr;" : " &darr;").append("</th>"));
         h.append("<th>mean rank</th></tr>\n");
         for (String loss : order) {
             h.append("<tr><td><b>").append(esc(loss)).append("</b></td>");
@@ -160,45 +174,42 @@ public final class Report {
         h.append("</table>\n");
     }
 
-    private static void experiment(StringBuilder h, String name, List<ObjectNode> cells, Path output) {
-        ObjectNode first = cells.get(0);
-        JsonNode prov = first.path("provenance");
-        boolean synthetic = cells.stream().anyMatch(c -> c.path("synthetic").asBoolean());
+    private static void experiment(StringBuilder h, String name, List<CellRecord> cells, Path output) {
+        Provenance prov = cells.stream().map(CellRecord::provenance).filter(Objects::nonNull).findFirst().orElse(null);
+        boolean synthetic = cells.stream().anyMatch(CellRecord::synthetic);
         h.append("<h2 id=\"").append(esc(name)).append("\">").append(esc(name));
         if (synthetic) {
             h.append(" <span class=\"badge\">synthetic data</span>");
         }
-        h.append("</h2>\n<p class=\"meta\">experiment <code>").append(esc(prov.path("experiment").path("id").asText()))
-                .append("</code> (").append(esc(prov.path("experiment").path("plugin").asText())).append(") params <code>")
-                .append(esc(prov.path("experiment").path("params").toString())).append("</code>");
-        if (prov.has("data")) {
-            h.append("<br>data <code>").append(esc(prov.path("data").path("path").asText())).append("</code> sha256 <code>")
-                    .append(esc(prov.path("data").path("sha256").asText().substring(0,
-                            Math.min(16, prov.path("data").path("sha256").asText().length())))).append("</code>");
+        h.append("</h2>\n<p class=\"meta\">");
+        if (prov != null) {
+            h.append("experiment <code>").append(esc(prov.experiment().id())).append("</code> (")
+                    .append(esc(prov.experiment().plugin())).append(") params <code>")
+                    .append(esc(String.valueOf(prov.experiment().params()))).append("</code>");
+            JsonNode data = prov.data();
+            if (data != null) {
+                String sha = data.path("sha256").asText();
+                h.append("<br>data <code>").append(esc(data.path("path").asText())).append("</code> sha256 <code>")
+                        .append(esc(sha.substring(0, Math.min(16, sha.length())))).append("</code>");
+            }
         }
         if (synthetic) {
-            JsonNode model = cells.stream().filter(c -> c.path("details").has("synthetic")).findFirst()
-                    .map(c -> c.path("details").path("synthetic")).orElse(null);
-            h.append("<br>Generated data, not the published human judgements: scores measure agreement with a"
-                    + " known distortion ordering");
-            if (model != null && model.has("judgeModel")) {
-                h.append(" (").append(esc(model.path("judgeModel").asText())).append(")");
-            }
-            h.append('.');
+            h.append("<br>Generated data, not the published set: figures measure agreement with a known ordering"
+                    + " of the generated cases (the cells' details say how they were made).");
         }
         h.append("</p>\n");
         Set<String> metrics = new LinkedHashSet<>();
         Set<String> images = new LinkedHashSet<>();
         Set<String> curves = new LinkedHashSet<>();
-        for (ObjectNode c : cells) {
-            c.path("metrics").fieldNames().forEachRemaining(metrics::add);
-            c.path("images").fieldNames().forEachRemaining(images::add);
-            c.path("curves").fieldNames().forEachRemaining(curves::add);
+        for (CellRecord c : cells) {
+            metrics.addAll(c.metrics().keySet());
+            images.addAll(c.images().keySet());
+            curves.addAll(c.curves().keySet());
         }
         Set<String> shared = shared(cells, images, output);
         for (String i : shared) {
-            String file = cells.stream().filter(c -> c.path("images").has(i)).findFirst()
-                    .map(c -> c.path("images").path(i).asText()).orElseThrow();
+            String file = cells.stream().filter(c -> c.images().containsKey(i)).findFirst()
+                    .map(c -> c.images().get(i)).orElseThrow();
             h.append("<p><b>").append(esc(i)).append("</b> (the same for every loss)<br><a href=\"").append(esc(file))
                     .append("\"><img class=\"shared\" src=\"").append(esc(file)).append("\" alt=\"").append(esc(i))
                     .append("\"></a></p>\n");
@@ -206,68 +217,120 @@ public final class Report {
         images.removeAll(shared);
         Map<String, Double> best = best(cells, metrics);
         h.append("<table>\n<tr><th>loss</th>");
-        metrics.forEach(m -> h.append("<th>").append(esc(m)).append("</th>"));
+        metrics.forEach(m -> h.append("<th>").append(esc(m)).append(arrow(cells, m)).append("</th>"));
         images.forEach(i -> h.append("<th>").append(esc(i)).append("</th>"));
         curves.forEach(c -> h.append("<th>").append(esc(c)).append(" curve</th>"));
         h.append("<th>time</th></tr>\n");
         int columns = metrics.size() + images.size() + curves.size();
-        for (ObjectNode c : cells) {
-            String status = c.path("status").asText();
-            boolean failed = !"done".equals(status);
-            boolean pending = "running".equals(status) || "missing".equals(status);
-            h.append(pending ? "<tr class=\"pending\">" : failed ? "<tr class=\"failed\">" : "<tr>").append("<td><b>")
-                    .append(esc(c.path("loss").asText()))
-                    .append("</b><details><summary>provenance</summary><code>")
-                    .append(esc(c.path("provenance").path("loss").path("spec").toString())).append("</code><br>")
-                    .append(esc(c.path("provenance").path("loss").path("plugin").asText())).append("</details></td>");
+        for (CellRecord c : cells) {
+            boolean pending = c.status() == Status.running || c.status() == Status.missing;
+            h.append(pending ? "<tr class=\"pending\">" : !c.isDone() ? "<tr class=\"failed\">" : "<tr>")
+                    .append("<td><b>").append(esc(c.loss())).append("</b><details><summary>provenance</summary><code>")
+                    .append(esc(Objects.toString(c.lossSpec(), ""))).append("</code><br>")
+                    .append(esc(c.provenance() == null ? "" : c.provenance().loss().plugin()))
+                    .append("</details></td>");
             if (pending) {
-                JsonNode r = c.path("running");
-                h.append("<td colspan=\"").append(Math.max(1, columns)).append("\">").append("running".equals(status)
-                        ? "<b>running</b> since " + esc(r.path("started").asText()) + " on " + esc(r.path("host").asText())
-                        + " (process " + r.path("pid").asText() + ", shard " + esc(r.path("shard").asText())
-                        + "; a killed process leaves this mark until the cell runs again)"
-                        : "<b>missing</b>: not run yet" + (c.has("shard") ? " (shard " + c.path("shard").asInt() + ")" : ""))
+                CellRecord.Running r = c.running();
+                h.append("<td colspan=\"").append(Math.max(1, columns)).append("\">").append(r != null
+                        ? "<b>running</b> since " + esc(r.started()) + " on " + esc(r.host()) + " (process " + r.pid()
+                        + ", shard " + esc(r.shard()) + "; a killed process leaves this mark until the cell runs again)"
+                        : "<b>missing</b>: not run yet" + (c.shard() != null ? " (shard " + c.shard() + ")" : ""))
                         .append("</td>");
-            } else if (failed) {
+            } else if (!c.isDone()) {
                 h.append("<td colspan=\"").append(Math.max(1, columns)).append("\"><b>failed:</b> <div class=\"err\">")
-                        .append(esc(c.path("error").asText())).append("</div></td>");
+                        .append(esc(c.error())).append("</div>").append(c.curves().isEmpty() ? ""
+                                : curveLinks(c)).append("</td>");
             } else {
                 for (String m : metrics) {
-                    JsonNode v = c.path("metrics").get(m);
-                    boolean isBest = v != null && v.isNumber() && best.containsKey(m) && v.asDouble() == best.get(m);
+                    Double v = c.metrics().get(m);
+                    boolean isBest = v != null && best.containsKey(m) && v.doubleValue() == best.get(m);
                     h.append(isBest ? "<td class=\"num best\">" : "<td class=\"num\">")
-                            .append(v == null || v.isNull() ? "&ndash;" : esc(number(v.asDouble()))).append("</td>");
+                            .append(v == null ? "&ndash;" : esc(number(v))).append("</td>");
                 }
                 for (String i : images) {
-                    String file = c.path("images").path(i).asText(null);
+                    String file = c.images().get(i);
                     h.append("<td>").append(file == null ? "" : "<a href=\"" + esc(file) + "\"><img class=\"thumb\" src=\""
                             + esc(file) + "\" alt=\"" + esc(i) + "\"></a>").append("</td>");
                 }
                 for (String cv : curves) {
-                    String file = c.path("curves").path(cv).path("plot").asText(null);
-                    h.append("<td>").append(file == null ? "" : "<a href=\"" + esc(file) + "\"><img class=\"plot\" src=\""
-                            + esc(file) + "\" alt=\"" + esc(cv) + " curve\"></a>").append("</td>");
+                    CellRecord.Curve curve = c.curves().get(cv);
+                    h.append("<td>").append(curve == null ? "" : "<a href=\"" + esc(curve.plot())
+                            + "\"><img class=\"plot\" src=\"" + esc(curve.plot()) + "\" alt=\"" + esc(cv)
+                            + " curve\"></a>").append("</td>");
                 }
             }
-            h.append("<td class=\"num\">").append(c.path("provenance").has("seconds")
-                    ? number(c.path("provenance").path("seconds").asDouble()) + " s" : "&ndash;").append("</td></tr>\n");
+            h.append("<td class=\"num\">").append(c.provenance() != null ? number(c.seconds()) + " s" : "&ndash;")
+                    .append("</td></tr>\n");
         }
         h.append("</table>\n");
-        categoryTable(h, cells);
+        tables(h, cells);
+    }
+
+    /** The curves a failed cell streamed before it failed, as links. */
+    private static String curveLinks(CellRecord c) {
+        StringBuilder out = new StringBuilder("curves so far: ");
+        c.curves().forEach((name, curve) -> out.append("<a href=\"").append(esc(curve.plot())).append("\">")
+                .append(esc(name)).append("</a> (").append(curve.values().size()).append(" points) "));
+        return out.toString();
+    }
+
+    /** An up or down arrow after a metric's heading, from its declared direction. */
+    private static String arrow(List<CellRecord> cells, String metric) {
+        Metric.Better better = cells.stream().map(c -> c.metricTypes().get(metric)).filter(Objects::nonNull)
+                .map(CellRecord.MetricType::better).findFirst().orElse(Metric.Better.NEITHER);
+        return switch (better) {
+            case HIGHER -> " &uarr;";
+            case LOWER -> " &darr;";
+            case NEITHER -> "";
+        };
+    }
+
+    /**
+     * The experiment's own tables, one per title: the rows of every finished cell with the loss in front,
+     * so the losses compare row by row.
+     */
+    private static void tables(StringBuilder h, List<CellRecord> cells) {
+        Map<String, List<String>> columnsOf = new LinkedHashMap<>();
+        for (CellRecord c : cells) {
+            if (c.isDone()) {
+                c.tables().forEach(t -> columnsOf.putIfAbsent(t.title(), t.columns()));
+            }
+        }
+        for (Map.Entry<String, List<String>> t : columnsOf.entrySet()) {
+            h.append("<details open><summary>").append(esc(t.getKey())).append("</summary><table>\n<tr><th>loss</th>");
+            t.getValue().forEach(col -> h.append("<th>").append(esc(col)).append("</th>"));
+            h.append("</tr>\n");
+            for (CellRecord c : cells) {
+                for (Table table : c.isDone() ? c.tables() : List.<Table>of()) {
+                    if (!table.title().equals(t.getKey())) {
+                        continue;
+                    }
+                    for (List<Object> row : table.rows()) {
+                        h.append("<tr><td>").append(esc(c.loss())).append("</td>");
+                        for (Object cell : row) {
+                            h.append(cell instanceof Number n ? "<td class=\"num\">" + esc(number(n.doubleValue()))
+                                    : "<td>" + esc(String.valueOf(cell))).append("</td>");
+                        }
+                        h.append("</tr>\n");
+                    }
+                }
+            }
+            h.append("</table></details>\n");
+        }
     }
 
     /** Captions whose file has the same bytes in every finished cell (the targets, say): shown once. */
-    private static Set<String> shared(List<ObjectNode> cells, Set<String> captions, Path output) {
+    private static Set<String> shared(List<CellRecord> cells, Set<String> captions, Path output) {
         Set<String> out = new LinkedHashSet<>();
-        List<ObjectNode> done = cells.stream().filter(c -> "done".equals(c.path("status").asText())).toList();
+        List<CellRecord> done = cells.stream().filter(CellRecord::isDone).toList();
         if (done.size() < 2) {
             return out;
         }
         for (String caption : captions) {
             byte[] first = null;
             boolean same = true;
-            for (ObjectNode c : done) {
-                byte[] bytes = read(output, c.path("images").path(caption).asText(null));
+            for (CellRecord c : done) {
+                byte[] bytes = read(output, c.images().get(caption));
                 if (bytes == null || (first != null && !Arrays.equals(first, bytes))) {
                     same = false;
                     break;
@@ -292,41 +355,21 @@ public final class Report {
         }
     }
 
-    /** 2AFC-style per-category details (score, interval, triplets), when the cells carry them. */
-    private static void categoryTable(StringBuilder h, List<ObjectNode> cells) {
-        List<ObjectNode> with = cells.stream().filter(c -> c.path("details").path("categories").isObject()).toList();
-        if (with.isEmpty()) {
-            return;
-        }
-        Set<String> categories = new LinkedHashSet<>();
-        with.forEach(c -> c.path("details").path("categories").fieldNames().forEachRemaining(categories::add));
-        h.append("<details open><summary>per category: score [95% bootstrap interval] (triplets)</summary><table>\n<tr><th>loss</th>");
-        categories.forEach(cat -> h.append("<th>").append(esc(cat)).append("</th>"));
-        h.append("</tr>\n");
-        for (ObjectNode c : with) {
-            h.append("<tr><td>").append(esc(c.path("loss").asText())).append("</td>");
-            for (String cat : categories) {
-                JsonNode d = c.path("details").path("categories").path(cat);
-                h.append("<td class=\"num\">").append(d.isMissingNode() ? "&ndash;" : number(d.path("score").asDouble())
-                        + " [" + number(d.path("ci95Low").asDouble()) + ", " + number(d.path("ci95High").asDouble())
-                        + "] (" + d.path("triplets").asInt() + ")").append("</td>");
-            }
-            h.append("</tr>\n");
-        }
-        h.append("</table></details>\n");
-    }
-
-    /** The best value of each agreement score (higher is better); other metrics are not ranked. */
-    private static Map<String, Double> best(List<ObjectNode> cells, Set<String> metrics) {
+    /** The best value of each metric with a direction, among the finished cells. */
+    private static Map<String, Double> best(List<CellRecord> cells, Set<String> metrics) {
         Map<String, Double> out = new LinkedHashMap<>();
         for (String m : metrics) {
-            boolean higher = m.startsWith("score");
-            if (!higher) {
-                continue;
+            Double bestValue = null;
+            for (CellRecord c : cells) {
+                Metric metric = c.isDone() ? c.metric(m) : null;
+                if (metric != null && metric.better() != Metric.Better.NEITHER
+                        && (bestValue == null || metric.isBetter(metric.value(), bestValue))) {
+                    bestValue = metric.value();
+                }
             }
-            cells.stream().filter(c -> "done".equals(c.path("status").asText()))
-                    .map(c -> c.path("metrics").get(m)).filter(v -> v != null && v.isNumber()).mapToDouble(JsonNode::asDouble)
-                    .reduce(Math::max).ifPresent(v -> out.put(m, v));
+            if (bestValue != null) {
+                out.put(m, bestValue);
+            }
         }
         return out;
     }

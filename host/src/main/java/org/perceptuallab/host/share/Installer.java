@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.eclipse.aether.util.version.GenericVersionScheme;
 import org.eclipse.aether.version.InvalidVersionSpecificationException;
 import org.eclipse.aether.version.Version;
+import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Settings;
 import org.pf4j.DefaultVersionManager;
@@ -94,14 +95,14 @@ public final class Installer {
     private static void requireApi(String name, PluginJar jar) {
         boolean met;
         try {
-            met = new DefaultVersionManager().checkVersionConstraint(ApiLevel.CURRENT, jar.requires());
+            met = new DefaultVersionManager().checkVersionConstraint(ApiVersion.CURRENT, jar.requires());
         } catch (RuntimeException e) {
             throw refused(name, "its manifest's Plugin-Requires '" + jar.requires() + "' is no version range ("
-                    + e.getMessage() + "); its publisher should write one such as '>=0.1.0 & <1.0.0'");
+                    + e.getMessage() + "); its publisher should write one such as '" + ApiVersion.REQUIRES + "'");
         }
         if (!met) {
-            throw refused(name, "it requires api " + jar.requires() + " but this plab provides api " + ApiLevel.CURRENT
-                    + "; install a version of the plugin built for api " + ApiLevel.CURRENT + ", or a plab that"
+            throw refused(name, "it requires api " + jar.requires() + " but this plab provides api " + ApiVersion.CURRENT
+                    + "; install a version of the plugin built for api " + ApiVersion.CURRENT + ", or a plab that"
                     + " provides the api it needs");
         }
     }

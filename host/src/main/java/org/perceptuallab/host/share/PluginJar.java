@@ -17,7 +17,8 @@ import org.perceptuallab.api.PlabException;
 
 /**
  * What a plugin jar says of itself, read without loading it: the PF4J descriptor of its manifest
- * ({@code Plugin-Id}, {@code Plugin-Version}, {@code Plugin-Requires}), its Maven coordinates (the
+ * ({@code Plugin-Id}, {@code Plugin-Version}, {@code Plugin-Requires}) or, as PF4J also reads it, of its
+ * {@code plugin.properties} ({@code plugin.id}, ...), its Maven coordinates (the
  * {@code META-INF/maven/.../pom.properties} that Maven's jar plugin writes), and its sha-256.
  *
  * @param requires the api range it needs ({@code Plugin-Requires}), or {@code *} for any
@@ -36,10 +37,17 @@ public record PluginJar(Path path, String id, String version, String requires, O
         }
         try (JarFile jar = new JarFile(path.toFile())) {
             Attributes main = jar.getManifest() == null ? new Attributes() : jar.getManifest().getMainAttributes();
-            String id = main.getValue("Plugin-Id");
+            Properties descriptor = new Properties();
+            JarEntry properties = jar.getJarEntry("plugin.properties");
+            if (properties != null) {
+                try (InputStream in = jar.getInputStream(properties)) {
+                    descriptor.load(in);
+                }
+            }
+            String id = main.getValue("Plugin-Id") != null ? main.getValue("Plugin-Id") : descriptor.getProperty("plugin.id");
             if (id == null || id.isBlank()) {
-                throw new PlabException(path + " is not a plugin jar: its manifest has no Plugin-Id (see"
-                        + " examples/loss-plugin/pom.xml for the entries a plugin jar carries)");
+                throw new PlabException(path + " is not a plugin jar: it has no Plugin-Id in its manifest (nor a"
+                        + " plugin.properties); see examples/loss-plugin/pom.xml for the entries a plugin jar carries");
             }
             Optional<Coordinates> coordinates = Optional.empty();
             for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
@@ -54,8 +62,10 @@ public record PluginJar(Path path, String id, String version, String requires, O
                             pom.getProperty("version")));
                 }
             }
-            String requires = main.getValue("Plugin-Requires");
-            return new PluginJar(path, id.trim(), String.valueOf(main.getValue("Plugin-Version")).trim(),
+            boolean manifest = main.getValue("Plugin-Id") != null;
+            String requires = manifest ? main.getValue("Plugin-Requires") : descriptor.getProperty("plugin.requires");
+            String version = manifest ? main.getValue("Plugin-Version") : descriptor.getProperty("plugin.version");
+            return new PluginJar(path, id.trim(), String.valueOf(version).trim(),
                     requires == null || requires.isBlank() ? "*" : requires.trim(), coordinates, sha256(path));
         } catch (IOException | SecurityException e) {
             throw new PlabException(path + " is not a readable jar (" + e.getMessage() + "); rebuild or download it"

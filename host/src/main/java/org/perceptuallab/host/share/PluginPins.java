@@ -1,7 +1,5 @@
 package org.perceptuallab.host.share;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,26 +22,16 @@ public final class PluginPins {
     public static Map<String, PluginJar> loadedJars(PluginHost host) {
         Map<String, PluginJar> out = new LinkedHashMap<>();
         for (PluginWrapper w : host.plugins()) {
-            // A development plugin is a folder of classes, not a jar: it has no digest to record; nor has a jar
-            // described by plugin.properties instead of its manifest (PluginJar reads the manifest).
+            // A development plugin is a folder of classes, not a jar: it has no digest to record.
             if (Files.isRegularFile(w.getPluginPath())) {
                 try {
                     out.put(PluginHost.origin(w), PluginJar.read(w.getPluginPath()));
-                } catch (PlabException undescribed) {
-                    // Its provenance names the plugin without a jar digest.
+                } catch (PlabException unreadable) {
+                    // PF4J loaded what this cannot read: its provenance names the plugin without a digest.
                 }
             }
         }
         return out;
-    }
-
-    /** What provenance records of a plugin jar: its file name, coordinates (where it names them) and sha-256. */
-    public static ObjectNode describe(PluginJar jar) {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("file", jar.path().getFileName().toString());
-        jar.coordinates().ifPresent(c -> node.put("coordinates", c.toString()));
-        node.put("sha256", jar.sha256());
-        return node;
     }
 
     /**

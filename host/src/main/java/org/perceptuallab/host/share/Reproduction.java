@@ -11,14 +11,15 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.matrix.CellRecord;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.matrix.ResultStore;
@@ -28,7 +29,7 @@ import org.perceptuallab.host.matrix.ResultStore;
  * and data folder recorded in each cell, and compares every metric with the recorded value.
  */
 public final class Reproduction {
-    /** One metric of one cell: recorded and new value; a timing is shown, never judged. */
+    /** One metric of one cell: recorded and new value; a timing (a metric of kind seconds) is shown, never judged. */
     public record Figure(String cell, String metric, Double recorded, Double fresh, boolean timing) {
         public double difference() {
             return recorded == null || fresh == null ? Double.NaN : fresh - recorded;
@@ -106,13 +107,20 @@ public final class Reproduction {
         return out;
     }
 
-    /** The plugin jars the cells ran with, from their provenance (those that named coordinates). */
+    /**
+     * The jars of the plugins the cells' experiments and losses came from, as their provenance records them
+     * (those whose jars named coordinates).
+     */
     public static Set<MatrixSpec.PinnedPlugin> pins(List<JsonNode> cells) {
         Set<MatrixSpec.PinnedPlugin> out = new LinkedHashSet<>();
         for (JsonNode cell : cells) {
-            for (String part : List.of("experiment", "loss")) {
-                JsonNode jar = cell.path("provenance").path(part).path("jar");
-                if (jar.hasNonNull("coordinates") && jar.hasNonNull("sha256")) {
+            JsonNode provenance = cell.path("provenance");
+            Set<String> origins = Set.of(provenance.path("experiment").path("plugin").asText(),
+                    provenance.path("loss").path("plugin").asText());
+            for (JsonNode jar : provenance.path("plugins")) {
+                // As PluginHost.origin names a plugin in provenance and registries.
+                String origin = "plugin " + jar.path("id").asText() + " " + jar.path("version").asText();
+                if (origins.contains(origin) && jar.hasNonNull("coordinates") && jar.hasNonNull("sha256")) {
                     out.add(new MatrixSpec.PinnedPlugin(Coordinates.parse(jar.get("coordinates").asText()),
                             jar.get("sha256").asText()));
                 }
@@ -131,7 +139,7 @@ public final class Reproduction {
             throws IOException {
         clearEarlierReproduction(output);
         List<Figure> figures = new ArrayList<>();
-        List<ObjectNode> records = new ArrayList<>();
+        List<CellRecord> records = new ArrayList<>();
         for (JsonNode cell : cells) {
             JsonNode key = cell.get("key");
             Path base = baseDir != null ? baseDir : Path.of(cell.path("provenance").path("baseDir")
@@ -148,7 +156,7 @@ public final class Reproduction {
             new MatrixRunner(lab, log).retryFailed(true).run(one, output);
             ObjectNode fresh = (ObjectNode) ResultStore.JSON.readTree(output.resolve("results.json").toFile())
                     .get("cells").get(0);
-            records.add(fresh);
+            records.add(ResultStore.JSON.treeToValue(fresh, CellRecord.class));
             if (!key.equals(fresh.get("key"))) {
                 log.println("note: " + name(cell) + " ran with another key than recorded (recorded " + key + ", now "
                         + fresh.get("key") + "): its data or a default differs here");
@@ -192,8 +200,9 @@ public final class Reproduction {
         fresh.path("metrics").fields().forEachRemaining(e -> names.putIfAbsent(e.getKey(), null));
         List<Figure> out = new ArrayList<>();
         for (String metric : names.keySet()) {
+            boolean timing = Metric.Kind.SECONDS.name().equals(fresh.path("metricTypes").path(metric).path("kind").asText());
             out.add(new Figure(cell, metric, number(recorded.get(metric)), number(fresh.path("metrics").get(metric)),
-                    metric.toLowerCase(Locale.ROOT).contains("seconds")));
+                    timing));
         }
         return out;
     }

@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Plab;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 import picocli.CommandLine;
 
 /** {@code plab make-2afc} writes the BAPPS layout, judge files numpy can read, and the synthetic marker. */

@@ -12,7 +12,7 @@ import io.kubernetes.client.openapi.models.V1Job;
 import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * The Kubernetes template against the Job schema (the API's own generated models, which reject unknown and

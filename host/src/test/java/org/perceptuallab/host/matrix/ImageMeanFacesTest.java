@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * The image mean on one person's ten real faces (Olivetti s01, 64x64 grey). Under l2 it must converge

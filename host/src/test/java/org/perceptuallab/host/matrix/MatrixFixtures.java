@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /** Shared set-up of the matrix tests: the distribution's plugins, the bundled photos, small matrices. */
 final class MatrixFixtures {

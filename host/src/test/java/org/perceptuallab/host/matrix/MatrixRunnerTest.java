@@ -1,22 +1,28 @@
 package org.perceptuallab.host.matrix;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * A small matrix over both experiments: a failing cell is recorded with its error and the others run;
@@ -59,6 +65,13 @@ class MatrixRunnerTest {
 
         JsonNode cells = MatrixFixtures.results(out).get("cells");
         assertThat(cells).hasSize(6);
+        Map<String, JsonNode> defaults = new HashMap<>();
+        try (Lab lab = MatrixFixtures.lab(3)) {
+            for (String id : List.of("l2", "ssim")) {
+                defaults.put(id, lab.losses().families().require(id).extension().params().resolve("test", null).json());
+            }
+        }
+        assertThat(defaults.get("ssim").size()).as("ssim has parameters, all filled in").isGreaterThanOrEqualTo(2);
         List<String> order = new ArrayList<>();
         for (JsonNode c : cells) {
             order.add(c.get("experiment").asText() + "/" + c.get("loss").asText() + "=" + c.get("status").asText());
@@ -69,21 +82,43 @@ class MatrixRunnerTest {
             JsonNode p = c.get("provenance");
             assertThat(p.path("experiment").path("plugin").asText()).startsWith("plugin experiment-");
             assertThat(p.path("loss").path("plugin").asText()).startsWith("plugin losses-pixel");
-            assertThat(p.path("loss").path("spec").path("params").size()).as("canonical params, defaults filled in")
-                    .isGreaterThanOrEqualTo(c.get("loss").asText().equals("ssim") ? 2 : 0);
+            String lossId = p.path("loss").path("spec").path("loss").asText();
+            assertThat(p.path("loss").path("spec").path("params")).as("canonical params, defaults filled in")
+                    .isEqualTo(defaults.get(lossId));
             assertThat(p.path("seed").asLong()).isEqualTo(3);
-            assertThat(p.path("data").path("sha256").asText()).hasSize(64);
+            assertThat(p.path("engineSeed").asInt()).isEqualTo(Long.hashCode(3));
+            assertThat(p.path("data").path("sha256").asText()).matches("[0-9a-f]{64}");
             assertThat(p.path("hostVersion").asText()).isNotEmpty();
-            assertThat(p.path("backend").asText()).contains("PyTorch");
-            assertThat(p.path("started").asText()).isNotEmpty();
-            assertThat(p.path("ended").asText()).isNotEmpty();
+            assertThat(p.path("apiVersion").asText()).isEqualTo(ApiVersion.CURRENT);
+            assertThat(p.path("engine").asText()).startsWith("PyTorch 2.");
+            assertThat(p.path("djl").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
+            assertThat(p.path("device").asText()).isEqualTo("cpu()");
+            assertThat(p.path("plugins")).isNotEmpty().allSatisfy(jar -> {
+                assertThat(jar.path("sha256").asText()).matches("[0-9a-f]{64}");
+                assertThat(Path.of(jar.path("jar").asText())).isRegularFile();
+            });
+            Instant started = Instant.parse(p.path("started").asText());
+            Instant ended = Instant.parse(p.path("ended").asText());
+            assertThat(Duration.between(started, ended).toMillis() / 1000.0)
+                    .isCloseTo(p.path("seconds").asDouble(), within(0.002));
         }
         assertThat(order).containsExactly("2afc/L2=done", "2afc/broken=failed", "2afc/ssim=done",
                 "image-mean/L2=done", "image-mean/broken=failed", "image-mean/ssim=done");
         JsonNode twoAfc = cells.get(0);
         assertThat(twoAfc.get("synthetic").asBoolean()).isTrue();
         assertThat(twoAfc.get("metrics").get("triplets").asInt()).isEqualTo(24);
-        assertThat(twoAfc.get("metrics").get("score").asDouble()).isBetween(0.0, 1.0);
+        assertThat(twoAfc.at("/metricTypes/triplets/kind").asText()).isEqualTo("COUNT");
+        assertThat(twoAfc.at("/metricTypes/score/better").asText()).isEqualTo("HIGHER");
+        assertThat(twoAfc.get("headline").asText()).isEqualTo("score");
+        // The overall score is the triplet-weighted mean of the per-category rows the cell's table holds.
+        double weighted = 0;
+        int triplets = 0;
+        for (JsonNode row : twoAfc.at("/tables/0/rows")) {
+            weighted += row.get(1).asDouble() * row.get(4).asInt();
+            triplets += row.get(4).asInt();
+        }
+        assertThat(triplets).isEqualTo(24);
+        assertThat(twoAfc.get("metrics").get("score").asDouble()).isCloseTo(weighted / triplets, within(1e-12));
         JsonNode mean = cells.get(3);
         assertThat(mean.get("metrics").get("distanceEnd").asDouble())
                 .isLessThan(mean.get("metrics").get("distanceStart").asDouble());

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /** Matrix files: both shipped examples parse; mistakes are errors that name the file and the fix. */
 class MatrixSpecTest {

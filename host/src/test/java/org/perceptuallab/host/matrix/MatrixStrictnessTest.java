@@ -11,7 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * A matrix file's mistakes are errors, never silently ignored: a mistyped key at every level names the key,

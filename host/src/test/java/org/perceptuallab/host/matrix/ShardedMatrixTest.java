@@ -3,7 +3,6 @@ package org.perceptuallab.host.matrix;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -38,13 +37,12 @@ class ShardedMatrixTest {
             ResultsFolder.View partial = ResultsFolder.read(shared);
             assertThat(partial.cells()).hasSize(6);
             assertThat(statuses(partial.cells()).values()).containsOnly("done", "missing");
-            ObjectNode pending = partial.cells().stream().filter(c -> "missing".equals(c.path("status").asText()))
+            CellRecord pending = partial.cells().stream().filter(c -> c.status() == CellRecord.Status.missing)
                     .findFirst().orElseThrow();
-            Path pendingDir = new ResultStore(shared).cellDirs(pending.path("experiment").asText(),
-                    pending.path("loss").asText()).stream().findFirst()
-                    .orElseGet(() -> planDir(shared, pending));
+            Path pendingDir = new ResultStore(shared).cellDirs(pending.experiment(), pending.loss()).stream()
+                    .findFirst().orElseGet(() -> planDir(shared, pending));
             Files.createDirectories(pendingDir);
-            new ResultStore(shared).markRunning(pendingDir, new Shard(pending.path("shard").asInt(), 3));
+            new ResultStore(shared).markRunning(pendingDir, new Shard(pending.shard(), 3));
             PlabRun report = PlabRun.of("report", shared.toString());
             assertThat(report.exit()).as(report.err()).isZero();
             assertThat(report.out()).containsPattern("6 cells: " + first.done() + " done, 0 failed, 1 running, "
@@ -76,11 +74,11 @@ class ShardedMatrixTest {
         assertThat(html).contains("sharpness &uarr;").contains("f1 &uarr;");
     }
 
-    private static Path planDir(Path shared, ObjectNode cell) {
+    private static Path planDir(Path shared, CellRecord cell) {
         JsonNode plan = ShardPlan.newest(shared).orElseThrow();
         for (JsonNode c : plan.path("cells")) {
-            if (c.path("experiment").asText().equals(cell.path("experiment").asText())
-                    && c.path("loss").asText().equals(cell.path("loss").asText())) {
+            if (c.path("experiment").asText().equals(cell.experiment())
+                    && c.path("loss").asText().equals(cell.loss())) {
                 return new ResultStore(shared).cellDir(c.path("experiment").asText(), c.path("loss").asText(),
                         c.path("id").asText());
             }
@@ -88,10 +86,9 @@ class ShardedMatrixTest {
         throw new AssertionError("cell not in the plan");
     }
 
-    private static Map<String, String> statuses(List<ObjectNode> cells) {
+    private static Map<String, String> statuses(List<CellRecord> cells) {
         Map<String, String> out = new LinkedHashMap<>();
-        cells.forEach(c -> out.put(c.path("experiment").asText() + "/" + c.path("loss").asText(),
-                c.path("status").asText()));
+        cells.forEach(c -> out.put(c.experiment() + "/" + c.loss(), c.status().name()));
         return out;
     }
 }

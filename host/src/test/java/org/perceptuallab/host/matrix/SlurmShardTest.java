@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PlabRun;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * The shipped Slurm template on a real cluster (.ci/slurm-cluster starts a single-node one): a matrix as a

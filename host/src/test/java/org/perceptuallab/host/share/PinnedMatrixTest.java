@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.PlabRun;
 import org.perceptuallab.host.matrix.ResultStore;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * A matrix that pins a shared plugin: refused while another jar is installed, runnable after
@@ -67,12 +67,18 @@ class PinnedMatrixTest {
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode shared = ResultStore.JSON.readTree(tmp.resolve("out/results.json").toFile()).get("cells").get(0);
         assertThat(shared.path("loss").asText()).isEqualTo(ShareFixtures.LOSS_ID);
-        JsonNode lossJar = shared.path("provenance").path("loss").path("jar");
-        assertThat(lossJar.path("coordinates").asText()).isEqualTo(PluginSharingTest.V1.toString());
-        assertThat(lossJar.path("sha256").asText()).isEqualTo(PluginJar.sha256(v1));
-        JsonNode experimentJar = shared.path("provenance").path("experiment").path("jar");
-        assertThat(experimentJar.path("file").asText()).isEqualTo("experiment-image-mean.jar");
-        assertThat(experimentJar.path("sha256").asText()).matches("[0-9a-f]{64}");
+        JsonNode jars = shared.path("provenance").path("plugins");
+        JsonNode sharedJar = null;
+        JsonNode imageMeanJar = null;
+        for (JsonNode jar : jars) {
+            sharedJar = jar.path("id").asText().equals("shared") ? jar : sharedJar;
+            imageMeanJar = jar.path("id").asText().equals("experiment-image-mean") ? jar : imageMeanJar;
+        }
+        assertThat(sharedJar.path("coordinates").asText()).isEqualTo(PluginSharingTest.V1.toString());
+        assertThat(sharedJar.path("sha256").asText()).isEqualTo(PluginJar.sha256(v1));
+        assertThat(imageMeanJar.path("coordinates").asText()).startsWith("org.perceptuallab:experiment-image-mean:");
+        assertThat(imageMeanJar.path("sha256").asText()).matches("[0-9a-f]{64}");
+        assertThat(shared.path("provenance").path("baseDir").asText()).isEqualTo(tmp.toAbsolutePath().toString());
         // A pin on a digest no jar has, and a malformed pin, are refused before anything runs.
         Path wrong = matrix("ab".repeat(32));
         assertThat(lab("lab-a", "plugins", "sync", wrong.toString(), "--repo", repo.toString()).err())

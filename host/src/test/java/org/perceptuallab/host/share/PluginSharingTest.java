@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.PlabRun;
 
@@ -33,7 +34,7 @@ class PluginSharingTest {
 
     /** Publishes the test plugin's jar of these coordinates into the folder repository, signed when a key is given. */
     private Path publish(Coordinates c, ShareFixtures.TestKey key) throws Exception {
-        Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", c, ">=0.1.0 & <1.0.0");
+        Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", c, ApiVersion.REQUIRES);
         String[] sign = key == null ? new String[0] : new String[] {"--sign", key.secretKey().toString()};
         PlabRun run = PlabRun.of(concat(new String[] {"--home", tmp.resolve("lab-a").toString(), "plugins", "publish",
                 jar.toString(), "--repo", repository().toString()}, sign));
@@ -157,7 +158,7 @@ class PluginSharingTest {
     void aPluginRequiringAnApiThisHostDoesNotProvideIsRefusedNamingBothVersions() throws Exception {
         Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", V1, ">=2.0.0");
         assertRefused(labB("plugins", "install", jar.toString()), "requires api >=2.0.0",
-                "provides api " + ApiLevel.CURRENT);
+                "provides api " + ApiVersion.CURRENT);
     }
 
     @Test

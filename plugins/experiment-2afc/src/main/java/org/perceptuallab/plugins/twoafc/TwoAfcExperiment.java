@@ -22,6 +22,8 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Metric;
+import org.perceptuallab.api.Table;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
@@ -137,36 +139,33 @@ public final class TwoAfcExperiment implements Experiment {
         int resamples = p.getInt("bootstrap");
         double[] overall = all.stream().mapToDouble(Scored::score).toArray();
         double[] ci = Bootstrap.interval95(overall, resamples, ctx.seed());
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("score", Bootstrap.mean(overall));
-        metrics.put("ci95Low", ci[0]);
-        metrics.put("ci95High", ci[1]);
-        metrics.put("triplets", (double) overall.length);
-        ObjectNode details = JsonNodeFactory.instance.objectNode();
-        ObjectNode perCategory = details.putObject("categories");
+        ExperimentResult.Builder result = ExperimentResult.builder()
+                .headline("score", Metric.fraction(Bootstrap.mean(overall), Metric.Better.HIGHER))
+                .metric("ci95Low", Metric.fraction(ci[0], Metric.Better.HIGHER))
+                .metric("ci95High", Metric.fraction(ci[1], Metric.Better.HIGHER))
+                .metric("triplets", Metric.count(overall.length));
+        List<List<Object>> perCategory = new ArrayList<>();
         int k = 1;
         for (var e : scores.entrySet()) {
             double[] cci = Bootstrap.interval95(e.getValue(), resamples, ctx.seed() + k++);
-            metrics.put("score." + e.getKey(), Bootstrap.mean(e.getValue()));
-            ObjectNode c = perCategory.putObject(e.getKey());
-            c.put("score", Bootstrap.mean(e.getValue()));
-            c.put("triplets", e.getValue().length);
-            c.put("ci95Low", cci[0]);
-            c.put("ci95High", cci[1]);
+            double score = Bootstrap.mean(e.getValue());
+            result.metric("score." + e.getKey(), Metric.fraction(score, Metric.Better.HIGHER));
+            perCategory.add(List.of(e.getKey(), score, cci[0], cci[1], e.getValue().length));
         }
-        details.putObject("headline").put("metric", "score").put("better", "higher");
+        result.table(new Table("per category: score [95% bootstrap interval] (triplets)",
+                List.of("category", "score", "ci95Low", "ci95High", "triplets"), perCategory));
+        ObjectNode details = JsonNodeFactory.instance.objectNode();
         details.put("scoreFormula", "(d0<d1)(1-h) + (d1<d0)h + 0.5(d0==d1), h = fraction judging p1 closer");
         Path marker = root.resolve(TwoAfcData.SYNTHETIC_MARKER);
         boolean synthetic = Files.isRegularFile(marker);
         if (synthetic) {
             details.set("synthetic", new ObjectMapper().readTree(marker.toFile()));
         }
-        Map<String, String> images = new LinkedHashMap<>();
         if (p.getInt("examples") > 0 && all.stream().anyMatch(s -> s.score() < 1)) {
-            images.put("disagreements", "disagreements.png");
+            result.image("disagreements", "disagreements.png");
             writeDisagreements(all, p.getInt("examples"), p.getInt("size"), ctx.outputDir().resolve("disagreements.png"));
         }
-        return new ExperimentResult(metrics, images, Map.of(), details, synthetic);
+        return result.details(details).synthetic(synthetic).build();
     }
 
     /**

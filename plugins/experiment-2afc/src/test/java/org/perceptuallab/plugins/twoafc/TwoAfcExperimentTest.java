@@ -9,19 +9,21 @@ import ai.djl.ndarray.types.Shape;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
-import org.perceptuallab.kit.testing.CatalogTest;
-import org.perceptuallab.kit.testing.TestExperimentContext;
+import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.TestExperimentContext;
 
 /** The 2AFC score on hand-made triplets with known answers, read from the BAPPS layout. */
 class TwoAfcExperimentTest extends CatalogTest {
@@ -59,11 +61,15 @@ class TwoAfcExperimentTest extends CatalogTest {
             var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                     "{\"data\": \"" + root + "\", \"size\": 16, \"batch\": 2, \"bootstrap\": 100}"));
             ExperimentResult result = e.run(params, l2, context(m, root));
-            assertThat(result.metrics().get("score.a")).isCloseTo((1 + 0.75 + 0) / 3, org.assertj.core.data.Offset.offset(1e-9));
-            assertThat(result.metrics().get("score.b")).isEqualTo(0.5);
-            assertThat(result.metrics().get("triplets")).isEqualTo(6.0);
+            assertThat(result.value("score.a")).isCloseTo((1 + 0.75 + 0) / 3, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(result.value("score.b")).isEqualTo(0.5);
+            assertThat(result.value("triplets")).isEqualTo(6.0);
             assertThat(result.synthetic()).isFalse();
-            assertThat(result.details().path("categories").path("a").path("triplets").asInt()).isEqualTo(3);
+            assertThat(result.metrics().get("triplets").kind()).isEqualTo(Metric.Kind.COUNT);
+            assertThat(result.headline()).isEqualTo("score");
+            assertThat(result.tables()).singleElement().satisfies(t -> assertThat(t.rows())
+                    .containsExactly(List.of("a", (1 + 0.75 + 0) / 3, t.rows().get(0).get(2), t.rows().get(0).get(3), 3),
+                            List.of("b", 0.5, t.rows().get(1).get(2), t.rows().get(1).get(3), 3)));
             assertThat(root.resolve("out/disagreements.png")).isRegularFile();
         }
     }
@@ -100,6 +106,6 @@ class TwoAfcExperimentTest extends CatalogTest {
     }
 
     static ExperimentContext context(NDManager m, Path root) {
-        return new TestExperimentContext(m, 0, root.resolve("out"), root, catalog);
+        return TestExperimentContext.of(m, 0, root.resolve("out"), root, catalog);
     }
 }

@@ -14,6 +14,7 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
@@ -123,22 +124,21 @@ public final class ClusteringExperiment implements Experiment {
         double clusteringSeconds = (System.nanoTime() - start) / 1e9;
 
         ClusterScores scores = ClusterScores.of(data.labels(), data.classes().size(), assignments, k);
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("f1", scores.f1());
-        metrics.put("ari", scores.ari());
-        metrics.put("nmi", scores.nmi());
-        metrics.put("purity", scores.purity());
-        metrics.put("meanPrecision", scores.meanPrecision());
-        metrics.put("meanRecall", scores.meanRecall());
-        metrics.put("objective", objective);
-        metrics.put("n", (double) data.size());
-        metrics.put("k", (double) k);
-        metrics.put("restarts", (double) p.getInt("restarts"));
-        metrics.put("emptyClusters", (double) scores.emptyClusters());
-        metrics.put("geometrySeconds", geometrySeconds);
-        metrics.put("clusteringSeconds", clusteringSeconds);
+        ExperimentResult.Builder result = ExperimentResult.builder()
+                .headline("f1", Metric.fraction(scores.f1(), Metric.Better.HIGHER))
+                .metric("ari", Metric.value(scores.ari(), Metric.Better.HIGHER))
+                .metric("nmi", Metric.fraction(scores.nmi(), Metric.Better.HIGHER))
+                .metric("purity", Metric.fraction(scores.purity(), Metric.Better.HIGHER))
+                .metric("meanPrecision", Metric.fraction(scores.meanPrecision(), Metric.Better.HIGHER))
+                .metric("meanRecall", Metric.fraction(scores.meanRecall(), Metric.Better.HIGHER))
+                .metric("objective", Metric.distance(objective, Metric.Better.NEITHER))
+                .metric("n", Metric.count(data.size()))
+                .metric("k", Metric.count(k))
+                .metric("restarts", Metric.count(p.getInt("restarts")))
+                .metric("emptyClusters", Metric.count(scores.emptyClusters()))
+                .metric("geometrySeconds", Metric.seconds(geometrySeconds))
+                .metric("clusteringSeconds", Metric.seconds(clusteringSeconds));
 
-        details.putObject("headline").put("metric", "f1").put("better", "higher");
         details.put("geometry", geometry.note());
         details.put("featureDimension", geometry.featureDimension());
         details.put("symmetrized", geometry.symmetrized());
@@ -164,11 +164,9 @@ public final class ClusteringExperiment implements Experiment {
             assigned.add(a);
         }
 
-        Map<String, String> pictures = new LinkedHashMap<>();
-        pictures.put("clusters", "clusters.png");
         Images.writePng(ClusterFigures.clusters(data, assignments, scores), ctx.outputDir().resolve("clusters.png"));
-        pictures.put("confusion", "confusion.png");
         Images.writePng(ClusterFigures.confusion(data.classes(), scores), ctx.outputDir().resolve("confusion.png"));
-        return new ExperimentResult(metrics, pictures, Map.of("objective", curve), details, false);
+        return result.image("clusters", "clusters.png").image("confusion", "confusion.png").curve("objective", curve)
+                .details(details).build();
     }
 }

@@ -24,14 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
-import org.perceptuallab.kit.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
-import org.perceptuallab.kit.testing.CatalogTest;
-import org.perceptuallab.kit.testing.Fixtures;
-import org.perceptuallab.kit.testing.TestExperimentContext;
+import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.Fixtures;
+import org.perceptuallab.testkit.TestExperimentContext;
 
 /** The data readers on each layout, the loss geometry (features, distance matrix, symmetry) and whole cells. */
 class ClusteringExperimentTest extends CatalogTest {
@@ -109,7 +110,7 @@ class ClusteringExperimentTest extends CatalogTest {
     }
 
     @Test
-    void withoutAnExactFeatureMapTheMatrixCostsHalfThePairsAndAsymmetricLossesAreSymmetrised() throws IOException {
+    void withoutAFeatureMapASymmetricLossCostsHalfThePairsAndAnAsymmetricOneIsSymmetrised() throws IOException {
         try (NDManager m = manager.newSubManager()) {
             List<NDArray> images = randomImages(m, 6);
             Loss ssim = catalog.create(new LossSpec("ssim", (ObjectNode) new ObjectMapper().readTree("{\"window\": 7}")),
@@ -117,26 +118,8 @@ class ClusteringExperimentTest extends CatalogTest {
             Geometry g = Geometry.of(ssim, images, 4, true, m, (task, total) -> Progress.silent());
             assertThat(g.hasFeatures()).isFalse();
             assertThat(g.symmetrized()).isFalse();
-            assertThat(g.evaluations()).isEqualTo(6 * 5 / 2);
+            assertThat(g.evaluations()).isEqualTo(6 * 7 / 2);
             assertMatchesPairedDistances(ssim, images, g.distances(), 1e-6);
-
-            // A feature map that is not the loss's: detected, and the distance matrix is used instead.
-            Loss inexact = new Loss() {
-                public LossSpec spec() {
-                    return ssim.spec();
-                }
-
-                public NDArray distance(NDArray x, NDArray y) {
-                    return ssim.distance(x, y);
-                }
-
-                public Optional<FeatureMap> featureMap() {
-                    return Optional.of(x -> x.reshape(x.getShape().get(0), -1));
-                }
-            };
-            Geometry fallback = Geometry.of(inexact, images, 4, true, m, (task, total) -> Progress.silent());
-            assertThat(fallback.hasFeatures()).isFalse();
-            assertThat(fallback.note()).contains("not exact");
 
             // d(x, y) = mean(relu(x - y)): not symmetric, so both orders are computed and averaged.
             Loss oneSided = new Loss() {
@@ -150,7 +133,7 @@ class ClusteringExperimentTest extends CatalogTest {
             };
             Geometry symmetric = Geometry.of(oneSided, images, 4, true, m, (task, total) -> Progress.silent());
             assertThat(symmetric.symmetrized()).isTrue();
-            assertThat(symmetric.evaluations()).isEqualTo(6 * 5);
+            assertThat(symmetric.evaluations()).isEqualTo(6 * 6);
             double forward = oneSided.distance(images.get(1), images.get(4)).getFloat(0);
             double backward = oneSided.distance(images.get(4), images.get(1)).getFloat(0);
             assertThat(symmetric.distances()[1][4]).isCloseTo((forward + backward) / 2, within(1e-6));
@@ -165,9 +148,9 @@ class ClusteringExperimentTest extends CatalogTest {
         ObjectNode given = (ObjectNode) new ObjectMapper().readTree("{\"data\": \"classes\", \"size\": 24}");
         ExperimentResult l2 = run(e, given, "l2", dir.resolve("l2"), dir);
         assertThat(l2.details().path("method").asText()).isEqualTo("kmeans");
-        assertThat(l2.metrics()).containsEntry("n", 12.0).containsEntry("k", 3.0);
-        assertThat(l2.metrics().get("f1")).isEqualTo(1.0);
-        assertThat(l2.metrics().get("ari")).isEqualTo(1.0);
+        assertThat(l2.metrics()).containsEntry("n", Metric.count(12)).containsEntry("k", Metric.count(3));
+        assertThat(l2.value("f1")).isEqualTo(1.0);
+        assertThat(l2.value("ari")).isEqualTo(1.0);
         assertThat(l2.images()).containsOnlyKeys("clusters", "confusion");
         assertThat(dir.resolve("l2/clusters.png")).isRegularFile();
         assertThat(ImageIO.read(dir.resolve("l2/confusion.png").toFile())).isNotNull();
@@ -175,8 +158,8 @@ class ClusteringExperimentTest extends CatalogTest {
 
         ExperimentResult ssim = run(e, given, "ssim", dir.resolve("ssim"), dir);
         assertThat(ssim.details().path("method").asText()).isEqualTo("kmedoids");
-        assertThat(ssim.details().path("evaluations").asLong()).isEqualTo(12 * 11 / 2);
-        assertThat(ssim.metrics().get("purity")).isEqualTo(1.0);
+        assertThat(ssim.details().path("evaluations").asLong()).isEqualTo(12 * 13 / 2);
+        assertThat(ssim.value("purity")).isEqualTo(1.0);
         ExperimentResult again = run(e, given, "ssim", dir.resolve("ssim-again"), dir);
         assertThat(again.details().get("assignments")).isEqualTo(ssim.details().get("assignments"));
 
@@ -195,7 +178,7 @@ class ClusteringExperimentTest extends CatalogTest {
         try (NDManager m = manager.newSubManager();
              Loss l = catalog.create(LossSpec.of(loss), LabContext.of(m, 0, catalog))) {
             return e.run(e.params().resolve("test", given), l,
-                    new TestExperimentContext(m, 3, out, root, catalog));
+                    TestExperimentContext.of(m, 3, out, root, catalog));
         }
     }
 

@@ -19,6 +19,7 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
@@ -186,27 +187,26 @@ public final class ImageMeanExperiment implements Experiment {
                             new Figures.Cell(Images.fromTensor(tensor(scope, pixelMean)), "pixel mean")))), 128);
             Images.writePng(figure, out.resolve("figure.png"));
         }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("distanceStart", startDistance);
-        metrics.put("distanceEnd", endDistance);
-        metrics.put("sharpness", end.meanGradientMagnitude());
-        metrics.put("sharpnessPixelMean", pixelMean.meanGradientMagnitude());
-        metrics.put("maxAbsToPixelMean", maxAbsDifference(end, pixelMean));
-        metrics.put("seconds", seconds);
-        Map<String, String> files = new LinkedHashMap<>();
-        files.put("result", "result.png");
-        files.put("start", "start.png");
-        files.put("figure", "figure.png");
-        files.put("targets", "targets.png");
+        ExperimentResult.Builder result = ExperimentResult.builder()
+                .metric("distanceStart", Metric.distance(startDistance, Metric.Better.NEITHER))
+                .metric("distanceEnd", Metric.distance(endDistance, Metric.Better.LOWER))
+                // distances of different losses are not comparable; how sharp the mean comes out is
+                .headline("sharpness", Metric.value(end.meanGradientMagnitude(), Metric.Better.HIGHER))
+                .metric("sharpnessPixelMean", Metric.value(pixelMean.meanGradientMagnitude(), Metric.Better.NEITHER))
+                .metric("maxAbsToPixelMean", Metric.value(maxAbsDifference(end, pixelMean), Metric.Better.NEITHER))
+                .metric("seconds", Metric.seconds(seconds))
+                .image("result", "result.png")
+                .image("start", "start.png")
+                .image("figure", "figure.png")
+                .image("targets", "targets.png")
+                .curve("loss", curve);
         ObjectNode details = JsonNodeFactory.instance.objectNode();
-        // distances of different losses are not comparable; how sharp the mean comes out is
-        details.putObject("headline").put("metric", "sharpness").put("better", "higher");
         details.put("targets", targets.size());
         details.put("imageSize", end.h());
         details.put("channels", end.c());
         details.put("steps", curve.size());
         details.put("sharpnessHelp", "mean gradient magnitude sqrt(dx^2+dy^2) of the result, pixel units of [-1,1]");
-        return new ExperimentResult(metrics, files, Map.of("loss", curve), details, false);
+        return result.details(details).build();
     }
 
     private static double maxAbsDifference(Planes a, Planes b) {

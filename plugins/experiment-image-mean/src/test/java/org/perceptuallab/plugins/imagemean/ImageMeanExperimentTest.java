@@ -14,10 +14,10 @@ import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.testing.CatalogTest;
-import org.perceptuallab.kit.testing.Fixtures;
-import org.perceptuallab.kit.testing.TestExperimentContext;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.Fixtures;
+import org.perceptuallab.testkit.TestExperimentContext;
 
 /** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
 class ImageMeanExperimentTest extends CatalogTest {
@@ -58,7 +58,7 @@ class ImageMeanExperimentTest extends CatalogTest {
     void singleScaleL2RunLowersTheMeanDistanceAndWritesItsFiles(@TempDir Path out) throws Exception {
         ExperimentResult r = run(out, "{\"size\": 16, \"crops\": 4, \"jitter\": 3, \"steps\": 60, \"lr\": 0.02,"
                 + " \"startMode\": \"zeros+noise\"}");
-        assertThat(r.metrics().get("distanceEnd")).isLessThan(0.6 * r.metrics().get("distanceStart"));
+        assertThat(r.value("distanceEnd")).isLessThan(0.6 * r.value("distanceStart"));
         assertThat(r.curves().get("loss")).hasSize(60);
         assertThat(r.images()).containsKeys("result", "start", "figure", "targets");
         r.images().values().forEach(f -> assertThat(out.resolve(f)).isRegularFile());
@@ -70,7 +70,7 @@ class ImageMeanExperimentTest extends CatalogTest {
                 + " \"levelSteps\": 15, \"levelLr\": 0.02, \"startMode\": \"blur\"}");
         assertThat(r.curves().get("loss")).hasSize(45);
         assertThat(r.details().path("imageSize").asInt()).isEqualTo(20);
-        assertThat(r.metrics().get("distanceEnd")).isLessThan(r.metrics().get("distanceStart"));
+        assertThat(r.value("distanceEnd")).isLessThan(r.value("distanceStart"));
     }
 
     private static ExperimentResult run(Path out, String json) throws Exception {
@@ -84,6 +84,6 @@ class ImageMeanExperimentTest extends CatalogTest {
     }
 
     static ExperimentContext context(NDManager m, Path out) {
-        return new TestExperimentContext(m, 1, out, Path.of(""), catalog);
+        return TestExperimentContext.of(m, 1, out, Path.of(""), catalog);
     }
 }

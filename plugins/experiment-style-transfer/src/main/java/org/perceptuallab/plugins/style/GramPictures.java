@@ -8,7 +8,6 @@ import java.awt.image.BufferedImage;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 
 /**
@@ -23,8 +22,8 @@ final class GramPictures {
 
     /**
      * Why the loss gets no Gram pictures, or empty when it gets them: they are drawn for losses that
-     * compare Gram matrices of a network's layers (a {@code metric} with "gram" in it and a feature map
-     * that exposes its layers, as {@code vgg} has).
+     * compare Gram matrices of a network's layers (a {@code metric} with "gram" in it and its activations
+     * by layer, as {@code vgg} has).
      */
     static Optional<String> unavailable(Loss loss) {
         String metric = loss.spec().params().path("metric").asText("");
@@ -32,20 +31,16 @@ final class GramPictures {
             return Optional.of("loss '" + loss.spec().id() + "' compares no Gram matrices (a deep loss does under"
                     + " a Gram metric, e.g. vgg with metric gram)");
         }
-        if (loss.featureMap().isEmpty()) {
-            return Optional.of("loss '" + loss.spec().id() + "' exposes no feature map");
-        }
         return Optional.empty();
     }
 
     /** The style image's (1, C, H, W) Gram picture per layer, by layer name; empty when the map has no layers. */
     static Map<String, BufferedImage> of(Loss loss, NDArray style) {
-        FeatureMap map = loss.featureMap().orElseThrow();
         Map<String, BufferedImage> out = new LinkedHashMap<>();
         try (NDManager scope = style.getManager().newSubManager()) {
             NDArray image = style.duplicate();
             image.attach(scope);
-            for (Map.Entry<String, NDArray> layer : map.layers(image).entrySet()) {
+            for (Map.Entry<String, NDArray> layer : loss.activations(image).entrySet()) {
                 out.put(layer.getKey(), picture(correlations(gram(layer.getValue()))));
             }
         }

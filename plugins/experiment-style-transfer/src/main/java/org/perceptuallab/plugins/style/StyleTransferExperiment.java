@@ -19,13 +19,13 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
-import org.perceptuallab.kit.catalog.LabContext;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.optim.PixelOptimiser;
@@ -88,9 +88,8 @@ public final class StyleTransferExperiment implements Experiment {
         List<NamedImage> styles = images(p, ctx, "styles", size);
         NDManager cell = ctx.manager();
         Optional<String> noGram = GramPictures.unavailable(loss);
-        try (NDManager contentConstants = cell.newSubManager();
-             Loss content = contentLoss(p, ctx, contentConstants);
-             Progress progress = ctx.progress("style-transfer " + loss.spec().id(),
+        Loss content = contentLoss(p, ctx);
+        try (Progress progress = ctx.progress("style-transfer " + loss.spec().id(),
                      (long) p.getInt("steps") * contents.size() * styles.size())) {
             List<Pair> pairs = new ArrayList<>();
             for (NamedImage c : contents) {
@@ -102,13 +101,13 @@ public final class StyleTransferExperiment implements Experiment {
         }
     }
 
-    /** The content loss of the cell, or null for none; its constants live in {@code constants}. */
-    private static Loss contentLoss(Params p, ExperimentContext ctx, NDManager constants) {
+    /** The content loss of the cell (owned by the cell), or null for none. */
+    private static Loss contentLoss(Params p, ExperimentContext ctx) {
         LossSpec spec = p.getLoss("content");
         if (p.getDouble("contentWeight") == 0 || NO_CONTENT.equals(spec.id())) {
             return null;
         }
-        return ctx.losses().create(spec, LabContext.of(constants, ctx.seed(), ctx.losses()));
+        return ctx.loss(spec);
     }
 
     /** One content and one style, and what came of them; contentEnd is NaN without a content term. */
@@ -166,15 +165,15 @@ public final class StyleTransferExperiment implements Experiment {
                                            List<NamedImage> styles, List<Pair> pairs, Optional<String> noGram) {
         Path out = ctx.outputDir();
         boolean onePair = pairs.size() == 1;
-        Map<String, Double> metrics = new LinkedHashMap<>();
+        Map<String, Metric> metrics = new LinkedHashMap<>();
         Map<String, String> files = new LinkedHashMap<>();
         Map<String, List<Double>> curves = new LinkedHashMap<>();
         ObjectNode details = JsonNodeFactory.instance.objectNode();
-        // Ratios are dimensionless, so losses compare on them; several pairs by their geometric mean.
-        details.putObject("headline").put("metric", "styleRatio").put("better", "lower");
+        // Ratios are dimensionless, so losses compare on them (the headline); several pairs by their geometric mean.
         if (!onePair) {
-            metrics.put("styleRatio", Math.exp(pairs.stream()
-                    .mapToDouble(pair -> Math.log(pair.styleEnd() / pair.styleStart())).average().orElseThrow()));
+            metrics.put("styleRatio", Metric.value(Math.exp(pairs.stream()
+                    .mapToDouble(pair -> Math.log(pair.styleEnd() / pair.styleStart())).average().orElseThrow()),
+                    Metric.Better.LOWER));
         }
         ArrayNode pairDetails = details.putArray("pairs");
         List<List<Figures.Cell>> results = new ArrayList<>();
@@ -183,10 +182,10 @@ public final class StyleTransferExperiment implements Experiment {
             for (int j = 0; j < styles.size(); j++) {
                 Pair pair = pairs.get(i * styles.size() + j);
                 String suffix = onePair ? "" : " (" + pair.label() + ")";
-                metrics.put("styleStart" + suffix, pair.styleStart());
-                metrics.put("styleEnd" + suffix, pair.styleEnd());
-                metrics.put("styleRatio" + suffix, pair.styleEnd() / pair.styleStart());
-                metrics.put("secondsPerStep" + suffix, pair.secondsPerStep());
+                metrics.put("styleStart" + suffix, Metric.distance(pair.styleStart(), Metric.Better.NEITHER));
+                metrics.put("styleEnd" + suffix, Metric.distance(pair.styleEnd(), Metric.Better.LOWER));
+                metrics.put("styleRatio" + suffix, Metric.value(pair.styleEnd() / pair.styleStart(), Metric.Better.LOWER));
+                metrics.put("secondsPerStep" + suffix, Metric.seconds(pair.secondsPerStep()));
                 curves.put("loss" + suffix, pair.curve());
                 String file = "result-" + (i + 1) + "-" + (j + 1) + ".png";
                 Images.writePng(pair.result(), out.resolve(file));
@@ -197,7 +196,7 @@ public final class StyleTransferExperiment implements Experiment {
                         .put("style", pair.style().path()).put("styleStart", pair.styleStart())
                         .put("styleEnd", pair.styleEnd()).put("secondsPerStep", pair.secondsPerStep());
                 if (!Double.isNaN(pair.contentEnd())) {
-                    metrics.put("contentEnd" + suffix, pair.contentEnd());
+                    metrics.put("contentEnd" + suffix, Metric.distance(pair.contentEnd(), Metric.Better.LOWER));
                     figures.put("contentEnd", pair.contentEnd());
                 }
             }
@@ -213,7 +212,7 @@ public final class StyleTransferExperiment implements Experiment {
         }
         details.put("size", p.getInt("size"));
         details.put("sizeNote", "content and style both at size x size: the api's losses take inputs of one shape");
-        return new ExperimentResult(metrics, files, curves, details, false);
+        return new ExperimentResult(metrics, "styleRatio", files, curves, List.of(), details, false);
     }
 
     private static void gramPictures(ExperimentContext ctx, Loss loss, List<NamedImage> styles,

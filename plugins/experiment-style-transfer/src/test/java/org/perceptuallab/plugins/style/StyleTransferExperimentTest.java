@@ -20,16 +20,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.LossFactory;
+import org.perceptuallab.api.CellState;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
-import org.perceptuallab.kit.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
-import org.perceptuallab.kit.testing.CatalogTest;
-import org.perceptuallab.kit.testing.Fixtures;
-import org.perceptuallab.kit.testing.ResidentMemory;
-import org.perceptuallab.kit.testing.TestExperimentContext;
+import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.Fixtures;
+import org.perceptuallab.testkit.ResidentMemory;
+import org.perceptuallab.testkit.TestExperimentContext;
 
 /** Whole cells on the bundled photos: the style distance falls, every pair runs, the pictures are written. */
 class StyleTransferExperimentTest extends CatalogTest {
@@ -43,12 +44,12 @@ class StyleTransferExperimentTest extends CatalogTest {
         String[] idAndParams = loss.split(" ", 2);
         ExperimentResult r = run(out, idAndParams[0], idAndParams[1], "{\"size\": 32, \"steps\": 40,"
                 + " \"contentWeight\": 0}", context(out));
-        assertThat(r.metrics().get("styleRatio")).isLessThan(0.5);
-        assertThat(r.metrics().get("styleRatio"))
-                .isEqualTo(r.metrics().get("styleEnd") / r.metrics().get("styleStart"));
+        assertThat(r.value("styleRatio")).isLessThan(0.5);
+        assertThat(r.value("styleRatio"))
+                .isEqualTo(r.value("styleEnd") / r.value("styleStart"));
         assertThat(r.metrics()).doesNotContainKey("contentEnd");
         assertThat(r.curves().get("loss")).hasSize(40);
-        assertThat(r.metrics().get("secondsPerStep")).isPositive();
+        assertThat(r.value("secondsPerStep")).isPositive();
     }
 
     @Test
@@ -65,10 +66,11 @@ class StyleTransferExperimentTest extends CatalogTest {
             assertThat(out.resolve(r.images().get("result (" + pair + ")"))).isRegularFile();
         }
         assertThat(r.details().get("pairs")).hasSize(4);
-        double logMean = pairs.stream().mapToDouble(pair -> Math.log(r.metrics().get("styleRatio (" + pair + ")")))
+        double logMean = pairs.stream().mapToDouble(pair -> Math.log(r.value("styleRatio (" + pair + ")")))
                 .average().orElseThrow();
-        assertThat(r.metrics().get("styleRatio")).isCloseTo(Math.exp(logMean), org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(r.details().at("/headline/metric").asText()).isEqualTo("styleRatio");
+        assertThat(r.value("styleRatio")).isCloseTo(Math.exp(logMean), org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(r.headline()).isEqualTo("styleRatio");
+        assertThat(r.metrics().get("styleRatio").better()).isEqualTo(Metric.Better.LOWER);
         assertThat(out.resolve(r.images().get("grid"))).isRegularFile();
         assertThat(r.details().path("gramMatrices").asText()).contains("loss 'l2' compares no Gram matrices");
         assertThat(r.images().keySet()).noneMatch(caption -> caption.startsWith("gram"));
@@ -83,9 +85,9 @@ class StyleTransferExperimentTest extends CatalogTest {
                 context(out.resolve("content")));
         ExperimentResult fromNoise = run(out.resolve("noise"), "l2", "{}", sameImage + "\"noise\"}",
                 context(out.resolve("noise")));
-        assertThat(fromContent.metrics().get("styleStart")).isZero();
+        assertThat(fromContent.value("styleStart")).isZero();
         // uniform noise in [-1, 1] against a photo: mean squared difference near 1/3 + the photo's power
-        assertThat(fromNoise.metrics().get("styleStart")).isGreaterThan(0.2);
+        assertThat(fromNoise.value("styleStart")).isGreaterThan(0.2);
         assertThat(fromContent.metrics()).doesNotContainKey("contentEnd");
         assertThat(fromNoise.metrics()).doesNotContainKey("contentEnd");
     }
@@ -186,8 +188,13 @@ class StyleTransferExperimentTest extends CatalogTest {
         }
 
         @Override
-        public LossFactory losses() {
-            return inner.losses();
+        public CellState state() {
+            return inner.state();
+        }
+
+        @Override
+        public Loss loss(LossSpec spec) {
+            return inner.loss(spec);
         }
 
         @Override
@@ -216,7 +223,7 @@ class StyleTransferExperimentTest extends CatalogTest {
     }
 
     private static ExperimentContext context(Path out) {
-        return new TestExperimentContext(manager, 1, out, Path.of(""), catalog);
+        return TestExperimentContext.of(manager, 1, out, Path.of(""), catalog);
     }
 
     private static String photo(String name) {

@@ -64,6 +64,9 @@ final class DeepFeatureLoss implements Loss {
     @Override
     public NDArray distance(NDArray x, NDArray y) {
         checkInput(x);
+        if (!y.getShape().equals(x.getShape())) {
+            checkInput(y);
+        }
         if (reinitDraws != null) {
             trunk.redraw(reinitDraws);
         }
@@ -127,38 +130,53 @@ final class DeepFeatureLoss implements Loss {
         }
     }
 
+    /** The metric every layer shares (one {@code metric} parameter). */
+    private String metricName() {
+        return spec.params().path("metric").asText();
+    }
+
     /**
-     * Each layer's features flattened and scaled by sqrt(weight / (layers * feature-map size)), so that the
-     * squared Euclidean distance of two images' feature vectors is their loss under the l2 metric; and each
-     * layer's map itself (for pictures of its Gram matrix, say).
+     * Under the l2 metric with fixed weights: each layer's features flattened and scaled by
+     * sqrt(weight / (layers * feature-map size)), whose squared Euclidean distance is the loss exactly.
+     * Other metrics (l1, Gram, cx) are not a squared distance of per-image features, so they have none.
      */
     @Override
     public Optional<FeatureMap> featureMap() {
-        return Optional.of(new FeatureMap() {
-            @Override
-            public NDArray features(NDArray x) {
-                return Ops.scoped(x, xs -> {
-                    checkInput(xs);
-                    Map<Integer, NDArray> f = DeepFeatureLoss.this.features(xs);
-                    NDList parts = new NDList();
-                    for (Layer l : layers) {
-                        NDArray a = FeatureMetric.rows(f.get(l.stage()));
-                        double size = a.getShape().get(1);
-                        parts.add(Ops.times(a, Math.sqrt(l.weight() / layers.size() / size)));
-                    }
-                    return NDArrays.concat(parts, 1);
-                });
+        if (!"l2".equals(metricName()) || reinitDraws != null) {
+            return Optional.empty();
+        }
+        return Optional.of(x -> Ops.scoped(x, xs -> {
+            checkInput(xs);
+            Map<Integer, NDArray> f = DeepFeatureLoss.this.features(xs);
+            NDList parts = new NDList();
+            for (Layer l : layers) {
+                NDArray a = FeatureMetric.rows(f.get(l.stage()));
+                double size = a.getShape().get(1);
+                parts.add(Ops.times(a, Math.sqrt(l.weight() / layers.size() / size)));
             }
+            return NDArrays.concat(parts, 1);
+        }));
+    }
 
-            @Override
-            public Map<String, NDArray> layers(NDArray x) {
-                checkInput(x);
-                Map<Integer, NDArray> f = DeepFeatureLoss.this.features(x);
-                Map<String, NDArray> byName = new LinkedHashMap<>();
-                layers.forEach(l -> byName.put(l.name(), f.get(l.stage())));
-                return byName;
-            }
-        });
+    /** Every metric but the contextual loss compares the two maps symmetrically; redrawn weights break it. */
+    @Override
+    public boolean symmetric() {
+        return reinitDraws == null && !"cx".equals(metricName());
+    }
+
+    /** Gram statistics are C x C whatever the image size, so x and y may differ in size. */
+    @Override
+    public boolean acceptsDifferentSizes() {
+        return metricName().startsWith("gram");
+    }
+
+    @Override
+    public Map<String, NDArray> activations(NDArray x) {
+        checkInput(x);
+        Map<Integer, NDArray> f = features(x);
+        Map<String, NDArray> byName = new LinkedHashMap<>();
+        layers.forEach(l -> byName.put(l.name(), f.get(l.stage())));
+        return byName;
     }
 
     @Override

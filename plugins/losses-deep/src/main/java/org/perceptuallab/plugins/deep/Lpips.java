@@ -143,6 +143,11 @@ public final class Lpips implements LossFamily {
         }
 
         @Override
+        public boolean symmetric() {
+            return true;
+        }
+
+        @Override
         public NDArray distance(NDArray x, NDArray y) {
             List<NDArray> fx = normalisedFeatures(x);
             List<NDArray> fy = normalisedFeatures(y);

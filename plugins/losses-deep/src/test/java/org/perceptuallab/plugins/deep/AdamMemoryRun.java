@@ -10,8 +10,8 @@ import ai.djl.training.tracker.Tracker;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.kit.tensor.NativeHeap;
-import org.perceptuallab.kit.testing.ResidentMemory;
+import org.perceptuallab.runtime.NativeHeap;
+import org.perceptuallab.testkit.ResidentMemory;
 
 /**
  * Resident memory over an Adam optimisation of one image under a loss, the way an experiment runs it:

@@ -1,7 +1,7 @@
 package org.perceptuallab.plugins.deep;
 
 import java.util.Set;
-import org.perceptuallab.kit.testing.SharedGoldenCases;
+import org.perceptuallab.testkit.SharedGoldenCases;
 
 /** Every shared golden case of this plugin's losses, the 58 MB full VGG16 file included. */
 class DeepGoldenTest extends SharedGoldenCases {

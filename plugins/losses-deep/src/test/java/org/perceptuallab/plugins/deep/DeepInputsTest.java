@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.testing.TorchZipFiles;
+import org.perceptuallab.testkit.TorchZipFiles;
 
 /**
  * Every deep loss checks, when called, that its trunk can take the batch: three channels, and images large

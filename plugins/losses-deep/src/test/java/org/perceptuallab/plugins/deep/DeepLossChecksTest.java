@@ -20,9 +20,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.check.LossChecks;
-import org.perceptuallab.kit.testing.CatalogTest;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * Conformance of every metric and family: gradients against finite differences (float64), finite
@@ -176,7 +176,7 @@ class DeepLossChecksTest extends CatalogTest {
         String params = "{\"metric\": \"gram\", \"layers\": {\"relu2_2\": 1.0, \"pixels\": 1.0, \"conv1_2\": 1.0}}";
         try (Loss loss = create("vgg", params, null)) {
             NDArray x = images(14, 1, 16, DataType.FLOAT32);
-            Map<String, NDArray> layers = loss.featureMap().orElseThrow().layers(x);
+            Map<String, NDArray> layers = loss.activations(x);
             assertThat(List.copyOf(layers.keySet())).containsExactly("relu2_2", "pixels", "conv1_2");
             assertThat(layers.get("relu2_2").getShape()).isEqualTo(new Shape(1, 128, 8, 8));
             assertThat(layers.get("conv1_2").getShape()).isEqualTo(new Shape(1, 64, 16, 16));

@@ -15,9 +15,9 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.kit.tensor.Draws;
-import org.perceptuallab.kit.testing.Fixtures;
+import org.perceptuallab.testkit.Fixtures;
 import org.perceptuallab.kit.weights.WeightFiles;
-import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.testkit.CatalogTest;
 
 /**
  * LPIPS on the real v0.1 linear-weight files (legacy torch.save, Python 2 pickles), checked against a plain

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
-import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.catalog.LossCatalog;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LossCatalog;
 
 /** Builds losses of this plugin through the catalogue, as the host does, for the tests. */
 final class TestLosses {

@@ -11,7 +11,7 @@ import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.kit.catalog.SimpleLoss;
+import org.perceptuallab.kit.SimpleLoss;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -55,7 +55,7 @@ public final class KernelLosses {
             double scaled = params.getDouble("sigma") * p * p;
             double rate = 1 / (2 * scaled * scaled);
             int padding = params.getBoolean("pad") ? p / 2 : 0;
-            return SimpleLoss.of(ID, params, (a, b) -> {
+            return SimpleLoss.symmetric(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 NDArray perPixel = a.sub(b).square().sum(new int[] {1}, true);
                 NDArray box = a.getManager().ones(new Shape(1, 1, p, p), a.getDataType());
@@ -101,7 +101,7 @@ public final class KernelLosses {
             Mmd.Kernel kernel = params.getString("kernel").equals("dot") ? Mmd.DOT
                     : Mmd.gaussians(Arrays.stream(params.getDoubles("sigmas"))
                             .map(s -> 1 / (2 * (s * p * p) * (s * p * p))).toArray());
-            return SimpleLoss.of(ID, params, (a, b) -> {
+            return SimpleLoss.symmetric(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 return Mmd.biased(patchVectors(a, p, stride, normalization),
                         patchVectors(b, p, stride, normalization), kernel);
@@ -142,7 +142,7 @@ public final class KernelLosses {
             Mmd.Kernel kernel = Mmd.gaussians(1 / (scaled * scaled));
             PatchNormalization normalization = PatchNormalization.of(params.getString("normalizePatch"));
             int pad = p / 2;
-            return SimpleLoss.of(ID, params, (a, b) -> {
+            return SimpleLoss.symmetric(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 PatchParams.requireFits(ID, "window", window, a.getShape());
                 NDArray xw = Ops.windows(Ops.reflectPad(a, pad), window + 2 * pad, windowStride);

@@ -156,9 +156,16 @@ public final class MmdApprox implements LossFamily {
             return Ops.times(NDArrays.stack(perImage), 1.0 / (features * pooledPositions(x.getShape())));
         }
 
-        /** Flattened pooled features (N, D) under the fixed draws: ||f(x) - f(y)||^2 / D is the distance. */
+        /**
+         * Under fixed draws ({@code redraw: false}): the flattened pooled features scaled by 1 / sqrt(D), D
+         * the features times the pooled positions, whose squared distance is the loss. Redrawn filters make
+         * every call a different function, so then there is none.
+         */
         @Override
         public Optional<FeatureMap> featureMap() {
+            if (filters.redraws()) {
+                return Optional.empty();
+            }
             return Optional.of(x -> Ops.scoped(x, a -> {
                 checkSizes(a.getShape());
                 NDList blocks = filters.fixed(a.getShape().get(1));
@@ -166,8 +173,14 @@ public final class MmdApprox implements LossFamily {
                 for (int k = 0; k < blocks.size(); k += 2) {
                     perBlock.add(pooledFeatures(a, blocks.get(k), blocks.get(k + 1)));
                 }
-                return NDArrays.concat(perBlock, 1).reshape(a.getShape().get(0), -1);
+                NDArray flat = NDArrays.concat(perBlock, 1).reshape(a.getShape().get(0), -1);
+                return Ops.times(flat, 1 / Math.sqrt((double) features * pooledPositions(a.getShape())));
             }));
+        }
+
+        @Override
+        public boolean symmetric() {
+            return !filters.redraws();
         }
 
         /** Pooled phi (N, F, h, w), or (N, F) under global pooling, of one block of filters. */

@@ -94,6 +94,12 @@ public final class PatchSwd implements LossFamily {
             return Ops.meanPerSample(sortedProjections(x, p).sub(sortedProjections(y, p)).abs());
         }
 
+        /** The sorted projections of x and y are compared alike; redrawn directions make each call differ. */
+        @Override
+        public boolean symmetric() {
+            return !directions.redraws();
+        }
+
         /** (N, K, L): each projection of the image's patches, sorted over the patches. */
         private NDArray sortedProjections(NDArray images, NDArray directionsT) {
             NDArray patches = normalization.ofPatches(Ops.patches(images, patch, stride), images.getShape().get(1));

@@ -35,6 +35,11 @@ public final class Presets {
         }
 
         @Override
+        public boolean symmetric() {
+            return sum.symmetric();
+        }
+
+        @Override
         public void close() {
             sum.close();
         }

@@ -43,6 +43,11 @@ final class SeededConstants implements AutoCloseable {
     }
 
     /** The constants for one call: new ones in {@code scope} under redraw, else the fixed ones. */
+    /** Whether every call draws anew (the loss is then not a fixed function of x and y). */
+    boolean redraws() {
+        return redraw;
+    }
+
     synchronized NDList forCall(NDManager scope, long channels) {
         return redraw ? maker.make(stream, scope, channels) : fixed(channels);
     }

@@ -1,7 +1,7 @@
 package org.perceptuallab.plugins.patch;
 
 import java.util.Set;
-import org.perceptuallab.kit.testing.SharedGoldenCases;
+import org.perceptuallab.testkit.SharedGoldenCases;
 
 /** Every shared golden case of this plugin's losses. */
 class PatchGoldenTest extends SharedGoldenCases {

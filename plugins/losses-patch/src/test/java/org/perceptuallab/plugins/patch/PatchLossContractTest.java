@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.check.LossChecks;
-import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.testkit.CatalogTest;
 
 /** The loss contract for every patch loss: gradients, x = y, batch independence, seeds, bad input. */
 class PatchLossContractTest extends CatalogTest {
@@ -159,7 +159,7 @@ class PatchLossContractTest extends CatalogTest {
     }
 
     @Test
-    void mmdApproxFeatureMapGivesTheDistance() {
+    void mmdApproxHasAnExactFeatureMapUnderFixedDrawsAndNoneWhenRedrawn() {
         try (NDManager scope = manager.newSubManager();
              Loss loss = create("mmd-approx", "{\"features\": 24, \"pool\": 8, \"poolStride\": 4, \"redraw\": false}",
                      3)) {
@@ -168,11 +168,16 @@ class PatchLossContractTest extends CatalogTest {
             NDArray fx = loss.featureMap().orElseThrow().features(xy[0]);
             NDArray fy = loss.featureMap().orElseThrow().features(xy[1]);
             assertThat(fx.getShape()).isEqualTo(new Shape(2, 24 * 3 * 3));
-            float[] fromFeatures = fx.sub(fy).square().sum(new int[] {1}).div(fx.getShape().get(1)).toFloatArray();
+            float[] fromFeatures = fx.sub(fy).square().sum(new int[] {1}).toFloatArray();
             float[] distance = loss.distance(xy[0], xy[1]).toFloatArray();
             for (int i = 0; i < distance.length; i++) {
                 assertThat(fromFeatures[i]).isCloseTo(distance[i], org.assertj.core.data.Percentage.withPercentage(1e-3));
             }
+            assertThat(loss.symmetric()).isTrue();
+        }
+        try (Loss redrawn = create("mmd-approx", "{\"features\": 24, \"pool\": 8, \"poolStride\": 4}", 3)) {
+            assertThat(redrawn.featureMap()).isEmpty();
+            assertThat(redrawn.symmetric()).isFalse();
         }
     }
 

@@ -35,6 +35,12 @@ public final class CompositeLosses {
             return function.apply(x, y);
         }
 
+        /** Each form applies its inner losses to x and y alike, so it is as symmetric as they all are. */
+        @Override
+        public boolean symmetric() {
+            return inner.stream().allMatch(Loss::symmetric);
+        }
+
         @Override
         public void close() {
             inner.forEach(Loss::close);

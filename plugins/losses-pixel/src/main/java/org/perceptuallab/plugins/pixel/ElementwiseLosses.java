@@ -10,7 +10,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.kit.catalog.SimpleLoss;
+import org.perceptuallab.kit.SimpleLoss;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -51,6 +51,11 @@ public final class ElementwiseLosses {
         }
 
         @Override
+        public boolean symmetric() {
+            return true;
+        }
+
+        @Override
         public Optional<FeatureMap> featureMap() {
             return Optional.of(x -> {
                 long perImage = x.getShape().size() / x.getShape().get(0);
@@ -79,7 +84,7 @@ public final class ElementwiseLosses {
 
         @Override
         public Loss create(Params params, LossContext context) {
-            return SimpleLoss.of(id(), params, (x, y) -> Ops.meanPerSample(x.sub(y).abs()));
+            return SimpleLoss.symmetric(id(), params, (x, y) -> Ops.meanPerSample(x.sub(y).abs()));
         }
     }
 
@@ -110,7 +115,7 @@ public final class ElementwiseLosses {
         @Override
         public Loss create(Params params, LossContext context) {
             double p = params.getDouble("p");
-            return SimpleLoss.of(id(), params,
+            return SimpleLoss.symmetric(id(), params,
                     (x, y) -> Ops.meanPerSample(Ops.pow(x.sub(y).abs().add(p < 1 ? EPSILON : 0), p)));
         }
     }

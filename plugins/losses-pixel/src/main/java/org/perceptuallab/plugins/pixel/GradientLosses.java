@@ -6,7 +6,7 @@ import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.kit.catalog.SimpleLoss;
+import org.perceptuallab.kit.SimpleLoss;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -45,7 +45,7 @@ public final class GradientLosses {
 
         @Override
         public Loss create(Params params, LossContext context) {
-            return SimpleLoss.of(id(), params, (x, y) ->
+            return SimpleLoss.symmetric(id(), params, (x, y) ->
                     gradientL1(x.mean(new int[] {1}, true), y.mean(new int[] {1}, true)));
         }
     }
@@ -70,7 +70,7 @@ public final class GradientLosses {
 
         @Override
         public Loss create(Params params, LossContext context) {
-            return SimpleLoss.of(id(), params, GradientLosses::gradientL1);
+            return SimpleLoss.symmetric(id(), params, GradientLosses::gradientL1);
         }
     }
 }

@@ -55,6 +55,11 @@ public final class Lap1 implements LossFamily {
             }
 
             @Override
+            public boolean symmetric() {
+                return true;
+            }
+
+            @Override
             public NDArray distance(NDArray x, NDArray y) {
                 long side = Math.min(x.getShape().get(2), x.getShape().get(3));
                 if (side >> levels < 1) {

@@ -71,6 +71,11 @@ public final class Ssim implements LossFamily {
         }
 
         @Override
+        public boolean symmetric() {
+            return true;
+        }
+
+        @Override
         public NDArray distance(NDArray x, NDArray y) {
             Shape s = x.getShape();
             if (s.get(2) < window || s.get(3) < window) {

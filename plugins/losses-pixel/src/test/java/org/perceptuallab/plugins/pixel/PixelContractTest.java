@@ -16,9 +16,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.catalog.LabContext;
-import org.perceptuallab.kit.check.LossChecks;
-import org.perceptuallab.kit.testing.CatalogTest;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.testkit.CatalogTest;
 
 /** The behaviour every pixel loss owes its users: gradients, batch independence, the error contract. */
 class PixelContractTest extends CatalogTest {

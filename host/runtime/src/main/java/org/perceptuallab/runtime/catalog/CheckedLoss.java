@@ -1,0 +1,136 @@
+package org.perceptuallab.runtime.catalog;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.perceptuallab.api.FeatureMap;
+import org.perceptuallab.api.Inputs;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
+
+/**
+ * A loss whose inputs and output (shape, finite values) are checked on every call, and whose temporaries
+ * are released when the call returns. What the loss's own code throws, other than a {@link PlabException},
+ * becomes a {@link PluginFailure} naming its plugin.
+ */
+final class CheckedLoss implements Loss {
+    private final Loss inner;
+    private final String owner;
+    private final String origin;
+    private final boolean acceptsDifferentSizes;
+
+    /** @param origin where the loss's family came from, named when the loss's own code fails */
+    CheckedLoss(Loss inner, String origin) {
+        this.inner = inner;
+        this.owner = "loss '" + inner.spec().id() + "'";
+        this.origin = origin;
+        this.acceptsDifferentSizes = pluginCall("acceptsDifferentSizes", inner::acceptsDifferentSizes);
+    }
+
+    @Override
+    public LossSpec spec() {
+        return inner.spec();
+    }
+
+    @Override
+    public NDArray distance(NDArray x, NDArray y) {
+        Inputs.checkPair(owner, x, y, acceptsDifferentSizes);
+        // Every temporary of the call is released on return, even where a loss computes on y first
+        // (a constant target in an optimisation loop would otherwise collect them).
+        NDArray d = pluginCall("distance", () -> Ops.scoped(x, y, inner::distance));
+        long n = x.getShape().get(0);
+        if (d.getShape().dimension() != 1 || d.getShape().get(0) != n) {
+            throw PluginFailure.of(owner + ": distance", inner.getClass(), origin, null, "it returned shape "
+                    + d.getShape() + " for a batch of " + n + "; a loss must return one distance per pair");
+        }
+        List<Long> nonFinite = nonFinite(d);
+        if (!nonFinite.isEmpty()) {
+            throw PluginFailure.of(owner + ": distance", inner.getClass(), origin, null, "it returned NaN or"
+                    + " infinity for pair(s) " + nonFinite + " of inputs that passed the checks"
+                    + weightFiles());
+        }
+        return d;
+    }
+
+    @Override
+    public Optional<FeatureMap> featureMap() {
+        return pluginCall("featureMap", inner::featureMap)
+                .map(map -> x -> {
+                    Inputs.checkImages(owner, "x", x);
+                    return pluginCall("features", () -> map.features(x));
+                });
+    }
+
+    @Override
+    public boolean symmetric() {
+        return pluginCall("symmetric", inner::symmetric);
+    }
+
+    @Override
+    public boolean acceptsDifferentSizes() {
+        return acceptsDifferentSizes;
+    }
+
+    @Override
+    public Map<String, NDArray> activations(NDArray x) {
+        Inputs.checkImages(owner, "x", x);
+        return pluginCall("activations", () -> inner.activations(x));
+    }
+
+    /** The loss's weight files (parameters named like {@code weights}), suspects when it returns NaN. */
+    private String weightFiles() {
+        List<String> files = new ArrayList<>();
+        inner.spec().params().fields().forEachRemaining(p -> {
+            if (p.getKey().toLowerCase(Locale.ROOT).contains("weights") && p.getValue().isTextual()) {
+                files.add(p.getKey() + "=" + p.getValue().asText());
+            }
+        });
+        return files.isEmpty() ? "" : " (weights " + String.join(", ", files) + ": damaged, or made for another"
+                + " network?)";
+    }
+
+    /** Runs the plugin's code; what it throws, other than an actionable PlabException, names the plugin. */
+    private <T> T pluginCall(String step, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            throw PluginFailure.wrap(owner + ": " + step, inner.getClass(), origin, e);
+        }
+    }
+
+    /** Indices of the pairs whose distance is NaN or infinite; the common case costs one sum and one sync. */
+    private static List<Long> nonFinite(NDArray d) {
+        double[] values;
+        try (NDArray sum = d.sum(); NDArray wide = sum.toType(DataType.FLOAT64, true)) {
+            if (Double.isFinite(wide.getDouble())) {
+                return List.of();
+            }
+        }
+        try (NDArray wide = d.toType(DataType.FLOAT64, true)) {
+            values = wide.toDoubleArray();
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                out.add((long) i);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        pluginCall("close", () -> {
+            inner.close();
+            return null;
+        });
+    }
+
+}

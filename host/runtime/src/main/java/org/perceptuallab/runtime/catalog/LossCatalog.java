@@ -1,0 +1,45 @@
+package org.perceptuallab.runtime.catalog;
+
+import java.util.ServiceLoader;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
+import org.perceptuallab.api.LossFactory;
+import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Params;
+
+/**
+ * The installed loss families, and the one way losses are built: parameters checked against the
+ * family's spec, and every distance call's inputs checked ({@link CheckedLoss}).
+ */
+public final class LossCatalog implements LossFactory {
+    private final Registry<LossFamily> families = new Registry<>("loss", LossFamily::id);
+
+    /** The families, for listing and adding. */
+    public Registry<LossFamily> families() {
+        return families;
+    }
+
+    /** A catalogue of every family on the class path ({@code META-INF/services}), as plugin tests use. */
+    public static LossCatalog fromClasspath() {
+        LossCatalog catalog = new LossCatalog();
+        for (LossFamily f : ServiceLoader.load(LossFamily.class)) {
+            catalog.families.add(f, "classpath " + PluginFailure.location(f.getClass()));
+        }
+        return catalog;
+    }
+
+    @Override
+    public Loss create(LossSpec spec, LossContext context) {
+        Registry.Entry<LossFamily> entry = families.require(spec.id());
+        LossFamily family = entry.extension();
+        Params params = family.params().resolve("loss '" + spec.id() + "'", spec.params());
+        Loss loss;
+        try {
+            loss = family.create(params, context);
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            throw PluginFailure.wrap("loss '" + spec.id() + "': create", family.getClass(), entry.origin(), e);
+        }
+        return new CheckedLoss(loss, entry.origin());
+    }
+}

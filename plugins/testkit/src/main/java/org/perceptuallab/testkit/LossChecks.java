@@ -1,0 +1,167 @@
+package org.perceptuallab.testkit;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Comparator;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.perceptuallab.api.Loss;
+
+/**
+ * Conformance checks every loss should pass, for plugin authors' tests: gradients against central finite
+ * differences, finite gradients at x = y, and per-pair values independent of the rest of the batch.
+ */
+public final class LossChecks {
+    private LossChecks() {
+    }
+
+    /** The gradient of {@code sum_i r_i d_i(x, y)} with respect to x, as doubles. */
+    public static double[] gradient(Loss loss, NDArray x, NDArray y, double[] r) {
+        return gradient(loss, x, y, r, () -> { });
+    }
+
+    /** The same, running {@code betweenForwardAndBackward} after the forward pass. */
+    private static double[] gradient(Loss loss, NDArray x, NDArray y, double[] r, Runnable betweenForwardAndBackward) {
+        NDManager m = x.getManager();
+        try (NDManager scope = m.newSubManager()) {
+            NDArray xv = x.duplicate();
+            xv.attach(scope);
+            xv.setRequiresGradient(true);
+            NDArray weights = scope.create(r).toType(x.getDataType(), false);
+            try (GradientCollector gc = Engine.getEngine(x.getManager().getEngine().getEngineName())
+                    .newGradientCollector()) {
+                NDArray objective = loss.distance(xv, y).mul(weights).sum();
+                betweenForwardAndBackward.run();
+                gc.backward(objective);
+            }
+            return xv.getGradient().toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+    }
+
+    /**
+     * Largest absolute difference between the gradient computed plainly and with a garbage collection
+     * between forward and backward, followed by new small arrays made from Java data (which take over
+     * freed Java buffers). Non-zero means autograd kept memory the JVM owns and freed: a number passed to
+     * {@code mul}, {@code div} or {@code pow} (use {@code Ops.times}, {@code Ops.pow}), or an array made
+     * from Java data closed while in use (use {@code Ops.owned}).
+     */
+    public static double gradientDriftUnderGarbageCollection(Loss loss, NDArray x, NDArray y) {
+        double[] r = new double[(int) x.getShape().get(0)];
+        Arrays.fill(r, 1);
+        double[] plain = gradient(loss, x, y, r);
+        NDManager m = x.getManager();
+        double[] collected = gradient(loss, x, y, r, () -> {
+            System.gc();
+            for (int i = 0; i < 256; i++) {
+                float[] junk = new float[1 + i % 16];
+                Arrays.fill(junk, 1e3f);
+                m.create(junk).close();
+            }
+        });
+        double worst = 0;
+        for (int i = 0; i < plain.length; i++) {
+            worst = Math.max(worst, Math.abs(plain[i] - collected[i]));
+        }
+        return worst;
+    }
+
+    /**
+     * Largest difference between the autograd gradient and central differences, over the {@code samples}
+     * elements with the largest gradient plus as many random ones, relative to the largest gradient
+     * magnitude. Inputs should be float64 for a meaningful check.
+     */
+    public static double gradientError(Loss loss, NDArray x, NDArray y, int samples, double eps, long seed) {
+        long n = x.getShape().get(0);
+        Random random = new Random(seed);
+        double[] r = new double[(int) n];
+        for (int i = 0; i < n; i++) {
+            r[i] = 0.5 + random.nextDouble();
+        }
+        double[] analytic = gradient(loss, x, y, r);
+        double scale = Arrays.stream(analytic).map(Math::abs).max().orElse(0);
+        if (scale == 0) {
+            return Double.POSITIVE_INFINITY;
+        }
+        Integer[] byMagnitude = IntStream.range(0, analytic.length).boxed()
+                .sorted(Comparator.comparingDouble(i -> -Math.abs(analytic[i]))).toArray(Integer[]::new);
+        int[] chosen = IntStream.concat(
+                IntStream.range(0, Math.min(samples, analytic.length)).map(i -> byMagnitude[i]),
+                random.ints(samples, 0, analytic.length)).distinct().toArray();
+        double[] base = x.toType(DataType.FLOAT64, false).toDoubleArray();
+        double worst = 0;
+        for (int index : chosen) {
+            double plus = objective(loss, x, y, base, index, eps, r);
+            double minus = objective(loss, x, y, base, index, -eps, r);
+            double numeric = (plus - minus) / (2 * eps);
+            worst = Math.max(worst, Math.abs(numeric - analytic[index]) / scale);
+        }
+        return worst;
+    }
+
+    private static double objective(Loss loss, NDArray x, NDArray y, double[] base, int index, double delta,
+                                    double[] r) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            double[] moved = base.clone();
+            moved[index] += delta;
+            NDArray xm = scope.create(moved, x.getShape()).toType(x.getDataType(), false);
+            double[] d = loss.distance(xm, y).toType(DataType.FLOAT64, false).toDoubleArray();
+            double sum = 0;
+            for (int i = 0; i < d.length; i++) {
+                sum += r[i] * d[i];
+            }
+            return sum;
+        }
+    }
+
+    /** Whether every element of the gradient at x = y is finite. */
+    public static boolean gradientFiniteAtEquality(Loss loss, NDArray x) {
+        double[] r = new double[(int) x.getShape().get(0)];
+        Arrays.fill(r, 1);
+        return Arrays.stream(gradient(loss, x, x.duplicate(), r)).allMatch(Double::isFinite);
+    }
+
+    /**
+     * Largest relative difference between the batch's per-pair distances and each pair evaluated alone.
+     */
+    public static double batchDependence(Loss loss, NDArray x, NDArray y) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            double[] together = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+            double worst = 0;
+            for (int i = 0; i < together.length; i++) {
+                String row = i + ":" + (i + 1);
+                double alone = loss.distance(x.get(row), y.get(row)).toType(DataType.FLOAT64, false)
+                        .toDoubleArray()[0];
+                worst = Math.max(worst, Math.abs(alone - together[i]) / Math.max(Math.abs(alone), 1e-12));
+            }
+            return worst;
+        }
+    }
+
+    /**
+     * Arrays left behind by {@code calls} forward calls (each result closed) in the managers of x, y and
+     * the loss's constants. A loss used in a long optimisation loop must leave none.
+     */
+    public static int arraysLeftBehind(Loss loss, NDManager constants, NDArray x, NDArray y, int calls) {
+        List<NDManager> managers = new ArrayList<>(new LinkedHashSet<>(
+                List.of(x.getManager(), y.getManager(), constants)));
+        int before = managedArrays(managers);
+        for (int i = 0; i < calls; i++) {
+            try (NDArray d = loss.distance(x, y)) {
+                d.toFloatArray();
+            }
+        }
+        return managedArrays(managers) - before;
+    }
+
+    private static int managedArrays(List<NDManager> managers) {
+        return managers.stream().mapToInt(m -> ((BaseNDManager) m).getManagedArrays().size()).sum();
+    }
+}
