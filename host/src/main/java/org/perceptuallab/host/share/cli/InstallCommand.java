@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.MavenRepositories;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Parameters;
                 + " coordinates (group:artifact:version or a version range such as [1.0,2.0)) or from jar files.",
                 "Checked first: the repository's checksums, the .asc signature against the trusted keys, the api the"
                         + " plugin requires, its id, its version; a refusal names the plugin and the reason (exit 2)."})
-public final class InstallCommand extends ShareCommand {
+public final class InstallCommand extends PlabCommand {
     @Parameters(paramLabel = "COORDINATES|FILE.jar", arity = "1..*", description = "What to install.")
     List<String> targets;
 
@@ -31,7 +32,7 @@ public final class InstallCommand extends ShareCommand {
 
     @Override
     public Integer call() {
-        Settings settings = settings();
+        Settings settings = global().settings();
         SharingSettings sharing = repositories.load(settings.home());
         Installer installer = new Installer(settings, sharing.requireSignature(), out());
         for (String target : targets) {

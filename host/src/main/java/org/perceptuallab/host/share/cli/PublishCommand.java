@@ -1,6 +1,7 @@
 package org.perceptuallab.host.share.cli;
 
 import java.nio.file.Path;
+import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.DetachedSigner;
 import org.perceptuallab.host.share.Publisher;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Parameters;
         description = {"Publish a plugin jar into a Maven repository: a folder (which any static web server can then"
                 + " serve) or an http(s) repository that accepts uploads. Writes the jar, a POM, .sha256/.sha1/.md5"
                 + " checksums, the .asc signatures with --sign, and updates maven-metadata.xml."})
-public final class PublishCommand extends ShareCommand {
+public final class PublishCommand extends PlabCommand {
     @Parameters(paramLabel = "JAR", description = "The plugin jar.")
     Path jar;
 

@@ -15,6 +15,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.cli.LabCommand;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.PluginFolders;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Parameters;
                 + " data folder, after installing the plugin jars its provenance names (asking first), and print per"
                 + " cell and metric the recorded value, the new one and the difference.",
                 "Exit 1 when a metric differs beyond the tolerance (timings are shown, not judged) or a cell fails."})
-public final class ReproduceCommand extends ShareCommand {
+public final class ReproduceCommand extends LabCommand {
     @Parameters(paramLabel = "RESULTS", description = "A results.json, or the folder holding it.")
     Path results;
 
@@ -58,18 +59,23 @@ public final class ReproduceCommand extends ShareCommand {
     @Mixin
     RepositoryOptions repositories = new RepositoryOptions();
 
+    private Reproduction reproduction;
+    private List<JsonNode> chosen;
+
+    /** The cells to rerun, and the plugins they need installed before the runtime loads plugins. */
     @Override
-    public Integer call() throws IOException {
-        Reproduction reproduction = Reproduction.read(results);
-        List<JsonNode> chosen = reproduction.cells(cells);
-        Settings settings = settings();
+    protected Settings settings() throws IOException {
+        reproduction = Reproduction.read(results);
+        chosen = reproduction.cells(cells);
+        Settings settings = global().settings();
         installPlugins(settings, Reproduction.pins(chosen));
+        return settings;
+    }
+
+    @Override
+    protected int run(Lab lab) throws IOException {
         Path output = out != null ? out : Path.of("plab-output", reproduction.matrixName() + "-reproduced");
-        List<Reproduction.Figure> figures;
-        try (Lab lab = new Lab(settings)) {
-            lab.warnings().forEach(w -> err().println("warning: " + w));
-            figures = reproduction.rerun(lab, chosen, output, base, err());
-        }
+        List<Reproduction.Figure> figures = reproduction.rerun(lab, chosen, output, base, err());
         int width = figures.stream().mapToInt(f -> f.cell().length()).max().orElse(4);
         out().printf(Locale.ROOT, "%-" + width + "s  %-24s %16s %16s %12s%n", "cell", "metric", "recorded", "new",
                 "difference");

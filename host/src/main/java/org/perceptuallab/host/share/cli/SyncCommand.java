@@ -3,6 +3,7 @@ package org.perceptuallab.host.share.cli;
 import java.nio.file.Path;
 import java.util.List;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.MavenRepositories;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sync", mixinStandardHelpOptions = true,
         description = "Install exactly the plugin jars a matrix file pins (coordinates and sha-256), replacing other"
                 + " versions of them; a jar whose digest differs from the pin is refused.")
-public final class SyncCommand extends ShareCommand {
+public final class SyncCommand extends PlabCommand {
     @Parameters(paramLabel = "MATRIX-FILE", description = "A matrix file with a 'plugins:' list.")
     Path file;
 
@@ -26,7 +27,7 @@ public final class SyncCommand extends ShareCommand {
 
     @Override
     public Integer call() {
-        Settings settings = settings();
+        Settings settings = global().settings();
         MatrixSpec matrix = MatrixSpec.read(file);
         SharingSettings sharing = repositories.load(settings.home());
         int installed = installPins(settings, sharing, matrix.plugins(), new Installer(settings,

@@ -3,6 +3,7 @@ package org.perceptuallab.host.share.cli;
 import java.util.List;
 import java.util.Optional;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.InstalledPlugins;
 import org.perceptuallab.host.share.Installer;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "update", mixinStandardHelpOptions = true,
         description = "Install the newest version of installed plugins (or of one), from the repository each came from"
                 + " (or --repo), with the same checks as install.")
-public final class UpdateCommand extends ShareCommand {
+public final class UpdateCommand extends PlabCommand {
     @Parameters(paramLabel = "ID", arity = "0..1", description = "One plugin id (default: every installed plugin).")
     String id;
 
@@ -25,7 +26,7 @@ public final class UpdateCommand extends ShareCommand {
 
     @Override
     public Integer call() {
-        Settings settings = settings();
+        Settings settings = global().settings();
         SharingSettings configured = repositories.load(settings.home());
         Installer installer = new Installer(settings, configured.requireSignature(), out());
         List<InstalledPlugins.Entry> entries = id == null ? installer.index().entries()

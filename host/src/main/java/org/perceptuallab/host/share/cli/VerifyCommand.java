@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.perceptuallab.host.Plab;
+import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.InstalledPlugins;
 import org.perceptuallab.host.share.PluginFolders;
 import org.perceptuallab.host.share.PluginJar;
@@ -16,13 +17,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = "Check installed plugin jars against the sha-256 recorded when they were installed; exit 1 when"
                 + " one changed or is missing.")
-public final class VerifyCommand extends ShareCommand {
+public final class VerifyCommand extends PlabCommand {
     @Parameters(paramLabel = "ID", arity = "0..1", description = "One plugin id (default: every installed plugin).")
     String id;
 
     @Override
     public Integer call() {
-        InstalledPlugins index = InstalledPlugins.in(settings().userPluginDir());
+        InstalledPlugins index = InstalledPlugins.in(global().settings().userPluginDir());
         List<InstalledPlugins.Entry> entries = id == null ? index.entries() : List.of(index.require(id));
         int bad = 0;
         for (InstalledPlugins.Entry e : entries) {
