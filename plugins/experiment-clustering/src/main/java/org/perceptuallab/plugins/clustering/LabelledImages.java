@@ -35,7 +35,6 @@ import org.perceptuallab.kit.io.Images;
  */
 record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> images) {
     private static final int CIFAR_SIDE = 32;
-    private static final List<String> IMAGE_SUFFIXES = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
 
     int size() {
         return labels.length;
@@ -136,8 +135,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
             }
             List<Path> files;
             try (Stream<Path> s = Files.list(dir)) {
-                files = s.filter(p -> IMAGE_SUFFIXES.stream().anyMatch(
-                        suffix -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(suffix))).sorted().toList();
+                files = s.filter(Images::isImageFile).sorted().toList();
             }
             if (files.isEmpty()) {
                 continue;
