@@ -1,7 +1,5 @@
 package org.perceptuallab.host.share;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,8 +16,6 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.bouncycastle.bcpg.ArmoredOutputStream;
 import org.bouncycastle.bcpg.HashAlgorithmTags;
 import org.bouncycastle.bcpg.PublicKeyAlgorithmTags;
@@ -33,6 +29,7 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentSignerBuilder;
 import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
 import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
 import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.host.TestPlugins;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -95,8 +92,10 @@ final class ShareFixtures {
     }
 
     /**
-     * The test plugin as a jar in {@code dir}, with Maven's pom.properties naming {@code group:artifact:version}
-     * and a manifest of plugin id {@code id} that requires api {@code requires} (null: no requirement).
+     * The test plugin as a jar in {@code dir} as Maven builds one: named {@code ARTIFACT-VERSION.jar}, with the
+     * pom.properties naming {@code group:artifact:version} (what sharing reads; {@link TestPlugins#jar} writes
+     * neither), and a manifest of plugin id {@code id} and that version, requiring api {@code requires} (null:
+     * no requirement).
      */
     static Path pluginJar(Path dir, String id, Coordinates c, String requires) throws IOException {
         return pluginJar(dir, id, c, requires, Map.of());
@@ -106,16 +105,8 @@ final class ShareFixtures {
     static synchronized Path pluginJar(Path dir, String id, Coordinates c, String requires, Map<String, String> extra)
             throws IOException {
         if (classes == null) {
-            Path work = Files.createTempDirectory("plab-shared-plugin-");
-            Path src = work.resolve("src/sharedloss/SharedL1.java");
-            Files.createDirectories(src.getParent());
-            Files.writeString(src, SOURCE);
-            Path out = work.resolve("classes");
-            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            assertThat(javac.run(null, null, null, "-proc:none", "-cp", classpath, "-d", out.toString(),
-                    src.toString())).isZero();
-            classes = out;
+            classes = TestPlugins.compile(Files.createTempDirectory("plab-shared-plugin-"), "sharedloss/SharedL1.java",
+                    SOURCE);
         }
         Manifest manifest = new Manifest();
         Attributes main = manifest.getMainAttributes();
