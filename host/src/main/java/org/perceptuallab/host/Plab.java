@@ -16,6 +16,8 @@ import org.perceptuallab.host.cli.PluginCommandRunner;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
+import org.perceptuallab.host.share.cli.ReproduceCommand;
+import org.perceptuallab.host.share.cli.TrustCommand;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
 import picocli.CommandLine;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "plab", mixinStandardHelpOptions = true, versionProvider = Plab.Version.class,
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
-                ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, PluginsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+                ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, PluginsCommand.class,
+                ReportCommand.class, TrustCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.share.Coordinates;
 
 /**
  * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}
@@ -35,6 +37,8 @@ import org.perceptuallab.api.PlabException;
  * losses: all                        # or: [{loss: l2, name: L2}, {loss: ssim, params: {window: 7}}]
  *                                    # or: {all: true, params: {patch-swd: {stride: 2}}} (params of some)
  *                                    # or: {all: true, except: [lpips]} (all but these)
+ * plugins:                           # optional: the plugin jars this matrix must run with
+ *   - {coordinates: org.example:charbonnier-loss-plugin:1.0.0, sha256: 5f2c...}
  * experiments:
  *   - experiment: 2afc
  *     params: {generateFrom: ../data/photos, generateTriplets: 60}   # a synthetic set made on first run
@@ -54,10 +58,27 @@ import org.perceptuallab.api.PlabException;
  * @param losses the losses, or null for every installed loss (the file says {@code all}; 'losses' is required)
  * @param allParams with every installed loss: params by loss id for those that should not run on defaults
  * @param except with every installed loss: the ids to leave out
+ * @param plugins the pinned plugin jars (the run refuses to start when an installed one differs), or none
  */
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
                          List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
-                         Set<String> except) {
+                         Set<String> except, List<PinnedPlugin> plugins) {
+
+    /** A matrix that pins no plugins. */
+    public MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
+                      List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
+                      Set<String> except) {
+        this(name, baseDir, seed, device, output, experiments, losses, allParams, except, List.of());
+    }
+
+    /**
+     * A plugin jar the matrix must run with: exact coordinates and the jar's sha-256.
+     *
+     * @param coordinates group:artifact:version (one version, not a range)
+     * @param sha256 the jar's digest, lower-case hex
+     */
+    public record PinnedPlugin(Coordinates coordinates, String sha256) {
+    }
 
     /**
      * One experiment of the matrix.
@@ -79,7 +100,9 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     }
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments");
+    private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments",
+            "plugins");
+    private static final List<String> PIN_KEYS = List.of("coordinates", "sha256");
     private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params");
     private static final List<String> ALL_LOSSES_KEYS = List.of("all", "params", "except");
     private static final List<String> LOSS_KEYS = List.of("loss", "name", "params");
@@ -115,7 +138,38 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         return new MatrixSpec(name == null ? stem : name, base, integer(where, top, root, "seed"),
                 text(where, top, root, "device"), output == null ? null : Path.of(output),
                 experiments(where, root.get("experiments")), losses(where, root.get("losses")),
-                allParams(where, root.get("losses")), except(where, root.get("losses")));
+                allParams(where, root.get("losses")), except(where, root.get("losses")),
+                plugins(where, root.get("plugins")));
+    }
+
+    private static List<PinnedPlugin> plugins(String where, JsonNode list) {
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new PlabException(where + "'plugins' must be a list of {coordinates: GROUP:ARTIFACT:VERSION, sha256:"
+                    + " HEX}");
+        }
+        List<PinnedPlugin> out = new ArrayList<>();
+        for (JsonNode p : list) {
+            String place = "in plugins entry " + (out.size() + 1);
+            if (!p.isObject()) {
+                throw new PlabException(where + place + ": expected {coordinates: ..., sha256: ...}, got " + p);
+            }
+            requireKnownKeys(where, place, p, PIN_KEYS);
+            String coordinates = text(where, place, p, "coordinates");
+            String sha256 = text(where, place, p, "sha256");
+            if (coordinates == null || sha256 == null || !sha256.matches("[0-9a-fA-F]{64}")) {
+                throw new PlabException(where + place + " needs 'coordinates: GROUP:ARTIFACT:VERSION' and 'sha256:' (64"
+                        + " hex digits; 'plab plugins list' shows them), got " + p);
+            }
+            Coordinates c = Coordinates.parse(coordinates);
+            if (c.isRange() || coordinates.split(":").length != 3) {
+                throw new PlabException(where + place + " pins '" + coordinates + "': a pin names one version");
+            }
+            out.add(new PinnedPlugin(c, sha256.toLowerCase(Locale.ROOT)));
+        }
+        return out;
     }
 
     /**
