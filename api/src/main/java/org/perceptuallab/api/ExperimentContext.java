@@ -2,6 +2,7 @@ package org.perceptuallab.api;
 
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** What an experiment receives from the host for one (experiment, loss) cell. */
 public interface ExperimentContext {
@@ -33,4 +34,14 @@ public interface ExperimentContext {
      * A progress indicator for a loop of {@code total} steps; shown as a bar on a terminal, silent otherwise.
      */
     Progress progress(String task, long total);
+
+    /**
+     * A folder for derived data that every cell of a matrix may share and that can be made again from the
+     * data (images decoded and resized once, say), beside the results and kept between runs; empty where the
+     * host offers none (a cell is then on its own). Cells may run at once in several processes: write into it
+     * atomically (a temporary name, then a rename) and name entries by what they were made from. Since api 1.1.
+     */
+    default Optional<Path> cacheFolder() {
+        return Optional.empty();
+    }
 }

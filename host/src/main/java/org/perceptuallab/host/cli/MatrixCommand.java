@@ -33,6 +33,15 @@ public final class MatrixCommand extends LabCommand {
             + " PLAB_SHARD_COUNT). Then 'plab report DIR' merges the shards."})
     String shard;
 
+    @Option(names = "--jobs", paramLabel = "N", description = {"Cells at once, each in a worker process with 1/N of"
+            + " the threads (--threads, else the cores); 1: one after another in this process. Default: one per core"
+            + " up to 4 cores, then one per 2 cores (here ${DEFAULT-VALUE})."})
+    int jobs = MatrixRunner.defaultJobs(Runtime.getRuntime().availableProcessors());
+
+    @Option(names = "--no-cache", description = {"Every cell decodes its own images instead of sharing the results"
+            + " folder's cache/ (the figures are the same; for checking that, or to save disk)."})
+    boolean noCache;
+
     private MatrixSpec matrix;
 
     @Override
@@ -60,7 +69,7 @@ public final class MatrixCommand extends LabCommand {
                 : Path.of("plab-output", matrix.name());
         Shard part = shard == null ? Shard.ALL : Shard.parse(shard, System.getenv());
         MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).shard(part)
-                .run(matrix, output);
+                .jobs(jobs).cache(!noCache).run(matrix, output);
         out().printf("%s%d cells done, %d failed; %d of these results kept from an earlier run%n",
                 part.count() > 1 ? "shard " + part + ": " : "", outcome.done(), outcome.failed(), outcome.skipped());
         out().println(outcome.report().toAbsolutePath().normalize());

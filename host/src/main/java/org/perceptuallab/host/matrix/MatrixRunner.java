@@ -1,29 +1,27 @@
 package org.perceptuallab.host.matrix;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import ai.djl.engine.Engine;
-import org.perceptuallab.api.ApiVersion;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.Experiment;
-import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
@@ -33,15 +31,13 @@ import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PluginHost;
-import org.perceptuallab.host.report.CurvePlot;
+import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.report.Report;
 import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.PluginJar;
 import org.perceptuallab.host.share.PluginPins;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
-import org.perceptuallab.runtime.cell.CellContext;
-import org.perceptuallab.runtime.cell.FolderCellState;
 
 /**
  * Runs every (experiment, loss) cell of a matrix, or one shard's share of them. A cell's result (or its
@@ -54,10 +50,14 @@ import org.perceptuallab.runtime.cell.FolderCellState;
  * holds (and, for other shards' cells, what the folder holds); the others are listed as running or missing.
  */
 public final class MatrixRunner {
+    /** The results folder's subfolder of derived data that cells share ({@code ExperimentContext.cacheFolder()}). */
+    public static final String CACHE = "cache";
     private final Lab lab;
     private final PrintWriter log;
     private boolean retryFailed;
     private Shard shard = Shard.ALL;
+    private int jobs = 1;
+    private boolean cache = true;
     /** Every loaded plugin's jar, read when a run starts. */
     private List<Provenance.PluginJar> pluginJars = List.of();
 
@@ -82,6 +82,37 @@ public final class MatrixRunner {
         return this;
     }
 
+    /**
+     * Runs up to {@code n} cells at once, each in a worker process of its own with 1/n of the threads
+     * ({@link #defaultJobs}); 1 runs every cell in this process, one after another.
+     */
+    public MatrixRunner jobs(int n) {
+        if (n < 1) {
+            throw new PlabException("--jobs must be at least 1, got " + n);
+        }
+        this.jobs = n;
+        return this;
+    }
+
+    /**
+     * Whether cells share derived data through {@code OUTPUT/cache} (images decoded once per matrix); off,
+     * each cell decodes its own. The figures are the same either way.
+     */
+    public MatrixRunner cache(boolean value) {
+        this.cache = value;
+        return this;
+    }
+
+    /**
+     * Cells at once by default: one per core up to 4 cores, then one per 2 cores. A cell's engine work
+     * scales well to 2 threads but not far beyond on the small tensors of a matrix (64x64 images, batches
+     * of 32), while its Java work (decoding, bootstrap, figures, k-medoids) runs on one thread; so on a few
+     * cores each cell gets one, and on many cores two (docs/THROUGHPUT.md).
+     */
+    public static int defaultJobs(int cores) {
+        return cores <= 4 ? Math.max(1, cores) : cores / 2;
+    }
+
     /** What a run produced: the report, and this process's cells (done, failed, kept from before). */
     public record Outcome(Path report, int done, int failed, int skipped) {
     }
@@ -89,6 +120,10 @@ public final class MatrixRunner {
     /** A planned cell; {@code id} is derived from its key. */
     private record Cell(MatrixSpec.ExperimentEntry entry, Registry.Entry<Experiment> experiment, Params params,
                         ObjectNode data, MatrixSpec.LossEntry loss, ObjectNode key, Path baseDir, String id) {
+        CellJob job(ResultStore store) {
+            return new CellJob(id, entry.name(), entry.id(), params.json(), data, loss.name(), loss.spec().json(), key,
+                    baseDir.toString(), dir(store, this).toString());
+        }
     }
 
     /** Runs the matrix into {@code output}; returns the report's path. */
@@ -126,33 +161,58 @@ public final class MatrixRunner {
         int done = 0;
         int failed = 0;
         int skipped = 0;
+        Map<String, String> labels = new HashMap<>();
+        for (int i = 0; i < mine.size(); i++) {
+            labels.put(mine.get(i).id(), String.format(Locale.ROOT, "[%d/%d] %s x %s", i + 1, mine.size(),
+                    mine.get(i).entry().name(), mine.get(i).loss().name()));
+        }
+        Deque<Cell> queue = new ArrayDeque<>();
         try (Progress overall = ConsoleProgress.open("matrix " + spec.name(), mine.size())) {
-            for (int i = 0; i < mine.size(); i++) {
-                Cell cell = mine.get(i);
+            for (Cell cell : mine) {
                 CellRecord stored = known.get(cell.id());
-                String label = String.format(Locale.ROOT, "[%d/%d] %s x %s", i + 1, mine.size(),
-                        cell.entry().name(), cell.loss().name());
-                boolean reuse = stored != null && (!retryFailed || stored.isDone());
-                CellRecord record;
-                if (reuse) {
-                    record = stored;
+                if (stored != null && (!retryFailed || stored.isDone())) {
                     skipped++;
-                    log.println(label + ": " + stored.status() + " before, kept" + (stored.isDone() ? ""
-                            : " (" + stored.error() + "); --retry-failed runs it again"));
+                    log.println(labels.get(cell.id()) + ": " + stored.status() + " before, kept" + (stored.isDone()
+                            ? "" : " (" + stored.error() + "); --retry-failed runs it again"));
+                    if (stored.isDone()) {
+                        done++;
+                    } else {
+                        failed++;
+                    }
+                    overall.step(1);
                 } else {
-                    record = runCell(cell, store, dir(store, cell), output);
-                    log.println(label + ": " + record.status() + String.format(Locale.ROOT, " in %.1f s",
-                            record.seconds()) + (record.isDone() ? "" : " (" + record.error() + ")"));
+                    queue.add(cell);
                 }
-                log.flush();
-                if (record.isDone()) {
-                    done++;
-                } else {
-                    failed++;
-                }
-                known.put(cell.id(), record);
+            }
+            if (skipped > 0) {
                 writeTables(spec.name(), output, present(store, cells, known, owners), notes);
-                overall.step(1);
+            }
+            int parallel = Math.min(jobs, queue.size());
+            Path cacheFolder = cache ? output.resolve(CACHE) : null;
+            try (CellSlots slots = parallel > 1 ? new WorkerSlots(store, parallel, cacheFolder, output, labels, overall)
+                    : new InProcessSlots(new CellExecutor(lab, store, shard, cacheFolder, pluginJars), store)) {
+                // Cells end in any order; each is stored by whoever ran it, then tabled here.
+                BlockingQueue<Cell> ended = new LinkedBlockingQueue<>();
+                Map<String, CompletableFuture<CellRecord>> running = new HashMap<>();
+                while (!queue.isEmpty() || !running.isEmpty()) {
+                    while (running.size() < Math.max(1, parallel) && !queue.isEmpty()) {
+                        Cell cell = queue.poll();
+                        running.put(cell.id(), slots.start(cell).whenComplete((r, e) -> ended.add(cell)));
+                    }
+                    Cell cell = take(ended);
+                    CellRecord record = running.remove(cell.id()).join();
+                    log.println(labels.get(cell.id()) + ": " + record.status() + String.format(Locale.ROOT,
+                            " in %.1f s", record.seconds()) + (record.isDone() ? "" : " (" + record.error() + ")"));
+                    log.flush();
+                    if (record.isDone()) {
+                        done++;
+                    } else {
+                        failed++;
+                    }
+                    known.put(cell.id(), record);
+                    writeTables(spec.name(), output, present(store, cells, known, owners), notes);
+                    overall.step(1);
+                }
             }
         }
         // After each cell the tables were written; a shard with no cells of its own writes them once here.
@@ -308,64 +368,95 @@ public final class MatrixRunner {
         }
     }
 
-    /**
-     * Runs one cell into {@code dir}: its files are cleared first (a killed run may have left half of them)
-     * but its state folder is kept, so a training cell resumes from its last checkpoint.
-     */
-    private CellRecord runCell(Cell cell, ResultStore store, Path dir, Path output) throws IOException {
-        store.clear(dir);
-        store.markRunning(dir, shard);
-        Instant start = Instant.now();
-        Provenance provenance = provenance(cell, start);
-        CellRecord record;
-        FolderCellState state = FolderCellState.open(dir.resolve(ResultStore.STATE));
-        try (NDManager manager = lab.manager().newSubManager()) {
-            manager.getEngine().setRandomSeed(provenance.engineSeed());
-            try (Loss loss = lab.createLoss(cell.loss().spec(), manager);
-                 CellContext context = new CellContext(manager, lab.settings().seed(), dir, state,
-                         path -> cell.baseDir().resolve(path).normalize(), lab.losses(), lab.settings().weightsDir(),
-                         ConsoleProgress::open)) {
-                provenance = provenance.withLossSpec(loss.spec().json());
-                ExperimentResult result = cell.experiment().extension().run(cell.params(), loss, context);
-                Map<String, List<Double>> series = new LinkedHashMap<>(result.curves());
-                series.putAll(state.metricsFile().series());
-                Map<String, String> images = new LinkedHashMap<>();
-                result.images().forEach((caption, file) -> images.put(caption, relative(output, dir.resolve(file))));
-                record = CellRecord.done(cell.entry().name(), cell.loss().name(), cell.key(), result, images,
-                        curves(series, dir, output, cell), ended(provenance, start));
-            }
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
-            // PlabExceptions name their fault; anything else the experiment threw is its plugin's fault.
-            Throwable named = e instanceof PlabException ? e : PluginFailure.of("experiment '" + cell.entry().id()
-                    + "': run", cell.experiment().extension().getClass(), cell.experiment().origin(), e, null);
-            StringWriter trace = new StringWriter();
-            e.printStackTrace(new PrintWriter(trace));
-            Map<String, CellRecord.Curve> curves = curves(state.metricsFile().series(), dir, output, cell);
-            record = CellRecord.failed(cell.entry().name(), cell.loss().name(), cell.key(), named.getMessage(),
-                    trace.toString(), curves, ended(provenance, start));
+    private static Cell take(BlockingQueue<Cell> ended) {
+        try {
+            return ended.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlabException("the matrix run was interrupted; run it again to continue (finished cells are kept)");
         }
-        store.write(dir, record);
-        store.clearRunning(dir);
-        return record;
     }
 
-    private static Provenance ended(Provenance provenance, Instant start) {
-        Instant end = Instant.now();
-        return provenance.ended(end.toString(), Duration.between(start, end).toMillis() / 1000.0);
+    /** Where cells run: here one after another, or in worker processes side by side. */
+    private interface CellSlots extends AutoCloseable {
+        /** Starts the cell; the future gives its stored record. */
+        CompletableFuture<CellRecord> start(Cell cell) throws IOException;
+
+        @Override
+        void close();
     }
 
-    private Provenance provenance(Cell cell, Instant start) {
-        long seed = lab.settings().seed();
-        String lossPlugin = lab.losses().families().find(cell.loss().spec().id()).map(Registry.Entry::origin)
-                .orElse(null);
-        Engine engine = lab.manager().getEngine();
-        return new Provenance(new Provenance.Component(cell.entry().id(), cell.params().json(),
-                cell.experiment().origin()), new Provenance.LossComponent(cell.key().get("loss"), lossPlugin), seed,
-                Long.hashCode(seed), cell.data(), Lab.VERSION, ApiVersion.CURRENT, Engine.getDjlVersion(),
-                engine.getEngineName() + " " + engine.getVersion(), lab.manager().getDevice().toString(),
-                lab.settings().threads(), System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), lab.settings().commandLine(),
-                pluginJars, cell.baseDir().toString(), start.toString(), null, 0);
+    /** Each cell in this process, to its end, with progress bars of its own. */
+    private record InProcessSlots(CellExecutor executor, ResultStore store) implements CellSlots {
+        @Override
+        public CompletableFuture<CellRecord> start(Cell cell) throws IOException {
+            return CompletableFuture.completedFuture(executor.run(cell.job(store), ConsoleProgress::open));
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * Each cell in a worker process, the threads split between them; the matrix bar shows the running cells'
+     * progress. A worker that dies leaves its cell failed, with the reason, in the store.
+     */
+    private final class WorkerSlots implements CellSlots {
+        private final ResultStore store;
+        private final CellWorkers workers;
+        private final java.util.Timer ticker = new java.util.Timer("plab-matrix-progress", true);
+
+        WorkerSlots(ResultStore store, int parallel, Path cacheFolder, Path output, Map<String, String> labels,
+                    Progress overall) {
+            this.store = store;
+            Settings settings = lab.settings();
+            int threads = Math.max(1, (settings.threads() > 0 ? settings.threads()
+                    : Runtime.getRuntime().availableProcessors()) / parallel);
+            CellWorker.Start start = new CellWorker.Start(settings.pluginDirs().stream().map(Path::toString).toList(),
+                    settings.home().toString(), settings.weightsDir() == null ? null : settings.weightsDir().toString(),
+                    settings.device(), threads, settings.seed(), settings.commandLine(), output.toString(),
+                    shard.toString(), cacheFolder == null ? null : cacheFolder.toString(), pluginJars);
+            this.workers = new CellWorkers(start, parallel, log);
+            log.println(parallel + " cells at once, " + threads + " engine thread" + (threads == 1 ? "" : "s")
+                    + " each");
+            ticker.schedule(new java.util.TimerTask() {
+                @Override
+                public void run() {
+                    overall.status(workers.status(labels));
+                }
+            }, 500, 500);
+        }
+
+        @Override
+        public CompletableFuture<CellRecord> start(Cell cell) throws IOException {
+            return workers.submit(cell.job(store)).handle((ok, died) -> {
+                if (died == null) {
+                    Optional<CellRecord> record = stored(store, cell);
+                    if (record.isPresent()) {
+                        return record.get();
+                    }
+                }
+                String why = died != null ? died.getCause() != null ? died.getCause().getMessage() : died.getMessage()
+                        : "its worker process reported the cell ended but stored no result";
+                CellRecord record = CellRecord.failed(cell.entry().name(), cell.loss().name(), cell.key(), why, null,
+                        Map.of(), null);
+                Path dir = dir(store, cell);
+                store.write(dir, record);
+                try {
+                    store.clearRunning(dir);
+                } catch (IOException e) {
+                    log.println("warning: cannot remove " + dir.resolve(ResultStore.RUNNING) + ": " + e.getMessage());
+                }
+                return record;
+            });
+        }
+
+        @Override
+        public void close() {
+            ticker.cancel();
+            workers.close();
+        }
     }
 
     /** Every loaded plugin's jar with its sha-256 and coordinates, so that another lab can pin it. */
@@ -376,23 +467,6 @@ public final class MatrixRunner {
                     jar == null ? null : jar.sha256(), jar == null ? null
                     : jar.coordinates().map(Coordinates::toString).orElse(null));
         }).toList();
-    }
-
-    /** Each series with its plot, written beside the cell's files. */
-    private static Map<String, CellRecord.Curve> curves(Map<String, List<Double>> series, Path dir, Path output,
-                                                       Cell cell) {
-        Map<String, CellRecord.Curve> out = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Double>> c : series.entrySet()) {
-            Path png = dir.resolve("curve-" + ResultStore.safe(c.getKey()) + ".png");
-            CurvePlot.write(png, cell.entry().name() + " / " + cell.loss().name(), c.getKey(),
-                    Map.of(cell.loss().name(), c.getValue()));
-            out.put(c.getKey(), new CellRecord.Curve(c.getValue(), relative(output, png)));
-        }
-        return out;
-    }
-
-    private static String relative(Path output, Path file) {
-        return output.relativize(file).toString();
     }
 
     /** results.json, results.csv and report.html of {@code results}, each written atomically. */

@@ -17,10 +17,16 @@ public final class TestExperimentContext {
     private TestExperimentContext() {
     }
 
-    /** A cell context over these parts. */
+    /** A cell context over these parts, with no cache folder. */
     public static CellContext of(NDManager manager, long seed, Path outputDir, Path dataRoot, LossFactory losses) {
+        return of(manager, seed, outputDir, dataRoot, losses, null);
+    }
+
+    /** A cell context over these parts whose cells share {@code cacheFolder} (null: none), as a matrix's do. */
+    public static CellContext of(NDManager manager, long seed, Path outputDir, Path dataRoot, LossFactory losses,
+                                 Path cacheFolder) {
         Path state = outputDir.resolveSibling(outputDir.getFileName() + ".state");
         return new CellContext(manager, seed, outputDir, FolderCellState.open(state), dataRoot::resolve, losses,
-                null, (task, total) -> Progress.silent());
+                null, (task, total) -> Progress.silent(), cacheFolder);
     }
 }

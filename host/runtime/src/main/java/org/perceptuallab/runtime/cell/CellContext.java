@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.perceptuallab.api.ExperimentContext;
@@ -28,16 +29,18 @@ public final class CellContext implements ExperimentContext, AutoCloseable {
     private final LossFactory losses;
     private final Path weightsDir;
     private final BiFunction<String, Long, Progress> progress;
+    private final Path cacheFolder;
     private final Deque<AutoCloseable> owned = new ArrayDeque<>();
 
     /**
      * @param resolver turns a data path of the parameters into a file (relative to the matrix file)
      * @param weightsDir the user's weights folder for further losses, or null
      * @param progress makes a progress indicator for a task and its total
+     * @param cacheFolder the folder cells share for derived data ({@link #cacheFolder()}), or null: none
      */
     public CellContext(NDManager manager, long seed, Path outputDir, FolderCellState state,
                        Function<String, Path> resolver, LossFactory losses, Path weightsDir,
-                       BiFunction<String, Long, Progress> progress) {
+                       BiFunction<String, Long, Progress> progress, Path cacheFolder) {
         this.manager = manager;
         this.seed = seed;
         this.outputDir = outputDir;
@@ -46,6 +49,7 @@ public final class CellContext implements ExperimentContext, AutoCloseable {
         this.losses = losses;
         this.weightsDir = weightsDir;
         this.progress = progress;
+        this.cacheFolder = cacheFolder;
     }
 
     @Override
@@ -90,6 +94,11 @@ public final class CellContext implements ExperimentContext, AutoCloseable {
     @Override
     public Progress progress(String task, long total) {
         return progress.apply(task, total);
+    }
+
+    @Override
+    public Optional<Path> cacheFolder() {
+        return Optional.ofNullable(cacheFolder);
     }
 
     /** Closes the further losses (newest first) and the metrics file. */

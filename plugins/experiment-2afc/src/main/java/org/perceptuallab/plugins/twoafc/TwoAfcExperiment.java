@@ -18,9 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
@@ -30,6 +32,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.api.Table;
+import org.perceptuallab.kit.io.DecodedImages;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.pf4j.Extension;
@@ -37,8 +40,10 @@ import org.pf4j.Extension;
 /**
  * Agreement of a loss with human 2AFC judgements: per triplet, score = (d0 &lt; d1)(1 - h) + (d1 &lt; d0) h
  * + 0.5 (d0 = d1) with d0 = D(ref, p0), d1 = D(ref, p1) and h the fraction of people who chose p1; the
- * mean per category and overall, with seeded bootstrap 95% intervals. Both distances of a batch of
- * triplets come from one distance call over (ref, ref) against (p0, p1).
+ * mean per category and overall, with seeded bootstrap 95% intervals. The images are decoded once per
+ * matrix into the context's cache folder ({@link DecodedImages}); both distances of a batch come from the
+ * features of ref, p0 and p1 where the loss has an exact feature map, else from one distance call over
+ * (ref, ref) against (p0, p1).
  */
 @Extension
 public final class TwoAfcExperiment implements Experiment {
@@ -97,31 +102,40 @@ public final class TwoAfcExperiment implements Experiment {
                 .filter(s -> !s.isEmpty()).toList();
         List<String> categories = TwoAfcData.categories(root, only);
         Map<String, List<TwoAfcData.Triplet>> byCategory = new LinkedHashMap<>();
+        List<TwoAfcData.Triplet> triplets = new ArrayList<>();
         for (String c : categories) {
             byCategory.put(c, TwoAfcData.triplets(ctx.manager(), root, c, p.getInt("maxPerCategory")));
+            triplets.addAll(byCategory.get(c));
         }
-        long total = byCategory.values().stream().mapToLong(List::size).sum();
+        int total = triplets.size();
+        // Image i of the set is ref i, image total + i is p0 i, image 2 total + i is p1 i (triplets in category order).
+        List<Path> files = new ArrayList<>(3 * total);
+        triplets.forEach(t -> files.add(t.ref()));
+        triplets.forEach(t -> files.add(t.p0()));
+        triplets.forEach(t -> files.add(t.p1()));
         int size = p.getInt("size");
+        int batch = p.getInt("batch");
         Map<String, double[]> scores = new LinkedHashMap<>();
         List<Scored> all = new ArrayList<>();
-        try (Progress progress = ctx.progress("2afc " + loss.spec().id(), total)) {
+        try (DecodedImages images = DecodedImages.open(files, 3, size, size, ctx.cacheFolder());
+             Progress progress = ctx.progress("2afc " + loss.spec().id(), total)) {
+            int first = 0;
             for (var e : byCategory.entrySet()) {
-                List<TwoAfcData.Triplet> triplets = e.getValue();
-                double[] s = new double[triplets.size()];
-                for (int from = 0; from < triplets.size(); from += p.getInt("batch")) {
-                    List<TwoAfcData.Triplet> batch = triplets.subList(from,
-                            Math.min(triplets.size(), from + p.getInt("batch")));
-                    double[] d = distances(loss, ctx.manager(), batch, size);
-                    for (int i = 0; i < batch.size(); i++) {
-                        double d0 = d[i];
-                        double d1 = d[batch.size() + i];
-                        double h = batch.get(i).judge();
-                        s[from + i] = score(d0, d1, h);
-                        all.add(new Scored(e.getKey(), batch.get(i), d0, d1, s[from + i]));
+                List<TwoAfcData.Triplet> category = e.getValue();
+                double[] s = new double[category.size()];
+                for (int from = 0; from < category.size(); from += batch) {
+                    int to = Math.min(category.size(), from + batch);
+                    double[][] d = distances(loss, ctx.manager(), images, total, first + from, first + to);
+                    for (int i = from; i < to; i++) {
+                        double d0 = d[0][i - from];
+                        double d1 = d[1][i - from];
+                        s[i] = score(d0, d1, category.get(i).judge());
+                        all.add(new Scored(e.getKey(), category.get(i), d0, d1, s[i]));
                     }
-                    progress.step(batch.size());
+                    progress.step(to - from);
                 }
                 scores.put(e.getKey(), s);
+                first += category.size();
             }
         }
         return result(p, ctx, root, scores, all);
@@ -132,23 +146,33 @@ public final class TwoAfcExperiment implements Experiment {
         return d0 < d1 ? 1 - h : d1 < d0 ? h : 0.5;
     }
 
-    /** (d0 of each triplet, then d1 of each) from one call on (ref, ref) against (p0, p1). */
-    private static double[] distances(Loss loss, NDManager m, List<TwoAfcData.Triplet> batch, int size) {
+    /**
+     * {d0, d1} of the triplets {@code from} to {@code to}. Where the loss has an exact feature map, the
+     * features of ref, p0 and p1 are computed once each and both distances come from them (a reference's
+     * features are not computed twice); otherwise one distance call on (ref, ref) against (p0, p1).
+     */
+    private static double[][] distances(Loss loss, NDManager m, DecodedImages images, int total, int from, int to) {
         try (NDManager scope = m.newSubManager()) {
-            NDList refs = new NDList();
-            NDList others = new NDList();
-            for (TwoAfcData.Triplet t : batch) {
-                refs.add(Images.load(scope, t.ref(), 3, size, size));
-                others.add(Images.load(scope, t.p0(), 3, size, size));
+            NDArray ref = images.batch(scope, from, to);
+            NDArray p0 = images.batch(scope, total + from, total + to);
+            NDArray p1 = images.batch(scope, 2 * total + from, 2 * total + to);
+            Optional<FeatureMap> map = loss.featureMap();
+            if (map.isPresent()) {
+                NDArray f = map.get().features(ref);
+                return new double[][] {squaredDistances(f, map.get().features(p0)),
+                        squaredDistances(f, map.get().features(p1))};
             }
-            for (TwoAfcData.Triplet t : batch) {
-                refs.add(Images.load(scope, t.ref(), 3, size, size));
-                others.add(Images.load(scope, t.p1(), 3, size, size));
-            }
-            NDArray x = NDArrays.concat(refs, 0);
-            NDArray y = NDArrays.concat(others, 0);
-            return loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] d = loss.distance(NDArrays.concat(new NDList(ref, ref), 0), NDArrays.concat(new NDList(p0, p1), 0))
+                    .toType(DataType.FLOAT64, false).toDoubleArray();
+            int n = to - from;
+            return new double[][] {Arrays.copyOfRange(d, 0, n), Arrays.copyOfRange(d, n, 2 * n)};
         }
+    }
+
+    /** Row-wise squared Euclidean distances of two (N, D) feature batches, in float64. */
+    private static double[] squaredDistances(NDArray a, NDArray b) {
+        return a.toType(DataType.FLOAT64, false).sub(b.toType(DataType.FLOAT64, false)).square()
+                .sum(new int[] {1}).toDoubleArray();
     }
 
     private record Scored(String category, TwoAfcData.Triplet triplet, double d0, double d1, double score) {

@@ -108,6 +108,11 @@ public final class Images {
 
     /** The image as a (1, channels, H, W) float32 tensor in [-1, 1]; channels is 3 (RGB) or 1 (grey). */
     public static NDArray toTensor(NDManager manager, BufferedImage img, int channels) {
+        return Ops.owned(manager.create(pixels(img, channels), new Shape(1, channels, img.getHeight(), img.getWidth())));
+    }
+
+    /** The image's values in [-1, 1], channel-major (C, H, W), as {@link #toTensor} holds them. */
+    public static float[] pixels(BufferedImage img, int channels) {
         if (channels != 1 && channels != 3) {
             throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         }
@@ -131,7 +136,7 @@ public final class Images {
                 }
             }
         }
-        return Ops.owned(manager.create(v, new Shape(1, channels, h, w)));
+        return v;
     }
 
     /** Reads a file straight to a (1, channels, H, W) tensor, resized when width and height are > 0. */
