@@ -75,6 +75,43 @@ class TwoAfcExperimentTest extends CatalogTest {
     }
 
     @Test
+    void featuresOnceAndTheDecodedCacheLeaveEveryScoreUnchanged(@TempDir Path root) throws Exception {
+        Random r = new Random(5);
+        for (int i = 0; i < 10; i++) {
+            NDArray ref = manager.randomUniform(-0.8f, 0.8f, new Shape(1, 3, 16, 16));
+            writeTriplet(root.resolve("noise"), i, ref, noisy(ref, 0.02 + 0.01 * i, r), noisy(ref, 0.12 - 0.01 * i, r),
+                    i % 3 / 2.0);
+        }
+        try (NDManager m = manager.newSubManager();
+             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+            assertThat(l2.featureMap()).isPresent();
+            // The same loss without its feature map takes the paired route: one call on (ref, ref) vs (p0, p1).
+            Loss paired = new Loss() {
+                @Override
+                public LossSpec spec() {
+                    return l2.spec();
+                }
+
+                @Override
+                public NDArray distance(NDArray x, NDArray y) {
+                    return l2.distance(x, y);
+                }
+            };
+            TwoAfcExperiment e = new TwoAfcExperiment();
+            var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"data\": \"" + root + "\", \"size\": 16, \"batch\": 4, \"bootstrap\": 100}"));
+            ExperimentResult byFeatures = e.run(params, l2, TestExperimentContext.of(m, 0, root.resolve("f"), root,
+                    catalog, root.resolve("cache")));
+            ExperimentResult byPairs = e.run(params, paired, TestExperimentContext.of(m, 0, root.resolve("p"), root,
+                    catalog));
+            assertThat(root.resolve("cache/decoded-images")).isNotEmptyDirectory();
+            assertThat(byFeatures.metrics().keySet()).isEqualTo(byPairs.metrics().keySet());
+            byPairs.metrics().forEach((name, metric) ->
+                    assertThat(byFeatures.value(name)).as(name).isEqualTo(metric.value()));
+        }
+    }
+
+    @Test
     void missingFolderIsAnActionableError(@TempDir Path root) throws Exception {
         TwoAfcExperiment e = new TwoAfcExperiment();
         var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper()

@@ -1,0 +1,48 @@
+package org.perceptuallab.host.matrix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.host.Lab;
+import org.perceptuallab.testkit.Fixtures;
+
+/**
+ * Cells side by side ({@code --jobs 2}, worker processes) with the decoded-image cache give the figures of
+ * one process without a cache, and a rerun keeps every cell.
+ */
+class MatrixJobsTest {
+    @Test
+    void twoJobsWithTheCacheGiveTheFiguresOfOneJobWithout(@TempDir Path dir) throws Exception {
+        Path file = MatrixFixtures.write(dir, "jobs.yaml", """
+                name: jobs
+                seed: 3
+                losses: [l2, ssim]
+                experiments:
+                  - experiment: 2afc
+                    params: {generateFrom: %s, generateTriplets: 12, size: 16, bootstrap: 50}
+                  - experiment: image-mean
+                    params: {data: %s, size: 16, crops: 3, jitter: 2, steps: 10, lr: 0.01}
+                """.formatted(Fixtures.photos(), Fixtures.photo("chelsea.png")));
+        Path single = dir.resolve("single");
+        Path parallel = dir.resolve("parallel");
+        StringWriter log = new StringWriter();
+        try (Lab lab = MatrixFixtures.lab(3)) {
+            new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).jobs(1).cache(false)
+                    .run(MatrixSpec.read(file), single);
+            MatrixRunner.Outcome outcome = new MatrixRunner(lab, new PrintWriter(log, true)).jobs(2).cache(true)
+                    .run(MatrixSpec.read(file), parallel);
+            assertThat(outcome.done()).as(log.toString()).isEqualTo(4);
+            MatrixRunner.Outcome rerun = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).jobs(2)
+                    .run(MatrixSpec.read(file), parallel);
+            assertThat(rerun.skipped()).isEqualTo(4);
+        }
+        assertThat(log.toString()).contains("2 cells at once");
+        assertThat(single.resolve(MatrixRunner.CACHE)).doesNotExist();
+        assertThat(parallel.resolve(MatrixRunner.CACHE).resolve("decoded-images")).isNotEmptyDirectory();
+        MatrixFixtures.assertSameFigures(MatrixFixtures.figures(parallel), MatrixFixtures.figures(single));
+    }
+}
