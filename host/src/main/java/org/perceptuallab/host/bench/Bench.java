@@ -59,11 +59,16 @@ public final class Bench {
                 runs.add(t);
                 timed += t;
             }
-            double[] sorted = runs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            int n = sorted.length;
-            double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-            return new Result(w, median, runs.stream().mapToDouble(Double::doubleValue).toArray(), peakRssMib());
+            return result(w, runs);
         }
+    }
+
+    /** The median of the timed runs, with this process's peak memory. */
+    static Result result(Workload w, List<Double> runs) {
+        double[] sorted = runs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return new Result(w, median, runs.stream().mapToDouble(Double::doubleValue).toArray(), peakRssMib());
     }
 
     private static double once(Loss loss, NDArray x, NDArray y) {

@@ -14,18 +14,24 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 
 /**
- * A benchmark workload {@code NAME@NxCxS}: a loss on two random (N, C, S, S) batches in [-1, 1]. NAME is a
- * loss id (defaults plus any overrides) or a preset of the reference table, which also gives the reference
- * PyTorch time and the target ratio.
+ * A benchmark workload: {@code NAME@NxCxS}, a loss's forward and backward on two random (N, C, S, S) batches in
+ * [-1, 1]; or {@code EXPERIMENT:NAME@NxS}, a whole cell of an experiment ({@link #EXPERIMENTS}) with that loss
+ * on N items (2AFC triplets, image-mean targets) of S x S, timed as a matrix times a cell. NAME is a loss id
+ * (defaults plus any overrides) or a preset of the reference table, which also gives the reference time and
+ * the target ratio.
  *
  * @param name the workload name
+ * @param experiment the experiment of a whole-cell workload, or null: the loss alone
  * @param spec the loss
- * @param shape the batch shape
+ * @param shape the batch shape (N, C, S, S); a cell's items are (N, 3, S, S)
  * @param referenceSeconds the reference implementation's median, or NaN
  * @param targetRatio the largest acceptable time / reference, or NaN
  */
-public record Workload(String name, LossSpec spec, Shape shape, double referenceSeconds, double targetRatio) {
-    private static final Pattern NAME = Pattern.compile("([A-Za-z0-9_+.-]+)@(\\d+)x(\\d+)x(\\d+)");
+public record Workload(String name, String experiment, LossSpec spec, Shape shape, double referenceSeconds,
+                       double targetRatio) {
+    /** The experiments a whole-cell workload may name. */
+    public static final java.util.List<String> EXPERIMENTS = java.util.List.of("2afc", "image-mean");
+    private static final Pattern NAME = Pattern.compile("(?:([a-z0-9-]+):)?([A-Za-z0-9_+.-]+)@(\\d+)x(\\d+)(?:x(\\d+))?");
     private static final String TABLE = "/org/perceptuallab/host/bench-workloads.json";
 
     /** The reference workloads, in table order. */
@@ -36,7 +42,7 @@ public record Workload(String name, LossSpec spec, Shape shape, double reference
                 String name = w.get("name").asText();
                 Matcher m = matcher(name);
                 LossSpec spec = LossSpec.parse("bench workload " + name + " ", w.get("loss"));
-                out.put(name, new Workload(name, spec, shape(m), w.path("referenceSeconds").asDouble(Double.NaN),
+                out.put(name, new Workload(name, m.group(1), spec, shape(m), w.path("referenceSeconds").asDouble(Double.NaN),
                         w.path("targetRatio").asDouble(Double.NaN)));
             }
         } catch (IOException e) {
@@ -47,33 +53,44 @@ public record Workload(String name, LossSpec spec, Shape shape, double reference
 
     /**
      * Parses a workload name. A reference name gives its preset; an alias of a reference (same loss name,
-     * another shape) reuses its loss; otherwise NAME is a loss id. {@code overrides} are merged into the
-     * loss's params.
+     * another shape or experiment) reuses its loss; otherwise NAME is a loss id. {@code overrides} are merged
+     * into the loss's params.
      */
     public static Workload parse(String text, ObjectNode overrides) {
         Matcher m = matcher(text);
         Map<String, Workload> refs = references();
         Workload ref = refs.get(text);
         LossSpec spec = ref != null ? ref.spec() : refs.values().stream()
-                .filter(w -> w.name().startsWith(m.group(1) + "@")).map(Workload::spec).findFirst()
-                .orElse(LossSpec.of(m.group(1)));
+                .filter(w -> w.name().replaceFirst("^[a-z0-9-]+:", "").startsWith(m.group(2) + "@"))
+                .map(Workload::spec).findFirst().orElse(LossSpec.of(m.group(2)));
         ObjectNode params = spec.params().deepCopy();
         params.setAll(overrides);
-        return new Workload(text, new LossSpec(spec.id(), params), shape(m),
+        return new Workload(text, m.group(1), new LossSpec(spec.id(), params), shape(m),
                 ref == null || !overrides.isEmpty() ? Double.NaN : ref.referenceSeconds(),
                 ref == null || !overrides.isEmpty() ? Double.NaN : ref.targetRatio());
     }
 
     private static Matcher matcher(String text) {
         Matcher m = NAME.matcher(text);
-        if (!m.matches()) {
-            throw new PlabException("workload '" + text + "' is not of the form LOSS@NxCxS, e.g. l2@8x3x128");
+        boolean cell = m.matches() && m.group(1) != null;
+        if (!m.matches() || cell != (m.group(5) == null)) {
+            throw new PlabException("workload '" + text + "' is not of the form LOSS@NxCxS (a loss, e.g. l2@8x3x128)"
+                    + " or EXPERIMENT:LOSS@NxS (a whole cell, e.g. 2afc:l2@6000x64 or image-mean:vgg@8x64)");
+        }
+        if (cell && !EXPERIMENTS.contains(m.group(1))) {
+            throw new PlabException("workload '" + text + "': no whole-cell workload of experiment '" + m.group(1)
+                    + "'; the experiments: " + String.join(", ", EXPERIMENTS));
         }
         return m;
     }
 
     private static Shape shape(Matcher m) {
-        long s = Long.parseLong(m.group(4));
-        return new Shape(Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), s, s);
+        long n = Long.parseLong(m.group(3));
+        if (m.group(5) == null) {
+            long s = Long.parseLong(m.group(4));
+            return new Shape(n, 3, s, s);
+        }
+        long s = Long.parseLong(m.group(5));
+        return new Shape(n, Long.parseLong(m.group(4)), s, s);
     }
 }

@@ -58,6 +58,8 @@ public final class MatrixRunner {
     private Shard shard = Shard.ALL;
     private int jobs = 1;
     private boolean cache = true;
+    /** Where cells share derived data; null: the results folder's {@link #CACHE}. */
+    private Path cacheFolder;
     /** Every loaded plugin's jar, read when a run starts. */
     private List<Provenance.PluginJar> pluginJars = List.of();
 
@@ -100,6 +102,12 @@ public final class MatrixRunner {
      */
     public MatrixRunner cache(boolean value) {
         this.cache = value;
+        return this;
+    }
+
+    /** Cells share derived data in {@code folder} instead of the results folder's (benchmarks reuse one). */
+    public MatrixRunner cacheFolder(Path folder) {
+        this.cacheFolder = folder;
         return this;
     }
 
@@ -188,9 +196,9 @@ public final class MatrixRunner {
                 writeTables(spec.name(), output, present(store, cells, known, owners), notes);
             }
             int parallel = Math.min(jobs, queue.size());
-            Path cacheFolder = cache ? output.resolve(CACHE) : null;
-            try (CellSlots slots = parallel > 1 ? new WorkerSlots(store, parallel, cacheFolder, output, labels, overall)
-                    : new InProcessSlots(new CellExecutor(lab, store, shard, cacheFolder, pluginJars), store)) {
+            Path shared = !cache ? null : cacheFolder != null ? cacheFolder : output.resolve(CACHE);
+            try (CellSlots slots = parallel > 1 ? new WorkerSlots(store, parallel, shared, output, labels, overall)
+                    : new InProcessSlots(new CellExecutor(lab, store, shard, shared, pluginJars), store)) {
                 // Cells end in any order; each is stored by whoever ran it, then tabled here.
                 BlockingQueue<Cell> ended = new LinkedBlockingQueue<>();
                 Map<String, CompletableFuture<CellRecord>> running = new HashMap<>();

@@ -171,7 +171,7 @@ public final class ResultStore {
     }
 
     /** A folder name for a display name: safe characters, plus a short hash when any had to be replaced. */
-    static String safe(String name) {
+    public static String safe(String name) {
         String s = name.replaceAll("[^A-Za-z0-9._-]+", "_");
         if (s.length() > 60) {
             s = s.substring(0, 60);
