@@ -115,7 +115,7 @@ public final class MatrixRunner {
      * Cells at once by default: one per core up to 4 cores, then one per 2 cores. A cell's engine work
      * scales well to 2 threads but not far beyond on the small tensors of a matrix (64x64 images, batches
      * of 32), while its Java work (decoding, bootstrap, figures, k-medoids) runs on one thread; so on a few
-     * cores each cell gets one, and on many cores two (docs/THROUGHPUT.md).
+     * cores each cell gets one, and on many cores two (README, Throughput).
      */
     public static int defaultJobs(int cores) {
         return cores <= 4 ? Math.max(1, cores) : cores / 2;
