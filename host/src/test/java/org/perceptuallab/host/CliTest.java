@@ -166,6 +166,22 @@ class CliTest {
         assertThat(bad.err()).contains("LOSS@NxCxS");
     }
 
+    @Test
+    void benchTimesWholeCells(@TempDir Path work) throws Exception {
+        PlabRun run = PlabRun.of("bench", "--json", "--photos", Fixtures.photos().toString(), "--work", work.toString(),
+                "2afc:l2@12x16", "image-mean:l2@3x16");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode results = new ObjectMapper().readTree(run.out());
+        assertThat(results).extracting(r -> r.get("workload").asText()).containsExactly("2afc:l2@12x16",
+                "image-mean:l2@3x16");
+        assertThat(results).allSatisfy(r -> assertThat(r.get("runs")).singleElement()
+                .satisfies(t -> assertThat(t.asDouble()).isPositive()));
+        assertThat(work.resolve("cache/decoded-images")).isNotEmptyDirectory();
+        PlabRun bad = PlabRun.of("bench", "clustering:l2@4x16");
+        assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(bad.err()).contains("2afc, image-mean");
+    }
+
     static void writeNpz(Path file, NDArray x, NDArray y, NDArray expected) throws Exception {
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
             put(zip, "x", x);

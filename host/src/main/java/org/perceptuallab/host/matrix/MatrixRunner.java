@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -196,6 +197,13 @@ public final class MatrixRunner {
                 writeTables(spec.name(), output, present(store, cells, known, owners), notes);
             }
             int parallel = Math.min(jobs, queue.size());
+            if (parallel > 1) {
+                // Longest first, so that the last cells to end are short ones and no worker waits long idle.
+                List<Cell> byCost = new ArrayList<>(queue);
+                byCost.sort(Comparator.comparingDouble((Cell c) -> -measured.getOrDefault(c.id(),
+                        ShardPlan.modelCost(c.loss().spec().id(), c.params().json(), c.data()))));
+                queue = new ArrayDeque<>(byCost);
+            }
             Path shared = !cache ? null : cacheFolder != null ? cacheFolder : output.resolve(CACHE);
             try (CellSlots slots = parallel > 1 ? new WorkerSlots(store, parallel, shared, output, labels, overall)
                     : new InProcessSlots(new CellExecutor(lab, store, shard, shared, pluginJars), store)) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -37,14 +38,16 @@ import org.perceptuallab.kit.tensor.Ops;
  * decodes its own files.
  */
 public final class DecodedImages implements AutoCloseable {
-    /** Images decoded in parallel per write: bounds memory while building a large set. */
-    private static final int BUILD_CHUNK = 512;
-
     private final List<Path> files;
     private final int channels;
     private final int height;
     private final int width;
     private final FileChannel cache;
+    /**
+     * The cache's bytes of the last batch, reused: the tensor is an engine-owned copy, and a direct buffer per
+     * batch would hold native memory until a garbage collection frees it.
+     */
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
     private DecodedImages(List<Path> files, int channels, int height, int width, FileChannel cache) {
         this.files = List.copyOf(files);
@@ -84,7 +87,7 @@ public final class DecodedImages implements AutoCloseable {
     }
 
     /** Images {@code from} (inclusive) to {@code to} (exclusive) as one (n, C, H, W) float32 tensor. */
-    public NDArray batch(NDManager manager, int from, int to) {
+    public synchronized NDArray batch(NDManager manager, int from, int to) {
         if (from < 0 || to > files.size() || from > to) {
             throw new IndexOutOfBoundsException("images " + from + ".." + to + " of " + files.size());
         }
@@ -96,7 +99,11 @@ public final class DecodedImages implements AutoCloseable {
                     System.arraycopy(decode(i), 0, all, (i - from) * per, per));
             return Ops.owned(manager.create(all, shape));
         }
-        ByteBuffer buffer = ByteBuffer.allocateDirect(Math.toIntExact(bytes(to - from))).order(ByteOrder.LITTLE_ENDIAN);
+        int length = Math.toIntExact(bytes(to - from));
+        if (buffer.capacity() < length) {
+            buffer = ByteBuffer.allocateDirect(length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        buffer.clear().limit(length);
         try {
             long position = bytes(from);
             while (buffer.hasRemaining()) {
@@ -121,6 +128,19 @@ public final class DecodedImages implements AutoCloseable {
             } catch (IOException ignored) {
                 // a read-only channel loses nothing on a failed close
             }
+        }
+    }
+
+    private void write(FileChannel channel, int i) {
+        float[] image = decode(i);
+        ByteBuffer b = ByteBuffer.allocate(image.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(image);
+        try {
+            for (long at = bytes(i); b.hasRemaining(); ) {
+                at += channel.write(b, at);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -164,17 +184,8 @@ public final class DecodedImages implements AutoCloseable {
             Path temp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
             try {
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    for (int from = 0; from < set.count(); from += BUILD_CHUNK) {
-                        float[][] chunk = IntStream.range(from, Math.min(set.count(), from + BUILD_CHUNK)).parallel()
-                                .mapToObj(set::decode).toArray(float[][]::new);
-                        for (float[] image : chunk) {
-                            ByteBuffer b = ByteBuffer.allocate(image.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                            b.asFloatBuffer().put(image);
-                            while (b.hasRemaining()) {
-                                channel.write(b);
-                            }
-                        }
-                    }
+                    // Each image straight to its place: nothing decoded outlives its own write.
+                    IntStream.range(0, set.count()).parallel().forEach(i -> set.write(channel, i));
                     channel.force(true);
                 }
                 try {
@@ -182,6 +193,8 @@ public final class DecodedImages implements AutoCloseable {
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
                 }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             } finally {
                 Files.deleteIfExists(temp);
             }
