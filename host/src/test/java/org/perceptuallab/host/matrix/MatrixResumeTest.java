@@ -18,7 +18,8 @@ import org.perceptuallab.testkit.Fixtures;
 
 /**
  * A matrix run killed with SIGKILL in the middle of a cell, then started again: finished cells are kept
- * as they were (not re-run), none is lost, and the final results equal those of an uninterrupted run.
+ * as they were (not re-run), none is lost, and the final results equal those of an uninterrupted run. One
+ * job, so that the cells end in plan order and the kill lands between the first and the last.
  */
 class MatrixResumeTest {
     static final String MATRIX = """
@@ -38,7 +39,7 @@ class MatrixResumeTest {
 
         Process child = new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
                 "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true",
-                "org.perceptuallab.host.Plab", "matrix", file.toString(), "--out", killed.toString())
+                "org.perceptuallab.host.Plab", "matrix", file.toString(), "--out", killed.toString(), "--jobs", "1")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         ResultStore store = new ResultStore(killed);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
