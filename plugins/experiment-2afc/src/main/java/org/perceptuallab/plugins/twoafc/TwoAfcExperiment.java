@@ -169,10 +169,13 @@ public final class TwoAfcExperiment implements Experiment {
         }
     }
 
-    /** Row-wise squared Euclidean distances of two (N, D) feature batches, in float64. */
+    /**
+     * Row-wise squared Euclidean distances of two (N, D) feature batches, in the features' type as the loss's
+     * own distance sums (a multi-layer VGG has half a million features per 64x64 image: a float64 copy of
+     * each batch would cost more memory traffic than the distance).
+     */
     private static double[] squaredDistances(NDArray a, NDArray b) {
-        return a.toType(DataType.FLOAT64, false).sub(b.toType(DataType.FLOAT64, false)).square()
-                .sum(new int[] {1}).toDoubleArray();
+        return a.sub(b).square().sum(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     private record Scored(String category, TwoAfcData.Triplet triplet, double d0, double d1, double score) {
