@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.runtime.conformance.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
 
