@@ -249,7 +249,7 @@ public final class LossConformance {
                 check(subject, spec, "time of one forward+backward", (loss, scope) -> {
                     NDArray[] xy = pair(scope, 24, DataType.FLOAT32, TIMED_SIDE, TIMED_BATCH);
                     double seconds = LossChecks.forwardBackwardSeconds(loss, xy[0], xy[1], 3);
-                    return Outcome.passed(number(seconds) + " s for " + TIMED_BATCH + " pairs of 3x" + TIMED_SIDE
+                    return Outcome.passed(number(seconds) + " s for " + TIMED_BATCH + " pair(s) of 3x" + TIMED_SIDE
                             + "x" + TIMED_SIDE + " float32 (median of 3 after a warm-up)");
                 }));
     }
