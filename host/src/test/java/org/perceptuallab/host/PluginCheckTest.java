@@ -152,7 +152,7 @@ class PluginCheckTest {
         PlabRun run = PlabRun.of("check", jar.toString());
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("jar good.jar\n", "  passed          descriptor names id, version, provider: good 1.0.0 by Test Lab",
-                "loss 'good-mse'\n", "  passed          gradient matches central finite differences (float64): largest error",
+                "loss 'good-mse'\n", "loss 'good-mse' example {}\n", "  passed          gradient matches central finite differences (float64): largest error",
                 "  not applicable  feature map exact, where offered: it offers no feature map",
                 "  passed          time of one forward+backward: ")
                 .containsPattern("\\d+ passed, 0 failed, \\d+ not applicable: plugin good 1.0.0 keeps the plugin contract");
@@ -160,35 +160,35 @@ class PluginCheckTest {
 
     @Test
     void aWrongOutputShapeFails() {
-        assertFailed("loss wrong-shape", "one finite distance per pair, shape (N), float32 in float32 out",
+        assertFailed("loss 'wrong-shape' example {}", "one finite distance per pair, shape (N), float32 in float32 out",
                 "it returned shape (3, 1) for a batch of 3");
     }
 
     @Test
     void aNanGradientAtEqualityFails() {
-        assertFailed("loss nan-gradient", "gradient finite at x = y", "9216 of 9216 gradient elements are NaN");
+        assertFailed("loss 'nan-gradient' example {}", "gradient finite at x = y", "9216 of 9216 gradient elements are NaN");
     }
 
     @Test
     void aWrongGradientFails() {
-        assertFailed("loss wrong-gradient", "gradient matches central finite differences (float64)",
+        assertFailed("loss 'wrong-gradient' example {}", "gradient matches central finite differences (float64)",
                 "largest error relative to the largest gradient");
     }
 
     @Test
     void aLossThatDependsOnTheRestOfTheBatchFails() {
-        assertFailed("loss batch-dependent", "each pair independent of the rest of the batch",
+        assertFailed("loss 'batch-dependent' example {}", "each pair independent of the rest of the batch",
                 "largest relative difference, alone vs in the batch");
     }
 
     @Test
     void aLossNotDeterministicUnderItsSeedFails() {
-        assertFailed("loss unseeded", "the same values from two losses of one seed", "never from an unseeded generator");
+        assertFailed("loss 'unseeded' example {}", "the same values from two losses of one seed", "never from an unseeded generator");
     }
 
     @Test
     void aLossThatLeaksArraysFails() {
-        assertFailed("loss leaky", "no arrays left behind", "3 array(s) left in the inputs' and the loss's managers");
+        assertFailed("loss 'leaky' example {}", "no arrays left behind", "3 array(s) left in the inputs' and the loss's managers");
     }
 
     @Test
@@ -205,14 +205,14 @@ class PluginCheckTest {
             String subject = check.get("subject").asText();
             if (check.get("status").asText().equals("failed") && !subject.contains("wrong-shape")) {
                 assertThat(subject + ": " + check.get("check").asText()).isIn(
-                        "loss nan-gradient: gradient finite at x = y",
-                        "loss wrong-gradient: gradient matches central finite differences (float64)",
-                        "loss batch-dependent: each pair independent of the rest of the batch",
-                        "loss batch-dependent: zero between an image and itself",
-                        "loss batch-dependent: distance matrices equal the paired distances",
-                        "loss unseeded: the same values from two losses of one seed",
-                        "loss unseeded: different draws under another seed, where random",
-                        "loss leaky: no arrays left behind",
+                        "loss 'nan-gradient' example {}: gradient finite at x = y",
+                        "loss 'wrong-gradient' example {}: gradient matches central finite differences (float64)",
+                        "loss 'batch-dependent' example {}: each pair independent of the rest of the batch",
+                        "loss 'batch-dependent' example {}: zero between an image and itself",
+                        "loss 'batch-dependent' example {}: distance matrices equal the paired distances",
+                        "loss 'unseeded' example {}: the same values from two losses of one seed",
+                        "loss 'unseeded' example {}: different draws under another seed, where random",
+                        "loss 'leaky' example {}: no arrays left behind",
                         "loss 'bad-params': parameter spec is valid");
             }
         }

@@ -117,7 +117,7 @@ public final class LossConformance {
     }
 
     private List<Check> exampleChecks(LossSpec spec, boolean seedParameter) {
-        String subject = "loss " + spec;
+        String subject = "loss '" + spec.id() + "' example " + spec.params();
         Tolerances tol = tolerances;
         return List.of(
                 check(subject, spec, "one finite distance per pair, shape (N), float32 in float32 out", (loss, scope) -> {
