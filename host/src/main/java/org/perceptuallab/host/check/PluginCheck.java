@@ -98,13 +98,14 @@ public final class PluginCheck {
             Path folder = Files.createDirectories(work.resolve("plugins"));
             Files.copy(jar, folder.resolve(jar.getFileName()));
             try (PluginHost host = new PluginHost(List.of(folder))) {
-                run.accept(new Check(subject, "loads and starts as the host loads it", () -> Outcome.of(
-                        host.warnings().isEmpty(), host.warnings().isEmpty()
-                                ? "plugin " + plugin + " started" : String.join("; ", host.warnings()))));
                 Set<String> origins = host.plugins().stream().map(PluginHost::origin).collect(Collectors.toSet());
                 Registry<LossFamily> families = own("loss", LossFamily::id, host::collectLosses, origins);
                 Registry<Experiment> experiments = own("experiment", Experiment::id, host::collectExperiments, origins);
                 Registry<PluginCommand> commands = own("command", PluginCommand::name, host::collectCommands, origins);
+                // After collecting: an extension that cannot be created or describe itself is a warning too.
+                run.accept(new Check(subject, "loads and starts as the host loads it", () -> Outcome.of(
+                        host.warnings().isEmpty(), host.warnings().isEmpty()
+                                ? "plugin " + plugin + " started" : String.join("; ", host.warnings()))));
                 Set<String> samePlugin = lab.plugins().plugins().stream()
                         .filter(w -> descriptor != null && w.getPluginId().equals(descriptor.getPluginId()))
                         .map(PluginHost::origin).collect(Collectors.toSet());
