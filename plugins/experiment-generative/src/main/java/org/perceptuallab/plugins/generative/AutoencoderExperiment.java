@@ -1,13 +1,14 @@
 package org.perceptuallab.plugins.generative;
 
 import ai.djl.ndarray.NDManager;
+import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.kit.tensor.Draws;
 import org.pf4j.Extension;
 
 /** A DCGAN autoencoder trained with the loss under study on D(G(E(x)), x), then samples of a Gaussian fit. */
-@Extension
+@Extension(points = Experiment.class)
 public final class AutoencoderExperiment extends GenerativeExperiment {
     private static final ParamSpec PARAMS = spec();
 

@@ -101,6 +101,7 @@ final class Evaluation {
         result.metric("trainImages", Metric.count(n)).metric("heldOutImages", Metric.count(heldOut))
                 .metric("epochs", Metric.count(settings.epochs()))
                 .metric("trainingSeconds", Metric.seconds(outcome.trainingSeconds()));
+        speedAndMemory(outcome);
         epochFigures(out);
         NDArray shownSamples = samples.get("0:" + shown);
         write(Figures.grid(rowsOf("", shownSamples, List.of()), cell()), "samples", "samples.png");
@@ -117,6 +118,28 @@ final class Evaluation {
         details.set("trainSources", JsonNodeFactory.instance.arrayNode().addAll(
                 java.util.Arrays.stream(data.trainSources()).mapToObj(JsonNodeFactory.instance::numberNode).toList()));
         return result.details(details).build();
+    }
+
+    /**
+     * Images per second: the median over the epochs this process trained whole, the first left out when
+     * there are more (it warms the JIT and the allocator). Memory growth: resident memory after the last
+     * epoch against after the second, with three epochs or more.
+     */
+    private void speedAndMemory(Trainer.Outcome outcome) {
+        List<Double> speeds = outcome.speeds();
+        if (!speeds.isEmpty()) {
+            double[] timed = speeds.subList(speeds.size() > 1 ? 1 : 0, speeds.size()).stream()
+                    .mapToDouble(Double::doubleValue).sorted().toArray();
+            int k = timed.length;
+            double median = k % 2 == 1 ? timed[k / 2] : (timed[k / 2 - 1] + timed[k / 2]) / 2;
+            result.metric("imagesPerSecond", Metric.value(median, Better.HIGHER));
+        }
+        List<Long> rss = outcome.rssMib();
+        if (rss.size() >= 3) {
+            double second = rss.get(1);
+            result.metric("rssGrowth", Metric.fraction((rss.get(rss.size() - 1) - second) / second, Better.LOWER));
+            details.put("rssMib", rss.toString() + " after each epoch of this process");
+        }
     }
 
     private void heldOutFigures(Loss loss) {

@@ -2,13 +2,14 @@ package org.perceptuallab.plugins.generative;
 
 import ai.djl.ndarray.NDManager;
 import org.perceptuallab.api.Param;
+import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.kit.tensor.Draws;
 import org.pf4j.Extension;
 
 /** GLO trained with the loss under study: codes and generator by Adam, then samples of a Gaussian fit. */
-@Extension
+@Extension(points = Experiment.class)
 public final class GloExperiment extends GenerativeExperiment {
     private static final ParamSpec PARAMS = spec(
             Param.real("lrCodes", 0.01, 1e-8, 10, "Adam learning rate of the codes (the reference: 0.01)"),

@@ -12,8 +12,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -47,8 +49,17 @@ final class Trainer {
     private final CellState state;
     private final int fixedImages;
 
-    /** What training did in this process, and over every attempt. */
-    record Outcome(int attempts, double trainingSeconds, double lastEpochLoss) {
+    /**
+     * What training did.
+     *
+     * @param attempts runs of the cell so far, this one included
+     * @param trainingSeconds training time over every attempt (no checkpoints, figures or evaluation)
+     * @param lastEpochLoss the last epoch's mean reconstruction loss
+     * @param speeds images per second of each epoch this process trained whole
+     * @param rssMib resident memory after each epoch this process trained whole (empty where unknown)
+     */
+    record Outcome(int attempts, double trainingSeconds, double lastEpochLoss, List<Double> speeds,
+                   List<Long> rssMib) {
     }
 
     Trainer(String owner, Settings settings, GenerativeModel model, GenerativeModel.Objective objective,
@@ -95,6 +106,8 @@ final class Trainer {
             saved.tensors().values().forEach(NDArray::close);
         }
         progress.step((long) epoch * stepsPerEpoch + step);
+        List<Double> speeds = new ArrayList<>();
+        List<Long> rssMib = new ArrayList<>();
         MetricsSink metrics = state.metrics();
         Engine engine = Engine.getEngine(home.getEngine().getEngineName());
         for (; epoch < settings.epochs(); epoch++) {
@@ -102,6 +115,7 @@ final class Trainer {
                 permutation = shuffled(permutations, n);
             }
             long started = System.nanoTime();
+            boolean wholeEpoch = step == 0;
             int imagesHere = 0;
             for (; step < stepsPerEpoch; step++) {
                 int from = step * batch;
@@ -142,6 +156,12 @@ final class Trainer {
             if (rss >= 0) {
                 metrics.record(RSS, epoch + 1, rss);
             }
+            if (wholeEpoch) {
+                speeds.add(imagesHere / seconds);
+                if (rss >= 0) {
+                    rssMib.add(rss);
+                }
+            }
             progress.status(String.format(Locale.ROOT, "epoch %d: %.4g", epoch + 1, lastEpochLoss));
             writeFixedReconstructions(epoch + 1);
             permutation = null;
@@ -149,7 +169,7 @@ final class Trainer {
             lossSum = 0;
             checkpoint(epoch + 1, 0, null, permutations, 0, attempts, trainingSeconds, lastEpochLoss);
         }
-        return new Outcome(attempts, trainingSeconds, lastEpochLoss);
+        return new Outcome(attempts, trainingSeconds, lastEpochLoss, speeds, rssMib);
     }
 
     private void writeFixedReconstructions(int epoch) throws IOException {
