@@ -56,11 +56,11 @@ class GenerativeResumeTest {
         assertThat(left[1]).as("the kill lands mid-epoch (epoch %d, step %d)", left[0], left[1]).isPositive();
         assertThat(cellDir(killed).resolve(ResultStore.RESULT)).doesNotExist();
 
-        assertThat(plab(file, killed, tmp.resolve("resumed.log")).waitFor()).as(Files.readString(tmp.resolve("resumed.log")))
-                .isZero();
         Path clean = tmp.resolve("clean");
-        assertThat(plab(file, clean, tmp.resolve("clean.log")).waitFor()).as(Files.readString(tmp.resolve("clean.log")))
-                .isZero();
+        for (Path out : new Path[] {killed, clean}) {
+            Path log = tmp.resolve(out.getFileName() + "-final.log");
+            assertThat(plab(file, out, log).waitFor()).as("%s", Files.readString(log)).isZero();
+        }
 
         JsonNode resumed = MatrixFixtures.results(killed).get("cells").get(0);
         JsonNode uninterrupted = MatrixFixtures.results(clean).get("cells").get(0);
@@ -68,8 +68,10 @@ class GenerativeResumeTest {
         assertThat(uninterrupted.at("/details/attempts").asInt()).isEqualTo(1);
         assertThat(Files.readAllBytes(cellDir(killed).resolve("codes.npy")))
                 .as("final codes, bit for bit").isEqualTo(Files.readAllBytes(cellDir(clean).resolve("codes.npy")));
-        assertThat(resumed.at("/curves/reconstruction/values")).isEqualTo(uninterrupted.at("/curves/reconstruction/values"));
-        assertThat(resumed.at("/metrics/swdPatches").asDouble()).isEqualTo(uninterrupted.at("/metrics/swdPatches").asDouble());
+        assertThat(resumed.at("/curves/reconstruction/values"))
+                .isEqualTo(uninterrupted.at("/curves/reconstruction/values"));
+        assertThat(resumed.at("/metrics/swdPatches").asDouble())
+                .isEqualTo(uninterrupted.at("/metrics/swdPatches").asDouble());
     }
 
     /** A child JVM running {@code plab --threads 1 matrix FILE --out OUT}. */

@@ -24,8 +24,8 @@ final class Autoencoder implements GenerativeModel {
     Autoencoder(NDManager owner, Settings settings, TransposedConv transposed, Draws draws) {
         this.owner = owner;
         this.settings = settings;
-        this.generator = Network.generator(owner, draws, transposed, settings.latent(), settings.size(), settings.channels(),
-                settings.width());
+        this.generator = Network.generator(owner, draws, transposed, settings.latent(), settings.size(),
+                settings.channels(), settings.width());
         this.encoder = Network.encoder(owner, draws, settings.latent(), settings.size(), settings.channels(),
                 settings.width());
         this.encoderAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);

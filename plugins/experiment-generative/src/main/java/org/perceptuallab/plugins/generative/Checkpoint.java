@@ -4,12 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -34,28 +36,44 @@ record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
     /** Writes this checkpoint atomically as {@link #FILE}. */
     void write(CellState state) throws IOException {
         state.write(FILE, out -> {
-            ZipOutputStream zip = new ZipOutputStream(out);
-            zip.setLevel(0);
-            for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey() + ARRAY));
-                NumpyArrays.writeNpy(e.getValue(), zip);
-                zip.closeEntry();
+            // closed, so that its deflater's native memory is released now, not at some garbage collection;
+            // the state folder closes the file itself
+            try (ZipOutputStream zip = new ZipOutputStream(new FilterOutputStream(out) {
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    flush();
+                }
+            })) {
+                writeEntries(zip);
             }
-            zip.putNextEntry(new ZipEntry(META));
-            zip.write(JSON.writeValueAsBytes(meta));
-            zip.closeEntry();
-            zip.finish();
         });
     }
 
-    /** The checkpoint an earlier run of the cell left, its tensors in {@code manager}; empty when there is none. */
-    static java.util.Optional<Checkpoint> read(CellState state, NDManager manager) throws IOException {
-        if (!state.resuming()) {
-            return java.util.Optional.empty();
+    private void writeEntries(ZipOutputStream zip) throws IOException {
+        zip.setLevel(0);
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            zip.putNextEntry(new ZipEntry(e.getKey() + ARRAY));
+            NumpyArrays.writeNpy(e.getValue(), zip);
+            zip.closeEntry();
         }
-        java.util.Optional<Path> file = state.find(FILE);
+        zip.putNextEntry(new ZipEntry(META));
+        zip.write(JSON.writeValueAsBytes(meta));
+        zip.closeEntry();
+    }
+
+    /** The checkpoint an earlier run of the cell left, its tensors in {@code manager}; empty when there is none. */
+    static Optional<Checkpoint> read(CellState state, NDManager manager) throws IOException {
+        if (!state.resuming()) {
+            return Optional.empty();
+        }
+        Optional<Path> file = state.find(FILE);
         if (file.isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         ObjectNode meta = null;
@@ -74,7 +92,7 @@ record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
             throw new PlabException("checkpoint " + file.get() + " has no " + META + "; delete the cell's state folder "
                     + state.dir() + " to start the cell afresh");
         }
-        return java.util.Optional.of(new Checkpoint(tensors, meta));
+        return Optional.of(new Checkpoint(tensors, meta));
     }
 
     /** The tensors whose names start with {@code prefix}, the prefix removed. */

@@ -107,8 +107,8 @@ final class Evaluation {
         write(Figures.grid(rowsOf("", shownSamples, List.of()), cell()), "samples", "samples.png");
         neighbours(shownSamples);
         interpolations(codes);
-        details.put("codes", "codes.npy: (" + n + ", " + settings.latent() + ") float32, the final code of each training"
-                + " image in the data's reading order");
+        details.put("codes", "codes.npy: (" + n + ", " + settings.latent() + ") float32, the final code of each"
+                + " training image in the data's reading order");
         details.put("gaussian", String.format(Locale.ROOT, "full covariance over %d codes; ridge %.3g (%.0e x the mean"
                 + " variance) added before the Cholesky factor", n, gaussian.ridge(), Gaussian.RIDGE));
         details.put("attempts", outcome.attempts());

@@ -37,8 +37,8 @@ final class Glo implements GenerativeModel {
         long seed) {
         this.owner = owner;
         this.settings = settings;
-        this.generator = Network.generator(owner, draws, transposed, settings.latent(), settings.size(), settings.channels(),
-                settings.width());
+        this.generator = Network.generator(owner, draws, transposed, settings.latent(), settings.size(),
+                settings.channels(), settings.width());
         this.codes = initialCodes(draws, owner, images);
         this.generatorAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);
         this.codesAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);

@@ -24,7 +24,8 @@ final class SlicedWasserstein {
                     + " and " + b.getShape());
         }
         try (NDManager scope = a.getManager().newSubManager()) {
-            scope.tempAttachAll(a, b);
+            // attaching one array twice would hand it back to the scope, which then closes it
+            scope.tempAttachAll(a == b ? new NDArray[] {a} : new NDArray[] {a, b});
             NDArray pa = a.matMul(directions).sort(0);
             NDArray pb = b.matMul(directions).sort(0);
             return pa.sub(pb).abs().mean().toType(DataType.FLOAT64, false).getDouble();

@@ -104,7 +104,8 @@ class GenerativeExperimentTest extends CatalogTest {
         ExperimentResult resumed = run(new GloExperiment(), "l2", given,
                 context(9, stopped, dir));
         assertThat(resumed.details().path("attempts").asInt()).isEqualTo(2);
-        assertThat(Files.readAllBytes(stopped.resolve("codes.npy"))).isEqualTo(Files.readAllBytes(clean.resolve("codes.npy")));
+        assertThat(Files.readAllBytes(stopped.resolve("codes.npy")))
+                .isEqualTo(Files.readAllBytes(clean.resolve("codes.npy")));
         assertThat(curve(stopped, Trainer.RECONSTRUCTION)).isEqualTo(curve(clean, Trainer.RECONSTRUCTION));
     }
 
@@ -124,8 +125,8 @@ class GenerativeExperimentTest extends CatalogTest {
     private static CellContext stoppingAfter(long steps, Path out, Path dataRoot) {
         AtomicLong done = new AtomicLong();
         Path state = out.resolveSibling(out.getFileName() + ".state");
-        return new CellContext(manager.newSubManager(), 9, out, FolderCellState.open(state), dataRoot::resolve, catalog, null,
-                (task, total) -> new Progress() {
+        return new CellContext(manager.newSubManager(), 9, out, FolderCellState.open(state), dataRoot::resolve,
+                catalog, null, (task, total) -> new Progress() {
                     @Override
                     public void step(long n) {
                         if (done.addAndGet(n) > steps) {

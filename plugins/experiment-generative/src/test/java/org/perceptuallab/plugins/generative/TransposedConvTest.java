@@ -1,6 +1,7 @@
 package org.perceptuallab.plugins.generative;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -83,7 +84,7 @@ class TransposedConvTest extends CatalogTest {
     private static void assertClose(double[] actual, double[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < actual.length; i++) {
-            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(1e-12));
+            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(1e-12));
         }
     }
 
