@@ -12,7 +12,8 @@ import java.util.Optional;
  * The N x M matrix {@code d(a_i, b_j)} of any loss, computed in batches.
  *
  * <p>Where the loss has an {@linkplain Loss#featureMap() exact feature map} the images pass through it once
- * each (N + M feature evaluations) and the matrix is {@code |f_i|^2 + |g_j|^2 - 2 f_i . g_j}, in float64.
+ * each (N + M feature evaluations) and the matrix is {@code |f_i|^2 + |g_j|^2 - 2 f_i . g_j} of the
+ * features centred on their mean, in float64: one matrix product.
  * Otherwise every pair is one row of a batched {@link Loss#distance} call: N x M pairs, or, for one set
  * ({@code b} null) and a {@linkplain Loss#symmetric() symmetric} loss, the N (N + 1) / 2 pairs on and above
  * the diagonal, mirrored.
@@ -71,30 +72,19 @@ public record DistanceMatrix(double[][] values, Route route, long evaluations) {
         NDArray fb = b == null ? fa : features(map, b, batch, scope, progress);
         long n = a.getShape().get(0);
         long m = b == null ? n : b.getShape().get(0);
-        double[] na = squaredNorms(fa);
-        double[] nb = b == null ? na : squaredNorms(fb);
+        // Centred on the mean feature, the norms and the cross term stay close to the distances between
+        // similar images, and float64 keeps the cancellation in |f_i|^2 + |g_j|^2 - 2 f_i . g_j harmless.
+        NDArray mean = b == null ? fa.mean(new int[] {0}, true)
+                : fa.sum(new int[] {0}, true).add(fb.sum(new int[] {0}, true)).div(n + m);
+        NDArray ca = fa.sub(mean).toType(DataType.FLOAT64, false);
+        NDArray cb = b == null ? ca : fb.sub(mean).toType(DataType.FLOAT64, false);
+        double[] na = squaredNorms(ca);
+        double[] nb = b == null ? na : squaredNorms(cb);
+        double[] cross = ca.matMul(cb.transpose()).toDoubleArray();
         double[][] d = new double[(int) n][(int) m];
-        // Row blocks keep the float64 copy of a's features small; b's is made once.
-        NDArray gb = fb.toType(DataType.FLOAT64, false).transpose();
-        for (long from = 0; from < n; from += batch) {
-            long to = Math.min(n, from + batch);
-            try (NDManager step = scope.newSubManager()) {
-                NDArray rows = fa.get(new NDIndex().addSliceDim(from, to)).toType(DataType.FLOAT64, false);
-                rows.attach(step);
-                NDArray dots = rows.matMul(gb);
-                dots.attach(step);
-                double[] flat = dots.toDoubleArray();
-                for (int i = (int) from; i < to; i++) {
-                    for (int j = 0; j < m; j++) {
-                        double v = na[i] + nb[j] - 2 * flat[(int) ((i - from) * m + j)];
-                        d[i][j] = Math.max(0, v);
-                    }
-                }
-            }
-        }
-        if (b == null) {
-            for (int i = 0; i < n; i++) {
-                d[i][i] = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                d[i][j] = b == null && i == j ? 0 : Math.max(0, na[i] + nb[j] - 2 * cross[(int) (i * m + j)]);
             }
         }
         return new DistanceMatrix(d, Route.FEATURES, n + (b == null ? 0 : m));
@@ -117,9 +107,9 @@ public record DistanceMatrix(double[][] values, Route route, long evaluations) {
         return parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
     }
 
+    /** Each row's squared norm, of float64 features. */
     private static double[] squaredNorms(NDArray features) {
-        try (NDArray wide = features.toType(DataType.FLOAT64, false); NDArray sq = wide.square();
-             NDArray sums = sq.sum(new int[] {1})) {
+        try (NDArray sq = features.square(); NDArray sums = sq.sum(new int[] {1})) {
             return sums.toDoubleArray();
         }
     }

@@ -1,5 +1,6 @@
 package org.perceptuallab.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.pf4j.ExtensionPoint;
 
 /**
@@ -25,4 +26,14 @@ public interface Experiment extends ExtensionPoint {
      * @param loss the loss under study, owned by the caller
      */
     ExperimentResult run(Params params, Loss loss, ExperimentContext context) throws Exception;
+
+    /**
+     * Makes, once per matrix entry and before its cells are planned, data that all its cells share (a
+     * generated set, say), and returns the parameters the cells get, for example with {@code data}
+     * pointing into {@link PreparationContext#folder()}. It must be idempotent: a resumed matrix prepares
+     * again and must find the same data. The parameters as given; nothing to prepare by default.
+     */
+    default ObjectNode prepare(ObjectNode given, PreparationContext context) throws Exception {
+        return given;
+    }
 }

@@ -10,6 +10,7 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
 import org.perceptuallab.runtime.catalog.Registry;
@@ -27,6 +28,7 @@ public final class Lab implements AutoCloseable {
     private final PluginHost plugins;
     private final LossCatalog losses = new LossCatalog();
     private final Registry<Experiment> experiments = new Registry<>("experiment", Experiment::id);
+    private final Registry<PluginCommand> commands = new Registry<>("command", PluginCommand::name);
     private NDManager manager;
 
     /** Discovers plugins; the engine starts on first use of {@link #manager()}. */
@@ -36,6 +38,7 @@ public final class Lab implements AutoCloseable {
         this.plugins = new PluginHost(settings.pluginDirs());
         plugins.collectLosses(losses.families());
         plugins.collectExperiments(experiments);
+        plugins.collectCommands(commands);
     }
 
     /**
@@ -62,6 +65,11 @@ public final class Lab implements AutoCloseable {
 
     public Registry<Experiment> experiments() {
         return experiments;
+    }
+
+    /** The subcommands plugins contribute. */
+    public Registry<PluginCommand> commands() {
+        return commands;
     }
 
     public PluginHost plugins() {

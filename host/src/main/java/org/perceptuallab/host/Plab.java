@@ -1,19 +1,25 @@
 package org.perceptuallab.host;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.host.cli.BenchCommand;
 import org.perceptuallab.host.cli.DistanceCommand;
 import org.perceptuallab.host.cli.ExperimentsCommand;
 import org.perceptuallab.host.cli.GlobalOptions;
 import org.perceptuallab.host.cli.GoldenCommand;
 import org.perceptuallab.host.cli.LossesCommand;
-import org.perceptuallab.host.cli.Make2afcCommand;
 import org.perceptuallab.host.cli.MatrixCommand;
+import org.perceptuallab.host.cli.PluginCommandRunner;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
+import org.perceptuallab.host.share.cli.ReproduceCommand;
+import org.perceptuallab.host.share.cli.TrustCommand;
 import org.perceptuallab.runtime.catalog.PluginFailure;
+import org.perceptuallab.runtime.catalog.Registry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "plab", mixinStandardHelpOptions = true, versionProvider = Plab.Version.class,
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
-                ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, Make2afcCommand.class,
-                PluginsCommand.class, ReportCommand.class, CommandLine.HelpCommand.class},
+                ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, PluginsCommand.class,
+                ReportCommand.class, TrustCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})
@@ -52,7 +58,40 @@ public final class Plab implements Callable<Integer> {
         return 0;
     }
 
-    /** The configured command line (tests call this and set out/err). */
+    /**
+     * The command line for these arguments: the built-in commands, and, where the arguments name no
+     * built-in command (or ask for the overall help), the commands of the plugins in the default plugin
+     * folders (the distribution's, the user's, PLAB_PLUGINS_DIR).
+     */
+    public static CommandLine commandLine(String... args) {
+        CommandLine cl = commandLine();
+        String first = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+        if (first == null || !cl.getSubcommands().containsKey(first)) {
+            addPluginCommands(cl);
+        }
+        return cl;
+    }
+
+    /** Each plugin command as a subcommand, listed with its summary; its own --help prints its usage. */
+    private static void addPluginCommands(CommandLine cl) {
+        Registry<PluginCommand> found = new Registry<>("command", PluginCommand::name);
+        Map<String, String> summaries = new LinkedHashMap<>();
+        try (PluginHost host = new PluginHost(Settings.fromEnvironment().pluginDirs())) {
+            host.collectCommands(found);
+            found.entries().forEach(e -> summaries.put(e.extension().name(), e.extension().summary()));
+        } catch (RuntimeException unreadable) {
+            return; // the command itself reports plugin problems when it loads the lab
+        }
+        summaries.forEach((name, summary) -> {
+            if (!cl.getSubcommands().containsKey(name)) {
+                CommandLine sub = new CommandLine(new PluginCommandRunner(name));
+                sub.getCommandSpec().usageMessage().description(summary);
+                cl.addSubcommand(name, sub);
+            }
+        });
+    }
+
+    /** The built-in commands only (tests call this and set out/err). */
     public static CommandLine commandLine() {
         Plab root = new Plab();
         CommandLine cl = new CommandLine(root);
@@ -71,7 +110,7 @@ public final class Plab implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /** The version from the jar manifest. */

@@ -19,6 +19,7 @@ import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.ClassLoadingStrategy;
@@ -123,6 +124,15 @@ public final class PluginHost implements AutoCloseable {
             e.summary();
             e.params();
             return e.id();
+        });
+    }
+
+    /** Adds every subcommand a plugin contributes. */
+    public void collectCommands(Registry<PluginCommand> registry) {
+        collect(PluginCommand.class, registry::add, c -> {
+            c.summary();
+            c.usage();
+            return c.name();
         });
     }
 

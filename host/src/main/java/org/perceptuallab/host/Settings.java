@@ -7,16 +7,21 @@ import java.util.List;
 import org.perceptuallab.api.PlabException;
 
 /**
- * The run-wide settings: where plugins and weights are, the device, the thread count, the seed. Each
- * has a command-line option, an environment variable, and a default.
+ * The run-wide settings: where plugins and weights are, the lab's own folder, the device, the thread count,
+ * the seed. Each has a command-line option, an environment variable, and a default.
  */
 public final class Settings {
     /** Environment variable: extra plugin folders, separated by ':'. */
     public static final String ENV_PLUGINS = "PLAB_PLUGINS_DIR";
     /** Environment variable: the folder holding pretrained weight files by their published names. */
     public static final String ENV_WEIGHTS = "PLAB_WEIGHTS_DIR";
+    /** Environment variable: the lab's own folder (installed plugins, trusted keys, sharing settings). */
+    public static final String ENV_HOME = "PLAB_HOME";
 
     private final List<Path> pluginDirs = new ArrayList<>();
+    private Path home = Path.of(System.getProperty("user.home"), ".plab");
+    /** Whether the user plugin folder (under the home) loads; tests that want the class path only drop it. */
+    private boolean userPlugins = true;
     private Path weightsDir;
     private String device = "cpu";
     private int threads;
@@ -38,6 +43,10 @@ public final class Settings {
                 }
             }
         }
+        String home = System.getenv(ENV_HOME);
+        if (home != null && !home.isBlank()) {
+            s.home = Path.of(home);
+        }
         String weights = System.getenv(ENV_WEIGHTS);
         if (weights != null && !weights.isBlank()) {
             s.weightsDir = Path.of(weights);
@@ -45,9 +54,33 @@ public final class Settings {
         return s;
     }
 
-    /** Plugin folders, the distribution's first. */
+    /** Plugin folders, the distribution's first, the user plugin folder (where it exists) last. */
     public List<Path> pluginDirs() {
-        return List.copyOf(pluginDirs);
+        List<Path> out = new ArrayList<>(pluginDirs);
+        Path user = userPluginDir();
+        if (userPlugins && Files.isDirectory(user) && out.stream().noneMatch(d -> sameFolder(d, user))) {
+            out.add(user);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The lab's own folder: {@code plugins/} (what {@code plab plugins install} installs), trusted keys, settings. */
+    public Path home() {
+        return home;
+    }
+
+    public Settings home(Path dir) {
+        this.home = dir;
+        return this;
+    }
+
+    /** The folder {@code plab plugins install} installs into, loaded after the others. */
+    public Path userPluginDir() {
+        return home.resolve("plugins");
+    }
+
+    private static boolean sameFolder(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     public Settings addPluginDir(Path dir) {
@@ -61,6 +94,7 @@ public final class Settings {
     /** Drops every plugin folder (tests and embedding apps that want the class path only). */
     public Settings clearPluginDirs() {
         pluginDirs.clear();
+        userPlugins = false;
         return this;
     }
 

@@ -140,6 +140,21 @@ class CliTest {
     }
 
     @Test
+    void make2afcIsTheTwoAfcPluginsCommandListedInHelpAndRunWithTheSharedSeed(@TempDir Path dir) throws Exception {
+        PlabRun help = PlabRun.of("--help");
+        assertThat(help.out()).containsPattern("make-2afc +Generate a synthetic 2AFC set");
+        Path out = dir.resolve("set");
+        PlabRun run = PlabRun.of("make-2afc", "--from", Fixtures.photos().toString(), "--out", out.toString(),
+                "--triplets", "6", "--seed", "9");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out().trim()).isEqualTo(out.toAbsolutePath().normalize().toString());
+        assertThat(new ObjectMapper().readTree(out.resolve("SYNTHETIC.json").toFile()).get("seed").asLong()).isEqualTo(9);
+        PlabRun bad = PlabRun.of("make-2afc", "--from", Fixtures.photos().toString());
+        assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(bad.err()).contains("--from DIR and --out DIR are required").doesNotContain("Exception");
+    }
+
+    @Test
     void benchTimesAWorkload() throws Exception {
         PlabRun run = PlabRun.of("bench", "--warmup", "0", "--repeat", "1", "--json", "l2@2x3x16");
         assertThat(run.exit()).as(run.err()).isZero();

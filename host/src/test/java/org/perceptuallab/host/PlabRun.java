@@ -13,7 +13,7 @@ public record PlabRun(int exit, String out, String err) {
     public static PlabRun of(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = Plab.commandLine();
+        CommandLine cl = Plab.commandLine(args);
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         int exit = cl.execute(args);

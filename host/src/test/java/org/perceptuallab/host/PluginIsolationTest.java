@@ -6,20 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,42 +128,13 @@ class PluginIsolationTest {
 
     @BeforeAll
     static void compile() throws IOException {
-        Path src = work.resolve("src/broken/Broken.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, SOURCES);
-        classes = work.resolve("classes");
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        assertThat(javac.run(null, null, null, "-proc:none", "-cp", classpath, "-d", classes.toString(), src.toString())).isZero();
+        classes = TestPlugins.compile(work, "broken/Broken.java", SOURCES);
     }
 
     /** A plugin jar holding every compiled class, with these extensions and an optional plugin class. */
     static Path pluginJar(Path folder, String id, String pluginClass, Map<Class<?>, List<String>> services,
                           List<String> pf4jIndex) throws IOException {
-        Path jar = folder.resolve(id + ".jar");
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().putValue("Plugin-Id", id);
-        manifest.getMainAttributes().putValue("Plugin-Version", "1.0.0");
-        if (pluginClass != null) {
-            manifest.getMainAttributes().putValue("Plugin-Class", pluginClass);
-        }
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
-             Stream<Path> files = Files.walk(classes)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-                out.write(Files.readAllBytes(f));
-            }
-            for (Map.Entry<Class<?>, List<String>> s : services.entrySet()) {
-                out.putNextEntry(new JarEntry("META-INF/services/" + s.getKey().getName()));
-                out.write((String.join("\n", s.getValue()) + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            if (!pf4jIndex.isEmpty()) {
-                out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
-                out.write((String.join("\n", pf4jIndex) + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        return jar;
+        return TestPlugins.jar(folder, id, classes, pluginClass, null, services, pf4jIndex);
     }
 
     /** The fault's jar; with {@code withWorkingLoss}, it also holds the working loss {@code boom-create}. */

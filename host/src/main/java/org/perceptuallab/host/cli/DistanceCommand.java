@@ -3,22 +3,39 @@ package org.perceptuallab.host.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.perceptuallab.api.DistanceMatrix;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.matrix.ConsoleProgress;
+import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code plab distance}: per-pair distances between two images or two tensors. */
+/**
+ * {@code plab distance}: per-pair distances between two images or two tensors; with {@code --matrix}, the
+ * N x M distances between the images of one folder (or two), as CSV and .npy.
+ */
 @Command(name = "distance", mixinStandardHelpOptions = true,
-        description = "Print per-pair distances between two images (PNG/JPEG) or two tensors (.npy, .npz[:KEY]).")
+        description = {"Print per-pair distances between two images (PNG/JPEG) or two tensors (.npy, .npz[:KEY]).",
+                "With --matrix: the N x M distances between the images of folder A and of folder B (or of A with"
+                        + " itself), in batches, from the loss's exact feature map where it has one; written as"
+                        + " PREFIX.csv (rows A, columns B, headed by file names) and PREFIX.npy (float64)."})
 public final class DistanceCommand extends LabCommand {
     @Option(names = "--loss", required = true, paramLabel = "ID", description = "Loss id (see 'plab losses').")
     String lossId;
@@ -34,15 +51,35 @@ public final class DistanceCommand extends LabCommand {
     @Option(names = "--gray", description = "Read images as one grey channel instead of RGB.")
     boolean gray;
 
-    @Parameters(index = "0", paramLabel = "A", description = "First image or tensor (x).")
+    @Option(names = "--matrix", description = "A and B are folders of images (or (N, C, H, W) tensors): write their"
+            + " distance matrix; B may be left out for A against itself.")
+    boolean matrix;
+
+    @Option(names = "--out", paramLabel = "PREFIX", description = "With --matrix: where to write PREFIX.csv and"
+            + " PREFIX.npy (default: distances).")
+    Path outPrefix = Path.of("distances");
+
+    @Option(names = "--batch", paramLabel = "N", description = "With --matrix: images or pairs per loss call"
+            + " (default: ${DEFAULT-VALUE}).")
+    int batch = DistanceMatrix.DEFAULT_BATCH;
+
+    @Parameters(index = "0", paramLabel = "A", description = "First image or tensor (x); with --matrix a folder.")
     Path a;
 
-    @Parameters(index = "1", paramLabel = "B", description = "Second image or tensor (y).")
+    @Parameters(index = "1", paramLabel = "B", arity = "0..1",
+            description = "Second image or tensor (y); with --matrix a folder, or none for A against itself.")
     Path b;
 
     @Override
-    protected int run(Lab lab) {
+    protected int run(Lab lab) throws IOException {
         int[] size = parseSize(resize);
+        if (matrix) {
+            return writeMatrix(lab, size);
+        }
+        if (b == null) {
+            throw new PlabException("plab distance needs two inputs A and B (or --matrix A [B] for the distances"
+                    + " between the images of folders)");
+        }
         try (NDManager scope = lab.manager().newSubManager();
              Loss loss = lab.createLoss(new LossSpec(lossId, ParamValues.toJson(params)), scope)) {
             NDArray x = load(scope, a, size);
@@ -62,13 +99,81 @@ public final class DistanceCommand extends LabCommand {
         return 0;
     }
 
+    /** The matrix of A against B (or A), written as CSV and .npy; prints its route, size and time. */
+    private int writeMatrix(Lab lab, int[] size) throws IOException {
+        if (batch < 1) {
+            throw new PlabException("--batch must be at least 1, got " + batch);
+        }
+        try (NDManager scope = lab.manager().newSubManager();
+             Loss loss = lab.createLoss(new LossSpec(lossId, ParamValues.toJson(params)), scope)) {
+            ImageSet first = ImageSet.read(scope, a, size, this::load);
+            ImageSet second = b == null ? null : ImageSet.read(scope, b, size, this::load);
+            long start = System.nanoTime();
+            DistanceMatrix result;
+            try (Progress bar = ConsoleProgress.open("distances " + loss.spec().id(), DistanceMatrix.work(loss,
+                    first.names().size(), second == null ? null : (long) second.names().size()))) {
+                result = DistanceMatrix.of(loss, first.images(), second == null ? null : second.images(), batch, bar);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<String> columns = second == null ? first.names() : second.names();
+            Path csv = sibling(outPrefix, ".csv");
+            Path npy = sibling(outPrefix, ".npy");
+            ResultStore.writeAtomically(csv, csv(first.names(), columns, result.values()));
+            writeNpy(scope, result.values(), npy);
+            out().println("# " + loss.spec().json());
+            out().printf(Locale.ROOT, "%d x %d distances by %s (%d %s) in %.2f s%n", result.values().length,
+                    columns.size(), result.route().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                    result.evaluations(), result.route() == DistanceMatrix.Route.FEATURES ? "images through the"
+                            + " feature map" : "pair evaluations", seconds);
+            out().println(csv.toAbsolutePath().normalize());
+            out().println(npy.toAbsolutePath().normalize());
+        }
+        return 0;
+    }
+
+    private static Path sibling(Path prefix, String suffix) {
+        return prefix.resolveSibling(prefix.getFileName() + suffix);
+    }
+
+    private static String csv(List<String> rows, List<String> columns, double[][] d) {
+        StringBuilder out = new StringBuilder("image");
+        columns.forEach(c -> out.append(',').append(quote(c)));
+        out.append('\n');
+        for (int i = 0; i < rows.size(); i++) {
+            out.append(quote(rows.get(i)));
+            for (double v : d[i]) {
+                out.append(',').append(v);
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String quote(String s) {
+        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static void writeNpy(NDManager scope, double[][] d, Path file) throws IOException {
+        int n = d.length;
+        int m = n == 0 ? 0 : d[0].length;
+        double[] flat = new double[n * m];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(d[i], 0, flat, i * m, m);
+        }
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            NumpyArrays.writeNpy(scope.create(flat, new Shape(n, m)), out);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     /** A .npy, .npz or .npz:KEY argument (anything else is read as an image). */
     private static boolean isTensor(Path file) {
         String name = file.toString();
         return name.contains(".npz:") || name.endsWith(".npy") || name.endsWith(".npz");
     }
 
-    private NDArray load(NDManager m, Path file, int[] size) {
+    NDArray load(NDManager m, Path file, int[] size) {
         String name = file.toString();
         int colon = name.lastIndexOf(".npz:");
         if (isTensor(file)) {

@@ -8,13 +8,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * Options every command shares: plugins, weights, device, threads, seed, verbosity. The root command holds
+ * Options every command shares: plugins, the lab's folder, weights, device, threads, seed, verbosity. The root command holds
  * the one instance; the options are inherited, so they may come before or after the subcommand's name.
  */
 public final class GlobalOptions {
     @Option(scope = ScopeType.INHERIT, names = "--plugins-dir", paramLabel = "DIR",
             description = "An extra plugin folder (repeatable; also env PLAB_PLUGINS_DIR, ':'-separated).")
     List<Path> pluginDirs = new ArrayList<>();
+
+    @Option(scope = ScopeType.INHERIT, names = "--home", paramLabel = "DIR",
+            description = "The lab's own folder: installed plugins (DIR/plugins), trusted keys, sharing settings"
+                    + " (env PLAB_HOME; default ~/.plab).")
+    Path home;
 
     @Option(scope = ScopeType.INHERIT, names = "--weights-dir", paramLabel = "DIR",
             description = "Folder of pretrained weight files by their published names (env PLAB_WEIGHTS_DIR).")
@@ -37,6 +42,9 @@ public final class GlobalOptions {
     public Settings settings() {
         Settings s = Settings.fromEnvironment().device(device).threads(threads).seed(seed);
         pluginDirs.forEach(s::addPluginDir);
+        if (home != null) {
+            s.home(home);
+        }
         if (weightsDir != null) {
             s.weightsDir(weightsDir);
         }

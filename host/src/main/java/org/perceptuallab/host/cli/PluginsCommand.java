@@ -1,33 +1,55 @@
 package org.perceptuallab.host.cli;
 
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.function.Function;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PluginHost;
+import org.perceptuallab.host.share.InstalledPlugins;
+import org.perceptuallab.host.share.cli.InstallCommand;
+import org.perceptuallab.host.share.cli.PluginsListCommand;
+import org.perceptuallab.host.share.cli.PublishCommand;
+import org.perceptuallab.host.share.cli.RemoveCommand;
+import org.perceptuallab.host.share.cli.SyncCommand;
+import org.perceptuallab.host.share.cli.UpdateCommand;
+import org.perceptuallab.host.share.cli.VerifyCommand;
 import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.PluginWrapper;
 import picocli.CommandLine.Command;
 
-/** {@code plab plugins}: the loaded plugins, what each contributes, and every loading problem. */
+/**
+ * {@code plab plugins}: the loaded plugins, what each contributes, and every loading problem; its subcommands
+ * install, update, verify, remove, publish and sync plugins (package {@code host.share.cli}).
+ */
 @Command(name = "plugins", mixinStandardHelpOptions = true,
         description = "List loaded plugins (id, version, jar, contributed losses and experiments) and loading"
                 + " problems. Exit 1 when a jar in a plugin folder could not be loaded: a check for a lab's"
-                + " shared plugin folder.")
+                + " shared plugin folder.",
+        subcommands = {PluginsListCommand.class, InstallCommand.class, RemoveCommand.class, UpdateCommand.class,
+                VerifyCommand.class, PublishCommand.class, SyncCommand.class})
 public final class PluginsCommand extends LabCommand {
 
     @Override
     protected int run(Lab lab) {
-        out().println("plugin folders: " + lab.settings().pluginDirs());
+        return list(lab, out());
+    }
+
+    /** The listing of {@code plab plugins} and {@code plab plugins list}; returns the exit code. */
+    public static int list(Lab lab, PrintWriter out) {
+        out.println("plugin folders: " + lab.settings().pluginDirs());
+        InstalledPlugins installed = InstalledPlugins.in(lab.settings().userPluginDir());
         for (PluginWrapper w : lab.plugins().plugins()) {
             String origin = PluginHost.origin(w);
-            out().printf("%-24s %-16s %s%n", w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath());
-            out().println("    losses:      " + idsFrom(origin, lab.losses().families().entries(), LossFamily::id));
-            out().println("    experiments: " + idsFrom(origin, lab.experiments().entries(), Experiment::id));
+            out.printf("%-24s %-16s %s%n", w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath());
+            out.println("    losses:      " + idsFrom(origin, lab.losses().families().entries(), LossFamily::id));
+            out.println("    experiments: " + idsFrom(origin, lab.experiments().entries(), Experiment::id));
+            installed.find(w.getPluginId()).ifPresent(e -> out.println("    installed:   " + e.coordinates()
+                    + " sha-256 " + e.sha256() + " from " + e.repository() + ", signer: " + e.signer()));
         }
-        lab.warnings().forEach(w -> out().println("problem: " + w));
-        out().printf("%d plugins loaded, %d problems%n", lab.plugins().plugins().size(), lab.warnings().size());
+        lab.warnings().forEach(w -> out.println("problem: " + w));
+        out.printf("%d plugins loaded, %d problems%n", lab.plugins().plugins().size(), lab.warnings().size());
         return lab.warnings().isEmpty() ? 0 : 1;
     }
 

@@ -42,7 +42,7 @@ public final class RunCommand extends LabCommand {
         LossSpec loss = new LossSpec(lossId, ParamValues.toJson(params));
         String name = "run-" + experiment + "-" + lossId;
         MatrixSpec matrix = new MatrixSpec(name, Path.of("").toAbsolutePath(), null, null, null,
-                List.of(new MatrixSpec.ExperimentEntry(experiment, experiment, given, null)),
+                List.of(new MatrixSpec.ExperimentEntry(experiment, experiment, given)),
                 List.of(new MatrixSpec.LossEntry(loss.toString(), loss)), Map.of(), Set.of());
         Path output = out != null ? out : Path.of("plab-output", name.replaceAll("[^A-Za-z0-9._-]+", "_"));
         MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(true).run(matrix, output);

@@ -51,19 +51,6 @@ final class DataIdentity {
         }
     }
 
-    /** The plain sha-256 of one file's bytes, as {@code sha256sum} prints it. */
-    static String sha256(Path file) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            update(digest, file, new byte[1 << 16]);
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (IOException e) {
-            throw new PlabException("cannot read " + file + " to hash it: " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static void update(MessageDigest digest, Path file, byte[] buffer) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(buffer)) > 0; ) {

@@ -29,11 +29,15 @@ import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.data.TwoAfcGenerator;
+import org.perceptuallab.host.PluginHost;
 import org.perceptuallab.host.report.CurvePlot;
 import org.perceptuallab.host.report.Report;
+import org.perceptuallab.host.share.Coordinates;
+import org.perceptuallab.host.share.PluginJar;
+import org.perceptuallab.host.share.PluginPins;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
 import org.perceptuallab.runtime.cell.CellContext;
@@ -54,7 +58,8 @@ public final class MatrixRunner {
     private final PrintWriter log;
     private boolean retryFailed;
     private Shard shard = Shard.ALL;
-    private List<Provenance.PluginJar> pluginJars;
+    /** Every loaded plugin's jar, read when a run starts. */
+    private List<Provenance.PluginJar> pluginJars = List.of();
 
     /**
      * @param lab the runtime (its settings give the seed and device)
@@ -96,6 +101,9 @@ public final class MatrixRunner {
             throw new PlabException("cannot create the output folder " + output.toAbsolutePath() + " (" + e
                     + "); choose a folder you can write with --out (or the matrix file's 'output')");
         }
+        Map<String, PluginJar> jars = PluginPins.loadedJars(lab.plugins());
+        PluginPins.requireMet(spec, jars);
+        pluginJars = pluginJars(jars);
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> losses = losses(spec, notes);
         List<Cell> cells = plan(spec, store, losses);
@@ -224,13 +232,7 @@ public final class MatrixRunner {
         Map<String, ObjectNode> dataIds = new HashMap<>();
         for (MatrixSpec.ExperimentEntry entry : spec.experiments()) {
             Registry.Entry<Experiment> experiment = lab.experiments().require(entry.id());
-            ObjectNode given = entry.params().deepCopy();
-            if (entry.generate() != null) {
-                Path data = store.root().resolve("data").resolve(ResultStore.safe(entry.name()));
-                TwoAfcGenerator.ensure(spec.baseDir().resolve(entry.generate().from()).normalize(), data,
-                        entry.generate().triplets(), entry.generate().seed(), log);
-                given.put("data", data.toAbsolutePath().normalize().toString());
-            }
+            ObjectNode given = prepare(experiment, entry, spec, store);
             Params params = experiment.extension().params().resolve("experiment '" + entry.name() + "'", given);
             ObjectNode data = null;
             if (params.has("data")) {
@@ -252,6 +254,35 @@ public final class MatrixRunner {
             }
         }
         return cells;
+    }
+
+    /** The entry's params after its experiment prepared their shared data (a generated set, say). */
+    private ObjectNode prepare(Registry.Entry<Experiment> experiment, MatrixSpec.ExperimentEntry entry, MatrixSpec spec,
+                               ResultStore store) {
+        PreparationContext context = new PreparationContext() {
+            @Override
+            public Path folder() {
+                return store.root().resolve("data").resolve(ResultStore.safe(entry.name()));
+            }
+
+            @Override
+            public Path resolve(String path) {
+                return spec.baseDir().resolve(path).normalize();
+            }
+
+            @Override
+            public PrintWriter log() {
+                return log;
+            }
+        };
+        try {
+            return experiment.extension().prepare(entry.params().deepCopy(), context);
+        } catch (PlabException e) {
+            throw e;
+        } catch (Exception | LinkageError | AssertionError e) {
+            throw PluginFailure.of("experiment '" + entry.id() + "': prepare", experiment.extension().getClass(),
+                    experiment.origin(), e, null);
+        }
     }
 
     /**
@@ -334,17 +365,17 @@ public final class MatrixRunner {
                 engine.getEngineName() + " " + engine.getVersion(), lab.manager().getDevice().toString(),
                 lab.settings().threads(), System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), lab.settings().commandLine(),
-                pluginJars(), start.toString(), null, 0);
+                pluginJars, cell.baseDir().toString(), start.toString(), null, 0);
     }
 
-    /** Every loaded plugin's jar and its sha-256, computed once per run. */
-    private List<Provenance.PluginJar> pluginJars() {
-        if (pluginJars == null) {
-            pluginJars = lab.plugins().plugins().stream().map(w -> new Provenance.PluginJar(w.getPluginId(),
-                    w.getDescriptor().getVersion(), w.getPluginPath().toString(),
-                    Files.isRegularFile(w.getPluginPath()) ? DataIdentity.sha256(w.getPluginPath()) : null)).toList();
-        }
-        return pluginJars;
+    /** Every loaded plugin's jar with its sha-256 and coordinates, so that another lab can pin it. */
+    private List<Provenance.PluginJar> pluginJars(Map<String, PluginJar> jars) {
+        return lab.plugins().plugins().stream().map(w -> {
+            PluginJar jar = jars.get(PluginHost.origin(w));
+            return new Provenance.PluginJar(w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath().toString(),
+                    jar == null ? null : jar.sha256(), jar == null ? null
+                    : jar.coordinates().map(Coordinates::toString).orElse(null));
+        }).toList();
     }
 
     /** Each series with its plot, written beside the cell's files. */

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.share.Coordinates;
 
 /**
  * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}
@@ -35,9 +37,11 @@ import org.perceptuallab.api.PlabException;
  * losses: all                        # or: [{loss: l2, name: L2}, {loss: ssim, params: {window: 7}}]
  *                                    # or: {all: true, params: {patch-swd: {stride: 2}}} (params of some)
  *                                    # or: {all: true, except: [lpips]} (all but these)
+ * plugins:                           # optional: the plugin jars this matrix must run with
+ *   - {coordinates: org.example:charbonnier-loss-plugin:1.0.0, sha256: 5f2c...}
  * experiments:
  *   - experiment: 2afc
- *     generate: {from: ../data/photos, triplets: 60}   # a synthetic set made on first run
+ *     params: {generateFrom: ../data/photos, generateTriplets: 60}   # a synthetic set made on first run
  *   - experiment: image-mean
  *     params: {data: ../data/photos/astronaut.png, size: 32}   # data relative to this file
  * </pre>
@@ -54,10 +58,27 @@ import org.perceptuallab.api.PlabException;
  * @param losses the losses, or null for every installed loss (the file says {@code all}; 'losses' is required)
  * @param allParams with every installed loss: params by loss id for those that should not run on defaults
  * @param except with every installed loss: the ids to leave out
+ * @param plugins the pinned plugin jars (the run refuses to start when an installed one differs), or none
  */
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
                          List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
-                         Set<String> except) {
+                         Set<String> except, List<PinnedPlugin> plugins) {
+
+    /** A matrix that pins no plugins. */
+    public MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
+                      List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
+                      Set<String> except) {
+        this(name, baseDir, seed, device, output, experiments, losses, allParams, except, List.of());
+    }
+
+    /**
+     * A plugin jar the matrix must run with: exact coordinates and the jar's sha-256.
+     *
+     * @param coordinates group:artifact:version (one version, not a range)
+     * @param sha256 the jar's digest, lower-case hex
+     */
+    public record PinnedPlugin(Coordinates coordinates, String sha256) {
+    }
 
     /**
      * One experiment of the matrix.
@@ -65,19 +86,8 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
      * @param name its display name, unique in the matrix (default: the id)
      * @param id the experiment id
      * @param params its parameters as given
-     * @param generate a synthetic 2AFC set to generate into the output folder and use as {@code data}, or null
      */
-    public record ExperimentEntry(String name, String id, ObjectNode params, Generate generate) {
-    }
-
-    /**
-     * A 2AFC set the runner makes on first run ({@code plab make-2afc} with these settings).
-     *
-     * @param from the folder of photos, relative to the matrix file
-     * @param triplets how many triplets in all
-     * @param seed the generator's seed
-     */
-    public record Generate(String from, int triplets, long seed) {
+    public record ExperimentEntry(String name, String id, ObjectNode params) {
     }
 
     /**
@@ -90,9 +100,10 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     }
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments");
-    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params", "generate");
-    private static final List<String> GENERATE_KEYS = List.of("from", "triplets", "seed");
+    private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments",
+            "plugins");
+    private static final List<String> PIN_KEYS = List.of("coordinates", "sha256");
+    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params");
     private static final List<String> ALL_LOSSES_KEYS = List.of("all", "params", "except");
     private static final List<String> LOSS_KEYS = List.of("loss", "name", "params");
 
@@ -127,7 +138,38 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         return new MatrixSpec(name == null ? stem : name, base, integer(where, top, root, "seed"),
                 text(where, top, root, "device"), output == null ? null : Path.of(output),
                 experiments(where, root.get("experiments")), losses(where, root.get("losses")),
-                allParams(where, root.get("losses")), except(where, root.get("losses")));
+                allParams(where, root.get("losses")), except(where, root.get("losses")),
+                plugins(where, root.get("plugins")));
+    }
+
+    private static List<PinnedPlugin> plugins(String where, JsonNode list) {
+        if (list == null || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw new PlabException(where + "'plugins' must be a list of {coordinates: GROUP:ARTIFACT:VERSION, sha256:"
+                    + " HEX}");
+        }
+        List<PinnedPlugin> out = new ArrayList<>();
+        for (JsonNode p : list) {
+            String place = "in plugins entry " + (out.size() + 1);
+            if (!p.isObject()) {
+                throw new PlabException(where + place + ": expected {coordinates: ..., sha256: ...}, got " + p);
+            }
+            requireKnownKeys(where, place, p, PIN_KEYS);
+            String coordinates = text(where, place, p, "coordinates");
+            String sha256 = text(where, place, p, "sha256");
+            if (coordinates == null || sha256 == null || !sha256.matches("[0-9a-fA-F]{64}")) {
+                throw new PlabException(where + place + " needs 'coordinates: GROUP:ARTIFACT:VERSION' and 'sha256:' (64"
+                        + " hex digits; 'plab plugins list' shows them), got " + p);
+            }
+            Coordinates c = Coordinates.parse(coordinates);
+            if (c.isRange() || coordinates.split(":").length != 3) {
+                throw new PlabException(where + place + " pins '" + coordinates + "': a pin names one version");
+            }
+            out.add(new PinnedPlugin(c, sha256.toLowerCase(Locale.ROOT)));
+        }
+        return out;
     }
 
     /**
@@ -224,25 +266,9 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
             if (params != null && !params.isNull() && !params.isObject()) {
                 throw new PlabException(where + "experiment '" + name + "' has non-mapping params: " + params);
             }
-            Generate generate = null;
-            JsonNode g = e.get("generate");
-            if (g != null && !g.isNull()) {
-                if (!g.path("from").isTextual()) {
-                    throw new PlabException(where + "experiment '" + name + "': 'generate' needs 'from: FOLDER_OF_PHOTOS'");
-                }
-                requireKnownKeys(where, "in experiment '" + name + "' under 'generate'", g, GENERATE_KEYS);
-                String place = "in experiment '" + name + "' under 'generate'";
-                Long triplets = integer(where, place, g, "triplets");
-                Long seed = integer(where, place, g, "seed");
-                if (triplets != null && triplets < 1) {
-                    throw new PlabException(where + "'triplets' " + place + " must be at least 1, got " + triplets);
-                }
-                generate = new Generate(g.get("from").asText(), triplets == null ? 120 : Math.toIntExact(triplets),
-                        seed == null ? 0 : seed);
-            }
             ObjectNode p = params == null || params.isNull() ? new ObjectMapper().createObjectNode()
                     : ((ObjectNode) params).deepCopy();
-            out.add(new ExperimentEntry(name, id, p, generate));
+            out.add(new ExperimentEntry(name, id, p));
         }
         return out;
     }

@@ -22,7 +22,9 @@ import java.util.List;
  * @param java the JVM's version
  * @param os the operating system and architecture
  * @param commandLine the command that ran the cell
- * @param plugins every loaded plugin: id, version, jar and the jar's sha-256
+ * @param plugins every loaded plugin: id, version, jar, the jar's sha-256 and Maven coordinates
+ * @param baseDir the folder the experiment's data paths are relative to (the matrix file's): plab reproduce reruns
+ *     the cell from there
  * @param started when the cell started (ISO-8601)
  * @param ended when it ended
  * @param seconds its wall time
@@ -31,7 +33,8 @@ import java.util.List;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Provenance(Component experiment, LossComponent loss, long seed, int engineSeed, JsonNode data,
                          String hostVersion, String apiVersion, String djl, String engine, String device, int threads,
-                         String java, String os, List<String> commandLine, List<PluginJar> plugins, String started,
+                         String java, String os, List<String> commandLine, List<PluginJar> plugins, String baseDir,
+                         String started,
                          String ended, double seconds) {
 
     /** An experiment: id, canonical params, the plugin it came from. */
@@ -42,19 +45,20 @@ public record Provenance(Component experiment, LossComponent loss, long seed, in
     public record LossComponent(JsonNode spec, String plugin) {
     }
 
-    /** A loaded plugin jar. */
-    public record PluginJar(String id, String version, String jar, String sha256) {
+    /** A loaded plugin jar; {@code coordinates} (group:artifact:version) where the jar names them. */
+    public record PluginJar(String id, String version, String jar, String sha256, String coordinates) {
     }
 
     /** The same provenance, finished at {@code ended} after {@code seconds}. */
     Provenance ended(String endedAt, double wallSeconds) {
         return new Provenance(experiment, loss, seed, engineSeed, data, hostVersion, apiVersion, djl, engine, device,
-                threads, java, os, commandLine, plugins, started, endedAt, wallSeconds);
+                threads, java, os, commandLine, plugins, baseDir, started, endedAt, wallSeconds);
     }
 
     /** The same provenance with the loss's canonical spec as the built loss states it. */
     Provenance withLossSpec(JsonNode spec) {
         return new Provenance(experiment, new LossComponent(spec, loss.plugin()), seed, engineSeed, data, hostVersion,
-                apiVersion, djl, engine, device, threads, java, os, commandLine, plugins, started, ended, seconds);
+                apiVersion, djl, engine, device, threads, java, os, commandLine, plugins, baseDir, started, ended,
+                seconds);
     }
 }

@@ -46,8 +46,7 @@ class MatrixRunnerTest {
                   - {loss: ssim}
                 experiments:
                   - experiment: 2afc
-                    generate: {from: %s, triplets: 24, seed: 1}
-                    params: {bootstrap: 200, batch: 12}
+                    params: {generateFrom: %s, generateTriplets: 24, generateSeed: 1, bootstrap: 200, batch: 12}
                   - experiment: image-mean
                     params: {data: %s, size: 16, crops: 3, jitter: 2, steps: 30, lr: 0.02, startMode: noise}
                 """.formatted(photo.getParent(), photo));

@@ -23,7 +23,6 @@ class MatrixStrictnessTest {
     @CsvSource(delimiter = '|', value = {
         "seeds: 1                                  | seeds   | at the top level                      | seed",
         "parms: {}                                 | parms   | in experiment 'image-mean'            | params",
-        "generate: {from: x, triplet: 4}           | triplet | under 'generate'                      | triplets",
     })
     void aMistypedKeyInAnExperimentOrAtTheTopNamesItsPlaceAndTheKnownKeys(String line, String key, String place,
                                                                           String meant, @TempDir Path tmp) {
@@ -53,8 +52,6 @@ class MatrixStrictnessTest {
     @CsvSource(delimiter = '|', value = {
         "seed: five                                | 'seed' at the top level must be an integer",
         "output: [a, b]                            | 'output' at the top level must be text",
-        "experiments: [{experiment: 2afc, generate: {from: x, triplets: many}}] | 'triplets' in experiment '2afc'",
-        "experiments: [{experiment: 2afc, generate: {from: x, triplets: 0}}]    | must be at least 1",
     })
     void aValueOfTheWrongTypeIsAnErrorNotASilentDefault(String line, String says, @TempDir Path tmp) {
         String yaml = "losses: all\n" + line + (line.startsWith("experiments") ? "\n"

@@ -36,8 +36,12 @@ public final class MetricsFile implements MetricsSink, AutoCloseable {
     public synchronized void record(String series, long step, double value) {
         try {
             if (out == null) {
+                boolean torn = endsMidLine();
                 out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
+                if (torn) {
+                    out.write('\n'); // close the line a kill cut short, so this point starts a line of its own
+                }
             }
             // NaN and infinity are not JSON numbers: they travel as strings.
             String number = Double.isFinite(value) ? Double.toString(value) : JSON.writeValueAsString(
@@ -47,6 +51,17 @@ public final class MetricsFile implements MetricsSink, AutoCloseable {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metrics file " + file, e);
+        }
+    }
+
+    private boolean endsMidLine() throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+            return false;
+        }
+        try (var channel = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+            channel.read(last, channel.size() - 1);
+            return last.get(0) != '\n';
         }
     }
 

@@ -23,12 +23,13 @@ import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Metric;
-import org.perceptuallab.api.Table;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.api.Table;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.pf4j.Extension;
@@ -49,11 +50,30 @@ public final class TwoAfcExperiment implements Experiment {
             Param.integer("maxPerCategory", 0, 0, 10_000_000, "most triplets per category (by name); 0: all"),
             Param.integer("batch", 32, 1, 4096, "triplets per distance call"),
             Param.integer("bootstrap", 1000, 0, 1_000_000, "bootstrap resamples of the 95% interval; 0: none"),
-            Param.integer("examples", 6, 0, 100, "triplets shown where the loss disagrees most with people"));
+            Param.integer("examples", 6, 0, 100, "triplets shown where the loss disagrees most with people"),
+            Param.string("generateFrom", null, "a folder of photos: without 'data', a synthetic set is generated"
+                    + " from them once per matrix (as plab make-2afc does) and used as the data"),
+            Param.integer("generateTriplets", 120, 1, 1_000_000, "triplets of the generated set"),
+            Param.integer("generateSeed", 0, 0, Integer.MAX_VALUE, "seed of the generated set"));
 
     @Override
     public String id() {
         return "2afc";
+    }
+
+    /** With {@code generateFrom} and no {@code data}: the synthetic set, made once into the entry's folder. */
+    @Override
+    public ObjectNode prepare(ObjectNode given, PreparationContext context) {
+        if (given.hasNonNull("data") || !given.hasNonNull("generateFrom")) {
+            return given;
+        }
+        Params p = PARAMS.resolve("experiment '2afc'", given);
+        Path set = context.folder().toAbsolutePath().normalize();
+        TwoAfcGenerator.ensure(context.resolve(p.getString("generateFrom")), set, p.getInt("generateTriplets"),
+                p.getInt("generateSeed"), context.log());
+        ObjectNode out = given.deepCopy();
+        out.put("data", set.toString());
+        return out;
     }
 
     @Override
@@ -69,8 +89,8 @@ public final class TwoAfcExperiment implements Experiment {
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws IOException {
         if (!p.has("data")) {
-            throw new PlabException("experiment '2afc': parameter 'data' is required: a BAPPS-layout root, or a set"
-                    + " made by 'plab make-2afc'");
+            throw new PlabException("experiment '2afc': parameter 'data' is required: a BAPPS-layout root, a set"
+                    + " made by 'plab make-2afc', or 'generateFrom' (a folder of photos) in a matrix");
         }
         Path root = ctx.resolve(p.getString("data"));
         List<String> only = Arrays.stream(p.getString("categories").split(",")).map(String::trim)

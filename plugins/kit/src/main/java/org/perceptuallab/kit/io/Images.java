@@ -27,6 +27,15 @@ public final class Images {
     private Images() {
     }
 
+    /** The file name endings read as images. */
+    public static final List<String> SUFFIXES = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
+
+    /** Whether {@code file}'s name ends like an image's (any case). */
+    public static boolean isImageFile(Path file) {
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return SUFFIXES.stream().anyMatch(name::endsWith);
+    }
+
     /**
      * Reads a PNG or JPEG (or any format ImageIO decodes). Damage a decoder only warns about (a JPEG cut
      * short decodes with its missing rows grey) is an error: a damaged image must not give a result.

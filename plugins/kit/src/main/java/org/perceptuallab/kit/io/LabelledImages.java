@@ -35,7 +35,6 @@ import org.perceptuallab.api.PlabException;
  */
 public record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> images) {
     private static final int CIFAR_SIDE = 32;
-    private static final List<String> IMAGE_SUFFIXES = List.of(".png", ".jpg", ".jpeg", ".bmp", ".gif");
 
     /** How many images. */
     public int size() {
@@ -169,8 +168,7 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
     }
 
     private static List<Path> imageFiles(List<Path> entries) {
-        return entries.stream().filter(p -> Files.isRegularFile(p) && IMAGE_SUFFIXES.stream().anyMatch(
-                suffix -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(suffix))).sorted().toList();
+        return entries.stream().filter(p -> Files.isRegularFile(p) && Images.isImageFile(p)).sorted().toList();
     }
 
     private static void addClass(Path dir, List<Path> files, List<String> classes, List<Integer> labels,

@@ -39,6 +39,8 @@ final class DeepFeatureLoss implements Loss {
     private NDManager targetCache;
     private NDArray cachedTarget;
     private Map<Integer, NDArray> cachedFeatures;
+    /** How often a target's features were computed into the cache (a hit computes none). */
+    private int targetComputations;
 
     /**
      * @param constants owns the trunk's weights and the metric's projections; closed by {@link #close()}
@@ -114,7 +116,13 @@ final class DeepFeatureLoss implements Loss {
         return views;
     }
 
+    /** Targets whose features were computed into the cache so far. */
+    int targetComputations() {
+        return targetComputations;
+    }
+
     private void cacheFeatures(NDArray y) {
+        targetComputations++;
         if (targetCache != null) {
             targetCache.close();
         }

@@ -3,6 +3,7 @@ package org.perceptuallab.plugins.deep;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
@@ -40,6 +42,14 @@ public final class TrunkLosses {
         public String summary() {
             return "VGG16 feature distance (layers conv1_1..MP5, pixels; metrics l1, l2, gram, cx, ...)";
         }
+
+        /** The defaults (random weights), and a few layers under the l2 metric and under Gram matrices. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"seed\": 5}",
+                    "{\"seed\": 5, \"metric\": \"l2\", \"layers\": {\"pixels\": 1, \"conv1_2\": 1, \"relu2_1\": 0.5}}",
+                    "{\"seed\": 5, \"metric\": \"gram\", \"layers\": {\"relu1_2\": 1, \"relu2_2\": 1}}");
+        }
     }
 
     /** torchvision AlexNet's convolutional trunk. */
@@ -52,6 +62,12 @@ public final class TrunkLosses {
         @Override
         public String summary() {
             return "AlexNet feature distance (layers conv1..conv5, relu1..relu5, MP1, MP2, MP5, pixels)";
+        }
+
+        /** The first layers, which fit 32 x 32 images (conv5 needs 63 pixels a side). */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"seed\": 5, \"layers\": {\"conv1\": 1, \"relu2\": 0.5}}");
         }
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +21,10 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.runtime.catalog.LabContext;
+import org.perceptuallab.runtime.catalog.LossCatalog;
 import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.LossChecks;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -187,13 +190,21 @@ class DeepLossChecksTest extends CatalogTest {
 
     @Test
     void targetFeaturesAreReusedOnlyWhileTheTargetIsUnchanged() {
-        try (Loss loss = create("vgg", "{\"seed\": 1}", null)) {
+        // The family's own loss, not the catalogue's wrapper: the test counts its target computations.
+        try (NDManager constants = manager.newSubManager();
+             DeepFeatureLoss loss = (DeepFeatureLoss) new TrunkLosses.Vgg().create(new TrunkLosses.Vgg().params()
+                     .resolve("test", JsonNodeFactory.instance.objectNode().put("seed", 1)),
+                     LabContext.of(constants, 3, LossCatalog.fromClasspath()))) {
             NDArray x = images(11, 1, 32, DataType.FLOAT32);
             NDArray y = images(12, 1, 32, DataType.FLOAT32);
             NDArray other = images(13, 1, 32, DataType.FLOAT32);
             float first = loss.distance(x, y).getFloat(0);
+            assertThat(loss.targetComputations()).isEqualTo(1);
             assertThat(loss.distance(x, y).getFloat(0)).isEqualTo(first);
+            assertThat(loss.distance(x.add(0.01f), y.duplicate()).getFloat(0)).isNotEqualTo(first);
+            assertThat(loss.targetComputations()).as("the same target values, also in another array: a hit").isEqualTo(1);
             float changed = loss.distance(x, other).getFloat(0);
+            assertThat(loss.targetComputations()).as("another target: computed again").isEqualTo(2);
             try (Loss fresh = create("vgg", "{\"seed\": 1}", null)) {
                 assertThat(changed).isEqualTo(fresh.distance(x, other).getFloat(0)).isNotEqualTo(first);
             }

@@ -3,6 +3,7 @@ package org.perceptuallab.plugins.patch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
 import org.perceptuallab.api.Loss;
@@ -11,6 +12,7 @@ import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.SimpleLoss;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
@@ -40,6 +42,12 @@ public final class KernelLosses {
         public String summary() {
             return "mean over positions of 1 - exp(-S / (2 (sigma p^2)^2)), S the squared difference summed "
                     + "over each p x p window";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"patchSize\": 3, \"sigma\": 0.3}");
         }
 
         @Override
@@ -79,6 +87,12 @@ public final class KernelLosses {
         @Override
         public String summary() {
             return "biased MMD^2 between the patch sets of x and y (multi-bandwidth RBF or dot kernel)";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"patchSize\": 3, \"stride\": 2, \"sigmas\": [0.3, 0.1]}", "{\"kernel\": \"dot\", \"patchSize\": 3, \"stride\": 2, \"normalizePatch\": \"normalize\"}");
         }
 
         @Override
@@ -122,6 +136,12 @@ public final class KernelLosses {
         @Override
         public String summary() {
             return "exact Gaussian patch MMD^2 in sliding windows (reflect padding), mean over windows";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"patchSize\": 3, \"sigma\": 0.2, \"window\": 8, \"windowStride\": 8, \"normalizePatch\": \"channel_mean\"}");
         }
 
         @Override

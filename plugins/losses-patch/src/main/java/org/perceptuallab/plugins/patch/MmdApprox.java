@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.perceptuallab.api.FeatureMap;
@@ -17,6 +19,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
@@ -39,6 +42,12 @@ public final class MmdApprox implements LossFamily {
     @Override
     public String summary() {
         return "patch MMD by random Fourier features: pooled cos(conv(x, w) + b), mean squared difference";
+    }
+
+    /** Small configurations for checks and docs, fast on 32 x 32 images. */
+    @Override
+    public List<ObjectNode> examples() {
+        return Examples.of("{\"patchSize\": 3, \"features\": 96, \"pool\": 8, \"poolStride\": 4, \"normalizePatch\": \"channel_mean\", \"redraw\": false}", "{\"patchSize\": 5, \"features\": 16, \"pool\": -1, \"stride\": 2, \"normalizePatch\": \"mean\", \"redraw\": false}");
     }
 
     @Override

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
@@ -12,6 +14,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
@@ -33,6 +36,12 @@ public final class PatchSwd implements LossFamily {
     @Override
     public String summary() {
         return "sliced Wasserstein distance between the patch sets (random projections, sorted, mean |diff|)";
+    }
+
+    /** Small configurations for checks and docs, fast on 32 x 32 images. */
+    @Override
+    public List<ObjectNode> examples() {
+        return Examples.of("{\"patchSize\": 3, \"projections\": 8, \"normalizePatch\": \"mean\", \"redraw\": false}");
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.Examples;
 import org.pf4j.Extension;
 
 /**
@@ -114,6 +115,12 @@ public final class Presets {
             return "0.001 l2 + 0.05 patch-rbf(p 3, sigma 0.1) + 1.0 mmd-approx(p 3, sigma 0.06, channel_mean)";
         }
 
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"features\": 16, \"redraw\": false}");
+        }
+
         @Override
         public ParamSpec params() {
             return mmdPresetParams();
@@ -137,6 +144,12 @@ public final class Presets {
         @Override
         public String summary() {
             return "0.001 l2 + 0.05 patch-rbf(p 11, sigma 0.02) + 1.0 mmd-approx(p 3, sigma 0.03, channel_mean)";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"features\": 16, \"redraw\": false}");
         }
 
         @Override
@@ -163,6 +176,12 @@ public final class Presets {
         public String summary() {
             return "0.01 l2 + 0.2 patch-rbf(p 11, sigma 0.015) + 1.0 patch-swd(p 11, stride 5, 128 projections, "
                     + "channel_mean)";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"redraw\": false}");
         }
 
         @Override

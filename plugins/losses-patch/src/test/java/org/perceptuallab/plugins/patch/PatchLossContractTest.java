@@ -19,10 +19,12 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.testkit.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
 
-/** The loss contract for every patch loss: gradients, x = y, batch independence, seeds, bad input. */
+/**
+ * What the patch losses owe their users beyond the contract every loss keeps
+ * ({@link PatchLossesKeepTheContractTest}): seeds and draws, mmd-approx's feature map, bad parameters and sizes.
+ */
 class PatchLossContractTest extends CatalogTest {
     static ObjectNode json(String text) {
         try {
@@ -36,25 +38,6 @@ class PatchLossContractTest extends CatalogTest {
         return catalog.create(new LossSpec(id, json(params)), LabContext.of(manager, seed, catalog));
     }
 
-    /** Every family with small parameters (fixed draws), and the side its images need. */
-    static Stream<Arguments> losses() {
-        return Stream.of(
-                Arguments.of("patch-rbf", "{\"patchSize\": 3, \"sigma\": 0.3}", 16),
-                Arguments.of("patch-mmd", "{\"patchSize\": 3, \"stride\": 2, \"sigmas\": [0.3, 0.1]}", 16),
-                Arguments.of("patch-mmd", "{\"kernel\": \"dot\", \"patchSize\": 3, \"normalizePatch\": \"normalize\"}",
-                        16),
-                Arguments.of("mmd-exact", "{\"patchSize\": 3, \"sigma\": 0.2, \"window\": 8, \"windowStride\": 4, "
-                        + "\"normalizePatch\": \"channel_mean\"}", 16),
-                Arguments.of("mmd-approx", "{\"patchSize\": 3, \"features\": 96, \"pool\": 8, \"poolStride\": 4, "
-                        + "\"normalizePatch\": \"channel_mean\", \"redraw\": false}", 16),
-                Arguments.of("mmd-approx", "{\"patchSize\": 5, \"features\": 16, \"pool\": -1, \"stride\": 2, "
-                        + "\"normalizePatch\": \"mean\", \"redraw\": false}", 16),
-                Arguments.of("patch-swd", "{\"patchSize\": 3, \"projections\": 8, \"normalizePatch\": \"mean\"}", 16),
-                Arguments.of("mmd++", "{\"features\": 16, \"redraw\": false}", 32),
-                Arguments.of("mmd+++", "{\"features\": 16, \"redraw\": false}", 32),
-                Arguments.of("swd++", "{}", 32));
-    }
-
     /** x in [-0.8, 0.8] and y a nearby image, so that the kernels are neither saturated nor flat. */
     static NDArray[] pair(int side, DataType type, long seed) {
         ai.djl.engine.Engine.getInstance().setRandomSeed((int) seed);
@@ -62,63 +45,6 @@ class PatchLossContractTest extends CatalogTest {
         NDArray x = manager.randomUniform(-0.8f, 0.8f, shape);
         NDArray y = x.add(manager.randomNormal(shape).mul(0.1)).clip(-1, 1);
         return new NDArray[] {x.toType(type, false), y.toType(type, false)};
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("losses")
-    void gradientMatchesFiniteDifferences(String id, String params, int side) {
-        try (NDManager scope = manager.newSubManager(); Loss loss = create(id, params, 7)) {
-            NDArray[] xy = pair(side, DataType.FLOAT64, 1);
-            scope.tempAttachAll(xy[0], xy[1]);
-            assertThat(LossChecks.gradientError(loss, xy[0], xy[1], 12, 1e-6, 3)).isLessThan(1e-5);
-        }
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("losses")
-    void gradientSurvivesAGarbageCollectionBeforeBackward(String id, String params, int side) {
-        try (NDManager scope = manager.newSubManager(); Loss loss = create(id, params, 7)) {
-            NDArray[] xy = pair(side, DataType.FLOAT32, 4);
-            scope.tempAttachAll(xy[0], xy[1]);
-            assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, xy[0], xy[1])).isZero();
-        }
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("losses")
-    void gradientFiniteAndValueZeroAtEquality(String id, String params, int side) {
-        try (NDManager scope = manager.newSubManager(); Loss loss = create(id, params, 7)) {
-            NDArray x = pair(side, DataType.FLOAT32, 2)[0];
-            x.attach(scope);
-            assertThat(LossChecks.gradientFiniteAtEquality(loss, x)).isTrue();
-            float[] atEquality = loss.distance(x, x.duplicate()).toFloatArray();
-            for (float v : atEquality) {
-                assertThat(Math.abs(v)).isLessThan(1e-6f);
-            }
-        }
-    }
-
-    /** An optimisation calls the loss thousands of times: what a call computes from its constants goes with it. */
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("losses")
-    void leavesNoArraysBehindAcrossCalls(String id, String params, int side) {
-        try (NDManager constants = manager.newSubManager(); NDManager step = manager.newSubManager();
-             Loss loss = catalog.create(new LossSpec(id, json(params)), LabContext.of(constants, 7, catalog))) {
-            NDArray[] xy = pair(side, DataType.FLOAT32, 5);
-            step.tempAttachAll(xy[0], xy[1]);
-            loss.distance(xy[0], xy[1]).close();
-            assertThat(LossChecks.arraysLeftBehind(loss, constants, xy[0], xy[1], 3)).isZero();
-        }
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("losses")
-    void pairsDoNotDependOnTheBatch(String id, String params, int side) {
-        try (NDManager scope = manager.newSubManager(); Loss loss = create(id, params, 7)) {
-            NDArray[] xy = pair(side, DataType.FLOAT32, 3);
-            scope.tempAttachAll(xy[0], xy[1]);
-            assertThat(LossChecks.batchDependence(loss, xy[0], xy[1])).isLessThan(1e-5);
-        }
     }
 
     /** Redrawn draws come from the seed's stream: two losses of one seed agree call by call, another differs. */

@@ -16,6 +16,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Ops;
 import org.perceptuallab.kit.tensor.Pyramids;
 import org.pf4j.Extension;
@@ -65,6 +66,12 @@ public final class CompositeLosses {
         @Override
         public String summary() {
             return "weighted sum of a loss over a 2x2-average-pooling pyramid";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"of\": {\"loss\": \"ssim\", \"params\": {\"window\": 3}}, \"levels\": 2, \"weights\": [1, 0.5, 0.25]}");
         }
 
         @Override
@@ -120,6 +127,12 @@ public final class CompositeLosses {
             return "mean of a loss over all size x size windows at a stride";
         }
 
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"of\": {\"loss\": \"l1\"}, \"size\": 8, \"stride\": 4}");
+        }
+
         @Override
         public ParamSpec params() {
             return ParamSpec.of(
@@ -158,6 +171,12 @@ public final class CompositeLosses {
         @Override
         public String summary() {
             return "weighted sum of losses";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"terms\": [{\"weight\": 0.3, \"loss\": \"l2\"}, {\"weight\": 2, \"loss\": \"grad\"}]}");
         }
 
         @Override

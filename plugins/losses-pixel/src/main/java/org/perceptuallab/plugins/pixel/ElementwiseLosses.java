@@ -1,6 +1,8 @@
 package org.perceptuallab.plugins.pixel;
 
 import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Optional;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
@@ -10,6 +12,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.SimpleLoss;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
@@ -105,6 +108,15 @@ public final class ElementwiseLosses {
         @Override
         public String summary() {
             return "mean of |x - y|^p";
+        }
+
+        /**
+         * Small configurations for checks and docs: p above 1, where central differences are reliable at
+         * every pixel (below 1 the curvature at small |x - y| defeats them; PixelContractTest checks p 0.5).
+         */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"p\": 1.5}", "{\"p\": 3}");
         }
 
         @Override

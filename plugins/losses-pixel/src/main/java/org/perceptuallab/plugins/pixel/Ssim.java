@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
@@ -13,6 +15,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -30,6 +33,12 @@ public final class Ssim implements LossFamily {
     @Override
     public String summary() {
         return "0.5 - SSIM/2 (Gaussian window, valid filtering, images in [0, 1])";
+    }
+
+    /** Small configurations for checks and docs, fast on 32 x 32 images. */
+    @Override
+    public List<ObjectNode> examples() {
+        return Examples.of("{\"window\": 7}", "{}");
     }
 
     @Override

@@ -9,10 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
@@ -20,27 +17,12 @@ import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.testkit.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
 
-/** The behaviour every pixel loss owes its users: gradients, batch independence, the error contract. */
+/**
+ * What the pixel losses owe their users beyond the contract every loss keeps
+ * ({@link PixelLossesKeepTheContractTest}): lp's gradient below p = 1, the error contract, canonical specs.
+ */
 class PixelContractTest extends CatalogTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Every family, configured to fit 16 x 16 test images. */
-    static Stream<String> specs() {
-        return Stream.of(
-                "{\"loss\": \"l2\"}",
-                "{\"loss\": \"l1\"}",
-                "{\"loss\": \"lp\", \"params\": {\"p\": 0.5}}",
-                "{\"loss\": \"lp\", \"params\": {\"p\": 1.5}}",
-                "{\"loss\": \"ssim\", \"params\": {\"window\": 7}}",
-                "{\"loss\": \"grad\"}",
-                "{\"loss\": \"grad3\"}",
-                "{\"loss\": \"lap1\"}",
-                "{\"loss\": \"pyramid\", \"params\": {\"of\": {\"loss\": \"ssim\", \"params\": {\"window\": 3}},"
-                        + " \"levels\": 2, \"weights\": [1, 0.5, 0.25]}}",
-                "{\"loss\": \"window\", \"params\": {\"of\": {\"loss\": \"l1\"}, \"size\": 8, \"stride\": 4}}",
-                "{\"loss\": \"sum\", \"params\": {\"terms\": [{\"weight\": 0.3, \"loss\": \"l2\"},"
-                        + " {\"weight\": 2, \"loss\": \"grad\"}]}}");
-    }
-
     static Loss create(String json) throws Exception {
         LossSpec spec = LossSpec.parse("test ", JSON.readTree(json));
         return catalog.create(spec, LabContext.of(manager, 7, catalog));
@@ -51,69 +33,16 @@ class PixelContractTest extends CatalogTest {
         return manager.randomUniform(-0.9f, 0.9f, new Shape(2, 3, 16, 16)).toType(type, false);
     }
 
-    @ParameterizedTest
-    @MethodSource("specs")
-    void gradientMatchesFiniteDifferences(String json) throws Exception {
-        try (Loss loss = create(json)) {
+    /**
+     * lp below p = 1 on independent images (the contract test's nearby pairs put some |x - y| where the
+     * curvature defeats central differences).
+     */
+    @Test
+    void lpBelowOneHasTheGradientOfFiniteDifferences() throws Exception {
+        try (Loss loss = create("{\"loss\": \"lp\", \"params\": {\"p\": 0.5}}")) {
             NDArray x = images(1, DataType.FLOAT64);
             NDArray y = images(2, DataType.FLOAT64);
             assertThat(LossChecks.gradientError(loss, x, y, 8, 1e-6, 3)).isLessThan(1e-6);
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("specs")
-    void gradientSurvivesAGarbageCollectionBeforeBackward(String json) throws Exception {
-        try (Loss loss = create(json)) {
-            NDArray x = images(10, DataType.FLOAT32);
-            NDArray y = images(11, DataType.FLOAT32);
-            assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).isZero();
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("specs")
-    void gradientIsFiniteWhereXEqualsY(String json) throws Exception {
-        try (Loss loss = create(json)) {
-            assertThat(LossChecks.gradientFiniteAtEquality(loss, images(3, DataType.FLOAT32))).isTrue();
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("specs")
-    void perPairValuesDoNotDependOnTheBatch(String json) throws Exception {
-        try (Loss loss = create(json)) {
-            NDArray x = images(4, DataType.FLOAT32);
-            NDArray y = images(5, DataType.FLOAT32);
-            assertThat(LossChecks.batchDependence(loss, x, y)).isLessThan(1e-5);
-            assertThat(loss.distance(x, y).getShape()).isEqualTo(new Shape(2));
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("specs")
-    void identicalImagesAreAtDistanceZero(String json) throws Exception {
-        try (Loss loss = create(json)) {
-            NDArray x = images(6, DataType.FLOAT32);
-            for (float d : loss.distance(x, x.duplicate()).toFloatArray()) {
-                assertThat(d).isBetween(0f, 1e-9f);
-            }
-        }
-    }
-
-    @ParameterizedTest
-    @MethodSource("specs")
-    void leavesNoArraysBehindAcrossCalls(String json) throws Exception {
-        try (NDManager constants = manager.newSubManager(); NDManager targets = manager.newSubManager();
-             NDManager step = manager.newSubManager()) {
-            LossSpec spec = LossSpec.parse("test ", JSON.readTree(json));
-            try (Loss loss = catalog.create(spec, LabContext.of(constants, 7, catalog))) {
-                NDArray y = images(8, DataType.FLOAT32);
-                y.attach(targets);
-                NDArray x = images(9, DataType.FLOAT32);
-                x.attach(step);
-                assertThat(LossChecks.arraysLeftBehind(loss, constants, x, y, 5)).isZero();
-            }
         }
     }
 

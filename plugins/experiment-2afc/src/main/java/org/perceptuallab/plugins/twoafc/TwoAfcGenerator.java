@@ -1,5 +1,7 @@
-package org.perceptuallab.host.data;
+package org.perceptuallab.plugins.twoafc;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
@@ -25,7 +27,6 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.kit.io.Images;
 
 /**
@@ -36,14 +37,12 @@ import org.perceptuallab.kit.io.Images;
  * jpeg, color, shift, shuffle). The judge is 1 when p1 is the weaker distortion, else 0 ({@link JudgeModel#HARD}), or
  * w0^4 / (w0^4 + w1^4) for strengths w0, w1 ({@link JudgeModel#SOFT}).
  */
-public final class TwoAfcGenerator {
-    /** The marker written last at the root of a finished set; the 2afc experiment labels results synthetic. */
-    public static final String MARKER = "SYNTHETIC.json";
+final class TwoAfcGenerator {
     /** The categories, one per distortion kind. */
-    public static final List<String> KINDS = List.of("noise", "blur", "jpeg", "color", "shift", "shuffle");
+    static final List<String> KINDS = List.of("noise", "blur", "jpeg", "color", "shift", "shuffle");
 
     /** How the judge value follows from the two strengths. */
-    public enum JudgeModel {
+    enum JudgeModel {
         /** 1 when p1 is the weaker distortion, else 0. */
         HARD("judge = 1 if p1 is the weaker distortion of the pair, else 0"),
         /** A smooth preference for the weaker one. */
@@ -60,8 +59,8 @@ public final class TwoAfcGenerator {
     }
 
     /** Generates the set unless {@code out} already holds a finished one (its marker exists). */
-    public static void ensure(Path photos, Path out, int triplets, long seed, PrintWriter log) {
-        if (Files.isRegularFile(out.resolve(MARKER))) {
+    static void ensure(Path photos, Path out, int triplets, long seed, PrintWriter log) {
+        if (Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
             return;
         }
         log.println("generating a synthetic 2AFC set of " + triplets + " triplets from " + photos + " into " + out);
@@ -71,12 +70,12 @@ public final class TwoAfcGenerator {
                 + System.nanoTime());
         generate(photos, staging, triplets, seed, 64, JudgeModel.HARD);
         try {
-            if (Files.exists(out) && !Files.isRegularFile(out.resolve(MARKER))) {
+            if (Files.exists(out) && !Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
                 deleteTree(out);
             }
             Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            if (!Files.isRegularFile(out.resolve(MARKER))) {
+            if (!Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
                 throw new PlabException("cannot move the generated 2AFC set into " + out + ": " + e.getMessage(), e);
             }
             // another process finished the same set first; its copy is identical (same photos and seed)
@@ -94,7 +93,7 @@ public final class TwoAfcGenerator {
      *
      * @throws PlabException when the photo folder holds no image
      */
-    public static void generate(Path photos, Path out, int triplets, long seed, int size, JudgeModel model) {
+    static void generate(Path photos, Path out, int triplets, long seed, int size, JudgeModel model) {
         List<BufferedImage> sources = photos(photos);
         try {
             deleteTree(out);
@@ -117,7 +116,7 @@ public final class TwoAfcGenerator {
                 writeScalarNpy(dir.resolve("judge").resolve(name + ".npy"), (float) judge);
             }
             ObjectNode marker = JsonNodeFactory.instance.objectNode();
-            marker.put("generator", "plab make-2afc");
+            marker.put("generator", "plab make-2afc (the 2afc plugin)");
             marker.put("from", photos.toAbsolutePath().normalize().toString());
             marker.put("triplets", triplets);
             marker.put("seed", seed);
@@ -125,7 +124,8 @@ public final class TwoAfcGenerator {
             marker.put("judgeModel", model.text);
             marker.put("distortions", "per category one kind (" + String.join(", ", KINDS) + "); p0 and p1 share the"
                     + " kind, each with its own random pattern; strengths w in [0.3, 1], the stronger 1.25-2.5x the weaker");
-            ResultStore.writeJson(out.resolve(MARKER), marker);
+            // Last: the marker says the set is whole (the staging folder is moved into place after it).
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(TwoAfcData.SYNTHETIC_MARKER).toFile(), marker);
         } catch (IOException e) {
             throw new PlabException("cannot write the 2AFC set into " + out + ": " + e.getMessage(), e);
         }
