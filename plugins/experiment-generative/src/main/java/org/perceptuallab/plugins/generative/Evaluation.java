@@ -8,11 +8,13 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -116,7 +118,7 @@ final class Evaluation {
                 + settings.checkpointEvery() + " steps" : "") + "; a resumed run ends bit for bit where an"
                 + " uninterrupted one does unless the loss draws at random per call");
         details.set("trainSources", JsonNodeFactory.instance.arrayNode().addAll(
-                java.util.Arrays.stream(data.trainSources()).mapToObj(JsonNodeFactory.instance::numberNode).toList()));
+                Arrays.stream(data.trainSources()).mapToObj(JsonNodeFactory.instance::numberNode).toList()));
         return result.details(details).build();
     }
 
@@ -353,7 +355,7 @@ final class Evaluation {
         return Math.max(64, settings.size());
     }
 
-    private void write(java.awt.image.BufferedImage figure, String caption, String file) {
+    private void write(BufferedImage figure, String caption, String file) {
         Images.writePng(figure, ctx.outputDir().resolve(file));
         result.image(caption, file);
     }

@@ -2,6 +2,7 @@ package org.perceptuallab.plugins.generative;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.perceptuallab.api.Experiment;
@@ -50,7 +51,7 @@ abstract class GenerativeExperiment implements Experiment {
 
     /** Everything the two experiments declare: the common parameters, then their own. */
     static ParamSpec spec(Param... own) {
-        List<Param> all = new java.util.ArrayList<>(COMMON);
+        List<Param> all = new ArrayList<>(COMMON);
         all.addAll(List.of(own));
         return ParamSpec.of(all.toArray(Param[]::new));
     }

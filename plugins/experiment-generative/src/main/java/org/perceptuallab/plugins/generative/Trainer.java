@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,7 +124,7 @@ final class Trainer {
                 try (NDManager scope = home.newSubManager()) {
                     scope.tempAttachAll(train);
                     model.live().forEach(t -> t.tempAttach(scope));
-                    NDArray indices = scope.create(java.util.Arrays.copyOfRange(permutation, from, to));
+                    NDArray indices = scope.create(Arrays.copyOfRange(permutation, from, to));
                     NDArray images = train.get(indices);
                     double sum;
                     try (GradientCollector gc = engine.newGradientCollector()) {
