@@ -7,12 +7,18 @@ package org.perceptuallab.api;
  * <p>Each plugin states the api range it needs in its manifest as PF4J's {@code Plugin-Requires}, for
  * example {@code >=1.0.0 & <2.0.0} ({@link #REQUIRES}); the host refuses a plugin whose range excludes
  * {@link #CURRENT}, naming both.
+ *
+ * <p>History: 1.0, the first stable contract; 1.1 added {@link Experiment#tinyRun} (a default method).
  */
 public final class ApiVersion {
     /** This api's version. */
-    public static final String CURRENT = "1.0.0";
+    public static final String CURRENT = "1.1.0";
 
-    /** The {@code Plugin-Requires} a plugin compiled against this api writes: this major version, from 1.0. */
+    /**
+     * The {@code Plugin-Requires} a plugin compiled against this api writes: this major version, from 1.0. A
+     * plugin that calls what a later minor version added states that minor version as its lower bound; one
+     * that only overrides a default method added later (as {@link Experiment#tinyRun}) needs none.
+     */
     public static final String REQUIRES = ">=1.0.0 & <2.0.0";
 
     private ApiVersion() {

@@ -1,6 +1,8 @@
 package org.perceptuallab.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.pf4j.ExtensionPoint;
 
 /**
@@ -35,5 +37,16 @@ public interface Experiment extends ExtensionPoint {
      */
     default ObjectNode prepare(ObjectNode given, PreparationContext context) throws Exception {
         return given;
+    }
+
+    /**
+     * Parameters of a run small enough to finish in seconds, for conformance checks ({@code plab check}
+     * and the test kit's contract tests): it writes whatever input the run needs (a few generated images,
+     * say) into {@code folder}, and returns parameters whose data paths are relative to that folder (or
+     * absolute). Empty, the default, when the experiment cannot make an input of its own; its run is then
+     * reported not checked. Since api 1.1; a plugin that overrides it still runs on 1.0 hosts.
+     */
+    default Optional<ObjectNode> tinyRun(Path folder) throws Exception {
+        return Optional.empty();
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.host.cli.BenchCommand;
+import org.perceptuallab.host.cli.CheckCommand;
 import org.perceptuallab.host.cli.DistanceCommand;
 import org.perceptuallab.host.cli.ExperimentsCommand;
 import org.perceptuallab.host.cli.GlobalOptions;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Spec;
 /** The {@code plab} command line. */
 @Command(name = "plab", mixinStandardHelpOptions = true, versionProvider = Plab.Version.class,
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
-        subcommands = {LossesCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
+        subcommands = {LossesCommand.class, CheckCommand.class, DistanceCommand.class, GoldenCommand.class, BenchCommand.class,
                 ExperimentsCommand.class, RunCommand.class, MatrixCommand.class, PluginsCommand.class,
                 ReportCommand.class, TrustCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -26,6 +26,7 @@ import org.pf4j.ClassLoadingStrategy;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginLoader;
 import org.pf4j.DefaultPluginManager;
+import org.pf4j.DefaultVersionManager;
 import org.pf4j.DevelopmentPluginLoader;
 import org.pf4j.JarPluginLoader;
 import org.pf4j.Plugin;
@@ -83,19 +84,25 @@ public final class PluginHost implements AutoCloseable {
     private void refuseIncompatible() {
         for (PluginWrapper w : List.copyOf(manager.getPlugins())) {
             String requires = w.getDescriptor().getRequires();
-            boolean compatible;
-            try {
-                compatible = manager.getVersionManager().checkVersionConstraint(ApiVersion.CURRENT, requires);
-            } catch (RuntimeException unreadable) {
-                compatible = false;
-            }
-            if (!compatible) {
+            if (!acceptsApiRange(requires)) {
                 warnings.add("plugin '" + w.getPluginId() + "' " + w.getDescriptor().getVersion() + " ("
                         + w.getPluginPath() + ") requires api " + requires + ", but this host provides api "
                         + ApiVersion.CURRENT + "; it is not loaded. Use a plab host whose api meets that range, or"
                         + " a version of the plugin built for api " + ApiVersion.CURRENT.split("\\.")[0] + ".x");
                 manager.unloadPlugin(w.getPluginId());
             }
+        }
+    }
+
+    /**
+     * Whether a plugin stating this {@code Plugin-Requires} range runs on this host's api; PF4J reads an
+     * absent range as {@code *}, so one that states none is taken as compatible, and an unreadable one is not.
+     */
+    public static boolean acceptsApiRange(String requires) {
+        try {
+            return new DefaultVersionManager().checkVersionConstraint(ApiVersion.CURRENT, requires);
+        } catch (RuntimeException unreadable) {
+            return false;
         }
     }
 

@@ -47,6 +47,7 @@ public final class TestPlugins {
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().putValue("Plugin-Id", id);
         manifest.getMainAttributes().putValue("Plugin-Version", "1.0.0");
+        manifest.getMainAttributes().putValue("Plugin-Provider", "Test Lab");
         if (pluginClass != null) {
             manifest.getMainAttributes().putValue("Plugin-Class", pluginClass);
         }

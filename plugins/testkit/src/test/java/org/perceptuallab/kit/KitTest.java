@@ -18,7 +18,7 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.SimpleLoss;
-import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.runtime.conformance.LossChecks;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;

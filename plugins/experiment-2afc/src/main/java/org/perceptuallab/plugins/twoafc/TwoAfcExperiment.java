@@ -1,5 +1,7 @@
 package org.perceptuallab.plugins.twoafc;
 
+import org.perceptuallab.kit.io.SyntheticImages;
+import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -79,6 +81,16 @@ public final class TwoAfcExperiment implements Experiment {
     @Override
     public String summary() {
         return "agreement with human two-alternative forced choice judgements (BAPPS layout)";
+    }
+
+    /** Three generated photos, a set of 4 triplets generated from them at 16 pixels, a short bootstrap. */
+    @Override
+    public Optional<ObjectNode> tinyRun(Path folder) {
+        for (int i = 0; i < 3; i++) {
+            SyntheticImages.write(folder.resolve("photos/photo-" + i + ".png"), 96, i);
+        }
+        return Optional.of(JsonNodeFactory.instance.objectNode().put("generateFrom", "photos")
+                .put("generateTriplets", 4).put("size", 16).put("bootstrap", 20).put("examples", 1));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.perceptuallab.plugins.clustering;
 
+import org.perceptuallab.kit.io.SyntheticImages;
+import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -58,6 +60,18 @@ public final class ClusteringExperiment implements Experiment {
     @Override
     public String summary() {
         return "k-means / k-medoids of a labelled image set under the loss, scored against the labels (F1, ARI, NMI)";
+    }
+
+    /** Two classes of three generated 8-pixel images, two restarts of three iterations. */
+    @Override
+    public Optional<ObjectNode> tinyRun(Path folder) {
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < 3; i++) {
+                SyntheticImages.write(folder.resolve("classes/class-" + c + "/" + i + ".png"), 8, 10L * c + i);
+            }
+        }
+        return Optional.of(JsonNodeFactory.instance.objectNode().put("data", "classes").put("size", 8)
+                .put("iterations", 3).put("restarts", 2));
     }
 
     @Override

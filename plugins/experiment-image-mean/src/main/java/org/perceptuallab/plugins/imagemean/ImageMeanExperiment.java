@@ -1,5 +1,7 @@
 package org.perceptuallab.plugins.imagemean;
 
+import org.perceptuallab.kit.io.SyntheticImages;
+import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -69,6 +71,14 @@ public final class ImageMeanExperiment implements Experiment {
     @Override
     public String summary() {
         return "generalised image mean: the image closest on average to a set of similar images";
+    }
+
+    /** Three jittered 16-pixel crops of one generated image, five Adam steps. */
+    @Override
+    public Optional<ObjectNode> tinyRun(Path folder) {
+        SyntheticImages.write(folder.resolve("image.png"), 24, 0);
+        return Optional.of(JsonNodeFactory.instance.objectNode().put("data", "image.png").put("size", 16)
+                .put("crops", 3).put("jitter", 2).put("steps", 5));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.perceptuallab.plugins.style;
 
+import org.perceptuallab.kit.io.SyntheticImages;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -74,6 +75,17 @@ public final class StyleTransferExperiment implements Experiment {
     @Override
     public String summary() {
         return "style transfer by image optimisation: styleWeight * D(x, style) + contentWeight * D_content(x, content)";
+    }
+
+    /** One generated 16-pixel content and style, three Adam steps, no content term (it would need VGG). */
+    @Override
+    public Optional<ObjectNode> tinyRun(Path folder) {
+        SyntheticImages.write(folder.resolve("content.png"), 16, 0);
+        SyntheticImages.write(folder.resolve("style.png"), 16, 1);
+        ObjectNode params = JsonNodeFactory.instance.objectNode().put("contents", "content.png")
+                .put("styles", "style.png").put("size", 16).put("steps", 3);
+        params.putObject("content").put("loss", NO_CONTENT);
+        return Optional.of(params);
     }
 
     @Override

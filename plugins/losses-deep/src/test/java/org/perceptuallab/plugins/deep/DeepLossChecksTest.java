@@ -23,8 +23,8 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
+import org.perceptuallab.runtime.conformance.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
-import org.perceptuallab.testkit.LossChecks;
 import org.perceptuallab.testkit.Fixtures;
 
 /**

@@ -14,7 +14,7 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.testkit.LossChecks;
+import org.perceptuallab.runtime.conformance.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
 
 /**

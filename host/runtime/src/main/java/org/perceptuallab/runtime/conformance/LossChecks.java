@@ -1,4 +1,4 @@
-package org.perceptuallab.testkit;
+package org.perceptuallab.runtime.conformance;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -16,8 +16,9 @@ import java.util.stream.IntStream;
 import org.perceptuallab.api.Loss;
 
 /**
- * Conformance checks every loss should pass, for plugin authors' tests: gradients against central finite
- * differences, finite gradients at x = y, and per-pair values independent of the rest of the batch.
+ * The measurements behind the loss contract ({@link LossConformance}), for plugin authors' own tests too:
+ * gradients against central finite differences, finite gradients at x = y, per-pair values independent of
+ * the rest of the batch, arrays left behind, gradient drift under garbage collection, time.
  */
 public final class LossChecks {
     private LossChecks() {
@@ -123,9 +124,32 @@ public final class LossChecks {
 
     /** Whether every element of the gradient at x = y is finite. */
     public static boolean gradientFiniteAtEquality(Loss loss, NDArray x) {
+        return nonFiniteGradientAtEquality(loss, x) == 0;
+    }
+
+    /** How many elements of the gradient at x = y are NaN or infinite. */
+    public static long nonFiniteGradientAtEquality(Loss loss, NDArray x) {
         double[] r = new double[(int) x.getShape().get(0)];
         Arrays.fill(r, 1);
-        return Arrays.stream(gradient(loss, x, x.duplicate(), r)).allMatch(Double::isFinite);
+        return Arrays.stream(gradient(loss, x, x.duplicate(), r)).filter(g -> !Double.isFinite(g)).count();
+    }
+
+    /**
+     * Median seconds of {@code runs} forward+backward passes (the gradient with respect to x of the summed
+     * distances), after one warm-up.
+     */
+    public static double forwardBackwardSeconds(Loss loss, NDArray x, NDArray y, int runs) {
+        double[] r = new double[(int) x.getShape().get(0)];
+        Arrays.fill(r, 1);
+        gradient(loss, x, y, r);
+        double[] seconds = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            gradient(loss, x, y, r);
+            seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(seconds);
+        return seconds[runs / 2];
     }
 
     /**
