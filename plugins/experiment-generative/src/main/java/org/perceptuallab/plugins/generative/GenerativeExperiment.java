@@ -2,8 +2,12 @@ package org.perceptuallab.plugins.generative;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
@@ -14,6 +18,7 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.tensor.Draws;
 
 /**
@@ -54,6 +59,17 @@ abstract class GenerativeExperiment implements Experiment {
         List<Param> all = new ArrayList<>(COMMON);
         all.addAll(List.of(own));
         return ParamSpec.of(all.toArray(Param[]::new));
+    }
+
+    /** Eight generated 32x32 images, 2 epochs of tiny networks: a run of a second or two. */
+    @Override
+    public Optional<ObjectNode> tinyRun(Path folder) {
+        for (int i = 0; i < 8; i++) {
+            SyntheticImages.write(folder.resolve("images/" + i + ".png"), 32, i);
+        }
+        return Optional.of(JsonNodeFactory.instance.objectNode().put("data", "images").put("size", 32)
+                .put("latent", 8).put("width", 2).put("epochs", 2).put("batch", 4).put("heldOut", 0.25)
+                .put("samples", 4).put("interpolations", 1).put("fixedImages", 4).put("swdProjections", 8));
     }
 
     /** A fresh model of this experiment, drawn from {@code draws}. */
