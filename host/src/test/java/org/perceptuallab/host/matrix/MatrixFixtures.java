@@ -24,7 +24,7 @@ final class MatrixFixtures {
     static Path pluginsDir() {
         Path dir = Path.of(System.getProperty("plab.pluginsDir", "../target/plugins"));
         for (String plugin : new String[] {"losses-pixel", "losses-deep", "experiment-image-mean", "experiment-2afc",
-                "experiment-clustering", "experiment-style-transfer"}) {
+                "experiment-clustering", "experiment-style-transfer", "experiment-generative"}) {
             assertThat(dir.resolve(plugin + ".jar")).as("the reactor builds %s before the host", plugin).isRegularFile();
         }
         return dir;

@@ -13,16 +13,20 @@ import org.perceptuallab.testkit.Fixtures;
 class MatrixSpecTest {
 
     @Test
-    void quickMatrixRunsEveryInstalledLossOnItsFourExperiments() {
+    void quickMatrixRunsEveryInstalledLossOnItsSixExperiments() {
         MatrixSpec quick = MatrixSpec.read(Fixtures.shipped("examples/matrices/quick.yaml"));
         assertThat(quick.losses()).as("all installed losses").isNull();
         assertThat(quick.experiments()).extracting(MatrixSpec.ExperimentEntry::id).containsExactly("2afc", "image-mean",
-                "clustering", "style-transfer");
+                "clustering", "style-transfer", "glo", "autoencoder");
         assertThat(quick.baseDir().resolve(quick.experiments().get(0).params().get("generateFrom").asText())).isDirectory();
         assertThat(quick.baseDir().resolve(quick.experiments().get(1).params().get("data").asText())).isRegularFile();
         assertThat(quick.baseDir().resolve(quick.experiments().get(2).params().get("data").asText())).isRegularFile();
         for (String images : new String[] {"contents", "styles"}) {
             assertThat(quick.baseDir().resolve(quick.experiments().get(3).params().get(images).asText())).isRegularFile();
+        }
+        for (int generative : new int[] {4, 5}) {
+            assertThat(quick.baseDir().resolve(quick.experiments().get(generative).params().get("data").asText()))
+                    .isRegularFile();
         }
     }
 

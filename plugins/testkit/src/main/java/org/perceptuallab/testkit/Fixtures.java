@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import org.perceptuallab.kit.io.Images;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -77,6 +79,20 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code perClass} jittered 96x80 crops of the brick, coffee and rocket photos in {@code dir/classes}, one folder per photo, PNG and JPEG alternating. */
+    public static Path photoClasses(Path dir, int perClass) throws IOException {
+        Path root = dir.resolve("classes");
+        for (String photo : List.of("brick", "coffee", "rocket")) {
+            BufferedImage source = Images.read(photo(photo + ".png"));
+            Path folder = Files.createDirectories(root.resolve(photo));
+            for (int i = 0; i < perClass; i++) {
+                BufferedImage crop = Images.crop(source, i, i, 96, 80);
+                ImageIO.write(crop, i % 2 == 0 ? "png" : "jpeg", folder.resolve(i + (i % 2 == 0 ? ".png" : ".jpg")).toFile());
+            }
+        }
+        return root;
     }
 
     /** The fixtures folder for files that cannot ship, when there is one. */

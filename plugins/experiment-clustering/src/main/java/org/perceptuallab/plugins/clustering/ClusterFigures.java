@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.perceptuallab.kit.io.Figures;
+import org.perceptuallab.kit.io.LabelledImages;
 
 /** The pictures a person looks at: each cluster's images, and the cluster x class confusion matrix. */
 final class ClusterFigures {

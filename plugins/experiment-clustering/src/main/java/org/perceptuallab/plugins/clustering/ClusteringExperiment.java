@@ -22,6 +22,7 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.LabelledImages;
 import org.pf4j.Extension;
 
 /**
@@ -85,7 +86,8 @@ public final class ClusteringExperiment implements Experiment {
                     + " sub-folder per class, an IDX images file or a cifar-10-batches-bin folder");
         }
         Path dataPath = ctx.resolve(p.getString("data"));
-        LabelledImages data = LabelledImages.read(dataPath, p.getInt("size"), p.getInt("maxPerClass"), ctx.seed());
+        LabelledImages data = LabelledImages.read("experiment 'clustering'", dataPath, p.getInt("size"),
+                p.getInt("maxPerClass"), ctx.seed());
         int k = p.getInt("k") == 0 ? (int) Arrays.stream(data.labels()).distinct().count() : p.getInt("k");
         if (k > data.size()) {
             throw new PlabException("experiment 'clustering': k = " + k + " clusters for " + data.size()

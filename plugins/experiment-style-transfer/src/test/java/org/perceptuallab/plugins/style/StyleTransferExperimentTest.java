@@ -29,7 +29,7 @@ import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
-import org.perceptuallab.testkit.ResidentMemory;
+import org.perceptuallab.kit.ResidentMemory;
 import org.perceptuallab.testkit.TestExperimentContext;
 
 /** Whole cells on the bundled photos: the style distance falls, every pair runs, the pictures are written. */

@@ -27,6 +27,7 @@ public final class NumpyArrays {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=])([a-z])(\\d+)'");
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
+    private static final int WRITE_CHUNK = 1 << 16;
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
 
     private NumpyArrays() {
@@ -166,14 +167,19 @@ public final class NumpyArrays {
         head.write(header.length() & 0xff);
         head.write((header.length() >> 8) & 0xff);
         head.write(header.getBytes(StandardCharsets.ISO_8859_1));
-        out.write(head.toByteArray());
-        ByteBuffer data = a.toByteBuffer().order(ByteOrder.nativeOrder());
-        byte[] raw = new byte[data.remaining()];
-        data.get(raw);
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             throw new PlabException("writing .npy needs a little-endian machine");
         }
-        out.write(raw);
+        out.write(head.toByteArray());
+        // A view of the array's own memory where the engine allows (no native copy left for the collector to
+        // free), written in chunks: one heap copy of a large array (a checkpoint's weights) would grow the heap.
+        ByteBuffer data = a.toByteBuffer(true);
+        byte[] chunk = new byte[Math.min(data.remaining(), WRITE_CHUNK)];
+        while (data.hasRemaining()) {
+            int n = Math.min(chunk.length, data.remaining());
+            data.get(chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
     }
 
     /** Reads an input stream fully (helper for resources). */

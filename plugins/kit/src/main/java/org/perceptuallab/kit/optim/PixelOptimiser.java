@@ -42,7 +42,7 @@ public final class PixelOptimiser {
         x.setRequiresGradient(true);
         Engine engine = Engine.getEngine(home.getEngine().getEngineName());
         try (NDManager moments = home.newSubManager()) {
-            PixelAdam adam = new PixelAdam(moments, x);
+            PixelAdam adam = new PixelAdam(moments);
             for (int step = 0; step < steps; step++) {
                 double value;
                 try (NDManager scope = home.newSubManager()) {

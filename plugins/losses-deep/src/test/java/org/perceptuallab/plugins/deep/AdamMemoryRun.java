@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.runtime.NativeHeap;
-import org.perceptuallab.testkit.ResidentMemory;
+import org.perceptuallab.kit.ResidentMemory;
 
 /**
  * Resident memory over an Adam optimisation of one image under a loss, the way an experiment runs it:

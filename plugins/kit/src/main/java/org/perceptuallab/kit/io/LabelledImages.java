@@ -1,4 +1,4 @@
-package org.perceptuallab.plugins.clustering;
+package org.perceptuallab.kit.io;
 
 import java.awt.image.BufferedImage;
 import java.io.BufferedInputStream;
@@ -16,13 +16,13 @@ import java.util.Random;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.io.Images;
 
 /**
  * A labelled image set, read from the layouts people have, each image resized (shorter side) and
  * centre-cropped to a square:
  * <ul>
  *   <li>a folder with one sub-folder per class holding images (any format the host reads);</li>
+ *   <li>a flat folder of images: one class, named after the folder;</li>
  *   <li>IDX files (MNIST, Fashion-MNIST; gzipped or not): the images file {@code *-images-idx3-ubyte[.gz]},
  *       its labels beside it as {@code *-labels-idx1-ubyte[.gz]}; or a folder holding one such pair;</li>
  *   <li>the CIFAR-10 binary batches: a {@code cifar-10-batches-bin} folder (every {@code data_batch_*.bin}
@@ -33,22 +33,33 @@ import org.perceptuallab.kit.io.Images;
  * @param labels the label of each image
  * @param images the images, size x size
  */
-record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> images) {
+public record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> images) {
     private static final int CIFAR_SIDE = 32;
 
-    int size() {
+    /** How many images. */
+    public int size() {
         return labels.length;
     }
 
-    /** Reads the set at {@code path}; keeps at most {@code maxPerClass} images per class (0: all), drawn by seed. */
-    static LabelledImages read(Path path, int size, int maxPerClass, long seed) throws IOException {
+    /**
+     * Reads the set at {@code path}; keeps at most {@code maxPerClass} images per class (0: all), drawn by seed.
+     *
+     * @param owner who reads it, named in error messages (for example {@code experiment 'clustering'})
+     */
+    public static LabelledImages read(String owner, Path path, int size, int maxPerClass, long seed)
+            throws IOException {
         if (!Files.exists(path)) {
-            throw new PlabException("experiment 'clustering': data " + path + " does not exist; give a folder with one"
-                    + " sub-folder per class, an IDX images file, or a cifar-10-batches-bin folder");
+            throw new PlabException(owner + ": data " + path + " does not exist; give a folder of images (flat, or"
+                    + " one sub-folder per class), an IDX images file, or a cifar-10-batches-bin folder");
         }
-        Raw raw = readRaw(path);
+        Raw raw;
+        try {
+            raw = readRaw(path);
+        } catch (PlabException e) {
+            throw new PlabException(owner + ": " + e.getMessage(), e);
+        }
         if (raw.labels.isEmpty()) {
-            throw new PlabException("experiment 'clustering': no labelled images in " + path);
+            throw new PlabException(owner + ": no labelled images in " + path);
         }
         List<Integer> keep = subsample(raw.labels, raw.classes.size(), maxPerClass, seed);
         int[] labels = new int[keep.size()];
@@ -61,7 +72,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
     }
 
     /** Indices kept: every image, or per class a seeded draw of {@code maxPerClass}, in the original order. */
-    static List<Integer> subsample(List<Integer> labels, int classes, int maxPerClass, long seed) {
+    public static List<Integer> subsample(List<Integer> labels, int classes, int maxPerClass, long seed) {
         List<Integer> keep = new ArrayList<>();
         if (maxPerClass <= 0) {
             for (int i = 0; i < labels.size(); i++) {
@@ -101,7 +112,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
             if (name.endsWith(".bin")) {
                 return readCifar(List.of(path), path.resolveSibling("batches.meta.txt"));
             }
-            throw new PlabException("experiment 'clustering': cannot tell the layout of " + path + "; give a folder"
+            throw new PlabException("cannot tell the layout of " + path + "; give a folder"
                     + " with one sub-folder per class, an IDX images file (*-images-idx3-ubyte[.gz]), or a CIFAR-10"
                     + " batch (*.bin)");
         }
@@ -119,39 +130,55 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
             return readIdx(idx.get(0));
         }
         if (idx.size() > 1) {
-            throw new PlabException("experiment 'clustering': " + path + " holds several IDX image files " + idx
+            throw new PlabException("" + path + " holds several IDX image files " + idx
                     + "; give one of them as data");
         }
         return readFolders(path, entries);
     }
 
+    /** One class per sub-folder holding images; a folder holding images itself is one class of its own name. */
     private static Raw readFolders(Path root, List<Path> entries) throws IOException {
         List<String> classes = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Source> images = new ArrayList<>();
+        List<Path> flat = imageFiles(entries);
+        if (!flat.isEmpty()) {
+            addClass(root, flat, classes, labels, images);
+        }
         for (Path dir : entries) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            List<Path> files;
-            try (Stream<Path> s = Files.list(dir)) {
-                files = s.filter(Images::isImageFile).sorted().toList();
-            }
-            if (files.isEmpty()) {
-                continue;
-            }
-            int label = classes.size();
-            classes.add(dir.getFileName().toString());
-            for (Path f : files) {
-                labels.add(label);
-                images.add(() -> Images.read(f));
+            if (Files.isDirectory(dir)) {
+                List<Path> files;
+                try (Stream<Path> s = Files.list(dir)) {
+                    files = imageFiles(s.toList());
+                }
+                if (!files.isEmpty()) {
+                    addClass(dir, files, classes, labels, images);
+                }
             }
         }
         if (classes.isEmpty()) {
-            throw new PlabException("experiment 'clustering': " + root + " has no class folders with images (expected"
-                    + " <data>/<class>/*.png|jpg), no IDX file and no CIFAR-10 batch");
+            throw new PlabException(root + " has no images and no class folders with images (expected"
+                    + " <data>/*.png|jpg or <data>/<class>/*.png|jpg), no IDX file and no CIFAR-10 batch");
+        }
+        if (!flat.isEmpty() && classes.size() > 1) {
+            throw new PlabException(root + " holds images beside class folders; put every image in a class folder,"
+                    + " or all of them in the one folder");
         }
         return new Raw(classes, labels, images);
+    }
+
+    private static List<Path> imageFiles(List<Path> entries) {
+        return entries.stream().filter(p -> Files.isRegularFile(p) && Images.isImageFile(p)).sorted().toList();
+    }
+
+    private static void addClass(Path dir, List<Path> files, List<String> classes, List<Integer> labels,
+                                 List<Source> images) {
+        int label = classes.size();
+        classes.add(dir.getFileName().toString());
+        for (Path f : files) {
+            labels.add(label);
+            images.add(() -> Images.read(f));
+        }
     }
 
     /** IDX: big-endian magic (0x0000 type dims), dimension sizes, then unsigned bytes. */
@@ -159,7 +186,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
         String fileName = imagesFile.getFileName().toString();
         Path labelsFile = imagesFile.resolveSibling(fileName.replace("images-idx3", "labels-idx1"));
         if (labelsFile.equals(imagesFile) || !Files.isRegularFile(labelsFile)) {
-            throw new PlabException("experiment 'clustering': the IDX labels for " + imagesFile + " are missing;"
+            throw new PlabException("the IDX labels for " + imagesFile + " are missing;"
                     + " expected " + labelsFile);
         }
         byte[] pixels;
@@ -178,7 +205,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
             checkMagic(in.readInt(), 0x801, labelsFile);
             int labelCount = in.readInt();
             if (labelCount != count) {
-                throw new PlabException("experiment 'clustering': " + labelsFile + " holds " + labelCount
+                throw new PlabException("" + labelsFile + " holds " + labelCount
                         + " labels for the " + count + " images of " + imagesFile);
             }
             labelBytes = readFully(in, count, labelsFile);
@@ -209,7 +236,7 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
         for (Path batch : batches) {
             byte[] bytes = Files.readAllBytes(batch);
             if (bytes.length == 0 || bytes.length % record != 0) {
-                throw new PlabException("experiment 'clustering': " + batch + " is not a CIFAR-10 binary batch ("
+                throw new PlabException("" + batch + " is not a CIFAR-10 binary batch ("
                         + bytes.length + " bytes, not a multiple of " + record + "); it is truncated or another format");
             }
             for (int offset = 0; offset < bytes.length; offset += record) {
@@ -237,20 +264,20 @@ record LabelledImages(List<String> classes, int[] labels, List<BufferedImage> im
 
     private static void checkMagic(int magic, int expected, Path file) {
         if (magic != expected) {
-            throw new PlabException(String.format("experiment 'clustering': %s is not an IDX file of the expected"
+            throw new PlabException(String.format("%s is not an IDX file of the expected"
                     + " kind (magic 0x%08x, expected 0x%08x)", file, magic, expected));
         }
     }
 
     private static byte[] readFully(DataInputStream in, long length, Path file) throws IOException {
         if (length > Integer.MAX_VALUE) {
-            throw new PlabException("experiment 'clustering': " + file + " is too large (" + length + " bytes)");
+            throw new PlabException("" + file + " is too large (" + length + " bytes)");
         }
         byte[] out = new byte[(int) length];
         try {
             in.readFully(out);
         } catch (EOFException e) {
-            throw new PlabException("experiment 'clustering': " + file + " is truncated: its header promises "
+            throw new PlabException("" + file + " is truncated: its header promises "
                     + length + " bytes of data", e);
         }
         return out;

@@ -1,0 +1,362 @@
+package org.perceptuallab.plugins.generative;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.perceptuallab.api.ExperimentContext;
+import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Metric;
+import org.perceptuallab.api.Metric.Better;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.io.Figures;
+import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
+
+/**
+ * What a trained model is judged by, and the pictures of it: the final codes ({@code codes.npy}); a Gaussian
+ * with full covariance fitted to them and samples drawn from it; interpolations between codes of training
+ * images; each sample's nearest training image (pixel l2); held-out reconstruction under l2 and under the
+ * loss; the sliced Wasserstein distance between as many samples as there are held-out images and those
+ * images, on whole images and on patches.
+ */
+final class Evaluation {
+    /** Offsets of the seeds of each draw after training, so that none shares a stream with another. */
+    private static final long SAMPLE_SEED = 1;
+    private static final long INTERPOLATION_SEED = 2;
+    private static final long DIRECTION_SEED = 3;
+    private static final long HELD_OUT_SEED = 4;
+    private static final int SAMPLES_PER_ROW = 8;
+    private static final int MAX_EPOCH_ROWS = 10;
+
+    private final Params params;
+    private final Settings settings;
+    private final ExperimentContext ctx;
+    private final ImageSet data;
+    private final GenerativeModel model;
+    private final GenerativeModel.Objective objective;
+    private final UnaryOperator<NDArray> lossView;
+    private final NDManager manager;
+    private final ExperimentResult.Builder result = ExperimentResult.builder();
+    private final ObjectNode details = JsonNodeFactory.instance.objectNode();
+
+    Evaluation(Params params, Settings settings, ExperimentContext ctx, ImageSet data,
+               GenerativeModel model, GenerativeModel.Objective objective, UnaryOperator<NDArray> lossView,
+               NDManager manager) {
+        this.params = params;
+        this.settings = settings;
+        this.ctx = ctx;
+        this.data = data;
+        this.model = model;
+        this.objective = objective;
+        this.lossView = lossView;
+        this.manager = manager;
+    }
+
+    static long heldOutSeed(long seed) {
+        return seed + HELD_OUT_SEED;
+    }
+
+    ExperimentResult evaluate(Loss loss, Trainer.Outcome outcome) throws IOException {
+        Path out = ctx.outputDir();
+        int n = data.trainCount();
+        NDArray codes = batched(data.train(), (images, from) -> model.trainingCodes(
+                manager.arange((long) from, from + images.getShape().get(0)), images, manager));
+        Files.createDirectories(out);
+        try (OutputStream file = Files.newOutputStream(out.resolve("codes.npy"))) {
+            NumpyArrays.writeNpy(codes, file);
+        }
+        double[][] codeRows = rows(codes);
+        Gaussian gaussian = Gaussian.fit(codeRows);
+        int heldOut = data.heldOutCount();
+        int shown = params.getInt("samples");
+        NDArray samples = decode(toCodes(gaussian.sample(new Random(ctx.seed() + SAMPLE_SEED), Math.max(shown,
+                heldOut))));
+
+        result.metric("trainLoss", Metric.distance(outcome.lastEpochLoss(), Better.LOWER));
+        if (heldOut > 0) {
+            heldOutFigures(loss);
+            swd(samples.get("0:" + heldOut));
+        } else {
+            details.put("heldOut", "none: 'heldOut' is 0, so no held-out reconstruction and no sliced Wasserstein"
+                    + " distance");
+        }
+        result.metric("trainImages", Metric.count(n)).metric("heldOutImages", Metric.count(heldOut))
+                .metric("epochs", Metric.count(settings.epochs()))
+                .metric("trainingSeconds", Metric.seconds(outcome.trainingSeconds()));
+        speedAndMemory(outcome);
+        epochFigures(out);
+        NDArray shownSamples = samples.get("0:" + shown);
+        write(Figures.grid(rowsOf("", shownSamples, List.of()), cell()), "samples", "samples.png");
+        neighbours(shownSamples);
+        interpolations(codes);
+        details.put("codes", "codes.npy: (" + n + ", " + settings.latent() + ") float32, the final code of each"
+                + " training image in the data's reading order");
+        details.put("gaussian", String.format(Locale.ROOT, "full covariance over %d codes; ridge %.3g (%.0e x the mean"
+                + " variance) added before the Cholesky factor", n, gaussian.ridge(), Gaussian.RIDGE));
+        details.put("attempts", outcome.attempts());
+        details.put("resume", "checkpoints every epoch" + (settings.checkpointEvery() > 0 ? " and every "
+                + settings.checkpointEvery() + " steps" : "") + "; a resumed run ends bit for bit where an"
+                + " uninterrupted one does unless the loss draws at random per call");
+        details.set("trainSources", JsonNodeFactory.instance.arrayNode().addAll(
+                Arrays.stream(data.trainSources()).mapToObj(JsonNodeFactory.instance::numberNode).toList()));
+        return result.details(details).build();
+    }
+
+    /**
+     * Images per second: the median over the epochs this process trained whole, the first left out when
+     * there are more (it warms the JIT and the allocator). Memory growth: resident memory after the last
+     * epoch against after the second, with three epochs or more.
+     */
+    private void speedAndMemory(Trainer.Outcome outcome) {
+        List<Double> speeds = outcome.speeds();
+        if (!speeds.isEmpty()) {
+            double[] timed = speeds.subList(speeds.size() > 1 ? 1 : 0, speeds.size()).stream()
+                    .mapToDouble(Double::doubleValue).sorted().toArray();
+            int k = timed.length;
+            double median = k % 2 == 1 ? timed[k / 2] : (timed[k / 2 - 1] + timed[k / 2]) / 2;
+            result.metric("imagesPerSecond", Metric.value(median, Better.HIGHER));
+        }
+        List<Long> rss = outcome.rssMib();
+        if (rss.size() >= 3) {
+            double second = rss.get(1);
+            result.metric("rssGrowth", Metric.fraction((rss.get(rss.size() - 1) - second) / second, Better.LOWER));
+            details.put("rssMib", rss.toString() + " after each epoch of this process");
+        }
+    }
+
+    private void heldOutFigures(Loss loss) {
+        NDArray images = data.heldOut();
+        NDArray codes = batched(images, (batch, from) -> model.heldOutCodes(batch, objective, manager));
+        NDArray reconstructions = decode(codes);
+        Loss l2 = ctx.loss(LossSpec.of("l2"));
+        double underL2 = meanDistance(l2, reconstructions, images);
+        double underLoss = meanDistance(loss, reconstructions, images);
+        result.metric("heldOutL2", Metric.distance(underL2, Better.LOWER))
+                .metric("heldOutLoss", Metric.distance(underLoss, Better.LOWER));
+        int shown = Math.min(SAMPLES_PER_ROW, data.heldOutCount());
+        List<Figures.Row> rows = new ArrayList<>(rowsOf("held-out images", images.get("0:" + shown), List.of()));
+        rows.addAll(rowsOf("their reconstructions", reconstructions.get("0:" + shown), List.of()));
+        write(Figures.grid(rows, cell()), "held-out reconstructions", "held-out.png");
+        details.put("heldOutCodes", model instanceof Glo
+                ? "optimised: " + params.getInt("heldOutSteps") + " Adam steps on fresh codes under the loss, the"
+                        + " generator frozen (batch norm in evaluation mode)"
+                : "the encoder's, in evaluation mode");
+    }
+
+    private double meanDistance(Loss loss, NDArray x, NDArray y) {
+        double sum = 0;
+        int n = (int) x.getShape().get(0);
+        for (int from = 0; from < n; from += settings.batch()) {
+            String range = from + ":" + Math.min(n, from + settings.batch());
+            try (NDManager scope = manager.newSubManager()) {
+                NDArray a = x.get(range);
+                NDArray b = y.get(range);
+                scope.tempAttachAll(a, b);
+                sum += loss.distance(lossView.apply(a), lossView.apply(b)).sum().toType(DataType.FLOAT64, false)
+                        .getDouble();
+            }
+        }
+        return sum / n;
+    }
+
+    private void swd(NDArray samples) {
+        NDArray heldOut = data.heldOut();
+        int patch = Math.min(params.getInt("swdPatch"), settings.size());
+        int stride = Math.max(1, patch / 2);
+        int projections = params.getInt("swdProjections");
+        Draws draws = new Draws(ctx.seed() + DIRECTION_SEED);
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray a = SlicedWasserstein.imageRows(samples);
+            NDArray b = SlicedWasserstein.imageRows(heldOut);
+            double images = SlicedWasserstein.distance(a, b, SlicedWasserstein.directions(scope, draws,
+                    a.getShape().get(1), projections));
+            NDArray pa = SlicedWasserstein.patchRows(samples, patch, stride);
+            NDArray pb = SlicedWasserstein.patchRows(heldOut, patch, stride);
+            double patches = SlicedWasserstein.distance(pa, pb, SlicedWasserstein.directions(scope, draws,
+                    pa.getShape().get(1), projections));
+            result.headline("swdPatches", Metric.value(patches, Better.LOWER))
+                    .metric("swdImages", Metric.value(images, Better.LOWER));
+            details.put("swd", String.format(Locale.ROOT, "sliced Wasserstein-1 between %d samples of the fitted"
+                    + " Gaussian and the %d held-out images, %d random unit directions, pixels in [-1, 1]: swdImages on"
+                    + " whole images (%d-dimensional), swdPatches on their %dx%d patches at stride %d (%d of each)",
+                    heldOut.getShape().get(0), heldOut.getShape().get(0), projections, a.getShape().get(1), patch,
+                    patch, stride, pa.getShape().get(0)));
+        }
+    }
+
+    /** The reconstructions of the fixed training images after each epoch the state folder holds. */
+    private void epochFigures(Path out) {
+        int epochs = settings.epochs();
+        List<Integer> shown = new ArrayList<>();
+        for (int i = 0; i < Math.min(epochs, MAX_EPOCH_ROWS); i++) {
+            int epoch = epochs <= MAX_EPOCH_ROWS ? i + 1 : (int) Math.round((i + 1) * (double) epochs / MAX_EPOCH_ROWS);
+            shown.add(epoch);
+        }
+        NDArray fixed = data.train().get("0:" + Math.min(params.getInt("fixedImages"), data.trainCount()));
+        List<Figures.Row> rows = new ArrayList<>(rowsOf("training images", fixed, List.of()));
+        for (int epoch : shown) {
+            ctx.state().find(Trainer.reconstructionsFile(epoch)).ifPresent(file -> {
+                NDArray pictures = NumpyArrays.readNpy(manager, file);
+                rows.addAll(rowsOf("epoch " + epoch, pictures, List.of()));
+            });
+        }
+        write(Figures.grid(rows, cell()), "reconstructions per epoch", "reconstructions.png");
+    }
+
+    private void neighbours(NDArray samples) {
+        NDArray train = data.train();
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray a = SlicedWasserstein.imageRows(samples);
+            NDArray b = SlicedWasserstein.imageRows(train);
+            scope.tempAttachAll(a, b);
+            long pixels = a.getShape().get(1);
+            // |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, per pixel
+            NDArray d = a.square().sum(new int[] {1}, true).add(b.square().sum(new int[] {1}).reshape(1, -1))
+                    .sub(a.matMul(b.transpose()).muli(2)).divi(pixels);
+            long[] nearest = d.argMin(1).toLongArray();
+            double[] distances = d.min(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
+            NDArray picked = train.get(scope.create(nearest));
+            picked.attach(scope);
+            List<String> captions = new ArrayList<>();
+            for (int i = 0; i < nearest.length; i++) {
+                captions.add(String.format(Locale.ROOT, "#%d l2 %.3f", data.trainSources()[(int) nearest[i]],
+                        distances[i]));
+            }
+            List<Figures.Row> rows = new ArrayList<>();
+            for (int from = 0; from < nearest.length; from += SAMPLES_PER_ROW) {
+                int to = Math.min(nearest.length, from + SAMPLES_PER_ROW);
+                rows.addAll(rowsOf(from == 0 ? "samples" : "", samples.get(from + ":" + to), List.of()));
+                rows.addAll(rowsOf(from == 0 ? "their nearest training images (pixel l2)" : "",
+                        picked.get(from + ":" + to), captions.subList(from, to)));
+            }
+            write(Figures.grid(rows, cell()), "nearest training images", "neighbours.png");
+        }
+    }
+
+    private void interpolations(NDArray codes) {
+        int pairs = params.getInt("interpolations");
+        int steps = params.getInt("interpolationSteps");
+        int n = data.trainCount();
+        if (n < 2 || pairs == 0) {
+            return;
+        }
+        Random random = new Random(ctx.seed() + INTERPOLATION_SEED);
+        double[][] rows = rows(codes);
+        List<Figures.Row> figure = new ArrayList<>();
+        for (int pair = 0; pair < pairs; pair++) {
+            int a = random.nextInt(n);
+            int b = (a + 1 + random.nextInt(n - 1)) % n;
+            double[][] path = new double[steps][];
+            for (int s = 0; s < steps; s++) {
+                double t = steps == 1 ? 0 : s / (double) (steps - 1);
+                path[s] = new double[settings.latent()];
+                for (int j = 0; j < path[s].length; j++) {
+                    path[s][j] = (1 - t) * rows[a][j] + t * rows[b][j];
+                }
+            }
+            NDArray pictures = decode(toCodes(path));
+            figure.addAll(rowsOf("training images #" + data.trainSources()[a] + " to #" + data.trainSources()[b],
+                    pictures, List.of()));
+        }
+        write(Figures.grid(figure, cell()), "interpolations", "interpolations.png");
+        details.put("interpolations", "linear between the codes of two training images" + (settings.sphere()
+                ? ", each point projected onto the unit sphere" : ""));
+    }
+
+    /** Codes as a float32 array, on the unit sphere when the model keeps them there. */
+    private NDArray toCodes(double[][] rows) {
+        float[] flat = new float[rows.length * settings.latent()];
+        for (int i = 0; i < rows.length; i++) {
+            double norm = 0;
+            for (double v : rows[i]) {
+                norm += v * v;
+            }
+            double scale = settings.sphere() ? 1 / Math.sqrt(norm) : 1;
+            for (int j = 0; j < settings.latent(); j++) {
+                flat[i * settings.latent() + j] = (float) (rows[i][j] * scale);
+            }
+        }
+        return Ops.owned(manager.create(flat, new Shape(rows.length, settings.latent())));
+    }
+
+    /** Images of codes, generator in evaluation mode. */
+    private NDArray decode(NDArray codes) {
+        return batched(codes, (batch, from) -> model.generator().forward(batch, false));
+    }
+
+    @FunctionalInterface
+    private interface BatchFunction {
+        NDArray apply(NDArray batch, int from);
+    }
+
+    /** f over batches of the rows of x, concatenated, in the evaluation's manager. */
+    private NDArray batched(NDArray x, BatchFunction f) {
+        int n = (int) x.getShape().get(0);
+        NDList parts = new NDList();
+        try (NDManager scope = manager.newSubManager()) {
+            for (int from = 0; from < n; from += settings.batch()) {
+                NDArray batch = x.get(from + ":" + Math.min(n, from + settings.batch()));
+                batch.attach(scope);
+                NDArray part = f.apply(batch, from);
+                part.attach(scope);
+                parts.add(part);
+            }
+            NDArray all = NDArrays.concat(parts, 0);
+            all.attach(manager);
+            return all;
+        }
+    }
+
+    private static double[][] rows(NDArray codes) {
+        int n = (int) codes.getShape().get(0);
+        int d = (int) codes.getShape().get(1);
+        double[] flat = codes.toType(DataType.FLOAT64, false).toDoubleArray();
+        double[][] out = new double[n][d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+        }
+        return out;
+    }
+
+    private static List<Figures.Row> rowsOf(String title, NDArray images, List<String> captions) {
+        List<Figures.Cell> cells = new ArrayList<>();
+        int n = (int) images.getShape().get(0);
+        for (int i = 0; i < n; i++) {
+            cells.add(new Figures.Cell(Images.fromTensor(images.get(i)), captions.isEmpty() ? "" : captions.get(i)));
+        }
+        List<Figures.Row> rows = new ArrayList<>();
+        for (int from = 0; from < n; from += SAMPLES_PER_ROW) {
+            rows.add(new Figures.Row(from == 0 ? title : "", cells.subList(from, Math.min(n, from + SAMPLES_PER_ROW))));
+        }
+        return rows;
+    }
+
+    private int cell() {
+        return Math.max(64, settings.size());
+    }
+
+    private void write(BufferedImage figure, String caption, String file) {
+        Images.writePng(figure, ctx.outputDir().resolve(file));
+        result.image(caption, file);
+    }
+}

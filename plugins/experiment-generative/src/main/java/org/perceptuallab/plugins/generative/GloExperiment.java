@@ -1,0 +1,41 @@
+package org.perceptuallab.plugins.generative;
+
+import ai.djl.ndarray.NDManager;
+import org.perceptuallab.api.Param;
+import org.perceptuallab.api.Experiment;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
+import org.perceptuallab.kit.tensor.Draws;
+import org.pf4j.Extension;
+
+/** GLO trained with the loss under study: codes and generator by Adam, then samples of a Gaussian fit. */
+@Extension(points = Experiment.class)
+public final class GloExperiment extends GenerativeExperiment {
+    private static final ParamSpec PARAMS = spec(
+            Param.real("lrCodes", 0.01, 1e-8, 10, "Adam learning rate of the codes (the reference: 0.01)"),
+            Param.bool("sphere", false, "project every code onto the unit sphere after each step"),
+            Param.integer("heldOutSteps", 100, 0, 1_000_000, "Adam steps fitting the codes of held-out images,"
+                    + " the generator frozen"));
+
+    @Override
+    public String id() {
+        return "glo";
+    }
+
+    @Override
+    public String summary() {
+        return "generative latent optimisation: a DCGAN generator and one code per image trained under the loss";
+    }
+
+    @Override
+    public ParamSpec params() {
+        return PARAMS;
+    }
+
+    @Override
+    GenerativeModel create(NDManager owner, Settings settings, TransposedConv transposed, Draws draws, ImageSet data,
+                           Params params, long seed) {
+        return new Glo(owner, settings, transposed, draws, data.trainCount(), params.getInt("heldOutSteps"),
+                Evaluation.heldOutSeed(seed));
+    }
+}
