@@ -141,7 +141,7 @@ class GenerativeExperimentTest extends CatalogTest {
                     @Override
                     public void close() {
                     }
-                });
+                }, null);
     }
 
     private static ExperimentResult run(Experiment e, String lossId, String given, CellContext ctx) throws Exception {
