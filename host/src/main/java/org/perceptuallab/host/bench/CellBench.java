@@ -18,7 +18,7 @@ import java.util.stream.Stream;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.api.PreparationContext;
+import org.perceptuallab.runtime.cell.Preparation;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
@@ -79,22 +79,7 @@ public final class CellBench {
         Experiment experiment = lab.experiments().require(w.experiment()).extension();
         Path folder = work.resolve("data").resolve(w.experiment() + "-" + items);
         try {
-            return experiment.prepare(given, new PreparationContext() {
-                @Override
-                public Path folder() {
-                    return folder;
-                }
-
-                @Override
-                public Path resolve(String path) {
-                    return photos.resolve(path);
-                }
-
-                @Override
-                public PrintWriter log() {
-                    return new PrintWriter(System.err, true);
-                }
-            });
+            return experiment.prepare(given, new Preparation(folder, photos::resolve, new PrintWriter(System.err, true)));
         } catch (PlabException e) {
             throw e;
         } catch (Exception e) {

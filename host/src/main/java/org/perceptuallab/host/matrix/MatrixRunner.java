@@ -39,6 +39,7 @@ import org.perceptuallab.host.share.PluginJar;
 import org.perceptuallab.host.share.PluginPins;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
+import org.perceptuallab.runtime.cell.Preparation;
 
 /**
  * Runs every (experiment, loss) cell of a matrix, or one shard's share of them. A cell's result (or its
@@ -335,22 +336,8 @@ public final class MatrixRunner {
     /** The entry's params after its experiment prepared their shared data (a generated set, say). */
     private ObjectNode prepare(Registry.Entry<Experiment> experiment, MatrixSpec.ExperimentEntry entry, MatrixSpec spec,
                                ResultStore store) {
-        PreparationContext context = new PreparationContext() {
-            @Override
-            public Path folder() {
-                return store.root().resolve("data").resolve(ResultStore.safe(entry.name()));
-            }
-
-            @Override
-            public Path resolve(String path) {
-                return spec.baseDir().resolve(path).normalize();
-            }
-
-            @Override
-            public PrintWriter log() {
-                return log;
-            }
-        };
+        PreparationContext context = new Preparation(store.root().resolve("data").resolve(ResultStore.safe(entry.name())),
+                path -> spec.baseDir().resolve(path).normalize(), log);
         try {
             return experiment.extension().prepare(entry.params().deepCopy(), context);
         } catch (PlabException e) {

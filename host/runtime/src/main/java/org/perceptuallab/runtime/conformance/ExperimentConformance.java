@@ -20,6 +20,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PreparationContext;
+import org.perceptuallab.runtime.cell.Preparation;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
@@ -132,21 +133,6 @@ public final class ExperimentConformance {
 
     private static PreparationContext preparation(Path folder, Path input) {
         PrintWriter log = new PrintWriter(Writer.nullWriter());
-        return new PreparationContext() {
-            @Override
-            public Path folder() {
-                return folder;
-            }
-
-            @Override
-            public Path resolve(String path) {
-                return input.resolve(path);
-            }
-
-            @Override
-            public PrintWriter log() {
-                return log;
-            }
-        };
+        return new Preparation(folder, input::resolve, log);
     }
 }
