@@ -46,24 +46,41 @@ public record DistanceMatrix(double[][] values, Route route, long evaluations) {
      * is null. {@code progress} advances once per image (feature route) or pair.
      */
     public static DistanceMatrix of(Loss loss, NDArray a, NDArray b, int batch, Progress progress) {
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch must be at least 1, got " + batch);
-        }
         Optional<FeatureMap> map = loss.featureMap();
+        if (map.isEmpty()) {
+            return byPairs(loss, a, b, batch, progress);
+        }
+        requirePositive(batch);
         try (NDManager scope = a.getManager().newSubManager()) {
-            if (map.isPresent()) {
-                return fromFeatures(map.get(), a, b, batch, scope, progress);
-            }
+            return fromFeatures(map.get(), a, b, batch, scope, progress);
+        }
+    }
+
+    /**
+     * The matrix pair by pair even where the loss has a feature map: from the loss itself (k-medoids on
+     * its own distances, say). {@code progress} advances once per pair.
+     */
+    public static DistanceMatrix byPairs(Loss loss, NDArray a, NDArray b, int batch, Progress progress) {
+        requirePositive(batch);
+        try (NDManager scope = a.getManager().newSubManager()) {
             return fromPairs(loss, a, b, batch, scope, progress);
         }
     }
 
     /** Progress totals: what {@link #of} will step through for these sets. */
     public static long work(Loss loss, long n, Long m) {
-        if (loss.featureMap().isPresent()) {
-            return n + (m == null ? 0 : m);
-        }
+        return loss.featureMap().isPresent() ? n + (m == null ? 0 : m) : pairWork(loss, n, m);
+    }
+
+    /** Progress totals of {@link #byPairs}. */
+    public static long pairWork(Loss loss, long n, Long m) {
         return m != null ? n * m : loss.symmetric() ? n * (n + 1) / 2 : n * n;
+    }
+
+    private static void requirePositive(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+        }
     }
 
     private static DistanceMatrix fromFeatures(FeatureMap map, NDArray a, NDArray b, int batch, NDManager scope,

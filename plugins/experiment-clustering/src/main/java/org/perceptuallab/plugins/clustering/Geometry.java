@@ -11,7 +11,6 @@ import java.util.function.BiFunction;
 import org.perceptuallab.api.DistanceMatrix;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Progress;
 
 /**
@@ -58,12 +57,10 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
         try (NDManager scope = manager.newSubManager()) {
             NDArray set = NDArrays.concat(new NDList(images), 0);
             set.attach(scope);
-            // Without the features the pair route is forced: the loss itself, not its feature map.
-            Loss pairsOnly = map.isEmpty() ? loss : new PairsOnly(loss);
             DistanceMatrix matrix;
             try (Progress bar = progress.apply("distances " + loss.spec().id(),
-                    DistanceMatrix.work(pairsOnly, images.size(), null))) {
-                matrix = DistanceMatrix.of(pairsOnly, set, null, batch, bar);
+                    DistanceMatrix.pairWork(loss, images.size(), null))) {
+                matrix = DistanceMatrix.byPairs(loss, set, null, batch, bar);
             }
             double[][] d = matrix.values();
             boolean asymmetric = matrix.route() == DistanceMatrix.Route.PAIRS;
@@ -78,24 +75,6 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
             return new Geometry(d, null, 0, note + "; distance matrix of " + matrix.evaluations()
                     + " pair evaluations" + (asymmetric ? ", symmetrised: the loss is not symmetric" : ""),
                     asymmetric, matrix.evaluations());
-        }
-    }
-
-    /** The loss without its feature map. */
-    private record PairsOnly(Loss loss) implements Loss {
-        @Override
-        public LossSpec spec() {
-            return loss.spec();
-        }
-
-        @Override
-        public NDArray distance(NDArray x, NDArray y) {
-            return loss.distance(x, y);
-        }
-
-        @Override
-        public boolean symmetric() {
-            return loss.symmetric();
         }
     }
 
