@@ -9,11 +9,12 @@ package org.perceptuallab.api;
  * {@link #CURRENT}, naming both.
  *
  * <p>History: 1.0, the first stable contract; 1.1 added {@link Experiment#tinyRun} and
- * {@link ExperimentContext#cacheFolder()} (default methods).
+ * {@link ExperimentContext#cacheFolder()} (default methods); 1.2 added {@link Loss#distancesFrom} (a default
+ * method).
  */
 public final class ApiVersion {
     /** This api's version. */
-    public static final String CURRENT = "1.1.0";
+    public static final String CURRENT = "1.2.0";
 
     /**
      * The {@code Plugin-Requires} a plugin compiled against this api writes: this major version, from 1.0. A

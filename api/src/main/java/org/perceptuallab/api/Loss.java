@@ -1,6 +1,11 @@
 package org.perceptuallab.api;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -25,6 +30,42 @@ public interface Loss extends AutoCloseable {
 
     /** Distances between x[i] and y[i], shape (N). */
     NDArray distance(NDArray x, NDArray y);
+
+    /**
+     * Distances from one batch to several (since 1.2): element k is {@code distance(x, ys.get(k))}, shape (N),
+     * for candidate batches shaped as {@code x} (2AFC's references against p0 and against p1). What the loss
+     * computes from x alone (a network's activations, random features of its patches) may be computed once
+     * for all candidates. A loss that draws its constants at every call draws them once for the whole call, as
+     * one distance call on the concatenated pairs would. Differentiable with respect to {@code x} as
+     * {@link #distance} is, and attached to {@code x}'s manager.
+     *
+     * <p>The default is {@code distance} itself for one candidate; for more, it takes the exact feature map
+     * where there is one (the features of x once, of each candidate once), else one distance call on x
+     * repeated against the candidates concatenated; a loss
+     * whose distance starts from per-image work without being an exact feature map overrides it.
+     */
+    default List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
+        Optional<FeatureMap> map = featureMap();
+        List<NDArray> out = new ArrayList<>(ys.size());
+        if (ys.size() < 2) {
+            ys.forEach(y -> out.add(distance(x, y)));
+            return out;
+        }
+        if (map.isPresent()) {
+            NDArray fx = map.get().features(x);
+            for (NDArray y : ys) {
+                out.add(fx.sub(map.get().features(y)).square().sum(new int[] {1}));
+            }
+            return out;
+        }
+        NDArray d = distance(NDArrays.concat(new NDList(Collections.nCopies(ys.size(), x)), 0),
+                NDArrays.concat(new NDList(ys), 0));
+        long n = x.getShape().get(0);
+        for (int k = 0; k < ys.size(); k++) {
+            out.add(d.get((k * n) + ":" + ((k + 1) * n)));
+        }
+        return out;
+    }
 
     /**
      * The loss's exact feature map, where there is one: {@code ||f(x) - f(y)||^2 == distance(x, y)} for

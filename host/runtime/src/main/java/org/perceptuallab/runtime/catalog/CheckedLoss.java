@@ -1,6 +1,7 @@
 package org.perceptuallab.runtime.catalog;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Inputs;
 import org.perceptuallab.api.Loss;
@@ -45,14 +47,39 @@ final class CheckedLoss implements Loss {
         // Every temporary of the call is released on return, even where a loss computes on y first
         // (a constant target in an optimisation loop would otherwise collect them).
         NDArray d = pluginCall("distance", () -> Ops.scoped(x, y, inner::distance));
-        long n = x.getShape().get(0);
+        return checkedDistances("distance", d, x.getShape().get(0));
+    }
+
+    /** Each candidate is checked against x as a pair is; each result as a distance call's. */
+    @Override
+    public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
+        ys.forEach(y -> Inputs.checkPair(owner, x, y, acceptsDifferentSizes));
+        List<NDArray> out = pluginCall("distancesFrom", () -> {
+            NDManager home = x.getManager();
+            try (NDManager scope = home.newSubManager()) {
+                scope.tempAttachAll(Stream.concat(Stream.of(x), ys.stream()).distinct().toArray(NDArray[]::new));
+                List<NDArray> d = inner.distancesFrom(x, ys);
+                d.forEach(a -> a.attach(home));
+                return d;
+            }
+        });
+        if (out.size() != ys.size()) {
+            throw PluginFailure.of(owner + ": distancesFrom", inner.getClass(), origin, null, "it returned "
+                    + out.size() + " distance arrays for " + ys.size() + " candidate batches; it must return one each");
+        }
+        out.forEach(d -> checkedDistances("distancesFrom", d, x.getShape().get(0)));
+        return out;
+    }
+
+    /** {@code d} when it holds one finite distance per pair of a batch of n; else the plugin's failure. */
+    private NDArray checkedDistances(String step, NDArray d, long n) {
         if (d.getShape().dimension() != 1 || d.getShape().get(0) != n) {
-            throw PluginFailure.of(owner + ": distance", inner.getClass(), origin, null, "it returned shape "
+            throw PluginFailure.of(owner + ": " + step, inner.getClass(), origin, null, "it returned shape "
                     + d.getShape() + " for a batch of " + n + "; a loss must return one distance per pair");
         }
         List<Long> nonFinite = nonFinite(d);
         if (!nonFinite.isEmpty()) {
-            throw PluginFailure.of(owner + ": distance", inner.getClass(), origin, null, "it returned NaN or"
+            throw PluginFailure.of(owner + ": " + step, inner.getClass(), origin, null, "it returned NaN or"
                     + " infinity for pair(s) " + nonFinite + " of inputs that passed the checks"
                     + weightFiles());
         }

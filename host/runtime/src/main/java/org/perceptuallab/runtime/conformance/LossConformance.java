@@ -246,6 +246,23 @@ public final class LossConformance {
                     return Outcome.of(worst <= tol.float64(), "largest relative difference " + number(worst)
                             + " (limit " + number(tol.float64()) + ")");
                 }),
+                check(subject, spec, "distances from one batch to several equal the paired distances", (loss, scope) -> {
+                    NDArray[] xy = pair(scope, 20, DataType.FLOAT64, SIDE);
+                    NDArray[] others = pair(scope, 22, DataType.FLOAT64, SIDE);
+                    NDArray x = xy[0];
+                    List<NDArray> candidates = List.of(xy[1], others[0], others[1]);
+                    List<NDArray> fromX = loss.distancesFrom(x, candidates);
+                    if (fromX.size() != candidates.size()) {
+                        return Outcome.failed(fromX.size() + " results for " + candidates.size() + " candidate batches");
+                    }
+                    double worst = 0;
+                    for (int k = 0; k < candidates.size(); k++) {
+                        worst = Math.max(worst, relativeDifference(values(fromX.get(k)),
+                                values(loss.distance(x, candidates.get(k)))));
+                    }
+                    return Outcome.of(worst <= tol.float64(), "largest relative difference of distancesFrom(x, [y1, y2,"
+                            + " y3]) from d(x, yk) " + number(worst) + " (limit " + number(tol.float64()) + ")");
+                }),
                 check(subject, spec, "time of one forward+backward", (loss, scope) -> {
                     NDArray[] xy = pair(scope, 24, DataType.FLOAT32, TIMED_SIDE, TIMED_BATCH);
                     double seconds = LossChecks.forwardBackwardSeconds(loss, xy[0], xy[1], 3);

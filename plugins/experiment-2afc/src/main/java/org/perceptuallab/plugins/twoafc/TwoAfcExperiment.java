@@ -1,10 +1,6 @@
 package org.perceptuallab.plugins.twoafc;
 
-import org.perceptuallab.kit.io.SyntheticImages;
-import java.util.Optional;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +20,6 @@ import java.util.Optional;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
-import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
@@ -37,15 +32,15 @@ import org.perceptuallab.api.Table;
 import org.perceptuallab.kit.io.DecodedImages;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.SyntheticImages;
 import org.pf4j.Extension;
 
 /**
  * Agreement of a loss with human 2AFC judgements: per triplet, score = (d0 &lt; d1)(1 - h) + (d1 &lt; d0) h
  * + 0.5 (d0 = d1) with d0 = D(ref, p0), d1 = D(ref, p1) and h the fraction of people who chose p1; the
  * mean per category and overall, with seeded bootstrap 95% intervals. The images are decoded once per
- * matrix into the context's cache folder ({@link DecodedImages}); both distances of a batch come from the
- * features of ref, p0 and p1 where the loss has an exact feature map, else from one distance call over
- * (ref, ref) against (p0, p1).
+ * matrix into the context's cache folder ({@link DecodedImages}); both distances of a batch come from one
+ * {@link Loss#distancesFrom} call (ref against p0 and p1), so a reference's own work is done once.
  */
 @Extension
 public final class TwoAfcExperiment implements Experiment {
@@ -159,35 +154,18 @@ public final class TwoAfcExperiment implements Experiment {
     }
 
     /**
-     * {d0, d1} of the triplets {@code from} to {@code to}. Where the loss has an exact feature map, the
-     * features of ref, p0 and p1 are computed once each and both distances come from them (a reference's
-     * features are not computed twice); otherwise one distance call on (ref, ref) against (p0, p1).
+     * {d0, d1} of the triplets {@code from} to {@code to}, from one {@link Loss#distancesFrom} call: the loss
+     * computes what the references alone need (their features, their activations) once, not once per side.
      */
     private static double[][] distances(Loss loss, NDManager m, DecodedImages images, int total, int from, int to) {
         try (NDManager scope = m.newSubManager()) {
             NDArray ref = images.batch(scope, from, to);
             NDArray p0 = images.batch(scope, total + from, total + to);
             NDArray p1 = images.batch(scope, 2 * total + from, 2 * total + to);
-            Optional<FeatureMap> map = loss.featureMap();
-            if (map.isPresent()) {
-                NDArray f = map.get().features(ref);
-                return new double[][] {squaredDistances(f, map.get().features(p0)),
-                        squaredDistances(f, map.get().features(p1))};
-            }
-            double[] d = loss.distance(NDArrays.concat(new NDList(ref, ref), 0), NDArrays.concat(new NDList(p0, p1), 0))
-                    .toType(DataType.FLOAT64, false).toDoubleArray();
-            int n = to - from;
-            return new double[][] {Arrays.copyOfRange(d, 0, n), Arrays.copyOfRange(d, n, 2 * n)};
+            List<NDArray> d = loss.distancesFrom(ref, List.of(p0, p1));
+            return new double[][] {d.get(0).toType(DataType.FLOAT64, false).toDoubleArray(),
+                    d.get(1).toType(DataType.FLOAT64, false).toDoubleArray()};
         }
-    }
-
-    /**
-     * Row-wise squared Euclidean distances of two (N, D) feature batches, in the features' type as the loss's
-     * own distance sums (a multi-layer VGG has half a million features per 64x64 image: a float64 copy of
-     * each batch would cost more memory traffic than the distance).
-     */
-    private static double[] squaredDistances(NDArray a, NDArray b) {
-        return a.sub(b).square().sum(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
     }
 
     private record Scored(String category, TwoAfcData.Triplet triplet, double d0, double d1, double score) {

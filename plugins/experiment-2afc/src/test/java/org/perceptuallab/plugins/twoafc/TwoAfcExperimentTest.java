@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
@@ -74,40 +76,47 @@ class TwoAfcExperimentTest extends CatalogTest {
         }
     }
 
-    @Test
-    void featuresOnceAndTheDecodedCacheLeaveEveryScoreUnchanged(@TempDir Path root) throws Exception {
+    /**
+     * 2AFC asks each loss for ref against p0 and p1 in one {@code distancesFrom} call: l2 answers from its
+     * feature map, vgg from the reference's activations once, mmd++ from its random features of the
+     * reference once (one draw of them per call). Every score equals that of a loss offering only
+     * {@code distance}, which 2AFC then calls once on (ref, ref) against (p0, p1), read without the cache.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"l2", "vgg", "mmd++"})
+    void eachReferenceOnceAndTheDecodedCacheLeaveEveryScoreUnchanged(String id, @TempDir Path root) throws Exception {
         Random r = new Random(5);
         for (int i = 0; i < 10; i++) {
-            NDArray ref = manager.randomUniform(-0.8f, 0.8f, new Shape(1, 3, 16, 16));
+            NDArray ref = manager.randomUniform(-0.8f, 0.8f, new Shape(1, 3, 32, 32));
             writeTriplet(root.resolve("noise"), i, ref, noisy(ref, 0.02 + 0.01 * i, r), noisy(ref, 0.12 - 0.01 * i, r),
                     i % 3 / 2.0);
         }
         try (NDManager m = manager.newSubManager();
-             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
-            assertThat(l2.featureMap()).isPresent();
-            // The same loss without its feature map takes the paired route: one call on (ref, ref) vs (p0, p1).
-            Loss paired = new Loss() {
+             Loss loss = catalog.create(LossSpec.of(id), LabContext.of(m, 0, catalog));
+             Loss same = catalog.create(LossSpec.of(id), LabContext.of(m, 0, catalog))) {
+            Loss pairedOnly = new Loss() {
                 @Override
                 public LossSpec spec() {
-                    return l2.spec();
+                    return same.spec();
                 }
 
                 @Override
                 public NDArray distance(NDArray x, NDArray y) {
-                    return l2.distance(x, y);
+                    return same.distance(x, y);
                 }
             };
             TwoAfcExperiment e = new TwoAfcExperiment();
             var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                    "{\"data\": \"" + root + "\", \"size\": 16, \"batch\": 4, \"bootstrap\": 100}"));
-            ExperimentResult byFeatures = e.run(params, l2, TestExperimentContext.of(m, 0, root.resolve("f"), root,
+                    "{\"data\": \"" + root + "\", \"size\": 32, \"batch\": 4, \"bootstrap\": 100}"));
+            ExperimentResult once = e.run(params, loss, TestExperimentContext.of(m, 0, root.resolve("f"), root,
                     catalog, root.resolve("cache")));
-            ExperimentResult byPairs = e.run(params, paired, TestExperimentContext.of(m, 0, root.resolve("p"), root,
+            ExperimentResult paired = e.run(params, pairedOnly, TestExperimentContext.of(m, 0, root.resolve("p"), root,
                     catalog));
             assertThat(root.resolve("cache/decoded-images")).isNotEmptyDirectory();
-            assertThat(byFeatures.metrics().keySet()).isEqualTo(byPairs.metrics().keySet());
-            byPairs.metrics().forEach((name, metric) ->
-                    assertThat(byFeatures.value(name)).as(name).isEqualTo(metric.value()));
+            assertThat(once.value("score")).isStrictlyBetween(0.0, 1.0);
+            assertThat(once.metrics().keySet()).isEqualTo(paired.metrics().keySet());
+            paired.metrics().forEach((name, metric) ->
+                    assertThat(once.value(name)).as(name).isEqualTo(metric.value()));
         }
     }
 

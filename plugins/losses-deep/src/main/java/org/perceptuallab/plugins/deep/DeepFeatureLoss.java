@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,8 @@ final class DeepFeatureLoss implements Loss {
     private Map<Integer, NDArray> cachedFeatures;
     /** How often a target's features were computed into the cache (a hit computes none). */
     private int targetComputations;
+    /** Images passed through the trunk so far. */
+    private long trunkImages;
 
     /**
      * @param constants owns the trunk's weights and the metric's projections; closed by {@link #close()}
@@ -72,8 +75,34 @@ final class DeepFeatureLoss implements Loss {
         if (reinitDraws != null) {
             trunk.redraw(reinitDraws);
         }
+        return layerSum(features(x), targetFeatures(y, x));
+    }
+
+    /**
+     * The activations of x once, then of each candidate (with redrawn weights, one draw for the call): a
+     * 2AFC reference costs one trunk pass instead of one per candidate. One candidate is {@link #distance},
+     * whose target cache serves a composite's optimisation loop.
+     */
+    @Override
+    public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
+        if (ys.size() == 1) {
+            return List.of(distance(x, ys.get(0)));
+        }
+        checkInput(x);
+        ys.forEach(this::checkInput);
+        if (reinitDraws != null) {
+            trunk.redraw(reinitDraws);
+        }
         Map<Integer, NDArray> fx = features(x);
-        Map<Integer, NDArray> fy = targetFeatures(y, x);
+        List<NDArray> out = new ArrayList<>(ys.size());
+        for (NDArray y : ys) {
+            out.add(layerSum(fx, features(y)));
+        }
+        return out;
+    }
+
+    /** Sum over layers of weight * metric(fx, fy) / number of layers. */
+    private NDArray layerSum(Map<Integer, NDArray> fx, Map<Integer, NDArray> fy) {
         NDArray total = null;
         for (Layer l : layers) {
             NDArray term = Ops.times(l.metric().distance(fx.get(l.stage()), fy.get(l.stage())),
@@ -91,6 +120,9 @@ final class DeepFeatureLoss implements Loss {
 
     /** The features of every layer by stage index; the pixels are the image itself. */
     private Map<Integer, NDArray> features(NDArray images) {
+        if (!stages.isEmpty()) {
+            trunkImages += images.getShape().get(0);
+        }
         Map<Integer, NDArray> out = new HashMap<>(stages.isEmpty() ? Map.of()
                 : trunk.features(inputScale.apply(images), stages));
         out.put(-1, images);
@@ -119,6 +151,11 @@ final class DeepFeatureLoss implements Loss {
     /** Targets whose features were computed into the cache so far. */
     int targetComputations() {
         return targetComputations;
+    }
+
+    /** Images passed through the trunk so far. */
+    long trunkImages() {
+        return trunkImages;
     }
 
     private void cacheFeatures(NDArray y) {

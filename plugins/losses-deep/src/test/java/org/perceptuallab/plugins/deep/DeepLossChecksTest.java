@@ -2,8 +2,11 @@ package org.perceptuallab.plugins.deep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -208,6 +211,38 @@ class DeepLossChecksTest extends CatalogTest {
             try (Loss fresh = create("vgg", "{\"seed\": 1}", null)) {
                 assertThat(changed).isEqualTo(fresh.distance(x, other).getFloat(0)).isNotEqualTo(first);
             }
+        }
+    }
+
+    @Test
+    void distancesFromPassesTheReferenceThroughTheTrunkOnceAndEqualsEachPairedDistance() {
+        try (NDManager constants = manager.newSubManager();
+             DeepFeatureLoss loss = (DeepFeatureLoss) new TrunkLosses.Vgg().create(new TrunkLosses.Vgg().params()
+                     .resolve("test", JsonNodeFactory.instance.objectNode().put("seed", 1)),
+                     LabContext.of(constants, 3, LossCatalog.fromClasspath()))) {
+            NDArray ref = images(21, 2, 32, DataType.FLOAT32);
+            NDArray p0 = images(22, 2, 32, DataType.FLOAT32);
+            NDArray p1 = images(23, 2, 32, DataType.FLOAT32);
+            List<NDArray> d = loss.distancesFrom(ref, List.of(p0, p1));
+            assertThat(loss.trunkImages()).as("ref, p0 and p1 once each").isEqualTo(6);
+            assertThat(d.get(0).toFloatArray()).containsExactly(loss.distance(ref, p0).toFloatArray(), within(1e-5f));
+            assertThat(d.get(1).toFloatArray()).containsExactly(loss.distance(ref, p1).toFloatArray(), within(1e-5f));
+            assertThat(d.get(0).toFloatArray()).doesNotContain(d.get(1).toFloatArray());
+        }
+    }
+
+    @Test
+    void distancesFromRedrawsTheWeightsOnceForTheWholeCall() {
+        String reinit = "{\"seed\": 4, \"reinit\": true, \"layers\": {\"conv1_2\": 1, \"conv2_2\": 1}}";
+        try (Loss several = create("vgg", reinit, null); Loss concatenated = create("vgg", reinit, null)) {
+            NDArray ref = images(24, 2, 16, DataType.FLOAT32);
+            NDArray p0 = images(25, 2, 16, DataType.FLOAT32);
+            NDArray p1 = images(26, 2, 16, DataType.FLOAT32);
+            List<NDArray> d = several.distancesFrom(ref, List.of(p0, p1));
+            float[] one = concatenated.distance(NDArrays.concat(new NDList(ref, ref)),
+                    NDArrays.concat(new NDList(p0, p1))).toFloatArray();
+            assertThat(d.get(0).toFloatArray()).containsExactly(new float[] {one[0], one[1]}, within(1e-5f));
+            assertThat(d.get(1).toFloatArray()).containsExactly(new float[] {one[2], one[3]}, within(1e-5f));
         }
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -140,29 +141,63 @@ public final class MmdApprox implements LossFamily {
             return spec;
         }
 
-        /**
-         * Per image and block of features, in its own scope (the catalogue scopes the whole call): the
-         * features of x and y and the sum of their squared differences. The blocks keep every temporary small (about 4 MB for 128 x 128 images), which the
-         * allocator reuses instead of mapping fresh memory, and nothing of y enters the graph.
-         */
         @Override
         public NDArray distance(NDArray x, NDArray y) {
+            return distancesFrom(x, List.of(y)).get(0);
+        }
+
+        /**
+         * Per image and block of features, in its own scope (the catalogue scopes the whole call): the
+         * features of x once, those of each candidate, and the sums of their squared differences; one draw of
+         * the filters for the whole call. The blocks keep every temporary small (about 4 MB for 128 x 128
+         * images), which the allocator reuses instead of mapping fresh memory, and nothing of a candidate
+         * enters the graph.
+         */
+        @Override
+        public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
             checkSizes(x.getShape());
             NDList blocks = filters.forCall(x.getManager(), x.getShape().get(1));
-            NDList perImage = new NDList();
+            List<NDList> perImage = new ArrayList<>();
+            ys.forEach(y -> perImage.add(new NDList()));
             for (long i = 0; i < x.getShape().get(0); i++) {
-                NDArray xi = x.get(i + ":" + (i + 1));
-                NDArray yi = y.get(i + ":" + (i + 1));
-                NDList perBlock = new NDList();
+                String row = i + ":" + (i + 1);
+                NDArray xi = x.get(row);
+                List<NDArray> yis = ys.stream().map(y -> y.get(row)).toList();
+                List<NDList> perBlock = new ArrayList<>();
+                ys.forEach(y -> perBlock.add(new NDList()));
                 for (int k = 0; k < blocks.size(); k += 2) {
-                    NDArray w = blocks.get(k);
-                    NDArray bias = blocks.get(k + 1);
-                    perBlock.add(Ops.scoped(xi, yi, (u, v) ->
-                            pooledFeatures(u, w, bias).sub(pooledFeatures(v, w, bias)).square().sum()));
+                    List<NDArray> sums = squaredDifferenceSums(xi, yis, blocks.get(k), blocks.get(k + 1));
+                    for (int c = 0; c < sums.size(); c++) {
+                        perBlock.get(c).add(sums.get(c));
+                    }
                 }
-                perImage.add(NDArrays.stack(perBlock).sum());
+                for (int c = 0; c < ys.size(); c++) {
+                    perImage.get(c).add(NDArrays.stack(perBlock.get(c)).sum());
+                }
             }
-            return Ops.times(NDArrays.stack(perImage), 1.0 / (features * pooledPositions(x.getShape())));
+            double scale = 1.0 / (features * pooledPositions(x.getShape()));
+            return perImage.stream().map(d -> Ops.times(NDArrays.stack(d), scale)).toList();
+        }
+
+        /**
+         * For one image and one block of filters: the sum of squared differences between the pooled features
+         * of {@code xi} (computed once) and those of each candidate, attached to xi's manager; the rest of the
+         * block's temporaries are released.
+         */
+        private List<NDArray> squaredDifferenceSums(NDArray xi, List<NDArray> yis, NDArray w, NDArray bias) {
+            NDManager home = xi.getManager();
+            try (NDManager scope = home.newSubManager()) {
+                scope.tempAttachAll(xi);
+                yis.forEach(scope::tempAttachAll);
+                NDArray fx = pooledFeatures(xi, w, bias);
+                List<NDArray> sums = new ArrayList<>(yis.size());
+                for (NDArray yi : yis) {
+                    NDArray sum = fx.sub(pooledFeatures(yi, w, bias)).square().sum();
+                    sum.attach(home);
+                    sums.add(sum);
+                }
+                return sums;
+            }
         }
 
         /**

@@ -36,6 +36,11 @@ public final class Presets {
         }
 
         @Override
+        public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
+            return sum.distancesFrom(x, ys);
+        }
+
+        @Override
         public boolean symmetric() {
             return sum.symmetric();
         }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BinaryOperator;
+import java.util.function.BiFunction;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
@@ -29,11 +29,21 @@ public final class CompositeLosses {
     private CompositeLosses() {
     }
 
-    /** A loss computed from inner losses; closes them with itself. */
-    private record Composite(LossSpec spec, List<Loss> inner, BinaryOperator<NDArray> function) implements Loss {
+    /**
+     * A loss computed from inner losses; closes them with itself. Each form is written once, from x against
+     * candidate batches, on its inner losses' {@link Loss#distancesFrom}: what an inner loss shares between
+     * candidates is shared inside the composite too, and a single distance is the one-candidate case.
+     */
+    private record Composite(LossSpec spec, List<Loss> inner, BiFunction<NDArray, List<NDArray>, List<NDArray>> form)
+            implements Loss {
         @Override
         public NDArray distance(NDArray x, NDArray y) {
-            return function.apply(x, y);
+            return form.apply(x, List.of(y)).get(0);
+        }
+
+        @Override
+        public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
+            return form.apply(x, ys);
         }
 
         /** Each form applies its inner losses to x and y alike, so it is as symmetric as they all are. */
@@ -46,6 +56,16 @@ public final class CompositeLosses {
         public void close() {
             inner.forEach(Loss::close);
         }
+    }
+
+    /** total + weight * terms, element by element; the terms alone when there is no total yet. */
+    private static List<NDArray> weightedAdd(List<NDArray> total, List<NDArray> terms, double weight) {
+        List<NDArray> out = new ArrayList<>(terms.size());
+        for (int k = 0; k < terms.size(); k++) {
+            NDArray term = Ops.times(terms.get(k), weight);
+            out.add(total == null ? term : total.get(k).add(term));
+        }
+        return out;
     }
 
     /** The canonical spec: params with the inner loss replaced by its own canonical spec. */
@@ -96,18 +116,19 @@ public final class CompositeLosses {
             }
             Loss inner = context.losses().create(params.getLoss("of"), context);
             double[] w = weights;
-            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, y) -> {
+            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, ys) -> {
                 long side = Math.min(x.getShape().get(2), x.getShape().get(3));
                 if (side >> levels < 1) {
                     throw new PlabException("loss 'pyramid': " + levels + " levels need images of at least "
                             + (1 << levels) + " pixels a side, got " + side);
                 }
                 List<NDArray> xs = Pyramids.average(x, levels);
-                List<NDArray> ys = Pyramids.average(y, levels);
-                NDArray total = null;
+                List<List<NDArray>> yss = ys.stream().map(y -> Pyramids.average(y, levels)).toList();
+                List<NDArray> total = null;
                 for (int j = 0; j <= levels; j++) {
-                    NDArray term = Ops.times(inner.distance(xs.get(j), ys.get(j)), w[j]);
-                    total = total == null ? term : total.add(term);
+                    int level = j;
+                    total = weightedAdd(total, inner.distancesFrom(xs.get(j),
+                            yss.stream().map(l -> l.get(level)).toList()), w[j]);
                 }
                 return total;
             });
@@ -146,16 +167,16 @@ public final class CompositeLosses {
             int size = params.getInt("size");
             int stride = params.getInt("stride");
             Loss inner = context.losses().create(params.getLoss("of"), context);
-            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, y) -> {
+            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, ys) -> {
                 Shape s = x.getShape();
                 if (size > s.get(2) || size > s.get(3)) {
                     throw new PlabException("loss 'window': parameter 'size' (" + size + ") exceeds the image "
                             + s.get(2) + "x" + s.get(3));
                 }
                 NDArray xw = Ops.windows(x, size, stride);
-                NDArray yw = Ops.windows(y, size, stride);
+                List<NDArray> yws = ys.stream().map(y -> Ops.windows(y, size, stride)).toList();
                 long n = s.get(0);
-                return inner.distance(xw, yw).reshape(n, -1).mean(new int[] {1});
+                return inner.distancesFrom(xw, yws).stream().map(d -> d.reshape(n, -1).mean(new int[] {1})).toList();
             });
         }
     }
@@ -197,11 +218,10 @@ public final class CompositeLosses {
                 canonical.add(loss.spec().json().put("weight", t.getKey()));
             }
             double[] weights = terms.stream().mapToDouble(Map.Entry::getKey).toArray();
-            return new Composite(new LossSpec(id(), json), List.copyOf(inner), (x, y) -> {
-                NDArray total = null;
+            return new Composite(new LossSpec(id(), json), List.copyOf(inner), (x, ys) -> {
+                List<NDArray> total = null;
                 for (int i = 0; i < inner.size(); i++) {
-                    NDArray term = Ops.times(inner.get(i).distance(x, y), weights[i]);
-                    total = total == null ? term : total.add(term);
+                    total = weightedAdd(total, inner.get(i).distancesFrom(x, ys), weights[i]);
                 }
                 return total;
             });
