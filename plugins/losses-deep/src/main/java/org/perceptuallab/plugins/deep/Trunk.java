@@ -177,6 +177,11 @@ final class Trunk {
      * <p>The outputs are (N, C, H, W) stored channels-last, the layout on which oneDNN's convolutions need no
      * reordering and the max pool is vectorised (together about a tenth of a VGG step); {@link
      * FeatureMetric#rows} and {@link FeatureMetric#positions} view them without copying.
+     *
+     * <p>A stage that is not wanted is freed as soon as the next one is computed: an evaluation (2AFC, a
+     * distance matrix) then holds the wanted maps and two stages instead of every stage of the batch, so the
+     * allocator reuses the same few blocks. Under a gradient nothing is lost: autograd keeps its own
+     * references to what the backward pass needs.
      */
     Map<Integer, NDArray> features(NDArray x, Set<Integer> wanted) {
         int last = wanted.stream().mapToInt(Integer::intValue).max().orElse(-1);
@@ -186,26 +191,40 @@ final class Trunk {
         List<Stage> stages = architecture.stages();
         Map<Integer, NDArray> out = new LinkedHashMap<>();
         NDArray h = channelsLast(x);
+        boolean kept = false;
         for (int i = 0; i <= last; i++) {
             Stage s = stages.get(i);
+            NDArray in = h;
             if (s.kind() == Kind.RELU && i < last && stages.get(i + 1).kind() == Kind.MAX_POOL && !wanted.contains(i)) {
                 // max pooling commutes with the ReLU; pooling first leaves the ReLU a quarter of the work
                 i++;
-                h = Activation.relu(maxPool(h, stages.get(i)));
+                NDArray pooled = maxPool(in, stages.get(i));
+                h = Activation.relu(pooled);
+                pooled.close();
             } else {
                 h = switch (s.kind()) {
-                    case CONV -> Conv2d.conv2d(h, Ops.castLike(weights[i], h), Ops.castLike(biases[i], h),
-                            new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()), new Shape(1, 1),
-                            1).singletonOrThrow();
-                    case RELU -> Activation.relu(h);
-                    case MAX_POOL -> maxPool(h, s);
+                    case CONV -> conv(in, i, s);
+                    case RELU -> Activation.relu(in);
+                    case MAX_POOL -> maxPool(in, s);
                 };
             }
-            if (wanted.contains(i)) {
+            if (!kept) {
+                in.close();
+            }
+            kept = wanted.contains(i);
+            if (kept) {
                 out.put(i, h);
             }
         }
         return out;
+    }
+
+    /** Stage i's convolution of {@code in}; the per-call views of its weights are freed with the call. */
+    private NDArray conv(NDArray in, int i, Stage s) {
+        try (NDArray weight = Ops.castLike(weights[i], in); NDArray bias = Ops.castLike(biases[i], in)) {
+            return Conv2d.conv2d(in, weight, bias, new Shape(s.stride(), s.stride()),
+                    new Shape(s.padding(), s.padding()), new Shape(1, 1), 1).singletonOrThrow();
+        }
     }
 
     private static NDArray maxPool(NDArray h, Stage s) {

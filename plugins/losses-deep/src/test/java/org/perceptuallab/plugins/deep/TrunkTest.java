@@ -69,6 +69,22 @@ class TrunkTest {
         }
     }
 
+    /**
+     * Up to conv5_3 the trunk computes 30 stages; a call keeps the two wanted maps and the input's
+     * channels-last copy (four arrays of it), every other stage freed once the next is computed.
+     */
+    @Test
+    void aForwardPassKeepsOnlyTheWantedStages() {
+        try (NDManager weights = NDManager.newBaseManager(); NDManager call = weights.newSubManager()) {
+            Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(6), 28, weights, false);
+            NDArray x = call.randomUniform(-1, 1, new Shape(2, 3, 32, 32));
+            var out = trunk.features(x, Set.of(3, 28));
+            assertThat(out.keySet()).containsExactly(3, 28);
+            assertThat(out.get(28).getShape()).isEqualTo(new Shape(2, 512, 2, 2));
+            assertThat(call.getManagedArrays()).as("x, its channels-last copy, relu1_2 and conv5_3").hasSizeLessThanOrEqualTo(6);
+        }
+    }
+
     private static NDArray[] conv31AndGradient(Trunk trunk, NDArray image, NDArray weights, Set<Integer> wanted) {
         NDArray x = image.duplicate();
         x.setRequiresGradient(true);
