@@ -18,6 +18,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
 
 /** The catalogue's checks around {@link Loss#distancesFrom}: inputs before the plugin runs, its answer after. */
 class CheckedLossTest {
@@ -61,7 +62,7 @@ class CheckedLossTest {
 
                     @Override
                     public NDArray distance(NDArray x, NDArray y) {
-                        return x.sub(y).square().reshape(x.getShape().get(0), -1).mean(new int[] {1});
+                        return Ops.meanPerSample(x.sub(y).square());
                     }
 
                     @Override
@@ -77,10 +78,6 @@ class CheckedLossTest {
         LossCatalog catalog = new LossCatalog();
         catalog.families().add(family, "test");
         return catalog.create(LossSpec.of(family.id()), LabContext.of(m, 0, catalog));
-    }
-
-    private static NDArray perImageMean(NDArray a) {
-        return a.reshape(a.getShape().get(0), -1).mean(new int[] {1});
     }
 
     private static NDArray images(NDManager m, float value) {
@@ -112,7 +109,7 @@ class CheckedLossTest {
     @Test
     void tooFewResultsFailNamingThePluginsStep() {
         try (NDManager m = manager.newSubManager();
-             Loss loss = create(family("one-short", (x, ys) -> List.of(perImageMean(x.sub(ys.get(0)).abs()))), m)) {
+             Loss loss = create(family("one-short", (x, ys) -> List.of(Ops.meanPerSample(x.sub(ys.get(0)).abs()))), m)) {
             assertThatThrownBy(() -> loss.distancesFrom(images(m, 0), List.of(images(m, 0), images(m, 1))))
                     .isInstanceOf(PluginFailure.class).hasMessageContaining("loss 'one-short': distancesFrom")
                     .hasMessageContaining("1 distance arrays for 2 candidate batches");
@@ -122,8 +119,8 @@ class CheckedLossTest {
     @Test
     void aNonFiniteResultFailsNamingThePair() {
         try (NDManager m = manager.newSubManager();
-             Loss loss = create(family("nan-second", (x, ys) -> List.of(perImageMean(x.sub(ys.get(0)).abs()),
-                     perImageMean(x.sub(ys.get(1)).abs()).div(0).sub(x.getManager().create(new float[] {0, 1})))), m)) {
+             Loss loss = create(family("nan-second", (x, ys) -> List.of(Ops.meanPerSample(x.sub(ys.get(0)).abs()),
+                     Ops.meanPerSample(x.sub(ys.get(1)).abs()).div(0).sub(x.getManager().create(new float[] {0, 1})))), m)) {
             assertThatThrownBy(() -> loss.distancesFrom(images(m, 0), List.of(images(m, 0), images(m, 0))))
                     .isInstanceOf(PluginFailure.class).hasMessageContaining("distancesFrom")
                     .hasMessageContaining("NaN or infinity for pair(s) [0, 1]");

@@ -191,13 +191,16 @@ class DeepLossChecksTest extends CatalogTest {
         }
     }
 
+    /** The vgg family's own loss (seed 1), not the catalogue's wrapper, so that tests can read its counters. */
+    private static DeepFeatureLoss ownVgg(NDManager constants) {
+        return (DeepFeatureLoss) new TrunkLosses.Vgg().create(new TrunkLosses.Vgg().params()
+                .resolve("test", JsonNodeFactory.instance.objectNode().put("seed", 1)),
+                LabContext.of(constants, 3, LossCatalog.fromClasspath()));
+    }
+
     @Test
     void targetFeaturesAreReusedOnlyWhileTheTargetIsUnchanged() {
-        // The family's own loss, not the catalogue's wrapper: the test counts its target computations.
-        try (NDManager constants = manager.newSubManager();
-             DeepFeatureLoss loss = (DeepFeatureLoss) new TrunkLosses.Vgg().create(new TrunkLosses.Vgg().params()
-                     .resolve("test", JsonNodeFactory.instance.objectNode().put("seed", 1)),
-                     LabContext.of(constants, 3, LossCatalog.fromClasspath()))) {
+        try (NDManager constants = manager.newSubManager(); DeepFeatureLoss loss = ownVgg(constants)) {
             NDArray x = images(11, 1, 32, DataType.FLOAT32);
             NDArray y = images(12, 1, 32, DataType.FLOAT32);
             NDArray other = images(13, 1, 32, DataType.FLOAT32);
@@ -216,10 +219,7 @@ class DeepLossChecksTest extends CatalogTest {
 
     @Test
     void distancesFromPassesTheReferenceThroughTheTrunkOnceAndEqualsEachPairedDistance() {
-        try (NDManager constants = manager.newSubManager();
-             DeepFeatureLoss loss = (DeepFeatureLoss) new TrunkLosses.Vgg().create(new TrunkLosses.Vgg().params()
-                     .resolve("test", JsonNodeFactory.instance.objectNode().put("seed", 1)),
-                     LabContext.of(constants, 3, LossCatalog.fromClasspath()))) {
+        try (NDManager constants = manager.newSubManager(); DeepFeatureLoss loss = ownVgg(constants)) {
             NDArray ref = images(21, 2, 32, DataType.FLOAT32);
             NDArray p0 = images(22, 2, 32, DataType.FLOAT32);
             NDArray p1 = images(23, 2, 32, DataType.FLOAT32);
