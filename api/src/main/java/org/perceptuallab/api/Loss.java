@@ -41,16 +41,16 @@ public interface Loss extends AutoCloseable {
      *
      * <p>The default is {@code distance} itself for one candidate; for more, it takes the exact feature map
      * where there is one (the features of x once, of each candidate once), else one distance call on x
-     * repeated against the candidates concatenated; a loss
-     * whose distance starts from per-image work without being an exact feature map overrides it.
+     * repeated against the candidates concatenated. A loss whose distance starts from per-image work without
+     * being an exact feature map overrides it.
      */
     default List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
-        Optional<FeatureMap> map = featureMap();
         List<NDArray> out = new ArrayList<>(ys.size());
         if (ys.size() < 2) {
             ys.forEach(y -> out.add(distance(x, y)));
             return out;
         }
+        Optional<FeatureMap> map = featureMap();
         if (map.isPresent()) {
             NDArray fx = map.get().features(x);
             for (NDArray y : ys) {
