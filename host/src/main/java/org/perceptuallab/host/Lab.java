@@ -14,6 +14,7 @@ import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
 import org.perceptuallab.runtime.catalog.Registry;
+import org.perceptuallab.runtime.NativeEngine;
 import org.perceptuallab.runtime.NativeHeap;
 
 /**
@@ -85,6 +86,7 @@ public final class Lab implements AutoCloseable {
     public synchronized NDManager manager() {
         if (manager == null) {
             Engine engine = Engine.getEngine("PyTorch");
+            NativeEngine.configure(settings.verbose());
             Device device = Device.fromName(settings.device(), engine);
             if (device.isGpu() && engine.getGpuCount() <= device.getDeviceId()) {
                 throw new PlabException("device " + settings.device() + " requested but the engine sees "

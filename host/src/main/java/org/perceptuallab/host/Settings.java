@@ -26,6 +26,7 @@ public final class Settings {
     private String device = "cpu";
     private int threads;
     private long seed;
+    private boolean verbose;
     private List<String> commandLine = List.of();
 
     /** Settings from the environment and system properties alone. */
@@ -149,6 +150,16 @@ public final class Settings {
 
     public Settings seed(long value) {
         this.seed = value;
+        return this;
+    }
+
+    /** Whether the engine's own warnings reach the user (and errors print their stack traces). */
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public Settings verbose(boolean value) {
+        this.verbose = value;
         return this;
     }
 }

@@ -40,7 +40,7 @@ public final class GlobalOptions {
 
     /** The settings these options describe, over the environment's. */
     public Settings settings() {
-        Settings s = Settings.fromEnvironment().device(device).threads(threads).seed(seed);
+        Settings s = Settings.fromEnvironment().device(device).threads(threads).seed(seed).verbose(verbose);
         pluginDirs.forEach(s::addPluginDir);
         if (home != null) {
             s.home(home);

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * The DCGAN networks (Radford et al. 2016) at 32, 64 or 128 pixels, grey or colour, with the reference
@@ -114,8 +114,7 @@ final class Network {
             Stage s = stages.get(i);
             NDArray w = parameters.get(s.name() + ".weight");
             x = generator ? transposed.apply(x, w, s.stride(), s.padding())
-                    : Conv2d.conv2d(x, w, null, new Shape(s.stride(), s.stride()), new Shape(s.padding(), s.padding()),
-                            new Shape(1, 1), 1).singletonOrThrow();
+                    : Ops.conv2d(x, w, null, s.stride(), s.padding(), 1);
             if (s.batchNorm()) {
                 x = BatchNorm.batchNorm(x, buffers.get(s.name() + ".bn.mean"), buffers.get(s.name() + ".bn.var"),
                         parameters.get(s.name() + ".bn.gamma"), parameters.get(s.name() + ".bn.beta"), 1,

@@ -16,6 +16,7 @@ import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * Transposed 2-D convolution, which DJL's PyTorch engine lacks ({@code Conv2dTranspose} throws "Not
@@ -23,7 +24,8 @@ import org.perceptuallab.api.PlabException;
  * {@code conv_transpose2d} through a tiny TorchScript module written here (no Python, no file on disk),
  * 0.32 s for a DCGAN-64 generator's forward and backward at batch 64 against 1.56 s for zero insertion and
  * a convolution. Gradients flow to the input and the weight. One module per (stride, padding), loaded on
- * first use; {@link #close()} releases them.
+ * first use; {@link #close()} releases them. Layers with few input channels take the kit's exact route
+ * instead ({@link Ops#engineKernelUnreliable}).
  */
 final class TransposedConv implements AutoCloseable {
     /** TorchScript's pickled module object: class {@code __torch__.IValueProcessing}, training = True. */
@@ -57,6 +59,9 @@ final class TransposedConv implements AutoCloseable {
      * x's manager.
      */
     NDArray apply(NDArray x, NDArray weight, int stride, int padding) {
+        if (Ops.engineKernelUnreliable(x, x.getShape().get(1))) {
+            return Ops.convTranspose2d(x, weight, stride, padding);
+        }
         Model module = modules.computeIfAbsent(stride + "/" + padding, key -> load(stride, padding));
         return module.getBlock().forward(new ParameterStore(x.getManager(), false), new NDList(x, weight), true)
                 .singletonOrThrow();

@@ -100,6 +100,109 @@ public final class Ops {
     }
 
     /**
+     * Output channels below which a float32 convolution on the CPU is computed tap by tap. On a virtualised
+     * AMD Zen 5 (AVX-512) the engine's oneDNN kernels compute the gradient with respect to the input
+     * wrongly, often from uninitialised memory, for ungrouped convolutions with few output channels (1 to 8
+     * outputs from 1 to 64 inputs, batch 3: relative errors 0.1 to 1, and NaN), under its AVX2 and AVX-512
+     * kernels alike (its SSE4.1 kernels are right). 16 and more outputs, and grouped convolutions with one
+     * input channel per group (depthwise filters, {@link #patches}), were right in every case measured.
+     */
+    static final int FEW_OUTPUT_CHANNELS = 16;
+
+    /**
+     * The 2-D convolution (cross-correlation) of x (N, C, H, W) with weight (O, C / groups, kH, kW), an
+     * optional bias (O), square stride and zero padding: every convolution of the plugins' own code goes
+     * through here. An ungrouped float32 convolution on the CPU with fewer than {@link #FEW_OUTPUT_CHANNELS}
+     * outputs is computed as a sum over the kernel's taps of a strided slice of x times that tap's (O, C)
+     * weights: plain slicing and matrix products, whose gradients are right on every machine, at a cost
+     * that is small for so few outputs.
+     */
+    public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
+        if (groups == 1 && engineKernelUnreliable(x, weight.getShape().get(0))) {
+            return convolveByTaps(x, weight, bias, stride, padding);
+        }
+        return convolve(x, weight, bias, stride, padding, groups);
+    }
+
+    /**
+     * Whether the engine's kernel for an ungrouped float32 CPU convolution of x with {@code channels} output
+     * channels, or for a transposed one with {@code channels} input channels (oneDNN computes those with the
+     * same backward kernel), may be wrong on some CPUs ({@link #FEW_OUTPUT_CHANNELS}).
+     */
+    public static boolean engineKernelUnreliable(NDArray x, long channels) {
+        return channels < FEW_OUTPUT_CHANNELS && x.getDataType() == DataType.FLOAT32 && !x.getDevice().isGpu();
+    }
+
+    /**
+     * The transposed convolution of x (N, Cin, H, W) with weight (Cin, Cout, k, k), no bias, as torch's
+     * {@code conv_transpose2d}: zeros inserted between x's pixels, padded by k - 1 - padding, then
+     * {@link #conv2d} with the kernel flipped and its channel axes swapped (TECH-NOTES 2). Exact on every
+     * machine; for the layers the engine's own transposed convolution may get wrong.
+     */
+    public static NDArray convTranspose2d(NDArray x, NDArray weight, int stride, int padding) {
+        long k = weight.getShape().get(2);
+        int border = (int) (k - 1 - padding);
+        if (border < 0) {
+            throw new IllegalArgumentException("padding " + padding + " exceeds kernel size " + k + " - 1");
+        }
+        NDArray spread = insertZeros(insertZeros(x, 3, stride), 2, stride);
+        NDArray padded = border == 0 ? spread : spread.pad(new Shape(border, border, border, border), 0);
+        NDArray flipped = weight.flip(2, 3);
+        flipped.attach(x.getManager()); // per-call arrays stay out of the weight's (long-lived) manager
+        return conv2d(padded, flipped.transpose(1, 0, 2, 3), null, 1, 0, 1);
+    }
+
+    /** {@code stride - 1} zeros after every element but the last along a spatial axis (2 or 3). */
+    private static NDArray insertZeros(NDArray x, int axis, int stride) {
+        if (stride == 1) {
+            return x;
+        }
+        Shape s = x.getShape();
+        NDArray after = x.expandDims(axis + 1);
+        NDArray zeros = x.getManager().zeros(after.getShape(), x.getDataType());
+        NDList parts = new NDList(after);
+        for (int i = 1; i < stride; i++) {
+            parts.add(zeros);
+        }
+        long[] spread = s.getShape().clone();
+        spread[axis] = s.get(axis) * stride;
+        NDArray interleaved = NDArrays.concat(parts, axis + 1).reshape(new Shape(spread));
+        return slice(interleaved, axis, 0, (s.get(axis) - 1) * stride + 1);
+    }
+
+    /** The ungrouped convolution as a sum over taps (i, j) of w[:, :, i, j] times x's strided slice at (i, j). */
+    static NDArray convolveByTaps(NDArray x, NDArray weight, NDArray bias, int stride, int padding) {
+        Shape xs = x.getShape();
+        Shape ws = weight.getShape();
+        long outH = (xs.get(2) + 2L * padding - ws.get(2)) / stride + 1;
+        long outW = (xs.get(3) + 2L * padding - ws.get(3)) / stride + 1;
+        NDArray padded = padding == 0 ? x : x.pad(new Shape(padding, padding, padding, padding), 0);
+        NDArray sum = null;
+        for (long i = 0; i < ws.get(2); i++) {
+            for (long j = 0; j < ws.get(3); j++) {
+                NDArray tap = padded.get(":, :, " + i + ":" + (i + stride * (outH - 1) + 1) + ":" + stride + ", "
+                        + j + ":" + (j + stride * (outW - 1) + 1) + ":" + stride).reshape(xs.get(0), xs.get(1), -1);
+                NDArray tapWeight = weight.get(":, :, " + i + ", " + j);
+                tapWeight.attach(x.getManager()); // a per-call view: not into the weight's (long-lived) manager
+                NDArray term = tapWeight.matMul(tap);
+                sum = sum == null ? term : sum.add(term);
+            }
+        }
+        NDArray out = sum.reshape(xs.get(0), ws.get(0), outH, outW);
+        if (bias == null) {
+            return out;
+        }
+        NDArray column = bias.reshape(1, -1, 1, 1);
+        column.attach(x.getManager());
+        return out.add(column);
+    }
+
+    private static NDArray convolve(NDArray x, NDArray weight, NDArray bias, int stride, int padding, int groups) {
+        return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), new Shape(padding, padding),
+                new Shape(1, 1), groups).singletonOrThrow();
+    }
+
+    /**
      * Filters every channel with the same 2-D kernel, valid (unpadded) correlation, stride 1, as a grouped
      * convolution (the engine's fast depthwise path; folding channels into the batch was 4x slower). The
      * per-channel weight is built in x's manager, so no per-call copies of the constant collect in the
@@ -112,8 +215,7 @@ public final class Ops {
         long c = x.getShape().get(1);
         NDArray weight = x.getManager().zeros(new Shape(c, 1, k.get(2), k.get(3)), x.getDataType())
                 .add(castLike(kernel, x));
-        return Conv2d.conv2d(x, weight, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), (int) c)
-                .singletonOrThrow();
+        return conv2d(x, weight, null, 1, 0, (int) c);
     }
 
     /**
@@ -150,8 +252,7 @@ public final class Ops {
         }
         NDArray w = owned(x.getManager().create(onehot, new Shape(pp, 1, p, p))).toType(x.getDataType(), false)
                 .tile(new long[] {c, 1, 1, 1});
-        NDArray out = Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(0, 0),
-                new Shape(1, 1), (int) c).singletonOrThrow();
+        NDArray out = conv2d(x, w, null, stride, 0, (int) c);
         return out.reshape(s.get(0), c * pp, -1);
     }
 

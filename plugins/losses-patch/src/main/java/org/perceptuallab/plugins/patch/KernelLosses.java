@@ -2,7 +2,7 @@ package org.perceptuallab.plugins.patch;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.List;
@@ -66,10 +66,11 @@ public final class KernelLosses {
             return SimpleLoss.symmetric(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, "patchSize", p, a.getShape());
                 NDArray perPixel = a.sub(b).square().sum(new int[] {1}, true);
-                NDArray box = a.getManager().ones(new Shape(1, 1, p, p), a.getDataType());
-                NDArray perPatch = Conv2d.conv2d(perPixel, box, null, new Shape(1, 1),
-                        new Shape(padding, padding), new Shape(1, 1), 1).singletonOrThrow();
-                return Ops.meanPerSample(Ops.times(perPatch, -rate).exp().neg().add(1));
+                // The window sums as p^2 times a zero-padded average: pooling, not a one-channel
+                // convolution, whose gradient the engine gets wrong on some CPUs (Ops.conv2d).
+                NDArray perPatchMean = Pool.avgPool2d(perPixel, new Shape(p, p), new Shape(1, 1),
+                        new Shape(padding, padding), false, true);
+                return Ops.meanPerSample(Ops.times(perPatchMean, -rate * p * p).exp().neg().add(1));
             });
         }
     }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,8 +229,7 @@ public final class MmdApprox implements LossFamily {
         /** Pooled phi (N, F, h, w), or (N, F) under global pooling, of one block of filters. */
         private NDArray pooledFeatures(NDArray img, NDArray w, NDArray b) {
             NDArray padded = pad ? Ops.reflectPad(img, patch / 2) : img;
-            NDArray phi = Conv2d.conv2d(padded, Ops.castLike(w, img), Ops.castLike(b, img),
-                    new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow().cos();
+            NDArray phi = Ops.conv2d(padded, Ops.castLike(w, img), Ops.castLike(b, img), stride, 0, 1).cos();
             return switch (pool) {
                 case -1 -> phi.reshape(phi.getShape().get(0), phi.getShape().get(1), -1).mean(new int[] {2});
                 case 1 -> phi;
