@@ -21,11 +21,12 @@ import org.perceptuallab.testkit.Fixtures;
 
 /**
  * {@code plab check} passes on every plugin this project ships and on both examples, and fails, saying why
- * in the check that catches it, on plugins broken on purpose: one jar of seven broken loss families (checked
+ * in the check that catches it, on plugins broken on purpose: one jar of eight broken loss families (checked
  * once, each family on its own), a jar that bundles DJL and one that requires a newer api.
  */
 class PluginCheckTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String HARD_INPUTS = "finite, non-negative values and finite gradients on hard inputs";
 
     private static final String BROKEN = """
             package broken;
@@ -54,6 +55,14 @@ class PluginCheckTest {
                 public static final class NanGradient extends Family {
                     public String id() { return "nan-gradient"; }
                     NDArray compute(NDArray x, NDArray y, LossContext c) { return mse(x, y).sqrt(); }
+                }
+                public static final class Cancelling extends Family {
+                    public String id() { return "cancelling"; }
+                    // |x|^2 + |y|^2 - 2 x.y: exact in real numbers, below zero in float32 under a large offset.
+                    NDArray compute(NDArray x, NDArray y, LossContext c) {
+                        return mse(x, x.zerosLike()).add(mse(y, y.zerosLike()))
+                                .sub(x.mul(y).reshape(x.getShape().get(0), -1).mean(new int[] {1}).mul(2));
+                    }
                 }
                 public static final class WrongGradient extends Family {
                     public String id() { return "wrong-gradient"; }
@@ -102,7 +111,7 @@ class PluginCheckTest {
                 }
             }
             """;
-    private static final List<String> BROKEN_FAMILIES = List.of("WrongShape", "NanGradient", "WrongGradient",
+    private static final List<String> BROKEN_FAMILIES = List.of("WrongShape", "NanGradient", "Cancelling", "WrongGradient",
             "BatchDependent", "Unseeded", "Leaky", "BadParams");
 
     @TempDir
@@ -168,8 +177,13 @@ class PluginCheckTest {
     }
 
     @Test
-    void aNanGradientAtEqualityFails() {
-        assertFailed("loss 'nan-gradient' example {}", "gradient finite at x = y", "9216 of 9216 gradient elements are NaN");
+    void aSquareRootOfADistanceFailsWithANanGradientAtEquality() {
+        assertFailed("loss 'nan-gradient' example {}", HARD_INPUTS, "9216 of 9216 gradient elements NaN or infinite at x = y");
+    }
+
+    @Test
+    void aDistanceThatCancelsFailsUnderALargeOffset() {
+        assertFailed("loss 'cancelling' example {}", HARD_INPUTS, "away from float64 (relative) at a large common offset");
     }
 
     @Test
@@ -208,7 +222,8 @@ class PluginCheckTest {
             String subject = check.get("subject").asText();
             if (check.get("status").asText().equals("failed") && !subject.contains("wrong-shape")) {
                 assertThat(subject + ": " + check.get("check").asText()).isIn(
-                        "loss 'nan-gradient' example {}: gradient finite at x = y",
+                        "loss 'nan-gradient' example {}: " + HARD_INPUTS,
+                        "loss 'cancelling' example {}: " + HARD_INPUTS,
                         "loss 'wrong-gradient' example {}: gradient matches central finite differences (float64)",
                         "loss 'batch-dependent' example {}: each pair independent of the rest of the batch",
                         "loss 'batch-dependent' example {}: zero between an image and itself",

@@ -75,6 +75,90 @@ public final class LossChecks {
     }
 
     /**
+     * How far the gradient moves between two plain runs (the backend's own run-to-run difference: a native
+     * kernel reading uninitialised memory, or a non-deterministic reduction), and between a plain run and
+     * one with a garbage collection between forward and backward (a Java buffer that autograd kept).
+     */
+    public record Repeatability(double runToRun, double underCollection) {
+    }
+
+    /** {@link Repeatability} of the gradient of the summed distances with respect to x. */
+    public static Repeatability gradientRepeatability(Loss loss, NDArray x, NDArray y) {
+        double[] r = new double[(int) x.getShape().get(0)];
+        Arrays.fill(r, 1);
+        double[] first = gradient(loss, x, y, r);
+        double[] second = gradient(loss, x, y, r);
+        return new Repeatability(largestChange(first, second), gradientDriftUnderGarbageCollection(loss, x, y));
+    }
+
+    /** Largest |a_i - b_i|, equal NaNs agreeing; a NaN against a number is infinite. */
+    private static double largestChange(double[] a, double[] b) {
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (Double.compare(a[i], b[i]) != 0) {
+                double d = Math.abs(a[i] - b[i]);
+                worst = Math.max(worst, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
+            }
+        }
+        return worst;
+    }
+
+    /** Largest |a_i - b_i| over the largest |b_i|; NaN anywhere is infinite, all-zero b is compared absolutely. */
+    public static double relativeToLargest(double[] a, double[] b) {
+        double scale = 0;
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            scale = Math.max(scale, Math.abs(b[i]));
+            double d = Math.abs(a[i] - b[i]);
+            worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
+        }
+        return scale == 0 ? worst : worst / scale;
+    }
+
+    /**
+     * What goes wrong on one pair of hard inputs, each problem naming {@code what}: distances that are NaN,
+     * infinite or negative, and gradient elements (of the summed distances, with respect to x) that are
+     * NaN or infinite. Empty when nothing does.
+     */
+    public static List<String> hardInputProblems(Loss loss, NDArray x, NDArray y, String what) {
+        List<String> problems = new ArrayList<>();
+        double[] d;
+        try (NDManager scope = x.getManager().newSubManager()) {
+            d = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+        }
+        if (Arrays.stream(d).anyMatch(v -> !Double.isFinite(v))) {
+            problems.add("distances " + Arrays.toString(d) + " at " + what);
+        } else if (Arrays.stream(d).anyMatch(v -> v < 0)) {
+            problems.add("negative distance " + Arrays.stream(d).min().getAsDouble() + " at " + what);
+        }
+        double[] r = new double[d.length];
+        Arrays.fill(r, 1);
+        long bad = Arrays.stream(gradient(loss, x, y, r)).filter(g -> !Double.isFinite(g)).count();
+        if (bad > 0) {
+            problems.add(bad + " of " + x.getShape().size() + " gradient elements NaN or infinite at " + what);
+        }
+        return problems;
+    }
+
+    /**
+     * Largest |d32 - d64| / |d64| over the pairs: the loss's float32 distances against its float64 ones of the
+     * same (float32-representable) images.
+     */
+    public static double float32Departure(Loss loss, NDArray x, NDArray y) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            double[] single = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+            double[] wide = loss.distance(x.toType(DataType.FLOAT64, false), y.toType(DataType.FLOAT64, false))
+                    .toDoubleArray();
+            double worst = 0;
+            for (int i = 0; i < wide.length; i++) {
+                double d = Math.abs(single[i] - wide[i]) / Math.max(Math.abs(wide[i]), 1e-30);
+                worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
+            }
+            return worst;
+        }
+    }
+
+    /**
      * Largest difference between the autograd gradient and central differences, over the {@code samples}
      * elements with the largest gradient plus as many random ones, relative to the largest gradient
      * magnitude. Inputs should be float64 for a meaningful check.
@@ -120,18 +204,6 @@ public final class LossChecks {
             }
             return sum;
         }
-    }
-
-    /** Whether every element of the gradient at x = y is finite. */
-    public static boolean gradientFiniteAtEquality(Loss loss, NDArray x) {
-        return nonFiniteGradientAtEquality(loss, x) == 0;
-    }
-
-    /** How many elements of the gradient at x = y are NaN or infinite. */
-    public static long nonFiniteGradientAtEquality(Loss loss, NDArray x) {
-        double[] r = new double[(int) x.getShape().get(0)];
-        Arrays.fill(r, 1);
-        return Arrays.stream(gradient(loss, x, x.duplicate(), r)).filter(g -> !Double.isFinite(g)).count();
     }
 
     /**

@@ -45,6 +45,13 @@ public final class LossConformance {
     /** The timed workload: one pair of 3 x 64 x 64 float32, the unit of {@code plab bench}. */
     static final int TIMED_BATCH = 1;
     static final int TIMED_SIDE = 64;
+    /**
+     * Largest relative difference of float32 from float64 distances under a large common offset: rounding
+     * moves a well-formed distance by far less, a cancellation (|a|^2 + |b|^2 - 2 a.b) by more than itself.
+     */
+    static final double OFFSET_AGREEMENT = 0.5;
+    /** Largest float32-against-float64 gradient difference, relative to the largest gradient. */
+    static final double FLOAT32_GRADIENT = 1e-2;
     /** The run seed losses are built with; the random-draws check compares it with the next. */
     private static final long SEED = 11;
 
@@ -148,12 +155,6 @@ public final class LossConformance {
                     return Outcome.of(error < tol.gradient(), "largest error relative to the largest gradient "
                             + number(error) + " (limit " + number(tol.gradient()) + ")" + why);
                 }),
-                check(subject, spec, "gradient finite at x = y", (loss, scope) -> {
-                    long bad = LossChecks.nonFiniteGradientAtEquality(loss, pair(scope, 5, DataType.FLOAT32, SIDE)[0]);
-                    return Outcome.of(bad == 0, bad + " of " + BATCH * 3 * SIDE * SIDE
-                            + " gradient elements are NaN or infinite at x = y"
-                            + (bad == 0 ? "" : " (a square root or division at zero distance?)"));
-                }),
                 new Check(subject, "the same values from two losses of one seed", () -> {
                     double difference = relativeDifference(distancesUnder(spec, SEED), distancesUnder(spec, SEED));
                     return Outcome.of(difference <= tol.float64(), "largest relative difference "
@@ -183,12 +184,53 @@ public final class LossConformance {
                                 + " LossContext manager (it holds constants only)"));
                     }
                 }),
-                check(subject, spec, "gradient unchanged by a garbage collection before backward", (loss, scope) -> {
+                check(subject, spec, "the same gradient twice, and after a garbage collection before backward", (loss, scope) -> {
                     NDArray[] xy = pair(scope, 10, DataType.FLOAT32, SIDE);
-                    double drift = LossChecks.gradientDriftUnderGarbageCollection(loss, xy[0], xy[1]);
-                    return Outcome.of(drift == 0, "largest gradient change " + number(drift) + (drift == 0 ? ""
-                            : "; a Java number or Java array reached autograd: use Ops.times, Ops.pow, Ops.owned"
-                            + " (docs/PLUGINS.md, memory rules)"));
+                    LossChecks.Repeatability r = LossChecks.gradientRepeatability(loss, xy[0], xy[1]);
+                    if (r.runToRun() != 0) {
+                        return Outcome.failed("two plain runs differ by " + number(r.runToRun()) + ": the backend's own"
+                                + " run-to-run difference, not a Java buffer (a native kernel reading uninitialised"
+                                + " memory, or a non-deterministic reduction); find the op with the conformance"
+                                + " convolution test and route around it (docs/PLUGINS.md, numerics)");
+                    }
+                    return Outcome.of(r.underCollection() == 0, "bit-identical in two runs; largest change after a"
+                            + " collection " + number(r.underCollection()) + (r.underCollection() == 0 ? ""
+                            : ": a Java buffer, since plain runs agree: a Java number or Java array reached autograd;"
+                            + " use Ops.times, Ops.pow, Ops.owned (docs/PLUGINS.md, memory rules)"));
+                }),
+                check(subject, spec, "float32 gradient agrees with float64", (loss, scope) -> {
+                    NDArray[] xy = pair(scope, 28, DataType.FLOAT64, SIDE);
+                    double[] wide = LossChecks.gradient(loss, xy[0], xy[1], ones(BATCH));
+                    double[] single;
+                    try (Loss twin = catalog.create(spec, LabContext.of(scope, SEED, catalog))) {
+                        single = LossChecks.gradient(twin, xy[0].toType(DataType.FLOAT32, false),
+                                xy[1].toType(DataType.FLOAT32, false), ones(BATCH));
+                    }
+                    double error = LossChecks.relativeToLargest(single, wide);
+                    return Outcome.of(error <= FLOAT32_GRADIENT, "largest difference relative to the largest"
+                            + " gradient " + number(error) + " (limit " + number(FLOAT32_GRADIENT) + ")"
+                            + (error <= FLOAT32_GRADIENT ? "" : "; a float32 kernel of the engine computes a"
+                            + " gradient wrongly on this machine, or the loss loses precision in float32"));
+                }),
+                check(subject, spec, "finite, non-negative values and finite gradients on hard inputs", (loss, scope) -> {
+                    List<String> problems = new ArrayList<>();
+                    for (HardInput input : HardInput.values()) {
+                        NDArray[] xy = input.pair(scope);
+                        problems.addAll(LossChecks.hardInputProblems(loss, xy[0], xy[1], input.description));
+                        if (input == HardInput.OFFSET) {
+                            double lost = LossChecks.float32Departure(loss, xy[0], xy[1]);
+                            if (!(lost <= OFFSET_AGREEMENT)) {
+                                problems.add("float32 distances " + number(lost) + " away from float64 (relative) at "
+                                        + input.description + ": a cancellation");
+                            }
+                        }
+                    }
+                    return Outcome.of(problems.isEmpty(), problems.isEmpty()
+                            ? Arrays.stream(HardInput.values()).map(h -> h.description)
+                                    .collect(java.util.stream.Collectors.joining(", "))
+                            : String.join("; ", problems) + " (clamp before square roots and logarithms, no"
+                            + " division by a difference that can vanish, no |a|^2 + |b|^2 - 2 a.b left unclamped:"
+                            + " docs/PLUGINS.md, numerics)");
                 }),
                 check(subject, spec, "bad input rejected with a message naming the loss", (loss, scope) -> {
                     String owner = "loss '" + spec.id() + "'";
@@ -331,6 +373,64 @@ public final class LossConformance {
             }
         }
         return worst;
+    }
+
+    /**
+     * Inputs where formulas exact in real numbers go wrong in float32: equal images, images a rounding
+     * apart, flat and saturated images (variances and norms of zero), and a large common offset (where
+     * |a|^2 + |b|^2 - 2 a.b cancels). Each a seeded float32 pair of {@link #BATCH} x 3 x {@link #SIDE}^2.
+     */
+    enum HardInput {
+        EQUAL("x = y"),
+        NEARLY_EQUAL("x = y + 1e-6 noise"),
+        CONSTANT("constant images (0.3 against -0.2, and 0.3 against itself)"),
+        SATURATED("saturated images (all -1, all 0 and all 1)"),
+        OFFSET("a large common offset (0.95 + 1e-4 noise against 0.95 + 1e-4 noise)");
+
+        final String description;
+
+        HardInput(String description) {
+            this.description = description;
+        }
+
+        NDArray[] pair(NDManager scope) {
+            Random r = new Random(31 + ordinal());
+            int size = BATCH * 3 * SIDE * SIDE;
+            int perImage = 3 * SIDE * SIDE;
+            double[] x = new double[size];
+            double[] y = new double[size];
+            for (int i = 0; i < size; i++) {
+                int image = i / perImage;
+                switch (this) {
+                    case EQUAL -> x[i] = y[i] = 0.8 * (2 * r.nextDouble() - 1);
+                    case NEARLY_EQUAL -> {
+                        x[i] = 0.8 * (2 * r.nextDouble() - 1);
+                        y[i] = x[i] + 1e-6 * r.nextGaussian();
+                    }
+                    case CONSTANT -> {
+                        x[i] = 0.3;
+                        y[i] = image == 0 ? -0.2 : 0.3;
+                    }
+                    case SATURATED -> {
+                        x[i] = image == 0 ? -1 : image == 1 ? 0 : 1;
+                        y[i] = image == 0 ? 1 : image == 1 ? 1 : 1;
+                    }
+                    case OFFSET -> {
+                        x[i] = 0.95 + 1e-4 * r.nextGaussian();
+                        y[i] = 0.95 + 1e-4 * r.nextGaussian();
+                    }
+                }
+            }
+            Shape shape = new Shape(BATCH, 3, SIDE, SIDE);
+            return new NDArray[] {scope.create(x, shape).toType(DataType.FLOAT32, false),
+                    scope.create(y, shape).toType(DataType.FLOAT32, false)};
+        }
+    }
+
+    private static double[] ones(int n) {
+        double[] r = new double[n];
+        Arrays.fill(r, 1);
+        return r;
     }
 
     /** Largest |a_i - b_i| / max(|b_i|, 1e-12); NaN anywhere is infinite. */

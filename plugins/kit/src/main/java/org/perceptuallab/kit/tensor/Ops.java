@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import java.util.function.BinaryOperator;
@@ -37,6 +38,15 @@ public final class Ops {
     /** x * c, safe for autograd (see {@link #scalar}). */
     public static NDArray times(NDArray x, double c) {
         return x.mul(scalar(x, c));
+    }
+
+    /**
+     * max(x, 0), for a quantity that is non-negative in real numbers but may round below zero (a squared
+     * distance from |a|^2 + |b|^2 - 2 a.b, a variance from E[x^2] - E[x]^2): clamp it before a square
+     * root, a logarithm or a division, and before it is reported as a distance. Zero gradient where clamped.
+     */
+    public static NDArray nonNegative(NDArray x) {
+        return Activation.relu(x);
     }
 
     /** x ^ p, safe for autograd (see {@link #scalar}). */

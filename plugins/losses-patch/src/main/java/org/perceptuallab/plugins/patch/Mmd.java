@@ -8,7 +8,8 @@ import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * The one biased-MMD reduction of patch-mmd and mmd-exact: MMD^2 = mean Kxx + mean Kyy - 2 mean Kxy over
- * all pairs (i = j included) of two patch sets, per batch element.
+ * all pairs (i = j included) of two patch sets, per batch element, computed in forms that keep float32
+ * accurate where the sets nearly agree (the value is then a small difference of large sums).
  */
 final class Mmd {
     /** Kernel-matrix elements computed per block, bounding the temporaries (64 MB in float32). */
@@ -17,14 +18,14 @@ final class Mmd {
     private Mmd() {
     }
 
-    /** A kernel reduced to its mean over all pairs of two patch sets. */
+    /** A kernel, by the biased MMD^2 it gives two patch sets. */
     interface Kernel {
         /**
          * @param a (B, La, D) patch vectors
          * @param b (B, Lb, D) patch vectors
-         * @return (B) mean of K(a_i, b_j) over all i, j
+         * @return (B) biased MMD^2 of the two sets under this kernel, never negative
          */
-        NDArray meanOver(NDArray a, NDArray b);
+        NDArray mmd(NDArray a, NDArray b);
     }
 
     /**
@@ -37,46 +38,61 @@ final class Mmd {
      */
     static NDArray biased(NDArray a, NDArray b, Kernel kernel) {
         NDArray origin = b.mean(new int[] {1}, true).stopGradient();
-        NDArray ac = a.sub(origin);
-        NDArray bc = b.sub(origin);
-        return kernel.meanOver(ac, ac).add(kernel.meanOver(bc, bc)).sub(Ops.times(kernel.meanOver(ac, bc), 2));
+        return kernel.mmd(a.sub(origin), b.sub(origin));
     }
 
     /**
-     * K(a, b) = a . b. Its mean over all pairs is mean(a) . mean(b), computed so: the MMD is then the squared
-     * distance between the mean patches, and no pairwise matrix is built.
+     * K(a, b) = a . b, whose biased MMD^2 is exactly the squared distance between the mean patches: computed
+     * so, with no pairwise matrix and no cancellation.
      */
-    static final Kernel DOT = (a, b) -> a.mean(new int[] {1}).mul(b.mean(new int[] {1})).sum(new int[] {1});
+    static final Kernel DOT = (a, b) -> a.mean(new int[] {1}).sub(b.mean(new int[] {1})).square().sum(new int[] {1});
 
     /**
-     * K(a, b) = sum over s of exp(-||a - b||^2 * rates[s]). The matrix -||a_i - b_j||^2 = 2 a.b - ||a||^2 - ||b||^2
+     * K(a, b) = sum over s of exp(-||a - b||^2 * rates[s]). With K = S - E, E = sum over s of
+     * 1 - exp(-t_s) (t_s = rates[s] ||a - b||^2), the constants cancel exactly and MMD^2 = 2 mean Exy - mean
+     * Exx - mean Eyy. E is computed in a form accurate where t is tiny ({@link #deficit}), where 1 - exp(-t)
+     * would keep only rounding; squared distances are clamped at zero.
+     */
+    static Kernel gaussians(double... rates) {
+        return (a, b) -> Ops.nonNegative(Ops.times(meanDeficit(a, b, rates), 2)
+                .sub(meanDeficit(a, a, rates)).sub(meanDeficit(b, b, rates)));
+    }
+
+    /**
+     * The mean of E(a_i, b_j) over all pairs, (B). The matrix -||a_i - b_j||^2 = 2 a.b - ||a||^2 - ||b||^2
      * comes from one matrix product of the patch vectors extended by their squared norms, never from the
      * differences of all pairs; the first rate is folded into that product. Rows of a are taken in blocks
      * whose temporaries are released before the next.
      */
-    static Kernel gaussians(double... rates) {
-        return (a, b) -> {
-            Shape sa = a.getShape();
-            long batch = sa.get(0);
-            long rowsA = sa.get(1);
-            long rowsB = b.getShape().get(1);
-            NDArray bExtended = right(b).transpose(0, 2, 1);
-            long block = Math.max(1, BLOCK_ELEMENTS / Math.max(1, batch * rowsB));
-            NDList sums = new NDList();
-            for (long from = 0; from < rowsA; from += block) {
-                NDArray rows = a.get(":, " + from + ":" + Math.min(rowsA, from + block) + ", :");
-                sums.add(Ops.scoped(rows, bExtended, (r, bt) -> {
-                    NDArray scaledNegD2 = left(r, rates[0]).batchMatMul(bt);
-                    NDArray k = scaledNegD2.exp();
-                    for (int s = 1; s < rates.length; s++) {
-                        k = k.add(Ops.times(scaledNegD2, rates[s] / rates[0]).exp());
-                    }
-                    return k.sum(new int[] {1, 2});
-                }));
-            }
-            NDArray total = sums.size() == 1 ? sums.head() : NDArrays.stack(sums, 1).sum(new int[] {1});
-            return Ops.times(total, 1.0 / ((double) rowsA * rowsB));
-        };
+    private static NDArray meanDeficit(NDArray a, NDArray b, double[] rates) {
+        Shape sa = a.getShape();
+        long batch = sa.get(0);
+        long rowsA = sa.get(1);
+        long rowsB = b.getShape().get(1);
+        NDArray bExtended = right(b).transpose(0, 2, 1);
+        long block = Math.max(1, BLOCK_ELEMENTS / Math.max(1, batch * rowsB));
+        NDList sums = new NDList();
+        for (long from = 0; from < rowsA; from += block) {
+            NDArray rows = a.get(":, " + from + ":" + Math.min(rowsA, from + block) + ", :");
+            sums.add(Ops.scoped(rows, bExtended, (r, bt) -> {
+                NDArray t0 = Ops.nonNegative(left(r, rates[0]).batchMatMul(bt).neg());
+                NDArray e = deficit(t0);
+                for (int s = 1; s < rates.length; s++) {
+                    e = e.add(deficit(Ops.times(t0, rates[s] / rates[0])));
+                }
+                return e.sum(new int[] {1, 2});
+            }));
+        }
+        NDArray total = sums.size() == 1 ? sums.head() : NDArrays.stack(sums, 1).sum(new int[] {1});
+        return Ops.times(total, 1.0 / ((double) rowsA * rowsB));
+    }
+
+    /**
+     * 1 - exp(-t) for t >= 0, as tanh(t / 2) (1 + exp(-t)): no cancellation for small t, no overflow for
+     * large t.
+     */
+    private static NDArray deficit(NDArray t) {
+        return Ops.times(t, 0.5).tanh().mul(t.neg().exp().add(1));
     }
 
     /** [2c x, -c ||x||^2, -c] per row; its product with {@link #right} of y is -c ||x - y||^2. */

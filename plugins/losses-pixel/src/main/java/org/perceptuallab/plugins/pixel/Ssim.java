@@ -93,18 +93,29 @@ public final class Ssim implements LossFamily {
             }
             NDArray a = Ops.times(x.add(1), 0.5);
             NDArray b = Ops.times(y.add(1), 0.5);
-            // All five local moments in one filtering pass over a 5C-channel stack.
-            NDArray moments = Ops.depthwise(Ops.depthwise(
-                    NDArrays.concat(new NDList(a, b, a.square(), b.square(), a.mul(b)), 1), row), column);
-            NDList m = moments.split(5, 1);
-            NDArray mx = m.get(0);
-            NDArray my = m.get(1);
-            NDArray sxx = m.get(2).sub(mx.square());
-            NDArray syy = m.get(3).sub(my.square());
-            NDArray sxy = m.get(4).sub(mx.mul(my));
-            NDArray luminance = Ops.times(mx.mul(my), 2).add(c1).div(mx.square().add(my.square()).add(c1));
-            NDArray contrast = Ops.times(sxy, 2).add(c2).div(sxx.add(syy).add(c2));
-            return Ops.times(Ops.meanPerSample(luminance.mul(contrast)), -0.5).add(0.5);
+            // Moments about a constant per image and channel, shared by x and y: variances do not change, and
+            // E[x^2] - E[x]^2 keeps its precision on bright flat regions. Constant, so detached.
+            NDArray centre = Ops.times(a.add(b), 0.5).mean(new int[] {3}, true).mean(new int[] {2}, true)
+                    .stopGradient();
+            NDArray ac = a.sub(centre);
+            NDArray bc = b.sub(centre);
+            NDArray diff = a.sub(b);
+            // All six local moments in one filtering pass over a 6C-channel stack.
+            NDList m = Ops.depthwise(Ops.depthwise(NDArrays.concat(
+                    new NDList(ac, bc, ac.square(), bc.square(), diff, diff.square()), 1), row), column).split(6, 1);
+            NDArray mx = m.get(0).add(centre);
+            NDArray my = m.get(1).add(centre);
+            NDArray sxx = Ops.nonNegative(m.get(2).sub(m.get(0).square()));
+            NDArray syy = Ops.nonNegative(m.get(3).sub(m.get(1).square()));
+            NDArray meanDiff = m.get(4);
+            NDArray sdd = Ops.nonNegative(m.get(5).sub(meanDiff.square()));
+            // luminance = 1 - L and contrast-structure = 1 - C, L and C written without a difference of
+            // nearly equal terms: L = (mx - my)^2 / (mx^2 + my^2 + C1), C = var(x - y) / (sxx + syy + C2),
+            // the sample-variance identity 2 sxy = sxx + syy - var(x - y) turning one form into the other.
+            NDArray lum = meanDiff.square().div(mx.square().add(my.square()).add(c1));
+            NDArray con = sdd.div(sxx.add(syy).add(c2));
+            // 0.5 - ssim / 2 = (L + C - L C) / 2, a sum of non-negative terms since L <= 1.
+            return Ops.times(Ops.meanPerSample(lum.add(con).sub(lum.mul(con))), 0.5);
         }
 
         @Override
