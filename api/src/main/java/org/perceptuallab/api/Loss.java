@@ -68,6 +68,21 @@ public interface Loss extends AutoCloseable {
     }
 
     /**
+     * This loss with one draw of its random constants for all its calls (since 1.3). A loss that draws
+     * constants at every call (mmd-approx's {@code redraw}, vgg's {@code reinit}) is another function at each
+     * call; everything inside one {@link #distance} or {@link #distancesFrom} call shares that call's draw.
+     * Everything compared together (a distance matrix, a 2AFC set, a clustering) must be compared under one
+     * function, so such comparisons first take {@code oneDraw()}: a loss whose every call uses one draw, the
+     * next of the loss's own seeded stream. It is then a fixed function: symmetric where the loss's form is,
+     * with an exact feature map where the form has one, and the matrix of its distances equals its paired
+     * distances. A loss that draws nothing per call returns itself (the default). The view may share the
+     * loss's constants: use it while the loss is open, and close it when done (it releases only its own).
+     */
+    default Loss oneDraw() {
+        return this;
+    }
+
+    /**
      * The loss's exact feature map, where there is one: {@code ||f(x) - f(y)||^2 == distance(x, y)} for
      * every pair, to rounding. A loss whose distance is not that (an l1 metric, features redrawn per call)
      * returns empty. Distance matrices and feature caching rely on it, and the contract tests check it.

@@ -26,7 +26,7 @@ import org.perceptuallab.testkit.Fixtures;
  */
 class PluginCheckTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HARD_INPUTS = "finite, non-negative values and finite gradients on hard inputs";
+    private static final String HARD_INPUTS = "finite values at or above the minimum, finite gradients, on hard inputs";
 
     private static final String BROKEN = """
             package broken;

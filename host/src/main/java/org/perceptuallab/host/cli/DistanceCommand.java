@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.perceptuallab.api.DistanceMatrix;
+import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
@@ -63,6 +64,11 @@ public final class DistanceCommand extends LabCommand {
             + " (default: ${DEFAULT-VALUE}).")
     int batch = DistanceMatrix.DEFAULT_BATCH;
 
+    @Option(names = "--redraw-per-call", description = "With --matrix: a loss that redraws its random constants"
+            + " at every call (mmd-approx, vgg with reinit) takes a new draw per batch; by default the whole matrix"
+            + " is computed under one draw, so it equals the paired distances under that draw.")
+    boolean redrawPerCall;
+
     @Parameters(index = "0", paramLabel = "A", description = "First image or tensor (x); with --matrix a folder.")
     Path a;
 
@@ -105,7 +111,9 @@ public final class DistanceCommand extends LabCommand {
             throw new PlabException("--batch must be at least 1, got " + batch);
         }
         try (NDManager scope = lab.manager().newSubManager();
-             Loss loss = lab.createLoss(new LossSpec(lossId, ParamValues.toJson(params)), scope)) {
+             Loss created = lab.createLoss(new LossSpec(lossId, ParamValues.toJson(params)), scope);
+             OneDraw draw = OneDraw.of(created, redrawPerCall)) {
+            Loss loss = draw.loss();
             ImageSet first = ImageSet.read(scope, a, size, this::load);
             ImageSet second = b == null ? null : ImageSet.read(scope, b, size, this::load);
             long start = System.nanoTime();

@@ -152,6 +152,13 @@ final class CheckedLoss implements Loss {
         return out;
     }
 
+    /** The plugin's one-draw view, checked as this loss is; this loss itself where the plugin returns its own. */
+    @Override
+    public Loss oneDraw() {
+        Loss view = pluginCall("oneDraw", inner::oneDraw);
+        return view == inner ? this : new CheckedLoss(view, origin);
+    }
+
     @Override
     public void close() {
         pluginCall("close", () -> {

@@ -117,19 +117,24 @@ public final class LossChecks {
 
     /**
      * What goes wrong on one pair of hard inputs, each problem naming {@code what}: distances that are NaN,
-     * infinite or negative, and gradient elements (of the summed distances, with respect to x) that are
-     * NaN or infinite. Empty when nothing does.
+     * infinite or below the loss's minimum (zero, or the least d(x, x) where the loss's formula gives an
+     * image and itself a negative value, as the contextual loss does), and gradient elements (of the summed
+     * distances, with respect to x) that are NaN or infinite. Empty when nothing does.
      */
     public static List<String> hardInputProblems(Loss loss, NDArray x, NDArray y, String what) {
         List<String> problems = new ArrayList<>();
         double[] d;
+        double floor;
         try (NDManager scope = x.getManager().newSubManager()) {
             d = loss.distance(x, y).toType(DataType.FLOAT64, false).toDoubleArray();
+            floor = Math.min(0, Arrays.stream(loss.distance(x, x.duplicate()).toType(DataType.FLOAT64, false)
+                    .toDoubleArray()).min().orElse(0));
         }
         if (Arrays.stream(d).anyMatch(v -> !Double.isFinite(v))) {
             problems.add("distances " + Arrays.toString(d) + " at " + what);
-        } else if (Arrays.stream(d).anyMatch(v -> v < 0)) {
-            problems.add("negative distance " + Arrays.stream(d).min().getAsDouble() + " at " + what);
+        } else if (Arrays.stream(d).anyMatch(v -> v < floor)) {
+            problems.add("distance " + Arrays.stream(d).min().getAsDouble() + " below the loss's minimum "
+                    + floor + " at " + what);
         }
         double[] r = new double[d.length];
         Arrays.fill(r, 1);

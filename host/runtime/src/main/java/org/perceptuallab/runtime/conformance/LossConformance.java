@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import org.perceptuallab.api.DistanceMatrix;
 import org.perceptuallab.api.FeatureMap;
@@ -19,6 +20,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.ParamType;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
 import org.perceptuallab.runtime.conformance.Check.Body;
@@ -118,12 +120,18 @@ public final class LossConformance {
         }));
         for (ObjectNode params : examples) {
             LossSpec spec = new LossSpec(family.id(), params.deepCopy());
-            checks.addAll(exampleChecks(spec, family.params().get("seed").isPresent()));
+            Optional<String> redraw = REDRAW_PARAMETERS.stream()
+                    .filter(name -> family.params().get(name).filter(d -> d.type() == ParamType.BOOL).isPresent())
+                    .findFirst();
+            checks.addAll(exampleChecks(spec, family.params().get("seed").isPresent(), redraw));
         }
         return checks;
     }
 
-    private List<Check> exampleChecks(LossSpec spec, boolean seedParameter) {
+    /**
+     * @param redraw the family's boolean parameter that draws its constants anew at every call, if any
+     */
+    private List<Check> exampleChecks(LossSpec spec, boolean seedParameter, Optional<String> redraw) {
         String subject = "loss '" + spec.id() + "' example " + spec.params();
         Tolerances tol = tolerances;
         return List.of(
@@ -212,7 +220,7 @@ public final class LossConformance {
                             + (error <= FLOAT32_GRADIENT ? "" : "; a float32 kernel of the engine computes a"
                             + " gradient wrongly on this machine, or the loss loses precision in float32"));
                 }),
-                check(subject, spec, "finite, non-negative values and finite gradients on hard inputs", (loss, scope) -> {
+                check(subject, spec, "finite values at or above the minimum, finite gradients, on hard inputs", (loss, scope) -> {
                     List<String> problems = new ArrayList<>();
                     for (HardInput input : HardInput.values()) {
                         NDArray[] xy = input.pair(scope);
@@ -288,6 +296,30 @@ public final class LossConformance {
                     return Outcome.of(worst <= tol.float64(), "largest relative difference " + number(worst)
                             + " (limit " + number(tol.float64()) + ")");
                 }),
+                check(subject, redraw.map(name -> withFlag(spec, name)).orElse(spec),
+                        "one draw for a whole comparison: its matrix equals its paired distances", (loss, scope) -> {
+                    try (OneDraw draw = OneDraw.of(loss, false)) {
+                        Loss view = draw.loss();
+                        if (view == loss) {
+                            return Outcome.notApplicable(redraw.isEmpty() ? "it draws nothing per call"
+                                    : "it draws nothing per call even with " + redraw.get() + " true");
+                        }
+                        NDArray[] ab = pair(scope, 30, DataType.FLOAT64, SIDE);
+                        NDArray a = ab[0];
+                        double worst = Math.max(matrixError(view, a, a, DistanceMatrix.of(view, a, null, 2,
+                                Progress.silent())), matrixError(view, a, ab[1], DistanceMatrix.of(view, a, ab[1], 2,
+                                Progress.silent())));
+                        String symmetry = "";
+                        if (view.symmetric()) {
+                            worst = Math.max(worst, relativeDifference(values(view.distance(ab[1], a)),
+                                    values(view.distance(a, ab[1]))));
+                            symmetry = ", and d(y, x) from d(x, y),";
+                        }
+                        return Outcome.of(worst <= tol.float64(), "with " + redraw.orElse("redraw") + " true, the"
+                                + " one-draw view's matrices differ from its paired distances" + symmetry + " by "
+                                + number(worst) + " (limit " + number(tol.float64()) + ")");
+                    }
+                }),
                 check(subject, spec, "distances from one batch to several equal the paired distances", (loss, scope) -> {
                     NDArray[] xy = pair(scope, 20, DataType.FLOAT64, SIDE);
                     NDArray[] others = pair(scope, 22, DataType.FLOAT64, SIDE);
@@ -348,6 +380,15 @@ public final class LossConformance {
             NDArray[] xy = pair(scope, 26, DataType.FLOAT64, SIDE);
             return values(loss.distance(xy[0], xy[1]));
         }
+    }
+
+    /** The families' parameters that draw constants anew at every call. */
+    private static final List<String> REDRAW_PARAMETERS = List.of("redraw", "reinit");
+
+    private static LossSpec withFlag(LossSpec spec, String name) {
+        ObjectNode params = spec.params().deepCopy();
+        params.put(name, true);
+        return new LossSpec(spec.id(), params);
     }
 
     private static LossSpec withSeed(LossSpec spec, long seed) {

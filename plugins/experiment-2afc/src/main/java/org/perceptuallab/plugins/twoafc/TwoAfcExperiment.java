@@ -29,6 +29,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.api.Table;
+import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.kit.io.DecodedImages;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
@@ -53,6 +54,7 @@ public final class TwoAfcExperiment implements Experiment {
             Param.integer("batch", 32, 1, 4096, "triplets per distance call"),
             Param.integer("bootstrap", 1000, 0, 1_000_000, "bootstrap resamples of the 95% interval; 0: none"),
             Param.integer("examples", 6, 0, 100, "triplets shown where the loss disagrees most with people"),
+            Param.bool(OneDraw.PARAM, false, OneDraw.PARAM_HELP),
             Param.string("generateFrom", null, "a folder of photos: without 'data', a synthetic set is generated"
                     + " from them once per matrix (as plab make-2afc does) and used as the data"),
             Param.integer("generateTriplets", 120, 1, 1_000_000, "triplets of the generated set"),
@@ -125,6 +127,7 @@ public final class TwoAfcExperiment implements Experiment {
         Map<String, double[]> scores = new LinkedHashMap<>();
         List<Scored> all = new ArrayList<>();
         try (DecodedImages images = DecodedImages.open(files, 3, size, size, ctx.cacheFolder());
+             OneDraw draw = OneDraw.of(loss, p.getBoolean(OneDraw.PARAM));
              Progress progress = ctx.progress("2afc " + loss.spec().id(), total)) {
             int first = 0;
             for (var e : byCategory.entrySet()) {
@@ -132,7 +135,7 @@ public final class TwoAfcExperiment implements Experiment {
                 double[] s = new double[category.size()];
                 for (int from = 0; from < category.size(); from += batch) {
                     int to = Math.min(category.size(), from + batch);
-                    double[][] d = distances(loss, ctx.manager(), images, total, first + from, first + to);
+                    double[][] d = distances(draw.loss(), ctx.manager(), images, total, first + from, first + to);
                     for (int i = from; i < to; i++) {
                         double d0 = d[0][i - from];
                         double d1 = d[1][i - from];

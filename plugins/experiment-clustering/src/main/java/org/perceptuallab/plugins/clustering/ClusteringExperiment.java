@@ -21,6 +21,7 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.LabelledImages;
 import org.pf4j.Extension;
@@ -50,7 +51,8 @@ public final class ClusteringExperiment implements Experiment {
                     + " centroid (for all iterations)"),
             Param.integer("iterations", 100, 1, 100_000, "most k-means iterations (the reference protocol: 15)"),
             Param.integer("restarts", 5, 1, 10_000, "independent runs; the lowest objective is kept"),
-            Param.integer("batch", 32, 1, 4096, "images (feature map) or pairs (distance matrix) per loss call"));
+            Param.integer("batch", 32, 1, 4096, "images (feature map) or pairs (distance matrix) per loss call"),
+            Param.bool(OneDraw.PARAM, false, OneDraw.PARAM_HELP));
 
     @Override
     public String id() {
@@ -101,8 +103,11 @@ public final class ClusteringExperiment implements Experiment {
         }
 
         long start = System.nanoTime();
-        Geometry geometry = Geometry.of(loss, images, p.getInt("batch"), !method.equals("kmedoids"), ctx.manager(),
-                ctx::progress);
+        Geometry geometry;
+        try (OneDraw draw = OneDraw.of(loss, p.getBoolean(OneDraw.PARAM))) {
+            geometry = Geometry.of(draw.loss(), images, p.getInt("batch"), !method.equals("kmedoids"),
+                    ctx.manager(), ctx::progress);
+        }
         double geometrySeconds = (System.nanoTime() - start) / 1e9;
         if (method.equals("kmeans") && !geometry.hasFeatures()) {
             throw new PlabException("experiment 'clustering': method kmeans needs an exact feature map, and loss '"

@@ -58,8 +58,8 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
             NDArray set = NDArrays.concat(new NDList(images), 0);
             set.attach(scope);
             DistanceMatrix matrix;
-            try (Progress bar = progress.apply("distances " + loss.spec().id(),
-                    DistanceMatrix.pairWork(loss, images.size(), null))) {
+            long pairs = DistanceMatrix.pairWork(loss, images.size(), null);
+            try (Progress bar = progress.apply(pairPlan(loss, set, batch, pairs, map.isEmpty()), pairs)) {
                 matrix = DistanceMatrix.byPairs(loss, set, null, batch, bar);
             }
             double[][] d = matrix.values();
@@ -76,6 +76,28 @@ record Geometry(double[][] distances, double[][] gram, long featureDimension, St
                     + " pair evaluations" + (asymmetric ? ", symmetrised: the loss is not symmetric" : ""),
                     asymmetric, matrix.evaluations());
         }
+    }
+
+    /**
+     * The pair route's progress label, said before it starts: how many pair evaluations, about how long (from
+     * one timed batch), and, where the loss has no feature map, what would take the fast route.
+     */
+    private static String pairPlan(Loss loss, NDArray set, int batch, long pairs, boolean noFeatureMap) {
+        int n = (int) Math.min(batch, set.getShape().get(0) - 1);
+        double secondsPerPair = 0;
+        if (n > 0) {
+            try (NDManager scope = set.getManager().newSubManager()) {
+                NDArray x = set.get("0:1").repeat(0, n);
+                NDArray y = set.get("1:" + (n + 1));
+                long start = System.nanoTime();
+                loss.distance(x, y).toFloatArray();
+                secondsPerPair = (System.nanoTime() - start) / 1e9 / n;
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "distances %s: %,d pair evaluations, about %.0f s%s",
+                loss.spec().id(), pairs, pairs * secondsPerPair, noFeatureMap
+                        ? " (no exact feature map; one, such as vgg with metric l2 or mmd-approx with redraw"
+                        + " false, takes " + set.getShape().get(0) + " image evaluations)" : "");
     }
 
     private static NDArray features(FeatureMap map, List<NDArray> images, int batch, NDManager scope,

@@ -35,6 +35,11 @@ public final class Draws {
         return Ops.owned(manager.create(v, shape));
     }
 
+    /** The seed of a new stream, drawn from this one: a loss's one-draw view takes its draw from it. */
+    public synchronized long nextSeed() {
+        return random.nextLong();
+    }
+
     /** The next raw integer in [0, bound), for index sampling. */
     public synchronized int nextInt(int bound) {
         return random.nextInt(bound);

@@ -203,6 +203,19 @@ final class DeepFeatureLoss implements Loss {
         }));
     }
 
+    /**
+     * Under reinit, a view whose weights are one draw of the seed's stream (the next), fixed for all its
+     * calls, in its own manager; it shares the metrics' constants.
+     */
+    @Override
+    public Loss oneDraw() {
+        if (reinitDraws == null) {
+            return this;
+        }
+        NDManager own = constants.newSubManager();
+        return new DeepFeatureLoss(spec, own, trunk.redrawnCopy(reinitDraws, own), layers, inputScale, null);
+    }
+
     /** Every metric but the contextual loss compares the two maps symmetrically; redrawn weights break it. */
     @Override
     public boolean symmetric() {

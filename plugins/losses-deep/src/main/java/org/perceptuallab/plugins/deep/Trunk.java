@@ -74,6 +74,11 @@ final class Trunk {
         return trunk;
     }
 
+    /** A trunk of the same layout with random weights, the next draws of {@code draws}, in {@code manager}. */
+    Trunk redrawnCopy(Draws draws, NDManager manager) {
+        return random(architecture, draws, deepest, manager, normFirstConv);
+    }
+
     /** Replaces every weight by the next Kaiming-normal draws of {@code draws}, in stage order. */
     void redraw(Draws draws) {
         for (int i : convIndices()) {

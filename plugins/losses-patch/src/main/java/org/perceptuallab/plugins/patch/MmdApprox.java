@@ -110,6 +110,27 @@ public final class MmdApprox implements LossFamily {
                     params.getBoolean("redraw") && !allInjected, context.manager(), this::makeFilters);
         }
 
+        /** A view of {@code base} with other constants: its {@link #oneDraw()}. */
+        private RandomFeatures(RandomFeatures base, SeededConstants filters) {
+            this.spec = base.spec;
+            this.patch = base.patch;
+            this.stride = base.stride;
+            this.filterScale = base.filterScale;
+            this.features = base.features;
+            this.pool = base.pool;
+            this.poolStride = base.poolStride;
+            this.pad = base.pad;
+            this.normalization = base.normalization;
+            this.injected = base.injected;
+            this.filters = filters;
+        }
+
+        /** Under redraw, a view whose filters are one draw of the seed's stream, fixed for all its calls. */
+        @Override
+        public Loss oneDraw() {
+            return filters.redraws() ? new RandomFeatures(this, filters.oneDraw()) : this;
+        }
+
         /**
          * The filters in blocks of {@link #BLOCK} features, [w_0 (F0, C, p, p), b_0 (F0), w_1, b_1, ...], from the
          * draws, injected ones first.

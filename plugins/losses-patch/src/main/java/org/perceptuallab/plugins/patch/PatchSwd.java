@@ -80,6 +80,23 @@ public final class PatchSwd implements LossFamily {
                     this::makeDirections);
         }
 
+        /** A view of {@code base} with other directions: its {@link #oneDraw()}. */
+        private Sliced(Sliced base, SeededConstants directions) {
+            this.spec = base.spec;
+            this.patch = base.patch;
+            this.stride = base.stride;
+            this.projections = base.projections;
+            this.normalization = base.normalization;
+            this.injected = base.injected;
+            this.directions = directions;
+        }
+
+        /** Under redraw, a view whose directions are one draw of the seed's stream, fixed for all its calls. */
+        @Override
+        public Loss oneDraw() {
+            return directions.redraws() ? new Sliced(this, directions.oneDraw()) : this;
+        }
+
         /** [P^T (K, C p^2)]: the draws divided column-wise by their unbiased std, transposed. */
         private NDList makeDirections(Draws draws, NDManager m, long channels) {
             Shape shape = new Shape(channels * patch * patch, projections);

@@ -46,6 +46,12 @@ public final class Presets {
         }
 
         @Override
+        public Loss oneDraw() {
+            Loss view = sum.oneDraw();
+            return view == sum ? this : new Preset(spec, view);
+        }
+
+        @Override
         public void close() {
             sum.close();
         }

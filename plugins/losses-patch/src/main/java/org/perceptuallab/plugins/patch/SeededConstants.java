@@ -42,12 +42,20 @@ final class SeededConstants implements AutoCloseable {
         this.stream = new Draws(seed);
     }
 
-    /** The constants for one call: new ones in {@code scope} under redraw, else the fixed ones. */
     /** Whether every call draws anew (the loss is then not a fixed function of x and y). */
     boolean redraws() {
         return redraw;
     }
 
+    /**
+     * Constants fixed for all calls, drawn from a stream seeded by the next seed of this one's: the draw of
+     * a loss's {@link org.perceptuallab.api.Loss#oneDraw one-draw view}. Closing it releases its own arrays.
+     */
+    synchronized SeededConstants oneDraw() {
+        return new SeededConstants(stream.nextSeed(), false, home, maker);
+    }
+
+    /** The constants for one call: new ones in {@code scope} under redraw, else the fixed ones. */
     synchronized NDList forCall(NDManager scope, long channels) {
         return redraw ? maker.make(stream, scope, channels) : fixed(channels);
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
@@ -30,20 +29,23 @@ public final class CompositeLosses {
     }
 
     /**
-     * A loss computed from inner losses; closes them with itself. Each form is written once, from x against
-     * candidate batches, on its inner losses' {@link Loss#distancesFrom}: what an inner loss shares between
-     * candidates is shared inside the composite too, and a single distance is the one-candidate case.
+     * A loss computed from inner losses; closes those it owns with itself. Each form is written once, from x
+     * against candidate batches, on its inner losses' {@link Loss#distancesFrom}: what an inner loss shares
+     * between candidates is shared inside the composite too, and a single distance is the one-candidate case.
      */
-    private record Composite(LossSpec spec, List<Loss> inner, BiFunction<NDArray, List<NDArray>, List<NDArray>> form)
-            implements Loss {
+    private record Composite(LossSpec spec, List<Loss> inner, List<Loss> owned, Form form) implements Loss {
+        Composite(LossSpec spec, List<Loss> inner, Form form) {
+            this(spec, inner, inner, form);
+        }
+
         @Override
         public NDArray distance(NDArray x, NDArray y) {
-            return form.apply(x, List.of(y)).get(0);
+            return form.apply(inner, x, List.of(y)).get(0);
         }
 
         @Override
         public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
-            return form.apply(x, ys);
+            return form.apply(inner, x, ys);
         }
 
         /** Each form applies its inner losses to x and y alike, so it is as symmetric as they all are. */
@@ -52,10 +54,29 @@ public final class CompositeLosses {
             return inner.stream().allMatch(Loss::symmetric);
         }
 
+        /** The same form on the inner losses' one-draw views; it owns only the views that are new. */
+        @Override
+        public Loss oneDraw() {
+            List<Loss> views = inner.stream().map(Loss::oneDraw).toList();
+            List<Loss> fresh = new ArrayList<>();
+            for (int i = 0; i < views.size(); i++) {
+                if (views.get(i) != inner.get(i)) {
+                    fresh.add(views.get(i));
+                }
+            }
+            return fresh.isEmpty() ? this : new Composite(spec, views, List.copyOf(fresh), form);
+        }
+
         @Override
         public void close() {
-            inner.forEach(Loss::close);
+            owned.forEach(Loss::close);
         }
+    }
+
+    /** A composite's distances from x to each candidate batch, computed with its inner losses. */
+    @FunctionalInterface
+    private interface Form {
+        List<NDArray> apply(List<Loss> inner, NDArray x, List<NDArray> ys);
     }
 
     /** total + weight * terms, element by element; the terms alone when there is no total yet. */
@@ -116,7 +137,7 @@ public final class CompositeLosses {
             }
             Loss inner = context.losses().create(params.getLoss("of"), context);
             double[] w = weights;
-            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, ys) -> {
+            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (losses, x, ys) -> {
                 long side = Math.min(x.getShape().get(2), x.getShape().get(3));
                 if (side >> levels < 1) {
                     throw new PlabException("loss 'pyramid': " + levels + " levels need images of at least "
@@ -127,7 +148,7 @@ public final class CompositeLosses {
                 List<NDArray> total = null;
                 for (int j = 0; j <= levels; j++) {
                     int level = j;
-                    total = weightedAdd(total, inner.distancesFrom(xs.get(j),
+                    total = weightedAdd(total, losses.get(0).distancesFrom(xs.get(j),
                             yss.stream().map(l -> l.get(level)).toList()), w[j]);
                 }
                 return total;
@@ -167,7 +188,7 @@ public final class CompositeLosses {
             int size = params.getInt("size");
             int stride = params.getInt("stride");
             Loss inner = context.losses().create(params.getLoss("of"), context);
-            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (x, ys) -> {
+            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (losses, x, ys) -> {
                 Shape s = x.getShape();
                 if (size > s.get(2) || size > s.get(3)) {
                     throw new PlabException("loss 'window': parameter 'size' (" + size + ") exceeds the image "
@@ -176,7 +197,7 @@ public final class CompositeLosses {
                 NDArray xw = Ops.windows(x, size, stride);
                 List<NDArray> yws = ys.stream().map(y -> Ops.windows(y, size, stride)).toList();
                 long n = s.get(0);
-                return inner.distancesFrom(xw, yws).stream().map(d -> d.reshape(n, -1).mean(new int[] {1})).toList();
+                return losses.get(0).distancesFrom(xw, yws).stream().map(d -> d.reshape(n, -1).mean(new int[] {1})).toList();
             });
         }
     }
@@ -218,10 +239,10 @@ public final class CompositeLosses {
                 canonical.add(loss.spec().json().put("weight", t.getKey()));
             }
             double[] weights = terms.stream().mapToDouble(Map.Entry::getKey).toArray();
-            return new Composite(new LossSpec(id(), json), List.copyOf(inner), (x, ys) -> {
+            return new Composite(new LossSpec(id(), json), List.copyOf(inner), (losses, x, ys) -> {
                 List<NDArray> total = null;
-                for (int i = 0; i < inner.size(); i++) {
-                    total = weightedAdd(total, inner.get(i).distancesFrom(x, ys), weights[i]);
+                for (int i = 0; i < losses.size(); i++) {
+                    total = weightedAdd(total, losses.get(i).distancesFrom(x, ys), weights[i]);
                 }
                 return total;
             });
