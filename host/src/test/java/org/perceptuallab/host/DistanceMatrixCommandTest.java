@@ -23,13 +23,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
  * {@code plab distance --matrix}: the N x M distances between the images of folders, as CSV and .npy,
- * equal to the paired distances of the same loss.
+ * equal to the paired distances of the same loss under one draw of its random constants (its
+ * {@link Loss#oneDraw() one-draw view}), and symmetric.
  */
 class DistanceMatrixCommandTest {
     private static final int IMAGES = 40;
@@ -61,14 +63,15 @@ class DistanceMatrixCommandTest {
                 Arguments.of("l2", "{}", "features"),
                 Arguments.of("ssim", "{}", "symmetric pairs"),
                 Arguments.of("vgg", "{\"metric\": \"l2\", \"seed\": 3}", "features"),
-                Arguments.of("mmd-approx", "{\"redraw\": false, \"features\": 128, \"pool\": 16, \"poolStride\": 8}", "features"),
-                // redraw false: with fresh draws at every call a loss is a different function per call
-                Arguments.of("mmd++", "{\"redraw\": false}", "symmetric pairs"));
+                // their defaults redraw the random features at every call: the matrix takes one draw
+                Arguments.of("mmd-approx", "{}", "features"),
+                Arguments.of("mmd++", "{}", "symmetric pairs"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("losses")
-    void theMatrixOf40ImagesEqualsThePairedDistances(String loss, String params, String route) throws Exception {
+    void theMatrixOf40ImagesEqualsThePairedDistancesUnderOneDrawAndIsSymmetric(String loss, String params,
+                                                                               String route) throws Exception {
         Path prefix = work.resolve(loss.replace("+", "p"));
         List<String> args = new ArrayList<>(List.of("distance", "--matrix", folder.toString(), "--loss", loss,
                 "--out", prefix.toString()));
@@ -82,7 +85,9 @@ class DistanceMatrixCommandTest {
         assertThat(csv).hasSize(IMAGES + 1);
         assertThat(csv.get(0)).startsWith("image,img-00.png,img-01.png");
         try (Lab lab = new Lab(Settings.fromEnvironment()); NDManager m = lab.manager().newSubManager();
-             Loss l = lab.createLoss(new LossSpec(loss, (com.fasterxml.jackson.databind.node.ObjectNode) given), m)) {
+             Loss created = lab.createLoss(new LossSpec(loss, (com.fasterxml.jackson.databind.node.ObjectNode) given), m);
+             OneDraw draw = OneDraw.of(created, false)) {
+            Loss l = draw.loss(); // a fresh loss of the same seed: the same draw as the command's
             NDArray matrix = NumpyArrays.readNpy(m, prefix.resolveSibling(prefix.getFileName() + ".npy"));
             assertThat(matrix.getShape().getShape()).containsExactly(IMAGES, IMAGES);
             assertThat(matrix.getDataType()).isEqualTo(DataType.FLOAT64);
@@ -102,6 +107,8 @@ class DistanceMatrixCommandTest {
                     assertThat(values[i * IMAGES + j]).as("d(%d, %d)", i, j)
                             .isCloseTo(expected, within(1e-5 * Math.abs(expected) + 1e-9));
                     assertThat(Double.parseDouble(cells[j + 1])).isEqualTo(values[i * IMAGES + j]);
+                    assertThat(values[j * IMAGES + i]).as("d(%d, %d) against d(%d, %d)", j, i, i, j)
+                            .isCloseTo(values[i * IMAGES + j], within(1e-5 * Math.abs(values[i * IMAGES + j]) + 1e-9));
                 }
             }
         }
