@@ -12,8 +12,8 @@ import org.perceptuallab.kit.tensor.Ops;
  * accurate where the sets nearly agree (the value is then a small difference of large sums).
  */
 final class Mmd {
-    /** Kernel-matrix elements computed per block, bounding the temporaries (64 MB in float32). */
-    private static final long BLOCK_ELEMENTS = 16L << 20;
+    /** Kernel-matrix elements computed per block, bounding the temporaries (32 MB each in float32). */
+    private static final long BLOCK_ELEMENTS = 8L << 20;
 
     private Mmd() {
     }
@@ -50,8 +50,8 @@ final class Mmd {
     /**
      * K(a, b) = sum over s of exp(-||a - b||^2 * rates[s]). With K = S - E, E = sum over s of
      * 1 - exp(-t_s) (t_s = rates[s] ||a - b||^2), the constants cancel exactly and MMD^2 = 2 mean Exy - mean
-     * Exx - mean Eyy. E is computed in a form accurate where t is tiny ({@link #deficit}), where 1 - exp(-t)
-     * would keep only rounding; squared distances are clamped at zero.
+     * Exx - mean Eyy. E is computed in a form accurate where t is tiny ({@link #halfDeficit}), where
+     * 1 - exp(-t) would keep only rounding; squared distances are clamped at zero.
      */
     static Kernel gaussians(double... rates) {
         return (a, b) -> Ops.nonNegative(Ops.times(meanDeficit(a, b, rates), 2)
@@ -59,10 +59,10 @@ final class Mmd {
     }
 
     /**
-     * The mean of E(a_i, b_j) over all pairs, (B). The matrix -||a_i - b_j||^2 = 2 a.b - ||a||^2 - ||b||^2
-     * comes from one matrix product of the patch vectors extended by their squared norms, never from the
-     * differences of all pairs; the first rate is folded into that product. Rows of a are taken in blocks
-     * whose temporaries are released before the next.
+     * The mean of E(a_i, b_j) over all pairs, (B). The matrix of t/2 = rates[0] ||a_i - b_j||^2 / 2 comes from
+     * one matrix product of the patch vectors extended by their squared norms (2 a.b - ||a||^2 - ||b||^2,
+     * scaled), never from the differences of all pairs. Rows of a are taken in blocks whose temporaries are
+     * released before the next.
      */
     private static NDArray meanDeficit(NDArray a, NDArray b, double[] rates) {
         Shape sa = a.getShape();
@@ -75,24 +75,25 @@ final class Mmd {
         for (long from = 0; from < rowsA; from += block) {
             NDArray rows = a.get(":, " + from + ":" + Math.min(rowsA, from + block) + ", :");
             sums.add(Ops.scoped(rows, bExtended, (r, bt) -> {
-                NDArray t0 = Ops.nonNegative(left(r, rates[0]).batchMatMul(bt).neg());
-                NDArray e = deficit(t0);
+                NDArray half = Ops.nonNegative(left(r, -rates[0] / 2).batchMatMul(bt));
+                NDArray e = halfDeficit(half);
                 for (int s = 1; s < rates.length; s++) {
-                    e = e.add(deficit(Ops.times(t0, rates[s] / rates[0])));
+                    e = e.add(halfDeficit(Ops.times(half, rates[s] / rates[0])));
                 }
                 return e.sum(new int[] {1, 2});
             }));
         }
         NDArray total = sums.size() == 1 ? sums.head() : NDArrays.stack(sums, 1).sum(new int[] {1});
-        return Ops.times(total, 1.0 / ((double) rowsA * rowsB));
+        return Ops.times(total, 2.0 / ((double) rowsA * rowsB));
     }
 
     /**
-     * 1 - exp(-t) for t >= 0, as tanh(t / 2) (1 + exp(-t)): no cancellation for small t, no overflow for
-     * large t.
+     * (1 - exp(-t)) / 2 from u = t / 2 >= 0, as tanh(u) / (1 + tanh(u)): exact in real numbers, without
+     * cancellation for small t and without overflow for large t.
      */
-    private static NDArray deficit(NDArray t) {
-        return Ops.times(t, 0.5).tanh().mul(t.neg().exp().add(1));
+    private static NDArray halfDeficit(NDArray u) {
+        NDArray tanh = u.tanh();
+        return tanh.div(tanh.add(1));
     }
 
     /** [2c x, -c ||x||^2, -c] per row; its product with {@link #right} of y is -c ||x - y||^2. */
