@@ -129,7 +129,7 @@ public final class PatchSwd implements LossFamily {
         /** (N, K, L): each projection of the image's patches, sorted over the patches. */
         private NDArray sortedProjections(NDArray images, NDArray directionsT) {
             NDArray patches = normalization.ofPatches(Ops.patches(images, patch, stride), images.getShape().get(1));
-            return directionsT.matMul(patches).sort(2);
+            return LastAxisSort.sorted(directionsT.matMul(patches));
         }
 
         @Override
