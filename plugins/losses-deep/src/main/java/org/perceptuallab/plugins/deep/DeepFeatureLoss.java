@@ -21,9 +21,9 @@ import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * The {@code vgg} and {@code alexnet} losses: sum over layers of weight * metric(features of x, features
- * of y) / number of layers. The target's features are kept between calls while the target's values stay
- * the same (checked exactly) and the weights are fixed, which is what an optimisation against one target
- * or a 2AFC run against one reference does.
+ * of y) / number of layers. What the metrics need of the target (its features, Gram matrices or sorted
+ * projections) is kept between calls while the target's values stay the same (checked exactly) and the
+ * weights are fixed, which is what an optimisation against one target or a 2AFC run against one reference does.
  */
 final class DeepFeatureLoss implements Loss {
     /** A layer: name, stage index (-1 for the pixels), weight, metric. */
@@ -39,7 +39,8 @@ final class DeepFeatureLoss implements Loss {
     private final Draws reinitDraws;
     private NDManager targetCache;
     private NDArray cachedTarget;
-    private Map<Integer, NDArray> cachedFeatures;
+    /** Per layer, in layer order: the metric's {@link FeatureMetric#ofTarget} statistic of the cached target. */
+    private List<NDArray> cachedTargets;
     /** How often a target's features were computed into the cache (a hit computes none). */
     private int targetComputations;
     /** Images passed through the trunk so far. */
@@ -75,7 +76,7 @@ final class DeepFeatureLoss implements Loss {
         if (reinitDraws != null) {
             trunk.redraw(reinitDraws);
         }
-        return layerSum(features(x), targetFeatures(y, x));
+        return layerSum(features(x), targets(y, x));
     }
 
     /**
@@ -96,16 +97,17 @@ final class DeepFeatureLoss implements Loss {
         Map<Integer, NDArray> fx = features(x);
         List<NDArray> out = new ArrayList<>(ys.size());
         for (NDArray y : ys) {
-            out.add(layerSum(fx, features(y)));
+            out.add(layerSum(fx, targetsOf(features(y))));
         }
         return out;
     }
 
-    /** Sum over layers of weight * metric(fx, fy) / number of layers. */
-    private NDArray layerSum(Map<Integer, NDArray> fx, Map<Integer, NDArray> fy) {
+    /** Sum over layers of weight * metric(fx, target) / number of layers; targets in layer order. */
+    private NDArray layerSum(Map<Integer, NDArray> fx, List<NDArray> targets) {
         NDArray total = null;
-        for (Layer l : layers) {
-            NDArray term = Ops.times(l.metric().distance(fx.get(l.stage()), fy.get(l.stage())),
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            NDArray term = Ops.times(l.metric().distanceToTarget(fx.get(l.stage()), targets.get(i)),
                     l.weight() / layers.size());
             total = total == null ? term : total.add(term);
         }
@@ -130,22 +132,24 @@ final class DeepFeatureLoss implements Loss {
     }
 
     /**
-     * The target's features, from the cache while the target is unchanged. Cached maps are handed out as
-     * views owned by x's manager ({@link Ops#castLike}): what a metric computes from the target alone (its
-     * Gram matrix, its sorted projections) would otherwise pile up in the cache's manager, one set per
-     * call, for the whole optimisation.
+     * The metrics' statistics of the target, per layer, from the cache while the target is unchanged. Cached
+     * arrays are handed out as views owned by x's manager ({@link Ops#castLike}): what the call computes from
+     * them would otherwise pile up in the cache's manager, one set per call, for the whole optimisation.
      */
-    private Map<Integer, NDArray> targetFeatures(NDArray y, NDArray x) {
+    private List<NDArray> targets(NDArray y, NDArray x) {
         if (reinitDraws != null || y.hasGradient()) {
-            return features(y);
+            return targetsOf(features(y));
         }
         if (cachedTarget == null || !cachedTarget.getShape().equals(y.getShape())
                 || cachedTarget.getDataType() != y.getDataType() || !cachedTarget.contentEquals(y)) {
-            cacheFeatures(y);
+            cacheTargets(y);
         }
-        Map<Integer, NDArray> views = new HashMap<>();
-        cachedFeatures.forEach((stage, f) -> views.put(stage, Ops.castLike(f, x)));
-        return views;
+        return cachedTargets.stream().map(t -> Ops.castLike(t, x)).toList();
+    }
+
+    /** Each layer's metric statistic of the target's features, in layer order. */
+    private List<NDArray> targetsOf(Map<Integer, NDArray> features) {
+        return layers.stream().map(l -> l.metric().ofTarget(features.get(l.stage()))).toList();
     }
 
     /** Targets whose features were computed into the cache so far. */
@@ -158,7 +162,7 @@ final class DeepFeatureLoss implements Loss {
         return trunkImages;
     }
 
-    private void cacheFeatures(NDArray y) {
+    private void cacheTargets(NDArray y) {
         targetComputations++;
         if (targetCache != null) {
             targetCache.close();
@@ -167,11 +171,11 @@ final class DeepFeatureLoss implements Loss {
         try (NDManager work = constants.newSubManager()) {
             NDArray copy = y.duplicate();
             copy.attach(work);
-            Map<Integer, NDArray> computed = features(copy);
-            computed.values().forEach(f -> f.attach(targetCache));
+            List<NDArray> computed = targetsOf(features(copy));
+            computed.forEach(t -> t.attach(targetCache));
             copy.attach(targetCache);
             cachedTarget = copy;
-            cachedFeatures = computed;
+            cachedTargets = computed;
         }
     }
 
@@ -240,7 +244,7 @@ final class DeepFeatureLoss implements Loss {
     @Override
     public void close() {
         cachedTarget = null;
-        cachedFeatures = null;
+        cachedTargets = null;
         constants.close();
     }
 }

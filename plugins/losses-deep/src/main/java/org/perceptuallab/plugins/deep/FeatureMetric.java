@@ -7,19 +7,49 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * A per-pair distance between two feature maps (N, C, H, W), as LOSSES.md defines the {@code metric}
- * parameter of the deep-feature losses. Result shape (N), each pair independent of the others.
+ * parameter of the deep-feature losses. Result shape (N), each pair independent of the others. The target's
+ * side of a metric (its Gram matrix, its sorted projections) is computed by {@link #ofTarget}, so a loss can
+ * keep it while the target stays the same.
  */
 @FunctionalInterface
 interface FeatureMetric {
     /** The metric names of the {@code metric} parameter. */
     List<String> NAMES = List.of("l1", "l2", "gram", "gram-trace", "l1+gram", "swd", "cx");
 
-    NDArray distance(NDArray a, NDArray b);
+    /** The distance from x's map {@code a} to a target's {@link #ofTarget} statistic. */
+    NDArray distanceToTarget(NDArray a, NDArray target);
+
+    /** What {@link #distanceToTarget} needs of the target's map {@code b}; by default the map itself. */
+    default NDArray ofTarget(NDArray b) {
+        return b;
+    }
+
+    /** The distance between the maps of x and of a target. */
+    default NDArray distance(NDArray a, NDArray b) {
+        return distanceToTarget(a, ofTarget(b));
+    }
+
+    /** The metric comparing a statistic of x's map with the same statistic of the target's. */
+    static FeatureMetric ofStatistic(UnaryOperator<NDArray> statistic, BinaryOperator<NDArray> compare) {
+        return new FeatureMetric() {
+            @Override
+            public NDArray distanceToTarget(NDArray a, NDArray target) {
+                return compare.apply(statistic.apply(a), target);
+            }
+
+            @Override
+            public NDArray ofTarget(NDArray b) {
+                return statistic.apply(b);
+            }
+        };
+    }
 
     /**
      * The metric called {@code name} for a layer of {@code channels} channels; {@code swd} draws its 5C
@@ -29,9 +59,10 @@ interface FeatureMetric {
         return switch (name) {
             case "l1" -> FeatureMetric::l1;
             case "l2" -> FeatureMetric::l2;
-            case "gram" -> FeatureMetric::gram;
-            case "gram-trace" -> (a, b) -> Ops.meanPerSample(gramDiagonal(a).sub(gramDiagonal(b)).square());
-            case "l1+gram" -> (a, b) -> l1(a, b).add(Ops.times(gram(a, b), 0.5));
+            case "gram" -> ofStatistic(FeatureMetric::gramMatrix, FeatureMetric::squaredDifference);
+            case "gram-trace" -> ofStatistic(FeatureMetric::gramDiagonal, FeatureMetric::squaredDifference);
+            case "l1+gram" -> (a, b) -> l1(a, b).add(Ops.times(
+                    squaredDifference(gramMatrix(a), gramMatrix(b)), 0.5));
             case "swd" -> slicedWasserstein(projections(channels, draws, manager));
             case "cx" -> FeatureMetric::contextual;
             default -> throw new IllegalArgumentException(name);
@@ -66,15 +97,28 @@ interface FeatureMetric {
         return Ops.times(d.square().sum(new int[] {1}), 1.0 / d.getShape().get(1));
     }
 
-    /** Mean squared difference of the Gram matrices F F^T / (H W). */
-    private static NDArray gram(NDArray a, NDArray b) {
-        return Ops.meanPerSample(gramMatrix(a).sub(gramMatrix(b)).square());
+    /** Mean squared difference per pair, of Gram matrices or their diagonals. */
+    private static NDArray squaredDifference(NDArray a, NDArray b) {
+        return Ops.meanPerSample(a.sub(b).square());
     }
 
+    /**
+     * The Gram matrix F F^T / (H W). Under a gradient it is computed as 2 F sg(F)^T - sg(F F^T) (sg: no
+     * gradient), the same values exactly (2h - h is exact), whose backward pass is one matrix product, 2 dG F,
+     * where autograd would take two for F F^T (dG F and dG^T F: equal, the metrics' dG being symmetric).
+     */
     private static NDArray gramMatrix(NDArray f) {
         Shape s = f.getShape();
         NDArray p = positions(f);
-        return Ops.times(p.transpose(0, 2, 1).batchMatMul(p), 1.0 / (s.get(2) * s.get(3)));
+        NDArray pt = p.transpose(0, 2, 1);
+        NDArray g;
+        if (f.hasGradient()) {
+            NDArray h = pt.batchMatMul(p.stopGradient());
+            g = Ops.times(h, 2).sub(h.stopGradient());
+        } else {
+            g = pt.batchMatMul(p);
+        }
+        return Ops.times(g, 1.0 / (s.get(2) * s.get(3)));
     }
 
     /** The diagonal of the Gram matrix, (N, C). */
@@ -93,10 +137,8 @@ interface FeatureMetric {
 
     /** Mean absolute difference of the sorted projections of the H*W feature vectors. */
     private static FeatureMetric slicedWasserstein(NDArray projections) {
-        return (a, b) -> {
-            NDArray p = Ops.castLike(projections, a);
-            return Ops.meanPerSample(project(a, p).sub(project(b, p)).abs());
-        };
+        return ofStatistic(f -> project(f, Ops.castLike(projections, f)),
+                (a, b) -> Ops.meanPerSample(a.sub(b).abs()));
     }
 
     private static NDArray project(NDArray f, NDArray p) {
