@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -227,8 +226,7 @@ final class Trunk {
     /** Stage i's convolution of {@code in}; the per-call views of its weights are freed with the call. */
     private NDArray conv(NDArray in, int i, Stage s) {
         try (NDArray weight = Ops.castLike(weights[i], in); NDArray bias = Ops.castLike(biases[i], in)) {
-            return Conv2d.conv2d(in, weight, bias, new Shape(s.stride(), s.stride()),
-                    new Shape(s.padding(), s.padding()), new Shape(1, 1), 1).singletonOrThrow();
+            return Ops.conv2d(in, weight, bias, s.stride(), s.padding(), 1);
         }
     }
 
