@@ -103,21 +103,19 @@ interface FeatureMetric {
     }
 
     /**
-     * The Gram matrix F F^T / (H W). Under a gradient it is computed as 2 F sg(F)^T - sg(F F^T) (sg: no
-     * gradient), the same values exactly (2h - h is exact), whose backward pass is one matrix product, 2 dG F,
-     * where autograd would take two for F F^T (dG F and dG^T F: equal, the metrics' dG being symmetric).
+     * The Gram matrix F F^T / (H W), computed as 2 sg(F) F^T - sg(F F^T) (sg: no gradient): the same values
+     * exactly (2h - h is exact), whose backward pass is one matrix product, 2 F^T dG, where autograd would take
+     * two for F F^T (dG F and dG^T F: equal, the metrics' dG being symmetric) and add them. With F on the right
+     * the product's gradient comes out (H W, C), the channels-last layout of the trunk's maps, so adding it to
+     * the gradient from the next layer needs no transposition. Done whether or not f is in a graph: DJL's
+     * {@code hasGradient} is false for every map but a leaf, and without a graph the extra work is two C x C
+     * operations.
      */
     private static NDArray gramMatrix(NDArray f) {
         Shape s = f.getShape();
         NDArray p = positions(f);
-        NDArray pt = p.transpose(0, 2, 1);
-        NDArray g;
-        if (f.hasGradient()) {
-            NDArray h = pt.batchMatMul(p.stopGradient());
-            g = Ops.times(h, 2).sub(h.stopGradient());
-        } else {
-            g = pt.batchMatMul(p);
-        }
+        NDArray h = p.stopGradient().transpose(0, 2, 1).batchMatMul(p);
+        NDArray g = Ops.times(h, 2).sub(h.stopGradient());
         return Ops.times(g, 1.0 / (s.get(2) * s.get(3)));
     }
 
