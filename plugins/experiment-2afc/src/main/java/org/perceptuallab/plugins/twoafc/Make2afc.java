@@ -28,7 +28,7 @@ public final class Make2afc implements PluginCommand {
                 photos: per triplet two distortions of one kind (noise, blur, jpeg, color, shift, shuffle) at known
                 relative strength. Results on it are labelled synthetic.
                       --from DIR       Folder of PNG/JPEG photos.
-                      --out DIR        Output folder (replaced).
+                      --out DIR        Output folder: new, empty, or an earlier set of make-2afc (replaced).
                       --triplets N     Triplets in all, spread over the kinds (default: 600).
                       --size PX        Image side (default: 64).
                       --judge MODEL    HARD: 1 toward the weaker distortion; SOFT: w0^4/(w0^4+w1^4) (default: HARD).

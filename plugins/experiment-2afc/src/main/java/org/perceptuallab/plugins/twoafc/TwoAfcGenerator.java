@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -40,6 +41,8 @@ import org.perceptuallab.kit.io.Images;
 final class TwoAfcGenerator {
     /** The categories, one per distortion kind. */
     static final List<String> KINDS = List.of("noise", "blur", "jpeg", "color", "shift", "shuffle");
+    /** The marker's "generator": a folder whose marker says this holds a set written here. */
+    static final String GENERATOR = "plab make-2afc (the 2afc plugin)";
 
     /** How the judge value follows from the two strengths. */
     enum JudgeModel {
@@ -70,9 +73,7 @@ final class TwoAfcGenerator {
                 + System.nanoTime());
         generate(photos, staging, triplets, seed, 64, JudgeModel.HARD);
         try {
-            if (Files.exists(out) && !Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
-                deleteTree(out);
-            }
+            clearForOutput(out);
             Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             if (!Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
@@ -96,7 +97,7 @@ final class TwoAfcGenerator {
     static void generate(Path photos, Path out, int triplets, long seed, int size, JudgeModel model) {
         List<BufferedImage> sources = photos(photos);
         try {
-            deleteTree(out);
+            clearForOutput(out);
             Random random = new Random(seed);
             for (int i = 0; i < triplets; i++) {
                 String kind = KINDS.get(i % KINDS.size());
@@ -116,7 +117,7 @@ final class TwoAfcGenerator {
                 writeScalarNpy(dir.resolve("judge").resolve(name + ".npy"), (float) judge);
             }
             ObjectNode marker = JsonNodeFactory.instance.objectNode();
-            marker.put("generator", "plab make-2afc (the 2afc plugin)");
+            marker.put("generator", GENERATOR);
             marker.put("from", photos.toAbsolutePath().normalize().toString());
             marker.put("triplets", triplets);
             marker.put("seed", seed);
@@ -169,6 +170,47 @@ final class TwoAfcGenerator {
         b.putShort((short) header.length()).put(header.getBytes(StandardCharsets.US_ASCII)).putFloat(value);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.write(file, b.array());
+    }
+
+    /**
+     * Makes way for a set at {@code out} without deleting anything this generator did not write: a missing
+     * folder is left to be made, an empty one or an earlier set (its marker names this generator, and it holds
+     * nothing but the marker and the kinds' folders) is removed; anything else is refused, naming what it holds.
+     */
+    static void clearForOutput(Path out) throws IOException {
+        if (!Files.exists(out, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.isDirectory(out, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PlabException(out + " is not a folder; give a new or empty folder for the 2AFC set");
+        }
+        List<String> foreign;
+        try (Stream<Path> entries = Files.list(out)) {
+            foreign = entries.map(e -> e.getFileName().toString()).sorted().toList();
+        }
+        if (isEarlierSet(out)) {
+            foreign = foreign.stream().filter(n -> !n.equals(TwoAfcData.SYNTHETIC_MARKER) && !KINDS.contains(n))
+                    .toList();
+        }
+        if (!foreign.isEmpty()) {
+            throw new PlabException("folder " + out + " holds files the 2AFC generator did not write ("
+                    + String.join(", ", foreign.subList(0, Math.min(3, foreign.size())))
+                    + (foreign.size() > 3 ? ", and " + (foreign.size() - 3) + " more" : "") + "), so it is not"
+                    + " replaced: a set is written into a missing or empty folder, or over an earlier set (with its "
+                    + TwoAfcData.SYNTHETIC_MARKER + "); give another folder, or move those files away");
+        }
+        deleteTree(out);
+    }
+
+    /** Whether the folder's marker says this generator wrote it. */
+    private static boolean isEarlierSet(Path folder) {
+        Path marker = folder.resolve(TwoAfcData.SYNTHETIC_MARKER);
+        try {
+            return Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)
+                    && GENERATOR.equals(new ObjectMapper().readTree(marker.toFile()).path("generator").asText());
+        } catch (IOException unreadable) {
+            return false;
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

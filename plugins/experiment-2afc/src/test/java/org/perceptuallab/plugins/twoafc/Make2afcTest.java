@@ -83,6 +83,43 @@ class Make2afcTest {
     }
 
     @Test
+    void aFolderHoldingOtherFilesIsRefusedAndKeptWhileItsOwnEarlierSetIsReplaced(@TempDir Path tmp) throws Exception {
+        List<String> make = List.of("--from", Fixtures.photos().toString(), "--triplets", "6", "--size", "16");
+        Path user = Files.createDirectories(tmp.resolve("user"));
+        Path thesis = Files.writeString(user.resolve("thesis.tex"), "three years of work");
+        Files.createDirectories(user.resolve("noise"));
+        assertThatThrownBy(() -> new Make2afc().run(concat(make, "--out", user.toString()), context(1)))
+                .isInstanceOf(PlabException.class).hasMessageContaining(user.toString())
+                .hasMessageContaining("holds files the 2AFC generator did not write (noise, thesis.tex)")
+                .hasMessageContaining("give another folder, or move those files away");
+        assertThat(thesis).hasContent("three years of work");
+        assertThat(user.resolve("noise")).isDirectory();
+
+        Path set = tmp.resolve("set");
+        assertThat(new Make2afc().run(concat(make, "--out", Files.createDirectories(set).toString()), context(1)))
+                .as("an empty folder is written into").isZero();
+        Files.delete(set.resolve("noise/p1/000000.png"));
+        assertThat(new Make2afc().run(concat(make, "--out", set.toString()), context(2)))
+                .as("its own earlier set is replaced").isZero();
+        assertThat(set.resolve("noise/p1/000000.png")).isRegularFile();
+        assertThat(set.resolve(TwoAfcData.SYNTHETIC_MARKER)).content().contains("\"seed\" : 2");
+
+        // A marker beside other files does not make them the generator's, nor does a marker it did not write.
+        Path notes = Files.writeString(set.resolve("notes.txt"), "mine");
+        assertThatThrownBy(() -> new Make2afc().run(concat(make, "--out", set.toString()), context(3)))
+                .hasMessageContaining("(notes.txt)");
+        Files.delete(notes);
+        Files.writeString(set.resolve(TwoAfcData.SYNTHETIC_MARKER), "{\"generator\": \"someone else\"}");
+        assertThatThrownBy(() -> new Make2afc().run(concat(make, "--out", set.toString()), context(3)))
+                .hasMessageContaining(TwoAfcData.SYNTHETIC_MARKER);
+        assertThat(set.resolve("noise/p1/000000.png")).isRegularFile();
+    }
+
+    private static List<String> concat(List<String> args, String... more) {
+        return Stream.concat(args.stream(), Stream.of(more)).toList();
+    }
+
+    @Test
     void badArgumentsAreNamedWithTheFix() {
         Make2afc command = new Make2afc();
         assertThatThrownBy(() -> command.run(List.of("--out", "x"), context(0))).isInstanceOf(PlabException.class)
