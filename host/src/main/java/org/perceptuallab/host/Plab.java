@@ -111,6 +111,11 @@ public final class Plab implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // A plugin that ends the process by a route the guard cannot rewrite still fails the command.
+        ExitGuard.onPluginExit(why -> {
+            System.err.println("plab: " + why);
+            Runtime.getRuntime().halt(FAILED);
+        });
         System.exit(commandLine(args).execute(args));
     }
 

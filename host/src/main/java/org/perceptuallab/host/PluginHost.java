@@ -9,20 +9,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
-import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
-import org.pf4j.ClassLoadingStrategy;
 import org.pf4j.CompoundPluginLoader;
 import org.pf4j.DefaultPluginLoader;
 import org.pf4j.DefaultPluginManager;
@@ -34,7 +33,6 @@ import org.pf4j.PluginClassLoader;
 import org.pf4j.PluginDescriptor;
 import org.pf4j.PluginFactory;
 import org.pf4j.PluginLoader;
-import org.pf4j.PluginManager;
 import org.pf4j.PluginRuntimeException;
 import org.pf4j.PluginState;
 import org.pf4j.PluginWrapper;
@@ -42,18 +40,21 @@ import org.pf4j.PluginWrapper;
 /**
  * Finds loss families and experiments: PF4J plugins in the plugin folders, and jars on the class path
  * through their META-INF/services files. A plugin's extensions are read from META-INF/services or PF4J's
- * extensions.idx. Plugins load parent-first, so DJL, the api and the kit are always the
- * host's classes (a plugin that bundles its own DJL would otherwise break the engine: TECH-NOTES 6).
+ * extensions.idx. Plugins load through a {@link GuardedClassLoader}: parent-first, so DJL, the api and the kit
+ * are always the host's classes (a plugin that bundles its own DJL would otherwise break the engine: TECH-NOTES
+ * 6), and with no call that could end the process ({@link ExitGuard}).
  * A broken plugin, or one broken extension of it, becomes a warning naming it and its jar; the rest still load.
  */
 public final class PluginHost implements AutoCloseable {
     private final ParentFirstPluginManager manager;
+    private final List<Path> pluginDirs;
     /** A set: an extension class that cannot load is met once per extension type. */
     private final Set<String> warnings = new LinkedHashSet<>();
 
     /** Loads and starts the plugins of these folders. */
     public PluginHost(List<Path> pluginDirs) {
         this.manager = new ParentFirstPluginManager(pluginDirs);
+        this.pluginDirs = pluginDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
         for (Path dir : pluginDirs) {
             // PF4J skips a missing folder without a word; a mistyped PLAB_PLUGINS_DIR would lose its plugins.
             if (!Files.isDirectory(dir)) {
@@ -118,7 +119,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Adds every loss family found to the registry, plugins first, then the class path. */
     public void collectLosses(Registry<LossFamily> registry) {
-        collect(LossFamily.class, registry::add, f -> {
+        collect(LossFamily.class, registry, f -> {
             f.summary();
             f.params();
             return f.id();
@@ -127,7 +128,7 @@ public final class PluginHost implements AutoCloseable {
 
     /** Adds every experiment found to the registry. */
     public void collectExperiments(Registry<Experiment> registry) {
-        collect(Experiment.class, registry::add, e -> {
+        collect(Experiment.class, registry, e -> {
             e.summary();
             e.params();
             return e.id();
@@ -136,11 +137,28 @@ public final class PluginHost implements AutoCloseable {
 
     /** Adds every subcommand a plugin contributes. */
     public void collectCommands(Registry<PluginCommand> registry) {
-        collect(PluginCommand.class, registry::add, c -> {
+        collect(PluginCommand.class, registry, c -> {
             c.summary();
             c.usage();
             return c.name();
         });
+    }
+
+    /** What an id (a plugin's or an extension's) may be: it names folders, files and command-line words. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
+
+    /** Why {@code id} is not a well-formed id ({@code what}: "plugin id", say), or null when it is. */
+    static String malformedId(String what, String id) {
+        if (id != null && ID.matcher(id).matches()) {
+            return null;
+        }
+        StringBuilder shown = new StringBuilder();
+        if (id != null) {
+            id.codePoints().forEach(c -> shown.append(Character.isISOControl(c) ? String.format("\\u%04x", c)
+                    : Character.toString(c)));
+        }
+        return "its " + what + (id == null ? " is missing" : " '" + shown + "' is malformed") + ": an id starts with a"
+                + " letter or digit and holds only letters, digits and . _ + - (at most 100 characters)";
     }
 
     /** How a plugin is named in messages and provenance: its id and version. */
@@ -151,15 +169,19 @@ public final class PluginHost implements AutoCloseable {
     /**
      * Creates every extension of {@code type} one by one, so that an extension which cannot be loaded,
      * constructed or describe itself ({@code describe} calls what the commands will call and returns the
-     * id) is a warning naming it and its jar, and the plugin's other extensions and the other plugins still
-     * install.
+     * id), or whose id is malformed or already installed, is a warning naming it and its jar, and the
+     * plugin's other extensions and the other plugins still install.
      */
-    private <T> void collect(Class<T> type, BiConsumer<T, String> sink, Function<T, String> describe) {
+    private <T> void collect(Class<T> type, Registry<T> registry, Function<T, String> describe) {
         String classpath = "the class path";
         ClassLoader host = PluginHost.class.getClassLoader();
         // A parent-first plugin loader also lists the host's services: those are installed once, below.
         List<String> hostServices = serviceNames(type, host, classpath);
-        for (PluginWrapper w : manager.getStartedPlugins()) {
+        // Where two claim one id, the first keeps it: folders in their order (the distribution's first), then by name.
+        List<PluginWrapper> byFolder = manager.getStartedPlugins().stream().sorted(Comparator
+                .comparingInt((PluginWrapper w) -> folderIndex(w.getPluginPath()))
+                .thenComparing(w -> w.getPluginPath().toString())).toList();
+        for (PluginWrapper w : byFolder) {
             String origin = origin(w);
             String where = origin + " (" + w.getPluginPath() + ")";
             ClassLoader loader = w.getPluginClassLoader();
@@ -168,23 +190,46 @@ public final class PluginHost implements AutoCloseable {
             names.addAll(serviceNames(type, loader, where));
             names.removeAll(hostServices);
             for (String name : names) {
-                T extension = create(type, name, loader, where, describe);
-                if (extension != null) {
-                    sink.accept(extension, origin);
+                Created<T> created = create(type, name, loader, where, describe);
+                if (created != null) {
+                    install(registry, created, origin, where);
                 }
             }
         }
         for (String name : hostServices) {
-            T extension = create(type, name, host, classpath, describe);
-            if (extension != null) {
-                sink.accept(extension, "classpath " + PluginFailure.location(extension.getClass()));
+            Created<T> created = create(type, name, host, classpath, describe);
+            if (created != null) {
+                install(registry, created, "classpath " + PluginFailure.location(created.extension().getClass()),
+                        classpath);
             }
         }
     }
 
+    /** The position of the plugin folder holding this plugin in the folders given. */
+    private int folderIndex(Path plugin) {
+        Path path = plugin.toAbsolutePath().normalize();
+        for (int i = 0; i < pluginDirs.size(); i++) {
+            if (path.startsWith(pluginDirs.get(i))) {
+                return i;
+            }
+        }
+        return pluginDirs.size();
+    }
+
+    /** An extension and the id it gave. */
+    private record Created<T>(T extension, String id) {
+    }
+
+    /** Adds the extension, unless an extension installed before holds its id: then a warning naming both. */
+    private <T> void install(Registry<T> registry, Created<T> created, String origin, String where) {
+        registry.addUnlessTaken(created.extension(), origin).ifPresent(holder -> warnings.add(where + ": its "
+                + registry.kind() + " '" + created.id() + "' is left out, since " + holder.origin()
+                + " installs that id already; rename it, or remove one of the jars"));
+    }
+
     /** A new instance of the extension class {@code name}, or null (with a warning) when it fails. */
-    private <T> T create(Class<T> type, String name, ClassLoader loader, String where,
-                         Function<T, String> describe) {
+    private <T> Created<T> create(Class<T> type, String name, ClassLoader loader, String where,
+                                  Function<T, String> describe) {
         Class<?> c;
         try {
             c = Class.forName(name, false, loader);
@@ -200,10 +245,11 @@ public final class PluginHost implements AutoCloseable {
         try {
             T extension = type.cast(manager.getExtensionFactory().create(c));
             String id = describe.apply(extension);
-            if (id == null || id.isBlank()) {
-                throw new IllegalStateException("its id() is empty");
+            String malformed = malformedId("id", id);
+            if (malformed != null) {
+                throw new IllegalStateException(malformed);
             }
-            return extension;
+            return new Created<>(extension, id);
         } catch (RuntimeException | LinkageError | AssertionError e) {
             warnings.add(where + ": cannot create its " + type.getSimpleName() + " extension " + name + ": "
                     + PluginFailure.describe(e) + "; its other extensions are installed; fix or remove the jar");
@@ -245,7 +291,7 @@ public final class PluginHost implements AutoCloseable {
         manager.unloadPlugins();
     }
 
-    /** PF4J with parent-first class loading. */
+    /** PF4J with parent-first class loading that guards the plugins' code ({@link GuardedClassLoader}). */
     private static final class ParentFirstPluginManager extends DefaultPluginManager {
         /** Jars PF4J could not read (PF4J itself only logs them). */
         final List<String> unreadable = new ArrayList<>();
@@ -260,13 +306,13 @@ public final class PluginHost implements AutoCloseable {
                     .add(new DevelopmentPluginLoader(this) {
                         @Override
                         protected PluginClassLoader createPluginClassLoader(Path path, PluginDescriptor d) {
-                            return parentFirst(pluginManager, d);
+                            return new GuardedClassLoader(pluginManager, d, path);
                         }
                     }, this::isDevelopment)
                     .add(new JarPluginLoader(this) {
                         @Override
                         public ClassLoader loadPlugin(Path path, PluginDescriptor d) {
-                            PluginClassLoader loader = parentFirst(pluginManager, d);
+                            PluginClassLoader loader = new GuardedClassLoader(pluginManager, d, path);
                             loader.addFile(path.toFile());
                             return loader;
                         }
@@ -274,7 +320,7 @@ public final class PluginHost implements AutoCloseable {
                     .add(new DefaultPluginLoader(this) {
                         @Override
                         protected PluginClassLoader createPluginClassLoader(Path path, PluginDescriptor d) {
-                            return parentFirst(pluginManager, d);
+                            return new GuardedClassLoader(pluginManager, d, path);
                         }
                     }, this::isNotDevelopment);
         }
@@ -304,24 +350,37 @@ public final class PluginHost implements AutoCloseable {
             };
         }
 
-        private static PluginClassLoader parentFirst(PluginManager pm, PluginDescriptor d) {
-            return new PluginClassLoader(pm, d, PluginHost.class.getClassLoader(), ClassLoadingStrategy.APD);
+        /** A plugin id names folders, files and install records: one that is malformed skips its plugin. */
+        @Override
+        protected void validatePluginDescriptor(PluginDescriptor descriptor) {
+            String malformed = malformedId("plugin id", descriptor.getPluginId());
+            if (malformed != null) {
+                throw new MalformedPluginId(malformed);
+            }
+            super.validatePluginDescriptor(descriptor);
         }
 
+        /** A jar that cannot load, or whose plugin id is malformed or taken, is skipped with a warning. */
         @Override
         protected PluginWrapper loadPluginFromPath(Path pluginPath) {
             try {
                 return super.loadPluginFromPath(pluginPath);
             } catch (RuntimeException e) {
-                String id = pluginIdOf(pluginPath);
-                if (id != null && getPlugin(id) != null) {
-                    throw new PlabException("plugin id '" + id + "' is claimed by two plugins: "
-                            + getPlugin(id).getPluginPath() + " and " + pluginPath
-                            + "; remove one of them (an older copy in the distribution or user plugin folder?)");
-                }
-                unreadable.add("skipped " + pluginPath + ": " + e.getMessage()
-                        + " (is it a plugin jar with a Plugin-Id in its manifest?)");
+                String id = e instanceof MalformedPluginId ? null : pluginIdOf(pluginPath);
+                PluginWrapper holder = id == null ? null : getPlugin(id);
+                unreadable.add("skipped " + pluginPath + ": " + (holder != null ? "its plugin id '" + id
+                        + "' is taken by " + holder.getPluginPath() + ", which is loaded; remove one of them (an"
+                        + " older copy in the distribution or user plugin folder?)" : e.getMessage()
+                        + (e instanceof MalformedPluginId ? "" : " (is it a plugin jar with a Plugin-Id in its"
+                        + " manifest?)")));
                 return null;
+            }
+        }
+
+        /** Why a plugin's id keeps it from loading. */
+        private static final class MalformedPluginId extends PluginRuntimeException {
+            MalformedPluginId(String message) {
+                super(message);
             }
         }
 

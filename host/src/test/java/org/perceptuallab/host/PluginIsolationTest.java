@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.host.matrix.MatrixRunner;
@@ -111,6 +112,41 @@ class PluginIsolationTest {
                                         org.perceptuallab.api.Metric.Better.NEITHER)).build();
                     }
                 }
+                /** Ends the process from its distance, by {@link #quit}. */
+                public abstract static class Quits extends Family {
+                    abstract void quit() throws Exception;
+                    public Loss create(Params p, LossContext c) { return loss(this, (x, y) -> {
+                            try {
+                                quit();
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                            return x.sub(y).abs().sum(new int[] {1, 2, 3}); }); }
+                }
+                public static final class SystemExit extends Quits {
+                    public String id() { return "exit-system"; }
+                    void quit() { System.exit(0); }
+                }
+                public static final class RuntimeExit extends Quits {
+                    public String id() { return "exit-runtime"; }
+                    void quit() { Runtime.getRuntime().exit(0); }
+                }
+                public static final class RuntimeHalt extends Quits {
+                    public String id() { return "exit-halt"; }
+                    void quit() { Runtime.getRuntime().halt(0); }
+                }
+                public static final class ExitReference extends Quits {
+                    public String id() { return "exit-reference"; }
+                    void quit() { java.util.function.IntConsumer exit = System::exit; exit.accept(0); }
+                }
+                public static final class HaltBoundReference extends Quits {
+                    public String id() { return "exit-bound-reference"; }
+                    void quit() { java.util.function.IntConsumer halt = Runtime.getRuntime()::halt; halt.accept(0); }
+                }
+                public static final class ExitByReflection extends Quits {
+                    public String id() { return "exit-reflection"; }
+                    void quit() throws Exception { System.class.getMethod("exit", int.class).invoke(null, 0); }
+                }
                 public static final class ThrowsInRun implements Experiment {
                     public String id() { return "boom-run"; }
                     public String summary() { return "fails"; }
@@ -179,6 +215,92 @@ class PluginIsolationTest {
         assertThat(plugins.exit()).as(plugins.err()).isEqualTo(Plab.FAILED);
         assertThat(plugins.out()).contains("losses-pixel").containsPattern("problem: .*" + fault.jar + "\\.jar");
         assertThat(plugins.out() + plugins.err()).doesNotContain("\tat ");
+    }
+
+    /** The jar "exiting.jar" of plugin "exiting", with the probe experiment and every loss that ends the process. */
+    static Path exitingPlugin(Path folder) throws IOException {
+        return pluginJar(folder, "exiting", null, Map.of(LossFamily.class, List.of("broken.Broken$SystemExit",
+                "broken.Broken$RuntimeExit", "broken.Broken$RuntimeHalt", "broken.Broken$ExitReference",
+                "broken.Broken$HaltBoundReference", "broken.Broken$ExitByReflection"), Experiment.class,
+                List.of("broken.Broken$Probe")), List.of());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exit-system", "exit-runtime", "exit-halt", "exit-reference", "exit-bound-reference"})
+    void aPluginEndingTheProcessFailsTheDistanceCommandNamingThePlugin(String loss, @TempDir Path folder)
+            throws Exception {
+        exitingPlugin(folder);
+        // In this very process: were the call not guarded, the test run would end here.
+        PlabRun run = PlabRun.of("distance", "--loss", loss, CliFaultsTest.PHOTO.toString(),
+                CliFaultsTest.PHOTO.toString(), "--plugins-dir", folder.toString());
+        assertThat(run.exit()).as(run.err()).isEqualTo(Plab.FAILED);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("loss '" + loss + "'").contains("plugin exiting 1.0.0")
+                .contains("exiting.jar").containsPattern("(System\\.exit|Runtime\\.exit|Runtime\\.halt)\\(0\\) called by"
+                        + " broken\\.Broken").contains("a plugin may not end plab's process").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aPluginEndingTheProcessFailsItsMatrixCellAndTheOtherCellsFinish(@TempDir Path folder, @TempDir Path out)
+            throws Exception {
+        exitingPlugin(folder);
+        Path file = Files.writeString(out.resolve("m.yaml"), """
+                experiments: [{experiment: probe}]
+                losses: [exit-system, l2, exit-halt]
+                """);
+        PlabRun run = PlabRun.of("matrix", file.toString(), "--out", out.resolve("run").toString(), "--jobs", "1",
+                "--plugins-dir", folder.toString());
+        assertThat(run.exit()).as("cells failed: %s", run.err()).isEqualTo(Plab.FAILED);
+        Map<String, JsonNode> byLoss = cellsByLoss(out.resolve("run"));
+        assertThat(byLoss.get("l2").get("status").asText()).isEqualTo("done");
+        for (String loss : List.of("exit-system", "exit-halt")) {
+            assertThat(byLoss.get(loss).get("status").asText()).as(loss).isEqualTo("failed");
+            assertThat(byLoss.get(loss).get("error").asText()).as(loss).contains("plugin exiting 1.0.0")
+                    .contains("exiting.jar").contains("(0) called by").contains("may not end plab's process");
+        }
+    }
+
+    @Test
+    void aWorkerEndedByAPluginIsAFailedCellNamingThePluginAndTheExitCodeAndTheOtherCellsFinish(
+            @TempDir Path folder, @TempDir Path out) throws Exception {
+        exitingPlugin(folder);
+        // Reflection is a route the rewrite does not see: the worker process ends, and says why first.
+        Path file = Files.writeString(out.resolve("m.yaml"), """
+                experiments: [{experiment: probe}]
+                losses: [exit-reflection, l2]
+                """);
+        PlabRun run = PlabRun.of("matrix", file.toString(), "--out", out.resolve("run").toString(), "--jobs", "2",
+                "--plugins-dir", folder.toString());
+        assertThat(run.exit()).as("cells failed: %s", run.err()).isEqualTo(Plab.FAILED);
+        Map<String, JsonNode> byLoss = cellsByLoss(out.resolve("run"));
+        assertThat(byLoss.get("l2").get("status").asText()).isEqualTo("done");
+        assertThat(byLoss.get("exit-reflection").get("status").asText()).isEqualTo("failed");
+        assertThat(byLoss.get("exit-reflection").get("error").asText()).contains("cell probe x exit-reflection")
+                .contains("exited with code 0").contains("plugin exiting 1.0.0").contains("exiting.jar")
+                .contains("broken.Broken$ExitByReflection.quit");
+    }
+
+    @Test
+    void aPluginEndingTheProcessByReflectionEndsPlabWithExit1NamingThePluginAndNoWarning(@TempDir Path folder)
+            throws Exception {
+        exitingPlugin(folder);
+        // Plab.main's last line of defence, in a process of its own: the one the plugin ends.
+        Process plab = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "-Dplab.pluginsDir=" + System.getProperty("plab.pluginsDir"),
+                Plab.class.getName(), "distance", "--loss", "exit-reflection", CliFaultsTest.PHOTO.toString(),
+                CliFaultsTest.PHOTO.toString(), "--plugins-dir", folder.toString()).redirectErrorStream(true).start();
+        String output = new String(plab.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(plab.waitFor()).as(output).isEqualTo(Plab.FAILED);
+        assertThat(output).contains("plab: plugin exiting 1.0.0").contains("exiting.jar")
+                .contains("broken.Broken$ExitByReflection.quit").contains("may not end plab's process")
+                .doesNotContainIgnoringCase("warning");
+    }
+
+    private static Map<String, JsonNode> cellsByLoss(Path run) throws IOException {
+        Map<String, JsonNode> byLoss = new HashMap<>();
+        ResultStore.JSON.readTree(run.resolve("results.json").toFile()).get("cells")
+                .forEach(c -> byLoss.put(c.get("loss").asText(), c));
+        return byLoss;
     }
 
     @Test

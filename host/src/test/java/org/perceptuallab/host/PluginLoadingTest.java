@@ -1,7 +1,6 @@
 package org.perceptuallab.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -17,10 +16,11 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
-import org.perceptuallab.api.PlabException;
 import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.PluginClassLoader;
 
@@ -58,24 +58,46 @@ class PluginLoadingTest {
     }
 
     @Test
-    void twoPluginsClaimingOneLossIdFailNamingBoth(@TempDir Path folder, @TempDir Path work) throws Exception {
+    void aSecondPluginClaimingAnInstalledLossIdIsLeftOutWithAWarningAndTheOthersLoad(@TempDir Path folder,
+                                                                                   @TempDir Path work) throws Exception {
         Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel.jar"));
         writePluginJar(work, folder.resolve("my-l2.jar"), "my-l2");
-        assertThatThrownBy(() -> labOver(folder).close())
-                .isInstanceOf(PlabException.class)
-                .hasMessageContaining("loss id 'l2'")
-                .hasMessageContaining("losses-pixel")
-                .hasMessageContaining("my-l2");
+        try (Lab lab = labOver(folder)) {
+            assertThat(lab.losses().families().require("l2").origin()).startsWith("plugin losses-pixel ");
+            assertThat(lab.losses().families().find("ssim")).isPresent();
+            assertThat(lab.warnings()).singleElement().satisfies(w -> assertThat(w).contains("my-l2.jar")
+                    .contains("loss 'l2' is left out").contains("plugin losses-pixel"));
+        }
     }
 
     @Test
-    void twoJarsOfOnePluginIdFailNamingBoth(@TempDir Path folder) throws Exception {
+    void twoJarsOfOnePluginIdLoadOneAndWarnNamingBoth(@TempDir Path folder) throws Exception {
         Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel.jar"));
         Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel-copy.jar"));
-        assertThatThrownBy(() -> labOver(folder).close())
-                .isInstanceOf(PlabException.class)
-                .hasMessageContaining("plugin id 'losses-pixel'")
-                .hasMessageContaining("losses-pixel.jar").hasMessageContaining("losses-pixel-copy.jar");
+        try (Lab lab = labOver(folder)) {
+            assertThat(lab.losses().families().find("l2")).isPresent();
+            assertThat(lab.warnings()).singleElement().satisfies(w -> assertThat(w)
+                    .contains("plugin id 'losses-pixel' is taken by")
+                    .contains("losses-pixel.jar").contains("losses-pixel-copy.jar"));
+        }
+    }
+
+    /** Plugin ids that would name no safe folder or file, or garble a terminal. */
+    @ParameterizedTest
+    @ValueSource(strings = {"..", ".", "/", "a/b", "", " ", "red\u001b[31m", "tab\tid", "-rf"})
+    void aMalformedPluginIdDisablesOnlyThatPluginWithOneWarningNamingItsJar(String id, @TempDir Path folder,
+                                                                           @TempDir Path work) throws Exception {
+        // The jar of the report: a malformed plugin id, and a loss id another plugin installs.
+        writePluginJar(work, folder.resolve("claims-l2.jar"), id);
+        PlabRun losses = PlabRun.of("losses", "--plugins-dir", folder.toString());
+        assertThat(losses.exit()).as(losses.err()).isZero();
+        assertThat(losses.out()).contains("l2").contains("ssim");
+        assertThat(losses.err().lines().filter(l -> l.contains("claims-l2.jar")))
+                .singleElement().satisfies(w -> assertThat(w).contains("plugin id").contains("is malformed"));
+        assertThat(losses.err()).doesNotContain("\u001b");
+        PlabRun distance = PlabRun.of("distance", "--loss", "l2", CliFaultsTest.PHOTO.toString(),
+                CliFaultsTest.PHOTO.toString(), "--plugins-dir", folder.toString());
+        assertThat(distance.exit()).as("a later command: %s", distance.err()).isZero();
     }
 
     @Test

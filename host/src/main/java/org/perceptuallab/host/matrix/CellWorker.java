@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.host.ExitGuard;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
 
@@ -19,13 +20,15 @@ import org.perceptuallab.host.Settings;
  * random generator and the one gradient collector are process-wide, so cells side by side in one JVM would
  * share them. It reads its settings (first line of stdin, JSON) and then one {@link CellJob} per line, runs
  * each with {@link CellExecutor} (which stores the record atomically) and answers on stdout with
- * {@link #PREFIX}{@code ended ID}, and {@link #PREFIX}{@code progress ID DONE TOTAL} while a cell runs. It exits
- * at the end of its input, and at once when the planning process dies, so that a killed matrix leaves no
+ * {@link #PREFIX}{@code ended ID}, and {@link #PREFIX}{@code progress ID DONE TOTAL} while a cell runs; when a
+ * plugin ends the process, {@link #PREFIX}{@code exit WHY} names it. It exits at the end of its input, and at once when the planning process dies, so that a killed matrix leaves no
  * cell running behind the rerun's back.
  */
 public final class CellWorker {
     /** Every line of the protocol starts with this; other output of plugins goes to stderr. */
     static final String PREFIX = "plab-worker ";
+    /** The kind of the line that says which plugin is ending the worker, and how. */
+    private static final String EXIT = "exit ";
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Progress lines at most this often per cell. */
     private static final long PROGRESS_MILLIS = 250;
@@ -43,6 +46,7 @@ public final class CellWorker {
         ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> Runtime.getRuntime().halt(3)));
         PrintStream protocol = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         System.setOut(System.err);
+        ExitGuard.onPluginExit(why -> protocol.println(PREFIX + EXIT + why));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Start start = JSON.readValue(in.readLine(), Start.class);
         Settings settings = Settings.fromEnvironment().clearPluginDirs().device(start.device()).threads(start.threads())
@@ -100,19 +104,23 @@ public final class CellWorker {
         }
     }
 
-    /** A parsed protocol line: {@code ended ID} or {@code progress ID DONE TOTAL}. */
-    record Message(String kind, String id, long done, long total) {
+    /** A parsed protocol line: {@code ended ID}, {@code progress ID DONE TOTAL} or {@code exit WHY} (as text). */
+    record Message(String kind, String id, long done, long total, String text) {
         static Message parse(String line) {
             if (!line.startsWith(PREFIX)) {
                 return null;
             }
-            String[] part = line.substring(PREFIX.length()).split(" ");
+            String body = line.substring(PREFIX.length());
+            if (body.startsWith(EXIT)) {
+                return new Message(EXIT.trim(), null, 0, 0, body.substring(EXIT.length()));
+            }
+            String[] part = body.split(" ");
             List<Long> numbers = new ArrayList<>();
             for (int i = 2; i < part.length; i++) {
                 numbers.add(Long.parseLong(part[i]));
             }
             return new Message(part[0], part[1], numbers.isEmpty() ? 0 : numbers.get(0),
-                    numbers.size() < 2 ? 0 : numbers.get(1));
+                    numbers.size() < 2 ? 0 : numbers.get(1), null);
         }
     }
 }

@@ -105,6 +105,8 @@ final class CellWorkers implements AutoCloseable {
         private final Process process;
         private volatile CellJob current;
         private volatile CompletableFuture<Void> ended;
+        /** What the worker said of a plugin ending it, if it did. */
+        private volatile String lastWords;
 
         Worker(Process process) {
             this.process = process;
@@ -134,6 +136,8 @@ final class CellWorkers implements AutoCloseable {
                             log.println(line);
                             log.flush();
                         }
+                    } else if (m.kind().equals("exit")) {
+                        lastWords = m.text();
                     } else if (m.kind().equals("progress")) {
                         progress.put(m.id(), new long[] {m.done(), m.total()});
                     } else if (m.kind().equals("ended") && current != null && m.id().equals(current.id())) {
@@ -150,10 +154,12 @@ final class CellWorkers implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 code = -1;
             }
-            if (current != null) {
-                finish(new WorkerDied("its worker process " + process.pid() + " exited with code " + code
-                        + " before the cell ended (out of memory? killed?); run the matrix again to retry it,"
-                        + " or with --jobs 1 to run it in one process"));
+            CellJob job = current;
+            if (job != null) {
+                finish(new WorkerDied("cell " + job.entry() + " x " + job.loss() + ": its worker process "
+                        + process.pid() + " exited with code " + code + " before storing a result" + (lastWords != null
+                        ? ": " + lastWords : " (out of memory? killed?); run the matrix again to retry it, or with"
+                        + " --jobs 1 to run it in one process")));
             }
         }
 

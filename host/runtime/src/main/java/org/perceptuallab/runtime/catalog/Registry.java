@@ -42,14 +42,17 @@ public final class Registry<T> {
 
     /** Adds an extension; fails when its id is taken, naming both claimants. */
     public synchronized void add(T extension, String origin) {
-        String id = idOf.apply(extension);
-        Entry<T> previous = byId.get(id);
-        if (previous != null) {
-            throw new PlabException(kind + " id '" + id + "' is claimed by two plugins: " + previous.origin()
-                    + " (" + previous.extension().getClass().getName() + ") and " + origin + " ("
+        addUnlessTaken(extension, origin).ifPresent(previous -> {
+            throw new PlabException(kind + " id '" + idOf.apply(extension) + "' is claimed by two plugins: "
+                    + previous.origin() + " (" + previous.extension().getClass().getName() + ") and " + origin + " ("
                     + extension.getClass().getName() + "); remove or rename one of them");
-        }
-        byId.put(id, new Entry<>(extension, origin));
+        });
+    }
+
+    /** Adds an extension unless its id is taken; then nothing is added, and the entry holding the id is returned. */
+    public synchronized Optional<Entry<T>> addUnlessTaken(T extension, String origin) {
+        Entry<T> previous = byId.putIfAbsent(idOf.apply(extension), new Entry<>(extension, origin));
+        return Optional.ofNullable(previous);
     }
 
     /** The extension with this id, if installed. */
