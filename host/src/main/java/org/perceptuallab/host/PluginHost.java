@@ -46,6 +46,9 @@ import org.pf4j.PluginWrapper;
  * A broken plugin, or one broken extension of it, becomes a warning naming it and its jar; the rest still load.
  */
 public final class PluginHost implements AutoCloseable {
+    /** What an id (a plugin's or an extension's) may be: it names folders, files and command-line words. */
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
+
     private final ParentFirstPluginManager manager;
     private final List<Path> pluginDirs;
     /** A set: an extension class that cannot load is met once per extension type. */
@@ -143,9 +146,6 @@ public final class PluginHost implements AutoCloseable {
             return c.name();
         });
     }
-
-    /** What an id (a plugin's or an extension's) may be: it names folders, files and command-line words. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
 
     /** Why {@code id} is not a well-formed id ({@code what}: "plugin id", say), or null when it is. */
     static String malformedId(String what, String id) {
