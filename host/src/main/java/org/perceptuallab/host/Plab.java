@@ -100,7 +100,8 @@ public final class Plab implements Callable<Integer> {
             boolean verbose = root.global.verbose();
             // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
             int exit = ex instanceof PlabException && !(ex instanceof PluginFailure) ? BAD_INPUT : FAILED;
-            line.getErr().println("plab: " + (ex instanceof PlabException ? ex.getMessage()
+            // Messages name ids, versions and paths from plugins and files: escaped, never raw to the terminal.
+            line.getErr().println("plab: " + Terminal.safe(ex instanceof PlabException ? ex.getMessage()
                     : "internal error: " + ex + (verbose ? "" : " (--verbose prints the stack trace)")));
             if (verbose) {
                 ex.printStackTrace(line.getErr());

@@ -3,6 +3,7 @@ package org.perceptuallab.host.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.Terminal;
 
 /** Base of the commands that need the runtime: opens a {@link Lab}, reports plugin warnings, closes it. */
 public abstract class LabCommand extends PlabCommand {
@@ -13,13 +14,14 @@ public abstract class LabCommand extends PlabCommand {
         Lab lab = new Lab(settings().commandLine(args));
         int shown = lab.warnings().size();
         try {
-            lab.warnings().forEach(w -> err().println("warning: " + w));
+            lab.warnings().forEach(w -> err().println(Terminal.safe("warning: " + w)));
             err().flush();
             return run(lab);
         } finally {
             lab.close();
             // Plugins that failed to stop.
-            lab.warnings().subList(shown, lab.warnings().size()).forEach(w -> err().println("warning: " + w));
+            lab.warnings().subList(shown, lab.warnings().size())
+                    .forEach(w -> err().println(Terminal.safe("warning: " + w)));
             err().flush();
         }
     }
