@@ -2,11 +2,13 @@ package org.perceptuallab.host.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PluginHost;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.share.InstalledPlugins;
 import org.perceptuallab.host.share.cli.InstallCommand;
 import org.perceptuallab.host.share.cli.PluginsListCommand;
@@ -36,19 +38,29 @@ public final class PluginsCommand extends LabCommand {
         return list(lab, out());
     }
 
-    /** The listing of {@code plab plugins} and {@code plab plugins list}; returns the exit code. */
+    /**
+     * The listing of {@code plab plugins} and {@code plab plugins list}; returns the exit code. Each plugin's
+     * trust: signed by a trusted key, unverified, or changed since its install. Everything a jar or a record
+     * says is escaped for the terminal.
+     */
     public static int list(Lab lab, PrintWriter out) {
-        out.println("plugin folders: " + lab.settings().pluginDirs());
+        out.println(Terminal.safe("plugin folders: " + lab.settings().pluginDirs()));
         InstalledPlugins installed = InstalledPlugins.in(lab.settings().userPluginDir());
         for (PluginWrapper w : lab.plugins().plugins()) {
             String origin = PluginHost.origin(w);
-            out.printf("%-24s %-16s %s%n", w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath());
-            out.println("    losses:      " + idsFrom(origin, lab.losses().families().entries(), LossFamily::id));
-            out.println("    experiments: " + idsFrom(origin, lab.experiments().entries(), Experiment::id));
-            installed.find(w.getPluginId()).ifPresent(e -> out.println("    installed:   " + e.coordinates()
-                    + " sha-256 " + e.sha256() + " from " + e.repository() + ", signer: " + e.signer()));
+            out.println(Terminal.safe(String.format("%-24s %-16s %s", w.getPluginId(), w.getDescriptor().getVersion(),
+                    w.getPluginPath())));
+            out.println(Terminal.safe("    losses:      " + idsFrom(origin, lab.losses().families().entries(),
+                    LossFamily::id)));
+            out.println(Terminal.safe("    experiments: " + idsFrom(origin, lab.experiments().entries(),
+                    Experiment::id)));
+            Optional<InstalledPlugins.Entry> entry = installed.find(w.getPluginId());
+            entry.ifPresent(e -> out.println(Terminal.safe("    installed:   " + e.coordinates() + " sha-256 "
+                    + e.sha256() + " from " + e.repository())));
+            out.println(Terminal.safe("    trust:       " + entry.map(e -> installed.check(e).trust())
+                    .orElse(InstalledPlugins.UNVERIFIED + " (not installed by 'plab plugins install')")));
         }
-        lab.warnings().forEach(w -> out.println("problem: " + w));
+        lab.warnings().forEach(w -> out.println(Terminal.safe("problem: " + w)));
         out.printf("%d plugins loaded, %d problems%n", lab.plugins().plugins().size(), lab.warnings().size());
         return lab.warnings().isEmpty() ? 0 : 1;
     }

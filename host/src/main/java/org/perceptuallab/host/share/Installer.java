@@ -15,27 +15,29 @@ import org.eclipse.aether.version.Version;
 import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.Terminal;
 import org.pf4j.DefaultVersionManager;
 
 /**
  * Installs a plugin jar into the user plugin folder after every check passed, and records it in the folder's
  * {@link InstalledPlugins} index. Refused, with a message naming the plugin and the reason: a jar whose sha-256
- * is not the one expected (a pin); a bad signature, or (when signatures are required) a missing one or one by a
- * key not trusted; a {@code Plugin-Requires} this host's api does not meet; an id installed from another group
- * or present in another plugin folder; a lower version than the installed one without {@code force}; entries
- * that would escape the folder. The jar is copied beside its final name, checked again, and moved into place
- * atomically, so the folder never holds half a jar.
+ * is not the one expected (a pin); a bad signature; a missing one or one by a key not trusted, once the lab
+ * trusts any key or requires signatures (see {@link #checkSignature}); a {@code Plugin-Requires} this host's
+ * api does not meet; an id installed from another group or present in another plugin folder; a lower version
+ * than the installed one without {@code force}; entries that would escape the folder. The jar is copied beside
+ * its final name, checked again, and moved into place atomically, so the folder never holds half a jar.
  */
 public final class Installer {
     private final Settings settings;
-    private final boolean requireSignature;
+    private final SharingSettings sharing;
     private final TrustedKeys keys;
     private final InstalledPlugins index;
     private final PrintWriter log;
 
-    public Installer(Settings settings, boolean requireSignature, PrintWriter log) {
+    /** @param log where install messages go (a terminal: they are escaped there) */
+    public Installer(Settings settings, SharingSettings sharing, PrintWriter log) {
         this.settings = settings;
-        this.requireSignature = requireSignature;
+        this.sharing = sharing;
         this.keys = TrustedKeys.of(settings.home());
         this.index = InstalledPlugins.in(settings.userPluginDir());
         this.log = log;
@@ -73,21 +75,24 @@ public final class Installer {
         requireOwnId(name, jar, candidate.coordinates());
         Optional<InstalledPlugins.Entry> installed = index.find(jar.id());
         if (installed.isPresent() && installed.get().sha256().equals(jar.sha256())
-                && Files.isRegularFile(index.folder().resolve(installed.get().file()))) {
-            log.println("plugin '" + jar.id() + "' " + installed.get().coordinates() + " is already installed (sha-256 "
-                    + jar.sha256() + ")");
+                && Files.isRegularFile(index.jar(installed.get()))) {
+            log.println(Terminal.safe("plugin '" + jar.id() + "' " + installed.get().coordinates()
+                    + " is already installed (sha-256 " + jar.sha256() + ")"));
             return installed.get();
         }
         installed.ifPresent(old -> requireNoDowngrade(name, old, candidate.coordinates(), jar, force));
         String file = jar.id().replaceAll("[^A-Za-z0-9._-]", "_") + ".jar";
         copyAtomically(name, candidate.jar(), index.folder().resolve(file), jar.sha256());
-        installed.filter(old -> !old.file().equals(file)).ifPresent(old -> deleteQuietly(index.folder().resolve(old.file())));
+        installed.filter(old -> !old.file().equals(file)).ifPresent(old -> deleteQuietly(index.jar(old)));
         InstalledPlugins.Entry entry = new InstalledPlugins.Entry(jar.id(), jar.version(),
                 candidate.coordinates().toString(), file, jar.sha256(), candidate.repository(), signer,
                 Instant.now().toString());
         index.put(entry);
-        log.println("installed " + name + " into " + index.folder().resolve(file) + "; sha-256 " + jar.sha256()
-                + ", from " + candidate.repository() + ", signer: " + signer);
+        log.println(Terminal.safe("installed " + name + " into " + index.folder().resolve(file) + "; sha-256 "
+                + jar.sha256() + ", from " + candidate.repository() + ", signer: " + signer));
+        if (signer.startsWith(InstalledPlugins.UNVERIFIED)) {
+            log.println(Terminal.safe(unverifiedNote(jar, signer)));
+        }
         return entry;
     }
 
@@ -107,31 +112,52 @@ public final class Installer {
         }
     }
 
-    /** The signer to record; refuses a bad signature always, and a missing or untrusted one when required. */
+    /**
+     * The signer to record: a trusted key, or {@value InstalledPlugins#UNVERIFIED} and why. A bad signature is
+     * refused always. A missing signature, or one by a key not trusted here, is refused when the lab requires
+     * signatures, and also, by default, once the lab trusts any key (a lab that checks signatures does not
+     * quietly take jars it cannot check); {@code --allow-untrusted} installs such a jar unverified. A lab that
+     * trusts no key installs it unverified, and says so.
+     */
     private String checkSignature(String name, MavenRepositories.Resolved candidate, PluginJar jar) {
+        String why;
+        String state;
         if (candidate.signature().isEmpty()) {
-            if (requireSignature) {
-                throw refused(name, "it has no signature (" + candidate.jar().getFileName() + ".asc) in "
-                        + candidate.repository() + " and this lab requires signed plugins");
+            why = "it has no signature (" + candidate.jar().getFileName() + ".asc) in " + candidate.repository();
+            state = "unsigned";
+        } else {
+            TrustedKeys.Verdict verdict = keys.verify(jar.path(), candidate.signature().get());
+            if (verdict instanceof TrustedKeys.Verdict.Trusted t) {
+                return t.key().toString();
             }
-            return "unsigned";
+            if (verdict instanceof TrustedKeys.Verdict.Bad bad) {
+                throw refused(name, "bad signature: " + bad.reason());
+            }
+            String keyId = ((TrustedKeys.Verdict.UnknownSigner) verdict).keyId();
+            why = "it is signed by key " + keyId + ", which is not among this lab's trusted keys (" + keys.folder()
+                    + ")";
+            state = "signed by untrusted key " + keyId;
         }
-        TrustedKeys.Verdict verdict = keys.verify(jar.path(), candidate.signature().get());
-        if (verdict instanceof TrustedKeys.Verdict.Trusted t) {
-            return t.key().toString();
+        String trustKey = "if you trust its publisher, get their public key by a channel you trust and run 'plab"
+                + " trust add KEY.asc'";
+        if (sharing.requireSignature()) {
+            throw refused(name, why + ", and this lab requires signed plugins (--require-signature or"
+                    + " 'requireSignature: true' in " + settings.home().resolve(SharingSettings.FILE) + "); "
+                    + trustKey);
         }
-        if (verdict instanceof TrustedKeys.Verdict.Bad bad) {
-            throw refused(name, "bad signature: " + bad.reason());
+        int trusted = keys.list().size();
+        if (trusted > 0 && !sharing.allowUntrusted()) {
+            throw refused(name, why + "; this lab trusts " + trusted + " key(s), so it installs only jars they"
+                    + " signed: " + trustKey + ", or pass --allow-untrusted to install it unverified");
         }
-        String keyId = ((TrustedKeys.Verdict.UnknownSigner) verdict).keyId();
-        if (requireSignature) {
-            throw refused(name, "it is signed by key " + keyId + ", which is not among this lab's trusted keys ("
-                    + keys.folder() + "); if you trust its publisher, get their public key by a channel you trust"
-                    + " and run 'plab trust add KEY.asc'");
-        }
-        log.println("warning: " + name + " is signed by key " + keyId + ", which is not trusted here; installed"
-                + " unverified ('plab trust add KEY.asc' to trust it, --require-signature to demand it)");
-        return "untrusted key " + keyId;
+        return InstalledPlugins.UNVERIFIED + " (" + state + ")";
+    }
+
+    /** The one line that says a jar went in unverified, and why that was allowed. */
+    private String unverifiedNote(PluginJar jar, String signer) {
+        return keys.list().isEmpty() ? "note: this lab trusts no signing key (" + keys.folder() + " holds none), so"
+                + " plugin '" + jar.id() + "' is " + signer + "; 'plab trust add KEY.asc' makes installs check"
+                + " signatures" : "warning: --allow-untrusted: plugin '" + jar.id() + "' is " + signer;
     }
 
     /** Refuses an id that another group's plugin holds in the index, or a plugin of another folder holds. */

@@ -21,10 +21,12 @@ public final class Publisher {
 
     /**
      * @param coordinates where to publish; null: the jar's own ({@code META-INF/maven/.../pom.properties})
+     * @param repository where to publish (its first repository), and the network settings to do it with
      * @param signer signs the jar and the POM, or null for none
      * @return the coordinates published
      */
-    public static Coordinates publish(Path jarFile, Coordinates coordinates, String repository, DetachedSigner signer) {
+    public static Coordinates publish(Path jarFile, Coordinates coordinates, SharingSettings repository,
+                                      DetachedSigner signer) {
         PluginJar jar = PluginJar.read(jarFile);
         Coordinates target = coordinates != null ? coordinates : jar.coordinates().orElseThrow(() -> new PlabException(
                 jarFile + " names no Maven coordinates (it has no META-INF/maven/.../pom.properties, which Maven's jar"
@@ -49,9 +51,7 @@ public final class Publisher {
                     signatures.add(asc);
                 }
             }
-            SharingSettings settings = new SharingSettings(List.of(new SharingSettings.Repository("plab-publish",
-                    SharingSettings.toUrl(repository))), null, false);
-            try (MavenRepositories repositories = new MavenRepositories(settings)) {
+            try (MavenRepositories repositories = new MavenRepositories(repository)) {
                 repositories.deploy(target, jarFile, pom, signatures);
             }
             return target;

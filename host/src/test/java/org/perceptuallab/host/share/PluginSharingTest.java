@@ -76,7 +76,7 @@ class PluginSharingTest {
         PlabRun list = labB("plugins", "list");
         assertThat(list.exit()).as(list.err()).isZero();
         assertThat(list.out()).contains("installed:   org.lab-a:shared-loss:1.0.0 sha-256 " + PluginJar.sha256(jar))
-                .contains("signer: ").contains("Lab A");
+                .contains("trust:       signed by ").contains("Lab A");
         assertThat(labB("trust", "list").out()).contains("Lab A <a@lab-a.example>").contains("1 trusted keys");
         assertThat(labB("plugins", "verify").out()).contains("ok       shared").contains("0 changed or missing");
         // Lab A's own folder is untouched by lab B's install: two homes, two plugin folders.
@@ -148,10 +148,58 @@ class PluginSharingTest {
         assertRefused(labB("plugins", "install", V1.toString()), "not among this lab's trusted keys", "plab trust add");
         Files.delete(ShareFixtures.published(repository(), V1, "jar.asc"));
         assertRefused(labB("plugins", "install", V1.toString()), "has no signature", "requires signed plugins");
+        // Without requireSignature, a lab that trusts a key still refuses what no trusted key signed, by default.
         Files.writeString(labB().resolve("settings.yaml"), "repositories: [" + repository().toUri() + "]\n");
-        PlabRun unsigned = labB("plugins", "install", V1.toString());
+        assertRefused(labB("plugins", "install", V1.toString()), "has no signature", "this lab trusts 1 key(s)",
+                "--allow-untrusted");
+        PlabRun unsigned = labB("plugins", "install", V1.toString(), "--allow-untrusted");
         assertThat(unsigned.exit()).as(unsigned.err()).isZero();
-        assertThat(unsigned.out()).contains("signer: unsigned");
+        assertThat(unsigned.out()).contains("signer: unverified (unsigned)")
+                .contains("warning: --allow-untrusted: plugin 'shared' is unverified (unsigned)");
+    }
+
+    @Test
+    void aLabThatTrustsAKeyRefusesAJarSignedByAnUntrustedKeyByDefaultAndInstallsItUnverifiedWithAllowUntrusted()
+            throws Exception {
+        ShareFixtures.TestKey labA = ShareFixtures.key(tmp.resolve("keys"), "Lab A <a@lab-a.example>");
+        ShareFixtures.TestKey stranger = ShareFixtures.key(tmp.resolve("keys"), "Stranger <s@elsewhere.example>");
+        publish(V1, stranger);
+        publish(V2, labA);
+        assertThat(labB("trust", "add", labA.publicKey().toString()).exit()).isZero();
+        String repo = repository().toUri().toString();
+        assertRefused(labB("plugins", "install", V1.toString(), "--repo", repo), "it is signed by key ",
+                "not among this lab's trusted keys", "this lab trusts 1 key(s)", "plab trust add KEY.asc",
+                "--allow-untrusted");
+        PlabRun allowed = labB("plugins", "install", V1.toString(), "--repo", repo, "--allow-untrusted");
+        assertThat(allowed.exit()).as(allowed.err()).isZero();
+        assertThat(allowed.out()).contains("warning: --allow-untrusted: plugin 'shared' is unverified (signed by"
+                + " untrusted key ");
+        assertThat(InstalledPlugins.in(labB().resolve("plugins")).require("shared").signer())
+                .startsWith("unverified (signed by untrusted key ");
+        assertThat(labB("plugins", "list").out()).contains("trust:       unverified (signed by untrusted key ");
+        // The trusted publisher's jar needs no flag.
+        PlabRun trusted = labB("plugins", "install", V2.toString(), "--repo", repo);
+        assertThat(trusted.exit()).as(trusted.err()).isZero();
+        assertThat(labB("plugins", "list").out()).containsPattern("trust: +signed by [0-9A-F]{40} Lab A");
+    }
+
+    @Test
+    void aLabThatTrustsNoKeyInstallsUnverifiedSayingSoInOneLineAndListShowsAJarChangedSince() throws Exception {
+        Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", V1, null);
+        assertRefused(labB("plugins", "install", jar.toString(), "--require-signature"), "has no signature",
+                "requires signed plugins");
+        PlabRun install = labB("plugins", "install", jar.toString());
+        assertThat(install.exit()).as(install.err()).isZero();
+        assertThat(install.out().lines().filter(l -> l.contains("trusts no signing key")))
+                .singleElement().asString().startsWith("note: this lab trusts no signing key")
+                .contains("plugin 'shared' is unverified (unsigned)").contains("plab trust add");
+        assertThat(InstalledPlugins.in(labB().resolve("plugins")).require("shared").signer())
+                .isEqualTo("unverified (unsigned)");
+        assertThat(labB("plugins", "list").out()).contains("trust:       unverified (unsigned)");
+        Path other = ShareFixtures.pluginJar(tmp.resolve("other"), "shared", V1, null, Map.of("extra.txt", "x"));
+        Files.copy(other, labB().resolve("plugins/shared.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(labB("plugins", "list").out()).contains("trust:       changed: sha-256 " + PluginJar.sha256(other)
+                + ", recorded at install " + PluginJar.sha256(jar));
     }
 
     @Test

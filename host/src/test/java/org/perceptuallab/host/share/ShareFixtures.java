@@ -9,8 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -34,7 +37,8 @@ import org.perceptuallab.testkit.Fixtures;
 
 /**
  * What the sharing tests are built from: a real loss plugin compiled in the test (jars of any version and
- * group), real OpenPGP keys made with Bouncy Castle, and a real web server (Debian's nginx) on loopback.
+ * group), real OpenPGP keys made with Bouncy Castle, a real web server (Debian's nginx) on loopback, and a
+ * server that answers one byte at a time.
  */
 final class ShareFixtures {
     /** The test plugin's loss: the mean absolute difference, under an id no shipped plugin uses. */
@@ -141,6 +145,63 @@ final class ShareFixtures {
     static Path published(Path repository, Coordinates c, String extension) {
         return repository.resolve(c.groupId().replace('.', '/')).resolve(c.artifactId()).resolve(c.version())
                 .resolve(c.artifactId() + "-" + c.version() + "." + extension);
+    }
+
+    /**
+     * A web server on loopback that answers every request slowly: the status line, headers and body of a
+     * large jar one byte every {@code interval} (never a byte when null), as a repository on a failing link.
+     */
+    static final class SlowServer implements AutoCloseable {
+        private final ServerSocket server;
+        private final List<Socket> connections = new CopyOnWriteArrayList<>();
+        final String url;
+
+        SlowServer(Duration interval) throws IOException {
+            server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+            url = "http://127.0.0.1:" + server.getLocalPort() + "/";
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket connection = server.accept();
+                        connections.add(connection);
+                        Thread answer = new Thread(() -> trickle(connection, interval), "slow-server-answer");
+                        answer.setDaemon(true);
+                        answer.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "slow-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        private static void trickle(Socket connection, Duration interval) {
+            byte[] answer = ("HTTP/1.1 200 OK\r\nContent-Type: application/java-archive\r\nContent-Length: 1000000"
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            try {
+                OutputStream out = connection.getOutputStream();
+                for (int sent = 0; interval != null && sent < 1_000_000 + answer.length; sent++) {
+                    out.write(sent < answer.length ? answer[sent] : 0);
+                    out.flush();
+                    Thread.sleep(interval.toMillis());
+                }
+                // Silent from here on: read the request until the connection is closed.
+                while (connection.getInputStream().read() >= 0) {
+                    Thread.onSpinWait();
+                }
+            } catch (IOException | InterruptedException closed) {
+                // The client gave up, or the test ended.
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : connections) {
+                s.close();
+            }
+        }
     }
 
     /**

@@ -19,7 +19,9 @@ import picocli.CommandLine.Parameters;
         description = {"Install plugins into the user plugin folder (HOME/plugins), from Maven repositories by"
                 + " coordinates (group:artifact:version or a version range such as [1.0,2.0)) or from jar files.",
                 "Checked first: the repository's checksums, the .asc signature against the trusted keys, the api the"
-                        + " plugin requires, its id, its version; a refusal names the plugin and the reason (exit 2)."})
+                        + " plugin requires, its id, its version; a refusal names the plugin and the reason (exit 2).",
+                "Once this lab trusts a key ('plab trust add'), a jar no trusted key signed is refused unless"
+                        + " --allow-untrusted; a lab that trusts no key installs it and records it as unverified."})
 public final class InstallCommand extends PlabCommand {
     @Parameters(paramLabel = "COORDINATES|FILE.jar", arity = "1..*", description = "What to install.")
     List<String> targets;
@@ -34,7 +36,7 @@ public final class InstallCommand extends PlabCommand {
     public Integer call() {
         Settings settings = global().settings();
         SharingSettings sharing = repositories.load(settings.home());
-        Installer installer = new Installer(settings, sharing.requireSignature(), out());
+        Installer installer = new Installer(settings, sharing, out());
         for (String target : targets) {
             if (target.endsWith(".jar") || Files.isRegularFile(Path.of(target))) {
                 installer.install(Installer.local(Path.of(target)), force, null);

@@ -1,10 +1,13 @@
 package org.perceptuallab.host.share.cli;
 
 import java.nio.file.Path;
+import java.util.List;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.DetachedSigner;
 import org.perceptuallab.host.share.Publisher;
+import org.perceptuallab.host.share.SharingSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,9 +37,12 @@ public final class PublishCommand extends PlabCommand {
         String passphrase = System.getenv("PLAB_SIGNING_PASSPHRASE");
         DetachedSigner signer = key == null ? null
                 : new DetachedSigner(key, passphrase == null ? new char[0] : passphrase.toCharArray());
+        // The lab's network settings; the repository is the one given.
+        SharingSettings target = SharingSettings.load(global().settings().home(), List.of(repository), false, false);
         Coordinates published = Publisher.publish(jar, coordinates == null ? null : Coordinates.parse(coordinates),
-                repository, signer);
-        out().println("published " + published + (signer == null ? "" : " (signed)") + " to " + repository);
+                target, signer);
+        out().println(Terminal.safe("published " + published + (signer == null ? "" : " (signed)") + " to "
+                + repository));
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.InstalledPlugins;
 import picocli.CommandLine.Command;
@@ -20,14 +21,14 @@ public final class RemoveCommand extends PlabCommand {
     public Integer call() {
         InstalledPlugins index = InstalledPlugins.in(global().settings().userPluginDir());
         InstalledPlugins.Entry entry = index.require(id);
-        Path jar = index.folder().resolve(entry.file());
+        Path jar = index.jar(entry);
         try {
             Files.deleteIfExists(jar);
         } catch (IOException e) {
             throw new PlabException("cannot delete " + jar + ": " + e.getMessage(), e);
         }
         index.remove(id);
-        out().println("removed plugin '" + id + "' " + entry.coordinates() + " (" + jar + ")");
+        out().println(Terminal.safe("removed plugin '" + id + "' " + entry.coordinates() + " (" + jar + ")"));
         return 0;
     }
 }

@@ -14,10 +14,15 @@ final class RepositoryOptions {
     List<String> repositories = new ArrayList<>();
 
     @Option(names = "--require-signature", description = {"Install only jars with a valid .asc signature by a"
-            + " trusted key ('plab trust add'); also 'requireSignature: true' in HOME/settings.yaml."})
+            + " trusted key ('plab trust add'), even in a lab that trusts no key; also 'requireSignature: true' in"
+            + " HOME/settings.yaml."})
     boolean requireSignature;
 
+    @Option(names = "--allow-untrusted", description = {"In a lab that trusts keys, install also an unsigned jar or"
+            + " one signed by a key not trusted here (recorded as unverified); refused without it."})
+    boolean allowUntrusted;
+
     SharingSettings load(Path home) {
-        return SharingSettings.load(home, repositories, requireSignature);
+        return SharingSettings.load(home, repositories, requireSignature, allowUntrusted);
     }
 }

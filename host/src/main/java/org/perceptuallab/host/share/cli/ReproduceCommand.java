@@ -12,9 +12,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.cli.LabCommand;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.share.Installer;
@@ -74,17 +76,19 @@ public final class ReproduceCommand extends LabCommand {
 
     @Override
     protected int run(Lab lab) throws IOException {
-        Path output = out != null ? out : Path.of("plab-output", reproduction.matrixName() + "-reproduced");
+        // The name comes from the results file: it must not lead out of plab-output.
+        Path output = out != null ? out : ConfinedPaths.under(Path.of("plab-output"), reproduction.matrixName()
+                + "-reproduced", "the matrix name of " + results + " (the default output folder)");
         List<Reproduction.Figure> figures = reproduction.rerun(lab, chosen, output, base, err());
-        int width = figures.stream().mapToInt(f -> f.cell().length()).max().orElse(4);
+        int width = figures.stream().mapToInt(f -> Terminal.safe(f.cell()).length()).max().orElse(4);
         out().printf(Locale.ROOT, "%-" + width + "s  %-24s %16s %16s %12s%n", "cell", "metric", "recorded", "new",
                 "difference");
         long beyond = 0;
         for (Reproduction.Figure f : figures) {
             boolean agrees = f.agrees(tolerance);
             beyond += agrees ? 0 : 1;
-            out().printf(Locale.ROOT, "%-" + width + "s  %-24s %16s %16s %12s%s%n", f.cell(), f.metric(),
-                    show(f.recorded()), show(f.fresh()), Double.isNaN(f.difference()) ? "-"
+            out().printf(Locale.ROOT, "%-" + width + "s  %-24s %16s %16s %12s%s%n", Terminal.safe(f.cell()),
+                    Terminal.safe(f.metric()), show(f.recorded()), show(f.fresh()), Double.isNaN(f.difference()) ? "-"
                             : String.format(Locale.ROOT, "%.3g", f.difference()),
                     f.timing() ? "  (timing)" : agrees ? "" : "  BEYOND TOLERANCE");
         }
@@ -110,10 +114,10 @@ public final class ReproduceCommand extends LabCommand {
             Optional<PluginJar> fixed = PluginPins.find(pin.coordinates(), present.stream()
                     .filter(j -> !j.path().toAbsolutePath().getParent().normalize().equals(own)).toList());
             if (fixed.isPresent()) {
-                err().println("warning: the results ran with " + pin.coordinates() + " (sha-256 " + pin.sha256()
-                        + "); this plab has " + fixed.get().coordinates().orElseThrow() + " (sha-256 "
+                err().println(Terminal.safe("warning: the results ran with " + pin.coordinates() + " (sha-256 "
+                        + pin.sha256() + "); this plab has " + fixed.get().coordinates().orElseThrow() + " (sha-256 "
                         + fixed.get().sha256() + ") in " + fixed.get().path().getParent()
-                        + ", which plab does not replace: its figures may differ");
+                        + ", which plab does not replace: its figures may differ"));
             } else {
                 missing.add(pin);
             }
@@ -122,7 +126,7 @@ public final class ReproduceCommand extends LabCommand {
             return;
         }
         out().println("The results were made with plugin jars not installed here:");
-        missing.forEach(p -> out().println("  " + p.coordinates() + "  sha-256 " + p.sha256()));
+        missing.forEach(p -> out().println(Terminal.safe("  " + p.coordinates() + "  sha-256 " + p.sha256())));
         if (!yes) {
             out().print("Install them into " + settings.userPluginDir() + "? [y/N] ");
             out().flush();
@@ -133,7 +137,7 @@ public final class ReproduceCommand extends LabCommand {
             }
         }
         SharingSettings sharing = repositories.load(settings.home());
-        SyncCommand.installPins(settings, sharing, missing, new Installer(settings, sharing.requireSignature(), out()));
+        SyncCommand.installPins(settings, sharing, missing, new Installer(settings, sharing, out()));
     }
 
     private static String show(Double value) {

@@ -30,8 +30,8 @@ public final class SyncCommand extends PlabCommand {
         Settings settings = global().settings();
         MatrixSpec matrix = MatrixSpec.read(file);
         SharingSettings sharing = repositories.load(settings.home());
-        int installed = installPins(settings, sharing, matrix.plugins(), new Installer(settings,
-                sharing.requireSignature(), out()));
+        int installed = installPins(settings, sharing, matrix.plugins(), new Installer(settings, sharing,
+                out()));
         out().printf("%d pinned plugins, %d installed now%n", matrix.plugins().size(), installed);
         return 0;
     }

@@ -2,6 +2,7 @@ package org.perceptuallab.host.share.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.TrustedKeys;
 import picocli.CommandLine.Command;
@@ -29,7 +30,7 @@ public final class TrustCommand extends PlabCommand {
         @Override
         public Integer call() {
             for (TrustedKeys.Key key : TrustedKeys.of(global().settings().home()).add(file)) {
-                out().println("trusted " + key.fingerprint() + " " + key.userId());
+                out().println(Terminal.safe("trusted " + key.fingerprint() + " " + key.userId()));
             }
             return 0;
         }
@@ -42,8 +43,8 @@ public final class TrustCommand extends PlabCommand {
         public Integer call() {
             TrustedKeys keys = TrustedKeys.of(global().settings().home());
             List<TrustedKeys.Key> all = keys.list();
-            all.forEach(k -> out().println(k.fingerprint() + "  " + k.userId()));
-            out().println(all.size() + " trusted keys in " + keys.folder());
+            all.forEach(k -> out().println(Terminal.safe(k.fingerprint() + "  " + k.userId())));
+            out().println(Terminal.safe(all.size() + " trusted keys in " + keys.folder()));
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package org.perceptuallab.host.share.cli;
 import java.util.List;
 import java.util.Optional;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.Coordinates;
 import org.perceptuallab.host.share.InstalledPlugins;
@@ -28,24 +29,24 @@ public final class UpdateCommand extends PlabCommand {
     public Integer call() {
         Settings settings = global().settings();
         SharingSettings configured = repositories.load(settings.home());
-        Installer installer = new Installer(settings, configured.requireSignature(), out());
+        Installer installer = new Installer(settings, configured, out());
         List<InstalledPlugins.Entry> entries = id == null ? installer.index().entries()
                 : List.of(installer.index().require(id));
         for (InstalledPlugins.Entry entry : entries) {
             if (entry.coordinates().startsWith("local:")) {
-                out().println("plugin '" + entry.id() + "' was installed from the file " + entry.repository()
-                        + ", not from a repository: install its new jar to update it");
+                out().println(Terminal.safe("plugin '" + entry.id() + "' was installed from the file "
+                        + entry.repository() + ", not from a repository: install its new jar to update it"));
                 continue;
             }
             Coordinates installed = Coordinates.parse(entry.coordinates());
             // Its own repository first, unless --repo names others.
             SharingSettings from = repositories.repositories.isEmpty() && entry.repository().matches("(?i)(file|https?):.*")
-                    ? SharingSettings.load(settings.home(), List.of(entry.repository()), configured.requireSignature())
-                    : configured;
+                    ? configured.from(List.of(entry.repository())) : configured;
             try (MavenRepositories repos = new MavenRepositories(from)) {
                 Optional<String> newest = repos.newest(installed);
                 if (newest.isEmpty() || newest.get().equals(installed.version())) {
-                    out().println("plugin '" + entry.id() + "' " + entry.coordinates() + " is up to date");
+                    out().println(Terminal.safe("plugin '" + entry.id() + "' " + entry.coordinates()
+                            + " is up to date"));
                     continue;
                 }
                 installer.install(repos.resolve(installed.withVersion(newest.get())), false, null);

@@ -1,15 +1,13 @@
 package org.perceptuallab.host.share.cli;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.perceptuallab.host.Plab;
+import org.perceptuallab.host.Terminal;
 import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.InstalledPlugins;
 import org.perceptuallab.host.share.PluginFolders;
-import org.perceptuallab.host.share.PluginJar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,28 +25,25 @@ public final class VerifyCommand extends PlabCommand {
         List<InstalledPlugins.Entry> entries = id == null ? index.entries() : List.of(index.require(id));
         int bad = 0;
         for (InstalledPlugins.Entry e : entries) {
-            Path jar = index.folder().resolve(e.file());
-            if (!Files.isRegularFile(jar)) {
-                out().println("MISSING  " + e.id() + " " + e.coordinates() + ": " + jar + " is gone; install it again");
-                bad++;
-                continue;
-            }
-            String now = PluginJar.sha256(jar);
-            if (now.equals(e.sha256())) {
-                out().println("ok       " + e.id() + " " + e.coordinates() + " sha-256 " + now);
+            InstalledPlugins.Check check = index.check(e);
+            String plugin = e.id() + " " + e.coordinates();
+            if (check.missing()) {
+                out().println(Terminal.safe("MISSING  " + plugin + ": " + check.jar() + " is gone; install it again"));
+            } else if (check.changed()) {
+                out().println(Terminal.safe("CHANGED  " + plugin + ": sha-256 recorded at install " + e.sha256()
+                        + ", now " + check.sha256() + "; the jar was altered after it was installed: install it again"
+                        + " ('plab plugins install --force " + e.coordinates() + "') or remove it"));
             } else {
-                out().println("CHANGED  " + e.id() + " " + e.coordinates() + ": sha-256 recorded at install "
-                        + e.sha256() + ", now " + now + "; the jar was altered after it was installed: install it again"
-                        + " ('plab plugins install --force " + e.coordinates() + "') or remove it");
-                bad++;
+                out().println(Terminal.safe("ok       " + plugin + " sha-256 " + check.sha256()));
             }
+            bad += check.missing() || check.changed() ? 1 : 0;
         }
         if (id == null) {
             Set<String> recorded = entries.stream().map(InstalledPlugins.Entry::file).collect(Collectors.toSet());
             PluginFolders.jars(List.of(index.folder())).stream()
                     .filter(j -> !recorded.contains(j.path().getFileName().toString()))
-                    .forEach(j -> out().println("note     " + j.path() + " was not installed by plab: no digest to"
-                            + " check it against"));
+                    .forEach(j -> out().println(Terminal.safe("note     " + j.path() + " was not installed by plab:"
+                            + " no digest to check it against")));
         }
         out().printf("%d plugins checked, %d changed or missing%n", entries.size(), bad);
         return bad == 0 ? 0 : Plab.FAILED;
