@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -115,8 +116,9 @@ public final class Reproduction {
         Set<MatrixSpec.PinnedPlugin> out = new LinkedHashSet<>();
         for (JsonNode cell : cells) {
             JsonNode provenance = cell.path("provenance");
-            Set<String> origins = Set.of(provenance.path("experiment").path("plugin").asText(),
-                    provenance.path("loss").path("plugin").asText());
+            // Not Set.of: a record without provenance names no plugin twice ("").
+            Set<String> origins = new HashSet<>(List.of(provenance.path("experiment").path("plugin").asText(),
+                    provenance.path("loss").path("plugin").asText()));
             for (JsonNode jar : provenance.path("plugins")) {
                 // As PluginHost.origin names a plugin in provenance and registries.
                 String origin = "plugin " + jar.path("id").asText() + " " + jar.path("version").asText();
