@@ -1,6 +1,8 @@
 package org.perceptuallab.host;
 
+import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.perceptuallab.api.PlabException;
@@ -17,6 +19,7 @@ import org.perceptuallab.host.cli.PluginCommandRunner;
 import org.perceptuallab.host.cli.PluginsCommand;
 import org.perceptuallab.host.cli.ReportCommand;
 import org.perceptuallab.host.cli.RunCommand;
+import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.host.share.cli.ReproduceCommand;
 import org.perceptuallab.host.share.cli.TrustCommand;
 import org.perceptuallab.runtime.catalog.PluginFailure;
@@ -96,7 +99,8 @@ public final class Plab implements Callable<Integer> {
     public static CommandLine commandLine() {
         Plab root = new Plab();
         CommandLine cl = new CommandLine(root);
-        cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+        cl.setExecutionExceptionHandler((thrown, line, parsed) -> {
+            Exception ex = machineState(thrown);
             boolean verbose = root.global.verbose();
             // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
             int exit = ex instanceof PlabException && !(ex instanceof PluginFailure) ? BAD_INPUT : FAILED;
@@ -109,6 +113,32 @@ public final class Plab implements Callable<Integer> {
             return exit;
         });
         return cl;
+    }
+
+    /**
+     * A file the machine refused (a full disk, no permission, a missing folder) as bad input naming it: the
+     * state of the machine, not a bug of plab; anything else as it is.
+     */
+    static Exception machineState(Exception ex) {
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof PlabException) {
+                return ex;
+            }
+            if (t instanceof FileSystemException f) {
+                return new PlabException("cannot use " + f.getFile() + (f.getOtherFile() == null ? ""
+                        : " or " + f.getOtherFile()) + ": " + (f.getReason() != null ? f.getReason()
+                        : f.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT)
+                        .replace(" exception", "")) + hint(f), ex);
+            }
+            if (ResultStore.isFull(t)) {
+                return new PlabException(t.getMessage() + hint(t), ex);
+            }
+        }
+        return ex;
+    }
+
+    private static String hint(Throwable t) {
+        return ResultStore.isFull(t) ? "; the disk is full: free some space and run the command again" : "";
     }
 
     public static void main(String[] args) {

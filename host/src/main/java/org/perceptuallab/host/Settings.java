@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.perceptuallab.api.PlabException;
 
 /**
@@ -17,6 +18,8 @@ public final class Settings {
     public static final String ENV_WEIGHTS = "PLAB_WEIGHTS_DIR";
     /** Environment variable: the lab's own folder (installed plugins, trusted keys, sharing settings). */
     public static final String ENV_HOME = "PLAB_HOME";
+    /** The largest GPU index {@code gpu:N} may name: beyond any machine, within what the engine parses. */
+    public static final int MAX_GPU_INDEX = 1023;
 
     private final List<Path> pluginDirs = new ArrayList<>();
     private Path home = Path.of(System.getProperty("user.home"), ".plab");
@@ -112,13 +115,33 @@ public final class Settings {
         return device;
     }
 
-    /** "cpu", "gpu" or "gpu:N". */
+    /** "cpu", "gpu" or "gpu:N" (N a GPU's index, at most {@link #MAX_GPU_INDEX}). */
     public Settings device(String name) {
         if (!name.matches("cpu|gpu(:\\d+)?")) {
             throw new PlabException("device must be cpu, gpu or gpu:N, got '" + name + "'");
         }
+        String index = name.startsWith("gpu:") ? name.substring("gpu:".length()) : "0";
+        // Nine digits always fit an int; more are refused before parsing, which would overflow.
+        if (index.length() > 9 || Integer.parseInt(index) > MAX_GPU_INDEX) {
+            throw new PlabException("device '" + name + "' names GPU " + index + ", but a GPU index is at most "
+                    + MAX_GPU_INDEX + " (GPUs are numbered from 0; nvidia-smi lists them)");
+        }
         this.device = name;
         return this;
+    }
+
+    /**
+     * {@code requested}, or this machine's processors where it asks for more: more threads or processes than
+     * cores only contend (and a typo such as 100000 would make the engine create threads without end); the
+     * one line saying so goes to {@code word}.
+     */
+    public static int atMostProcessors(String option, int requested, Consumer<String> word) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (requested <= cores) {
+            return requested;
+        }
+        word.accept(option + " " + requested + " is more than the " + cores + " processors here; using " + cores);
+        return cores;
     }
 
     /** Intra-op threads; 0 means the engine's default. */

@@ -33,6 +33,8 @@ public record Workload(String name, String experiment, LossSpec spec, Shape shap
     public static final java.util.List<String> EXPERIMENTS = java.util.List.of("2afc", "image-mean");
     private static final Pattern NAME = Pattern.compile("(?:([a-z0-9-]+):)?([A-Za-z0-9_+.-]+)@(\\d+)x(\\d+)(?:x(\\d+))?");
     private static final String TABLE = "/org/perceptuallab/host/bench-workloads.json";
+    /** The most elements a workload's batch may hold: 2^31 - 1 (8 GiB of float32, per batch). */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE;
 
     /** The reference workloads, in table order. */
     public static Map<String, Workload> references() {
@@ -84,13 +86,26 @@ public record Workload(String name, String experiment, LossSpec spec, Shape shap
         return m;
     }
 
+    /**
+     * The batch shape (N, C, S, S): each size at least 1 and the whole at most {@link #MAX_ELEMENTS}
+     * elements, checked before anything is allocated (the digits may overflow a long, their product too).
+     */
     private static Shape shape(Matcher m) {
-        long n = Long.parseLong(m.group(3));
-        if (m.group(5) == null) {
-            long s = Long.parseLong(m.group(4));
-            return new Shape(n, 3, s, s);
+        boolean cell = m.group(5) == null;
+        String[] sizes = cell ? new String[] {m.group(3), "3", m.group(4), m.group(4)}
+                : new String[] {m.group(3), m.group(4), m.group(5), m.group(5)};
+        long[] dims = new long[4];
+        long elements = 1;
+        for (int i = 0; i < 4; i++) {
+            // Ten digits always fit a long; a longer size is beyond any budget anyway.
+            dims[i] = sizes[i].length() > 10 ? Long.MAX_VALUE : Long.parseLong(sizes[i]);
+            elements = dims[i] == 0 ? 0 : elements > MAX_ELEMENTS / dims[i] ? MAX_ELEMENTS + 1 : elements * dims[i];
         }
-        long s = Long.parseLong(m.group(5));
-        return new Shape(n, Long.parseLong(m.group(4)), s, s);
+        if (elements < 1 || elements > MAX_ELEMENTS) {
+            throw new PlabException("workload '" + m.group() + "': a batch of " + String.join(" x ", sizes)
+                    + (elements < 1 ? " is empty; every size must be at least 1" : " has more than " + MAX_ELEMENTS
+                    + " elements; give a smaller N, C or S"));
+        }
+        return new Shape(dims);
     }
 }

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,7 @@ import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.matrix.ConsoleProgress;
 import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.report.Csv;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import picocli.CommandLine.Command;
@@ -143,22 +145,19 @@ public final class DistanceCommand extends LabCommand {
         return prefix.resolveSibling(prefix.getFileName() + suffix);
     }
 
-    private static String csv(List<String> rows, List<String> columns, double[][] d) {
-        StringBuilder out = new StringBuilder("image");
-        columns.forEach(c -> out.append(',').append(quote(c)));
-        out.append('\n');
+    /** Rows A, columns B, each headed by its file name (quoted by the CSV library: names may hold anything). */
+    static String csv(List<String> rows, List<String> columns, double[][] d) {
+        List<String> header = new ArrayList<>(List.of("image"));
+        header.addAll(columns);
+        List<List<String>> lines = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
-            out.append(quote(rows.get(i)));
+            List<String> line = new ArrayList<>(List.of(rows.get(i)));
             for (double v : d[i]) {
-                out.append(',').append(v);
+                line.add(Double.toString(v));
             }
-            out.append('\n');
+            lines.add(line);
         }
-        return out.toString();
-    }
-
-    private static String quote(String s) {
-        return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        return Csv.write(header, lines);
     }
 
     private static void writeNpy(NDManager scope, double[][] d, Path file) throws IOException {

@@ -3,6 +3,7 @@ package org.perceptuallab.host.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.Terminal;
 
 /** Base of the commands that need the runtime: opens a {@link Lab}, reports plugin warnings, closes it. */
@@ -11,7 +12,9 @@ public abstract class LabCommand extends PlabCommand {
     public final Integer call() throws Exception {
         List<String> args = new ArrayList<>(List.of("plab"));
         args.addAll(spec.root().commandLine().getParseResult().originalArgs());
-        Lab lab = new Lab(settings().commandLine(args));
+        Settings settings = settings();
+        settings.threads(Settings.atMostProcessors("--threads", settings.threads(), w -> err().println("note: " + w)));
+        Lab lab = new Lab(settings.commandLine(args));
         int shown = lab.warnings().size();
         try {
             lab.warnings().forEach(w -> err().println(Terminal.safe("warning: " + w)));
@@ -27,7 +30,7 @@ public abstract class LabCommand extends PlabCommand {
     }
 
     /** The settings the runtime starts with; a command may add its own (a matrix file's seed, say). */
-    protected org.perceptuallab.host.Settings settings() throws Exception {
+    protected Settings settings() throws Exception {
         return global().settings();
     }
 

@@ -21,7 +21,8 @@ public final class MatrixCommand extends LabCommand {
     Path file;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Output folder (default: the file's 'output', else plab-output/NAME).")
+            description = "Output folder (default: the file's 'output', else plab-output/NAME; both inside the working"
+                    + " folder).")
     Path out;
 
     @Option(names = "--retry-failed", description = "Run cells that failed before again.")
@@ -65,8 +66,7 @@ public final class MatrixCommand extends LabCommand {
 
     @Override
     protected int run(Lab lab) throws Exception {
-        Path output = out != null ? out : matrix.output() != null ? matrix.output()
-                : Path.of("plab-output", matrix.name());
+        Path output = out != null ? out : matrix.output();
         Shard part = shard == null ? Shard.ALL : Shard.parse(shard, System.getenv());
         MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).shard(part)
                 .jobs(jobs).cache(!noCache).run(matrix, output);

@@ -93,6 +93,12 @@ public record CellRecord(String experiment, String loss, JsonNode key, Status st
                 null, null, null, null, null, false, null, null, null, running, shard);
     }
 
+    /** This record with other image and plot files (the report's, with those it may not link left out). */
+    public CellRecord withFiles(Map<String, String> images, Map<String, Curve> curves) {
+        return new CellRecord(experiment, loss, key, status, metrics, metricTypes, headline, images, curves, tables,
+                details, synthetic, error, trace, provenance, running, shard);
+    }
+
     @JsonIgnore
     public boolean isDone() {
         return status == Status.done;

@@ -13,14 +13,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.Loss;
@@ -88,13 +91,14 @@ public final class MatrixRunner {
 
     /**
      * Runs up to {@code n} cells at once, each in a worker process of its own with 1/n of the threads
-     * ({@link #defaultJobs}); 1 runs every cell in this process, one after another.
+     * ({@link #defaultJobs}); 1 runs every cell in this process, one after another. More than the machine's
+     * processors is that many, with a word in the log.
      */
     public MatrixRunner jobs(int n) {
         if (n < 1) {
             throw new PlabException("--jobs must be at least 1, got " + n);
         }
-        this.jobs = n;
+        this.jobs = Settings.atMostProcessors("--jobs", n, w -> log.println("note: " + w));
         return this;
     }
 
@@ -154,8 +158,14 @@ public final class MatrixRunner {
         List<Cell> cells = plan(spec, store, losses);
         Map<String, CellRecord> known = new LinkedHashMap<>();
         Map<String, Double> measured = new HashMap<>();
+        // Records present but not kept (edited, of another layout version): why, said when the cell runs again.
+        Map<String, String> distrusted = new HashMap<>();
         for (Cell c : cells) {
-            stored(store, c).ifPresent(r -> {
+            ResultStore.Stored stored = store.load(dir(store, c));
+            if (stored.distrust() != null) {
+                distrusted.put(c.id(), stored.distrust());
+            }
+            stored.record().filter(r -> c.key().equals(r.key())).ifPresent(r -> {
                 known.put(c.id(), r);
                 measured.put(c.id(), r.seconds());
             });
@@ -177,6 +187,13 @@ public final class MatrixRunner {
                     mine.get(i).entry().name(), mine.get(i).loss().name()));
         }
         Deque<Cell> queue = new ArrayDeque<>();
+        // The tables are written after every cell: each warning of the report is said once.
+        Set<String> warned = new HashSet<>();
+        Consumer<String> warnOnce = w -> {
+            if (warned.add(w)) {
+                log.println("warning: " + w);
+            }
+        };
         try (Progress overall = ConsoleProgress.open("matrix " + spec.name(), mine.size())) {
             for (Cell cell : mine) {
                 CellRecord stored = known.get(cell.id());
@@ -191,11 +208,15 @@ public final class MatrixRunner {
                     }
                     overall.step(1);
                 } else {
+                    if (distrusted.containsKey(cell.id())) {
+                        log.println(labels.get(cell.id()) + ": stored result not kept: " + distrusted.get(cell.id())
+                                + "; running the cell again");
+                    }
                     queue.add(cell);
                 }
             }
             if (skipped > 0) {
-                writeTables(spec.name(), output, present(store, cells, known, owners), notes);
+                writeTables(spec.name(), output, present(store, cells, known, owners), notes, warnOnce);
             }
             int parallel = Math.min(jobs, queue.size());
             if (parallel > 1) {
@@ -227,13 +248,14 @@ public final class MatrixRunner {
                         failed++;
                     }
                     known.put(cell.id(), record);
-                    writeTables(spec.name(), output, present(store, cells, known, owners), notes);
+                    writeTables(spec.name(), output, present(store, cells, known, owners), notes, warnOnce);
                     overall.step(1);
                 }
             }
         }
         // After each cell the tables were written; a shard with no cells of its own writes them once here.
-        Path report = mine.isEmpty() ? writeTables(spec.name(), output, present(store, cells, known, owners), notes)
+        Path report = mine.isEmpty()
+                ? writeTables(spec.name(), output, present(store, cells, known, owners), notes, warnOnce)
                 : output.resolve("report.html");
         return new Outcome(report, done, failed, skipped);
     }
@@ -472,8 +494,12 @@ public final class MatrixRunner {
         }).toList();
     }
 
-    /** results.json, results.csv and report.html of {@code results}, each written atomically. */
-    public static Path writeTables(String matrix, Path output, List<CellRecord> results, List<String> notes) {
+    /**
+     * results.json, results.csv and report.html of {@code results}, each written atomically; {@code warnings}
+     * hears what the report left out (an image path leading out of the folder, say).
+     */
+    public static Path writeTables(String matrix, Path output, List<CellRecord> results, List<String> notes,
+                                   Consumer<String> warnings) {
         ObjectNode all = JsonNodeFactory.instance.objectNode();
         all.put("matrix", matrix);
         all.put("hostVersion", Lab.VERSION);
@@ -483,7 +509,7 @@ public final class MatrixRunner {
         ResultStore.writeJson(output.resolve("results.json"), all);
         ResultStore.writeAtomically(output.resolve("results.csv"), Report.csv(results));
         Path report = output.resolve("report.html");
-        ResultStore.writeAtomically(report, Report.html(matrix, results, notes, output));
+        ResultStore.writeAtomically(report, Report.html(matrix, results, notes, output, warnings));
         return report;
     }
 }

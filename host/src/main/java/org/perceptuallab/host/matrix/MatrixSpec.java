@@ -1,5 +1,7 @@
 package org.perceptuallab.host.matrix;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,6 +25,7 @@ import java.util.regex.Pattern;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.share.Coordinates;
 
 /**
@@ -47,13 +50,15 @@ import org.perceptuallab.host.share.Coordinates;
  * </pre>
  *
  * <p>Text values may name environment variables as {@code ${NAME}} (for example the path of a data set
- * that lives elsewhere on each machine); an unset variable is an error naming it.
+ * that lives elsewhere on each machine); an unset variable is an error naming it. A key given twice is an
+ * error, not "the last wins"; the output folder (the name's under {@code plab-output}, or {@code output})
+ * must stay inside the working folder.
  *
  * @param name the matrix's name (default: the file name)
  * @param baseDir the folder data paths are relative to (the matrix file's)
  * @param seed the run's seed, or null for the command line's
  * @param device the device, or null for the command line's
- * @param output the output folder, or null for {@code plab-output/NAME}
+ * @param output the output folder ({@link #read}: {@code output}, else {@code plab-output/NAME}), or null
  * @param experiments the experiments, in order
  * @param losses the losses, or null for every installed loss (the file says {@code all}; 'losses' is required)
  * @param allParams with every installed loss: params by loss id for those that should not run on defaults
@@ -116,7 +121,10 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         try {
             String fileName = file.getFileName().toString();
             ObjectMapper mapper = fileName.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
-            root = mapper.readTree(file.toFile());
+            root = mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new PlabException("cannot parse matrix file " + file + (e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr()) + ": " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new PlabException("cannot parse matrix file " + file + ": " + e.getMessage(), e);
         }
@@ -133,10 +141,16 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
         Path base = file.toAbsolutePath().getParent();
         String top = "at the top level";
-        String name = text(where, top, root, "name");
+        String given = text(where, top, root, "name");
+        String name = given == null ? stem : given;
         String output = text(where, top, root, "output");
-        return new MatrixSpec(name == null ? stem : name, base, integer(where, top, root, "seed"),
-                text(where, top, root, "device"), output == null ? null : Path.of(output),
+        // A file from elsewhere names folders: they stay where plab's output goes, whatever it says.
+        Path outputFolder = output != null
+                ? ConfinedPaths.under(Path.of(""), output, "the 'output' of matrix file " + file)
+                : ConfinedPaths.under(Path.of("plab-output"), name, "the " + (given == null ? "file name"
+                : "'name'") + " of matrix file " + file + " (its output folder is plab-output/NAME)");
+        return new MatrixSpec(name, base, integer(where, top, root, "seed"),
+                text(where, top, root, "device"), outputFolder,
                 experiments(where, root.get("experiments")), losses(where, root.get("losses")),
                 allParams(where, root.get("losses")), except(where, root.get("losses")),
                 plugins(where, root.get("plugins")));

@@ -39,17 +39,26 @@ public final class ResultsFolder {
             plan.get().path("notes").forEach(n -> notes.add(n.asText()));
             for (JsonNode c : plan.get().path("cells")) {
                 Path dir = store.cellDir(c.path("experiment").asText(), c.path("loss").asText(), c.path("id").asText());
-                cells.add(store.read(dir).orElseGet(() -> store.placeholder(dir, c.path("experiment").asText(),
+                cells.add(kept(store, dir, notes).orElseGet(() -> store.placeholder(dir, c.path("experiment").asText(),
                         c.path("loss").asText(), null, c.path("shard").asInt())));
             }
         } else {
             try (Stream<Path> files = Files.walk(output.resolve("cells"))) {
                 for (Path f : files.filter(p -> p.getFileName().toString().equals(ResultStore.RESULT)).sorted().toList()) {
-                    store.read(f.getParent()).ifPresent(cells::add);
+                    kept(store, f.getParent(), notes).ifPresent(cells::add);
                 }
             }
             notes.add("no plan in this folder: the cells present are shown, missing ones cannot be named");
         }
         return new View(matrix, notes, cells);
+    }
+
+    /** The cell's record where it is kept; one present but not trusted is a note saying why. */
+    private static Optional<CellRecord> kept(ResultStore store, Path dir, List<String> notes) {
+        ResultStore.Stored stored = store.load(dir);
+        if (stored.distrust() != null) {
+            notes.add("a cell's stored result is not shown: " + stored.distrust() + "; 'plab matrix' runs it again");
+        }
+        return stored.record();
     }
 }

@@ -2,6 +2,7 @@ package org.perceptuallab.host.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +14,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.perceptuallab.api.Metric;
+import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Table;
+import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.matrix.CellRecord;
 import org.perceptuallab.host.matrix.CellRecord.Status;
 import org.perceptuallab.host.matrix.Provenance;
@@ -24,7 +28,10 @@ import org.perceptuallab.host.matrix.Provenance;
  * {@link #html}: an overview ranking the losses on each experiment's headline metric, then per experiment
  * a table with the losses as rows, the metrics, the images and the curves as columns, and the tables the
  * experiment described; self-contained (inline CSS, images as files relative to the report), no script,
- * no network. Best values are marked by each metric's declared direction.
+ * no network. Best values are marked by each metric's declared direction. Records may come from elsewhere (a
+ * shared results folder): every string is escaped, and an image or plot is linked only when its path is
+ * relative and stays inside the results folder (no URL, no absolute path, no {@code ..} out); others are
+ * left out with a warning.
  */
 public final class Report {
     private static final String CSS = """
@@ -45,31 +52,44 @@ public final class Report {
 
     /** CSV: experiment, loss, status, metric, value, synthetic, error; one row per cell and metric. */
     public static String csv(List<CellRecord> cells) {
-        StringBuilder out = new StringBuilder("experiment,experiment_id,loss,loss_spec,status,metric,value,kind,better,"
-                + "synthetic,error\n");
+        List<List<String>> rows = new ArrayList<>();
         for (CellRecord c : cells) {
-            String prefix = String.join(",", quote(c.experiment()), quote(c.key() == null ? null
-                    : c.key().path("experiment").asText()), quote(c.loss()), quote(Objects.toString(c.lossSpec(), "")),
+            List<String> prefix = Arrays.asList(c.experiment(), c.key() == null ? null
+                    : c.key().path("experiment").asText(), c.loss(), Objects.toString(c.lossSpec(), ""),
                     c.status().name());
+            String synthetic = Boolean.toString(c.synthetic());
             if (!c.isDone() || c.metrics().isEmpty()) {
-                out.append(prefix).append(",,,,,").append(c.synthetic()).append(',').append(quote(c.error()))
-                        .append('\n');
+                rows.add(row(prefix, null, null, null, null, synthetic, c.error()));
                 continue;
             }
             c.metrics().forEach((name, value) -> {
                 CellRecord.MetricType t = c.metricTypes().get(name);
-                out.append(prefix).append(',').append(quote(name)).append(',')
-                        .append(value == null ? "" : Double.toString(value)).append(',')
-                        .append(t == null ? "" : t.kind().name().toLowerCase(Locale.ROOT)).append(',')
-                        .append(t == null ? "" : t.better().name().toLowerCase(Locale.ROOT)).append(',')
-                        .append(c.synthetic()).append(",\n");
+                rows.add(row(prefix, name, value == null ? null : Double.toString(value),
+                        t == null ? null : t.kind().name().toLowerCase(Locale.ROOT),
+                        t == null ? null : t.better().name().toLowerCase(Locale.ROOT), synthetic, null));
             });
         }
-        return out.toString();
+        return Csv.write(List.of("experiment", "experiment_id", "loss", "loss_spec", "status", "metric", "value",
+                "kind", "better", "synthetic", "error"), rows);
     }
 
-    /** The HTML report; image paths in the cells are relative to {@code output}, where it is written. */
-    public static String html(String matrix, List<CellRecord> cells, List<String> notes, Path output) {
+    private static List<String> row(List<String> prefix, String... rest) {
+        List<String> out = new ArrayList<>(prefix);
+        out.addAll(Arrays.asList(rest));
+        return out;
+    }
+
+    /**
+     * The HTML report; image paths in the cells are relative to {@code output}, where it is written. Each
+     * image or plot left out (its path leads elsewhere) is a note in the report and a line to {@code warnings}.
+     */
+    public static String html(String matrix, List<CellRecord> given, List<String> givenNotes, Path output,
+                              Consumer<String> warnings) {
+        List<String> notes = new ArrayList<>(givenNotes);
+        List<CellRecord> cells = given.stream().map(c -> linkable(c, output, dropped -> {
+            notes.add(dropped);
+            warnings.accept(dropped);
+        })).toList();
         Map<String, List<CellRecord>> byExperiment = new LinkedHashMap<>();
         for (CellRecord c : cells) {
             byExperiment.computeIfAbsent(c.experiment(), k -> new ArrayList<>()).add(c);
@@ -101,6 +121,59 @@ public final class Report {
         }
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /**
+     * The record with the image and plot paths the report may link: relative, inside {@code output}
+     * (normalised); any other is left out and {@code dropped} told why.
+     */
+    private static CellRecord linkable(CellRecord c, Path output, Consumer<String> dropped) {
+        String cell = "cell " + c.experiment() + "/" + c.loss();
+        Map<String, String> images = new LinkedHashMap<>();
+        c.images().forEach((caption, file) -> {
+            String inside = inside(output, file, "the image '" + caption + "' of " + cell, dropped);
+            if (inside != null) {
+                images.put(caption, inside);
+            }
+        });
+        Map<String, CellRecord.Curve> curves = new LinkedHashMap<>();
+        c.curves().forEach((name, curve) -> curves.put(name, new CellRecord.Curve(curve.values(),
+                curve.plot() == null ? null : inside(output, curve.plot(), "the plot of curve '" + name + "' of "
+                        + cell, dropped))));
+        return c.withFiles(images, curves);
+    }
+
+    /**
+     * {@code file} relative to {@code output}, normalised with '/' between names, or null (and {@code dropped}
+     * told) where it is no path inside {@code output}: a URL (javascript:, http:), an absolute path, one
+     * leading out by {@code ..} or through a link.
+     */
+    private static String inside(Path output, String file, String what, Consumer<String> dropped) {
+        try {
+            if (file.contains(":") || file.contains("\\")) {
+                // Path.of takes "javascript:x" for a file name; a browser takes it for a URL scheme.
+                throw new PlabException(what + " is '" + file + "', which is refused: it holds ':' or '\\' (a URL"
+                        + " or a Windows path), not a path inside the results folder");
+            }
+            Path base = output.toAbsolutePath().normalize();
+            return base.relativize(ConfinedPaths.under(base, file, what)).toString()
+                    .replace(java.io.File.separatorChar, '/');
+        } catch (PlabException refused) {
+            dropped.accept("report.html leaves out " + refused.getMessage());
+            return null;
+        }
+    }
+
+    /** A path inside the results folder as an attribute value: percent-encoded (no byte reads as syntax), escaped. */
+    private static String link(String inside) {
+        StringBuilder href = new StringBuilder();
+        for (byte b : inside.getBytes(StandardCharsets.UTF_8)) {
+            char ch = (char) (b & 0xff);
+            boolean plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+                    || "-._~/".indexOf(ch) >= 0;
+            href.append(plain ? String.valueOf(ch) : String.format(Locale.ROOT, "%%%02X", b & 0xff));
+        }
+        return esc(href.toString());
     }
 
     /** How many of the cells have this status. */
@@ -210,8 +283,8 @@ public final class Report {
         for (String i : shared) {
             String file = cells.stream().filter(c -> c.images().containsKey(i)).findFirst()
                     .map(c -> c.images().get(i)).orElseThrow();
-            h.append("<p><b>").append(esc(i)).append("</b> (the same for every loss)<br><a href=\"").append(esc(file))
-                    .append("\"><img class=\"shared\" src=\"").append(esc(file)).append("\" alt=\"").append(esc(i))
+            h.append("<p><b>").append(esc(i)).append("</b> (the same for every loss)<br><a href=\"").append(link(file))
+                    .append("\"><img class=\"shared\" src=\"").append(link(file)).append("\" alt=\"").append(esc(i))
                     .append("\"></a></p>\n");
         }
         images.removeAll(shared);
@@ -249,14 +322,15 @@ public final class Report {
                 }
                 for (String i : images) {
                     String file = c.images().get(i);
-                    h.append("<td>").append(file == null ? "" : "<a href=\"" + esc(file) + "\"><img class=\"thumb\" src=\""
-                            + esc(file) + "\" alt=\"" + esc(i) + "\"></a>").append("</td>");
+                    h.append("<td>").append(file == null ? "" : "<a href=\"" + link(file)
+                            + "\"><img class=\"thumb\" src=\"" + link(file) + "\" alt=\"" + esc(i) + "\"></a>")
+                            .append("</td>");
                 }
                 for (String cv : curves) {
                     CellRecord.Curve curve = c.curves().get(cv);
-                    h.append("<td>").append(curve == null ? "" : "<a href=\"" + esc(curve.plot())
-                            + "\"><img class=\"plot\" src=\"" + esc(curve.plot()) + "\" alt=\"" + esc(cv)
-                            + " curve\"></a>").append("</td>");
+                    h.append("<td>").append(curve == null || curve.plot() == null ? ""
+                            : "<a href=\"" + link(curve.plot()) + "\"><img class=\"plot\" src=\"" + link(curve.plot())
+                            + "\" alt=\"" + esc(cv) + " curve\"></a>").append("</td>");
                 }
             }
             h.append("<td class=\"num\">").append(c.provenance() != null ? number(c.seconds()) + " s" : "&ndash;")
@@ -269,8 +343,9 @@ public final class Report {
     /** The curves a failed cell streamed before it failed, as links. */
     private static String curveLinks(CellRecord c) {
         StringBuilder out = new StringBuilder("curves so far: ");
-        c.curves().forEach((name, curve) -> out.append("<a href=\"").append(esc(curve.plot())).append("\">")
-                .append(esc(name)).append("</a> (").append(curve.values().size()).append(" points) "));
+        c.curves().forEach((name, curve) -> out.append(curve.plot() == null ? esc(name) : "<a href=\""
+                + link(curve.plot()) + "\">" + esc(name) + "</a>").append(" (").append(curve.values().size())
+                .append(" points) "));
         return out.toString();
     }
 
@@ -384,17 +459,11 @@ public final class Report {
         return String.format(Locale.ROOT, "%.4g", v);
     }
 
-    private static String quote(String s) {
-        if (s == null) {
-            return "";
-        }
-        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
-
     private static String esc(String s) {
         if (s == null) {
             return "";
         }
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 }

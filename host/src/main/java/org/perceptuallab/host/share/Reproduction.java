@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.matrix.CellRecord;
 import org.perceptuallab.host.matrix.MatrixRunner;
@@ -79,6 +80,12 @@ public final class Reproduction {
         return results.path("matrix").asText("results");
     }
 
+    /** Where the rerun cells go by default: {@code plab-output/NAME-reproduced}, refused if NAME leads elsewhere. */
+    public Path defaultOutput() {
+        return ConfinedPaths.under(Path.of("plab-output"), matrixName() + "-reproduced", "the 'matrix' name in"
+                + " results file " + resultsFile + " (its rerun goes to plab-output/NAME-reproduced)");
+    }
+
     /**
      * The finished cells whose {@code EXPERIMENT/LOSS} matches one of the comma-separated globs ({@code *}
      * any text, {@code ?} one character); null or empty: every finished cell.
@@ -98,7 +105,7 @@ public final class Reproduction {
             names.add(name);
             boolean chosen = globs.isEmpty() || globs.stream().anyMatch(g -> g.matcher(name).matches());
             if (chosen && "done".equals(cell.path("status").asText())) {
-                out.add(cell);
+                out.add(requireRerunnable(cell));
             }
         }
         if (out.isEmpty()) {
@@ -106,6 +113,25 @@ public final class Reproduction {
                     + String.join(", ", names));
         }
         return out;
+    }
+
+    /**
+     * The cell, if it records what a rerun needs: its names and a key with the experiment id, its params,
+     * the loss and the seed; else bad input naming the file, the cell and what is missing.
+     */
+    private JsonNode requireRerunnable(JsonNode cell) {
+        JsonNode key = cell.path("key");
+        String missing = !cell.path("experiment").isTextual() || !cell.path("loss").isTextual()
+                ? "its 'experiment' and 'loss' names" : !key.isObject() ? "its 'key'"
+                : !key.path("experiment").isTextual() ? "'key.experiment' (the experiment id)"
+                : !key.path("params").isObject() ? "'key.params' (a mapping)"
+                : !key.path("loss").isObject() && !key.path("loss").isTextual() ? "'key.loss' (the loss spec)"
+                : !key.path("seed").isIntegralNumber() ? "'key.seed' (an integer)" : null;
+        if (missing != null) {
+            throw new PlabException(resultsFile + ": cell " + name(cell) + " lacks " + missing + ", so it cannot be"
+                    + " rerun; give the results.json as plab wrote it, or leave the cell out with --cells");
+        }
+        return cell;
     }
 
     /**
@@ -166,7 +192,7 @@ public final class Reproduction {
             figures.addAll(compare(name(cell), cell.path("metrics"), fresh));
         }
         MatrixRunner.writeTables(matrixName() + REPRODUCED, output, records,
-                List.of("cells rerun from " + resultsFile.toAbsolutePath()));
+                List.of("cells rerun from " + resultsFile.toAbsolutePath()), w -> log.println("warning: " + w));
         return figures;
     }
 

@@ -1,5 +1,6 @@
 package org.perceptuallab.host.matrix;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
@@ -15,7 +16,8 @@ import org.perceptuallab.testkit.Fixtures;
 
 /**
  * A matrix file's mistakes are errors, never silently ignored: a mistyped key at every level names the key,
- * its place and the known keys with the closest one; 'except' names installed losses; 'losses' is required.
+ * its place and the known keys with the closest one; 'except' names installed losses; 'losses' is required;
+ * a key given twice is refused; the output folder it names stays inside the working folder.
  */
 class MatrixStrictnessTest {
 
@@ -78,5 +80,51 @@ class MatrixStrictnessTest {
                     .run(spec, tmp.resolve("out"))).isInstanceOf(PlabException.class)
                     .hasMessageContaining("'losses.except' names 'lpisp'").hasMessageContaining("not an installed loss");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "losses: [l1]                              | line 3: Duplicate field 'losses'",
+        "name: a; name: b                          | line 4: Duplicate field 'name'",
+    })
+    void aKeyGivenTwiceIsRefusedNotTheLastWins(String extra, String says, @TempDir Path tmp) {
+        String yaml = "losses: [l2]\nexperiments: [{experiment: image-mean}]\n" + extra.replace("; ", "\n") + "\n";
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml", yaml)))
+                .isInstanceOf(PlabException.class).hasMessageContaining("m.yaml").hasMessageContaining(says);
+    }
+
+    @Test
+    void aKeyGivenTwiceInsideAnEntryOrAJsonMatrixIsRefused(@TempDir Path tmp) {
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml", "losses: [l2]\nexperiments:\n"
+                + "  - {experiment: image-mean, params: {size: 8, size: 64}}\n")))
+                .isInstanceOf(PlabException.class).hasMessageContaining("Duplicate field 'size'");
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.json",
+                "{\"losses\": [\"l2\"], \"losses\": \"all\", \"experiments\": [{\"experiment\": \"image-mean\"}]}")))
+                .isInstanceOf(PlabException.class).hasMessageContaining("m.json")
+                .hasMessageContaining("Duplicate field 'losses'");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "name: ../escaped                          | the 'name' of matrix file | it leads out of",
+        "name: ../../../tmp/escaped                | the 'name' of matrix file | it leads out of",
+        "name: /tmp/escaped                        | the 'name' of matrix file | it is an absolute path",
+        "name: ..                                  | the 'name' of matrix file | it leads out of",
+        "output: ../escaped                        | the 'output' of matrix file | it leads out of",
+        "output: /tmp/escaped                      | the 'output' of matrix file | it is an absolute path",
+    })
+    void aNameOrOutputLeadingOutOfItsFolderIsRefusedNamingTheFileAndKey(String line, String key, String why,
+                                                                       @TempDir Path tmp) {
+        String yaml = line + "\nlosses: [l2]\nexperiments: [{experiment: image-mean}]\n";
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml", yaml)))
+                .isInstanceOf(PlabException.class).hasMessageContaining(key + " " + tmp.resolve("m.yaml"))
+                .hasMessageContaining(why);
+    }
+
+    @Test
+    void theOutputFolderOfANameIsUnderPlabOutput(@TempDir Path tmp) throws Exception {
+        MatrixSpec spec = MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml",
+                "name: study/one\nlosses: [l2]\nexperiments: [{experiment: image-mean}]\n"));
+        assertThat(spec.output()).isEqualTo(Path.of("plab-output", "study", "one").toAbsolutePath());
     }
 }

@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Settings;
@@ -63,12 +62,15 @@ public final class ReproduceCommand extends LabCommand {
 
     private Reproduction reproduction;
     private List<JsonNode> chosen;
+    private Path output;
 
     /** The cells to rerun, and the plugins they need installed before the runtime loads plugins. */
     @Override
     protected Settings settings() throws IOException {
         reproduction = Reproduction.read(results);
         chosen = reproduction.cells(cells);
+        // Before anything is installed: a results file whose name leads out of plab-output is refused first.
+        output = out != null ? out : reproduction.defaultOutput();
         Settings settings = global().settings();
         installPlugins(settings, Reproduction.pins(chosen));
         return settings;
@@ -76,9 +78,6 @@ public final class ReproduceCommand extends LabCommand {
 
     @Override
     protected int run(Lab lab) throws IOException {
-        // The name comes from the results file: it must not lead out of plab-output.
-        Path output = out != null ? out : ConfinedPaths.under(Path.of("plab-output"), reproduction.matrixName()
-                + "-reproduced", "the matrix name of " + results + " (the default output folder)");
         List<Reproduction.Figure> figures = reproduction.rerun(lab, chosen, output, base, err());
         int width = figures.stream().mapToInt(f -> Terminal.safe(f.cell()).length()).max().orElse(4);
         out().printf(Locale.ROOT, "%-" + width + "s  %-24s %16s %16s %12s%n", "cell", "metric", "recorded", "new",
