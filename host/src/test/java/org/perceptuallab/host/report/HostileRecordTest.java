@@ -2,11 +2,8 @@ package org.perceptuallab.host.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Table;
+import org.perceptuallab.host.CsvRows;
 import org.perceptuallab.host.PlabRun;
 import org.perceptuallab.host.matrix.CellRecord;
 import org.perceptuallab.host.matrix.ResultStore;
@@ -85,19 +83,11 @@ class HostileRecordTest {
         String name = "a,\"b\"\nc ";
         CellRecord record = new CellRecord("exp", name, null, CellRecord.Status.failed, null, null, null, null, null,
                 null, null, false, "line one\nline \"two\", three", null, null, null, null);
-        List<List<String>> rows = read(Report.csv(List.of(record)));
+        List<List<String>> rows = CsvRows.read(Report.csv(List.of(record)));
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0)).hasSize(11).startsWith("experiment", "experiment_id", "loss");
         assertThat(rows.get(1)).hasSize(11);
         assertThat(rows.get(1).get(2)).isEqualTo(name);
         assertThat(rows.get(1).get(10)).isEqualTo("line one\nline \"two\", three");
-    }
-
-    /** Every row of a CSV text, read by the library that wrote it. */
-    public static List<List<String>> read(String csv) throws Exception {
-        try (MappingIterator<List<String>> it = new CsvMapper().enable(CsvParser.Feature.WRAP_AS_ARRAY)
-                .readerForListOf(String.class).readValues(csv)) {
-            return it.readAll();
-        }
     }
 }
