@@ -1,0 +1,180 @@
+package org.perceptuallab.host.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.perceptuallab.api.Metric;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Table;
+import org.perceptuallab.host.matrix.CellRecord;
+import org.perceptuallab.host.matrix.MatrixSpec;
+import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.matrix.ResultsFolder;
+import org.perceptuallab.host.share.Reproduction;
+
+/**
+ * The host's readers of files that come from elsewhere (matrix files, cell records, results files, shard
+ * plans), fed mutated copies of valid files: each read succeeds or throws a {@link PlabException}, nothing
+ * else; and a cell record is kept only when its content is what was written. A short seeded run in every
+ * build (plab.fuzz.tries), a long one by {@code -Pfuzz-long}.
+ */
+class HostReadersFuzzTest {
+    private static Path work;
+    private static Map<String, String> matrices;
+    private static String record;
+    private static JsonNode recordContent;
+    private static String results;
+
+    @BeforeContainer
+    static void seeds() throws IOException {
+        work = Files.createTempDirectory("plab-fuzz");
+        Path examples = Path.of(System.getProperty("plab.root", ".."), "examples", "matrices");
+        matrices = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(examples)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                matrices.put(f.getFileName().toString(), Files.readString(f));
+            }
+        }
+        matrices.put("every-key.yaml", """
+                name: every-key
+                seed: 3
+                device: cpu
+                output: plab-output/every-key
+                plugins:
+                  - {coordinates: 'org.example:charbonnier-loss-plugin:1.0.0', sha256: '%s'}
+                losses: {all: true, params: {patch-swd: {stride: 2}}, except: [lpips]}
+                experiments:
+                  - {experiment: 2afc, name: two, params: {generateFrom: ../data/photos, generateTriplets: 60}}
+                  - experiment: image-mean
+                    params: &p {data: ../data/photos/astronaut.png, size: 32}
+                """.formatted("ab".repeat(32)));
+        matrices.put("listed.json", """
+                {"name": "listed", "losses": [{"loss": "l2", "name": "L2"}, {"loss": "ssim", "params": {"window": 7}},
+                 "l1"], "experiments": [{"experiment": "image-mean", "params": {"data": "a.png", "size": 8}}]}
+                """);
+
+        ResultStore store = new ResultStore(work.resolve("record-seed"));
+        Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
+        ObjectNode key = ResultStore.JSON.createObjectNode().put("experiment", "image-mean").put("seed", 0);
+        key.putObject("params").put("data", "a.png").put("size", 8);
+        key.putObject("loss").put("loss", "l2");
+        CellRecord done = new CellRecord("image-mean", "l2", key, CellRecord.Status.done,
+                Map.of("distanceEnd", 0.125, "seconds", 1.5),
+                Map.of("distanceEnd", new CellRecord.MetricType(Metric.Better.LOWER, Metric.Kind.VALUE),
+                        "seconds", new CellRecord.MetricType(Metric.Better.LOWER, Metric.Kind.SECONDS)),
+                "distanceEnd", Map.of("mean", "cells/image-mean/l2-0123456789ab/mean.png"),
+                Map.of("loss", new CellRecord.Curve(List.of(1.0, 0.5, 0.25), "cells/image-mean/l2-0123456789ab/c.png")),
+                List.of(new Table("steps", List.of("step", "loss"), List.of(List.of(1, 0.5), List.of(2, 0.25)))),
+                null, false, null, null, null, null, null);
+        store.write(dir, done);
+        record = Files.readString(dir.resolve(ResultStore.RESULT));
+        recordContent = ResultStore.JSON.valueToTree(done);
+
+        ObjectNode root = ResultStore.JSON.createObjectNode().put("matrix", "quick").put("hostVersion", "0.1.0");
+        root.putArray("notes").add("a note");
+        ObjectNode cell = (ObjectNode) ResultStore.JSON.valueToTree(done);
+        ObjectNode provenance = cell.putObject("provenance");
+        provenance.putObject("experiment").put("id", "image-mean").put("plugin", "plugin shared 1.0.0");
+        provenance.putObject("loss").put("plugin", "plugin shared 1.0.0");
+        provenance.putArray("plugins").addObject().put("id", "shared").put("version", "1.0.0")
+                .put("coordinates", "org.example:shared:1.0.0").put("sha256", "ab".repeat(32));
+        provenance.put("baseDir", "/data");
+        root.putArray("cells").add(cell);
+        results = root.toPrettyString();
+    }
+
+    @AfterContainer
+    static void removeWork() throws IOException {
+        try (Stream<Path> walk = Files.walk(work)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<String> matrixSeeds() {
+        return Arbitraries.of(matrices.keySet());
+    }
+
+    /** A fresh folder per try, so that no try reads another's files. */
+    private static Path tryFolder(long draw) {
+        try {
+            return Files.createTempDirectory(work, "try-" + Long.toHexString(draw) + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void readsOrRefuses(Runnable read) {
+        try {
+            read.run();
+        } catch (PlabException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+        }
+    }
+
+    @Property(seed = "25")
+    void aMutatedMatrixFileParsesOrIsRefused(@ForAll("matrixSeeds") String seed, @ForAll long draw) throws IOException {
+        Path file = Files.writeString(tryFolder(draw).resolve(seed), TextMutations.mutate(matrices.get(seed), draw));
+        readsOrRefuses(() -> MatrixSpec.read(file));
+    }
+
+    @Property(seed = "25")
+    void aMutatedCellRecordIsKeptOnlyWithItsContentUnchanged(@ForAll long draw) throws IOException {
+        ResultStore store = new ResultStore(tryFolder(draw));
+        Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(ResultStore.RESULT), TextMutations.mutate(record, draw));
+        ResultStore.Stored stored = store.load(dir);
+        stored.record().ifPresent(kept -> assertThat((JsonNode) ResultStore.JSON.valueToTree(kept))
+                .as("a kept record is the one written").isEqualTo(recordContent));
+        assertThat(stored.record().isPresent() || stored.distrust() != null).isTrue();
+    }
+
+    @Property(seed = "25")
+    void aMutatedResultsFileIsReadOrRefused(@ForAll long draw) throws IOException {
+        Path file = Files.writeString(tryFolder(draw).resolve("results.json"), TextMutations.mutate(results, draw));
+        readsOrRefuses(() -> {
+            Reproduction reproduction = Reproduction.read(file);
+            Reproduction.pins(reproduction.cells(null));
+            reproduction.defaultOutput();
+        });
+    }
+
+    @Property(seed = "25")
+    void aMutatedShardPlanOrRecordInAResultsFolderIsReportedOrRefused(@ForAll long draw) throws IOException {
+        Path folder = tryFolder(draw);
+        Path dir = folder.resolve("cells/image-mean/l2-0123456789ab");
+        Files.createDirectories(dir);
+        Files.createDirectories(folder.resolve("plans"));
+        Files.writeString(folder.resolve("plans/0123-of-1.json"), TextMutations.mutate("""
+                {"matrix": "quick", "notes": ["n"], "cells": [{"id": "0123456789ab", "experiment": "image-mean",
+                 "loss": "l2", "shard": 0}, {"id": "ba9876543210", "experiment": "2afc", "loss": "ssim", "shard": 1}]}
+                """, draw));
+        Files.writeString(dir.resolve(ResultStore.RESULT), TextMutations.mutate(record, ~draw));
+        readsOrRefuses(() -> {
+            try {
+                ResultsFolder.read(folder);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}
