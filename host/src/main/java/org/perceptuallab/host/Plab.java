@@ -128,17 +128,13 @@ public final class Plab implements Callable<Integer> {
                 return new PlabException("cannot use " + f.getFile() + (f.getOtherFile() == null ? ""
                         : " or " + f.getOtherFile()) + ": " + (f.getReason() != null ? f.getReason()
                         : f.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT)
-                        .replace(" exception", "")) + hint(f), ex);
+                        .replace(" exception", "")) + ResultStore.fullDiskAdvice(f), ex);
             }
-            if (ResultStore.isFull(t)) {
-                return new PlabException(t.getMessage() + hint(t), ex);
+            if (!ResultStore.fullDiskAdvice(t).isEmpty()) {
+                return new PlabException(t.getMessage() + ResultStore.fullDiskAdvice(t), ex);
             }
         }
         return ex;
-    }
-
-    private static String hint(Throwable t) {
-        return ResultStore.isFull(t) ? "; the disk is full: free some space and run the command again" : "";
     }
 
     public static void main(String[] args) {

@@ -265,9 +265,7 @@ public final class ResultStore {
             }
         } catch (IOException e) {
             deleteQuietly(tmp, e);
-            throw new PlabException("cannot write " + file + ": " + e.getMessage() + (isFull(e)
-                    ? "; the disk is full: free some space and run the command again (finished cells are kept)"
-                    : ""), e);
+            throw new PlabException("cannot write " + file + ": " + e.getMessage() + fullDiskAdvice(e), e);
         }
     }
 
@@ -282,15 +280,18 @@ public final class ResultStore {
         }
     }
 
-    /** Whether the file system said it is out of space (ENOSPC) or over quota (EDQUOT). */
-    public static boolean isFull(Throwable e) {
+    /**
+     * What to do where the file system said it is out of space (ENOSPC) or over quota (EDQUOT), else empty.
+     * Every result file is written whole or not at all, so what was finished before is still there.
+     */
+    public static String fullDiskAdvice(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
-                return true;
+                return "; the disk is full: free some space and run the command again (finished cells are kept)";
             }
         }
-        return false;
+        return "";
     }
 
     /**
