@@ -49,22 +49,48 @@ public record CellRecord(String experiment, String loss, JsonNode key, Status st
 
     /** A metric's type, stored beside its value. */
     public record MetricType(Metric.Better better, Metric.Kind kind) {
+        public MetricType {
+            present(better, "a metric type's 'better'");
+            present(kind, "a metric type's 'kind'");
+        }
     }
 
-    /** A series and its plot. */
+    /** A series and its plot (null where there is none to show). */
     public record Curve(List<Double> values, String plot) {
+        public Curve {
+            present(values, "a curve's 'values'");
+        }
     }
 
     /** The marker of a process running the cell. */
     public record Running(String host, long pid, String shard, String started) {
     }
 
+    /**
+     * Absent collections read as empty; anything else missing that a reader would rely on (a record from a
+     * file may hold anything) is refused here, so that no record exists half-formed.
+     */
     public CellRecord {
+        present(experiment, "'experiment'");
+        present(loss, "'loss'");
+        present(status, "'status'");
         metrics = metrics == null ? Map.of() : metrics;
         metricTypes = metricTypes == null ? Map.of() : metricTypes;
         images = images == null ? Map.of() : images;
         curves = curves == null ? Map.of() : curves;
         tables = tables == null ? List.of() : tables;
+        metricTypes.values().forEach(t -> present(t, "a type for each metric in 'metricTypes'"));
+        images.values().forEach(file -> present(file, "a file for each image in 'images'"));
+        curves.values().forEach(c -> present(c, "each curve in 'curves'"));
+        tables.forEach(t -> present(t, "each table in 'tables'"));
+    }
+
+    /** {@code value}, or the refusal of a record without it. */
+    private static <T> T present(T value, String what) {
+        if (value == null) {
+            throw new IllegalArgumentException("a cell record needs " + what);
+        }
+        return value;
     }
 
     /** A finished cell's record from its result, with image and plot paths already relative to the results folder. */

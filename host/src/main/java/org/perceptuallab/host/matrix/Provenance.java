@@ -37,6 +37,13 @@ public record Provenance(Component experiment, LossComponent loss, long seed, in
                          String started,
                          String ended, double seconds) {
 
+    /** What a record's provenance cannot be without (a file may hold anything). */
+    public Provenance {
+        if (experiment == null || loss == null) {
+            throw new IllegalArgumentException("a cell's provenance needs 'experiment' and 'loss'");
+        }
+    }
+
     /** An experiment: id, canonical params, the plugin it came from. */
     public record Component(String id, JsonNode params, String plugin) {
     }

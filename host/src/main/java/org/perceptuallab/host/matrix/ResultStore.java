@@ -54,6 +54,8 @@ public final class ResultStore {
     public static final String RUNNING = "running.json";
     /** The cell's state folder (checkpoints, the metrics sink), kept when the cell runs again. */
     public static final String STATE = "state";
+    /** A cell's id: the start of its key's sha-256. */
+    private static final String CELL_ID = "[0-9a-f]{12}";
 
     /** Writes {@code text} to {@code file}; the seam through which a full disk is simulated. */
     @FunctionalInterface
@@ -100,8 +102,6 @@ public final class ResultStore {
         }
         return root.resolve("cells").resolve(safe(experiment)).resolve(safe(loss) + "-" + id);
     }
-
-    private static final String CELL_ID = "[0-9a-f]{12}";
 
     /** The folders of every configuration of the named cell run into this folder. */
     public List<Path> cellDirs(String experiment, String loss) throws IOException {

@@ -377,7 +377,7 @@ public final class Report {
             h.append("</tr>\n");
             for (CellRecord c : cells) {
                 for (Table table : c.isDone() ? c.tables() : List.<Table>of()) {
-                    if (!table.title().equals(t.getKey())) {
+                    if (!Objects.equals(table.title(), t.getKey())) {
                         continue;
                     }
                     for (List<Object> row : table.rows()) {

@@ -23,7 +23,9 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Table;
 import org.perceptuallab.host.matrix.CellRecord;
+import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
+import org.perceptuallab.host.matrix.Provenance;
 import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.host.matrix.ResultsFolder;
 import org.perceptuallab.host.share.Reproduction;
@@ -81,7 +83,13 @@ class HostReadersFuzzTest {
                 "distanceEnd", Map.of("mean", "cells/image-mean/l2-0123456789ab/mean.png"),
                 Map.of("loss", new CellRecord.Curve(List.of(1.0, 0.5, 0.25), "cells/image-mean/l2-0123456789ab/c.png")),
                 List.of(new Table("steps", List.of("step", "loss"), List.of(List.of(1, 0.5), List.of(2, 0.25)))),
-                null, false, null, null, null, null, null);
+                null, false, null, null, new Provenance(new Provenance.Component("image-mean", key.get("params"),
+                "plugin shared 1.0.0"), new Provenance.LossComponent(key.get("loss"), "plugin shared 1.0.0"), 0, 0,
+                ResultStore.JSON.createObjectNode().put("path", "a.png").put("sha256", "cd".repeat(32)), "0.1.0",
+                "1.0", "0.30.0", "PyTorch 2.5.1", "cpu()", 2, "17", "Linux amd64", List.of("plab", "matrix", "m.yaml"),
+                List.of(new Provenance.PluginJar("shared", "1.0.0", "/p/shared.jar", "ab".repeat(32),
+                        "org.example:shared:1.0.0")), "/data", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1.5),
+                null, null);
         store.write(dir, done);
         record = Files.readString(dir.resolve(ResultStore.RESULT));
         recordContent = ResultStore.JSON.valueToTree(done);
@@ -172,6 +180,29 @@ class HostReadersFuzzTest {
         readsOrRefuses(() -> {
             try {
                 ResultsFolder.read(folder);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Property(seed = "25")
+    void aSharedRecordOfAnyContentIsTabledAndReportedOrRefused(@ForAll long draw) throws IOException {
+        CellRecord shared;
+        try {
+            // An intact record (written by a store, hash and all) of whatever content a shared folder may hold.
+            shared = ResultStore.JSON.treeToValue(TextMutations.mutateTree(ResultStore.JSON.readTree(record), draw),
+                    CellRecord.class);
+        } catch (IOException | IllegalArgumentException notARecord) {
+            return; // refused as a record: the store reads it as not intact (ResultStore.load says why)
+        }
+        Path folder = tryFolder(draw);
+        ResultStore store = new ResultStore(folder);
+        store.write(store.cellDir("image-mean", "l2", "0123456789ab"), shared);
+        readsOrRefuses(() -> {
+            try {
+                ResultsFolder.View view = ResultsFolder.read(folder);
+                MatrixRunner.writeTables(view.matrix(), folder, view.cells(), view.notes(), warning -> { });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,5 +1,12 @@
 package org.perceptuallab.host.fuzz;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,7 +15,8 @@ import java.util.Random;
 /**
  * A valid YAML or JSON text damaged as an edited, truncated or hostile copy would be: characters flipped,
  * ranges cut, lines repeated or swapped, and syntax, path and number tokens inserted (keys given twice,
- * anchors and aliases, tags, {@code ../}, absolute paths, overflowing numbers).
+ * anchors and aliases, tags, {@code ../}, absolute paths, overflowing numbers); or its JSON tree with values
+ * removed or replaced (well-formed, any content).
  */
 final class TextMutations {
     private static final String[] TOKENS = {": ", "- ", "[", "]", "{", "}", ",", "\"", "'", "&a ", "*a", "!!binary ",
@@ -17,6 +25,8 @@ final class TextMutations {
         "${HOME}", "${NO_SUCH_PLAB_VARIABLE}", "\u0000", "\u202e", "\"schema\": 2, ", "\"sha256\": \"0\", "};
     private static final String[] KEYS = {"name", "output", "losses", "experiments", "plugins", "seed", "device",
         "status", "metrics", "metricTypes", "key", "cells", "matrix", "id", "images", "curves", "coordinates"};
+
+    private static final double[] NUMBERS = {0, -1, 1e308, Double.MIN_VALUE, 2147483648.0};
 
     private TextMutations() {
     }
@@ -54,5 +64,56 @@ final class TextMutations {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * A copy of {@code tree} with one to eight of its values (at any depth) removed or replaced: by null, an
+     * empty object or list, another of its values, a boundary number or one of the tokens as text.
+     */
+    static JsonNode mutateTree(JsonNode tree, long draw) {
+        Random random = new Random(draw);
+        JsonNode copy = tree.deepCopy();
+        int count = 1 + random.nextInt(8);
+        for (int i = 0; i < count; i++) {
+            List<JsonNode> containers = new ArrayList<>();
+            collect(copy, containers);
+            JsonNode parent = containers.get(random.nextInt(containers.size()));
+            if (parent.isEmpty()) {
+                continue;
+            }
+            int at = random.nextInt(parent.size());
+            JsonNode value = switch (random.nextInt(6)) {
+                case 0 -> NullNode.instance;
+                case 1 -> random.nextBoolean() ? JsonNodeFactory.instance.objectNode()
+                        : JsonNodeFactory.instance.arrayNode();
+                case 2 -> containers.get(random.nextInt(containers.size())).deepCopy();
+                case 3 -> DoubleNode.valueOf(NUMBERS[random.nextInt(NUMBERS.length)]);
+                default -> TextNode.valueOf(TOKENS[random.nextInt(TOKENS.length)]);
+            };
+            if (parent instanceof ObjectNode object) {
+                String field = fieldNames(object).get(at);
+                if (random.nextInt(5) == 0) {
+                    object.remove(field);
+                } else {
+                    object.set(field, value);
+                }
+            } else {
+                ((ArrayNode) parent).set(at, value);
+            }
+        }
+        return copy;
+    }
+
+    private static void collect(JsonNode node, List<JsonNode> containers) {
+        if (node.isContainerNode()) {
+            containers.add(node);
+            node.forEach(child -> collect(child, containers));
+        }
+    }
+
+    private static List<String> fieldNames(ObjectNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

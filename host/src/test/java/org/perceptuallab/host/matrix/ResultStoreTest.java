@@ -144,4 +144,20 @@ class ResultStoreTest {
         assertThat(ResultStore.safe("..")).isNotEqualTo("..").doesNotContain("/");
         assertThat(ResultStore.safe("a/../b")).doesNotContain("/");
     }
+
+    @Test
+    void anIntactRecordMissingWhatReadersRelyOnIsNotKept(@TempDir Path tmp) throws IOException {
+        ResultStore store = new ResultStore(tmp);
+        Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
+        store.write(dir, done("l2", 0.25));
+        Path file = dir.resolve(ResultStore.RESULT);
+        ObjectNode record = (ObjectNode) ResultStore.JSON.readTree(file.toFile());
+        record.remove("sha256");
+        ((ObjectNode) record.get("metricTypes").get("distance")).putNull("better");
+        // Hashed again: the record is as written, yet no reader could use it.
+        record.put("sha256", ResultStore.contentHash(record));
+        Files.writeString(file, record.toPrettyString());
+        assertThat(store.load(dir).distrust()).contains("cannot be read")
+                .contains("a cell record needs a metric type's 'better'");
+    }
 }
