@@ -77,6 +77,9 @@ final class CellWorkers implements AutoCloseable {
         // The same JVM options (heap, system properties), but never a second debugger on the same port.
         ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> !a.startsWith("-agentlib:jdwp") && !a.startsWith("-Xrunjdwp")).forEach(command::add);
+        // The read budgets in force here (kit ReadBudget), also where set after start rather than on the command line.
+        System.getProperties().stringPropertyNames().stream().filter(p -> p.startsWith("plab.limit."))
+                .sorted().forEach(p -> command.add("-D" + p + "=" + System.getProperty(p)));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CellWorker.class.getName()));
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Writer in = process.outputWriter(StandardCharsets.UTF_8);

@@ -26,42 +26,58 @@ public final class TorchZipFiles {
 
     /** Writes the float32 tensors by name, in order. */
     public static void write(Path file, Map<String, NDArray> tensors) throws IOException {
+        Map<String, View> views = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> {
+            long[] shape = t.getShape().getShape();
+            long[] strides = new long[shape.length];
+            long stride = 1;
+            for (int i = shape.length - 1; i >= 0; i--) {
+                strides[i] = stride;
+                stride *= shape[i];
+            }
+            views.put(name, new View(shape, strides, 0, t.toFloatArray()));
+        });
+        writeViews(file, views);
+    }
+
+    /**
+     * A float32 tensor as torch.save holds it: a storage and a view over it, which a test may make any
+     * shape, strides and offset, damaged ones included.
+     */
+    public record View(long[] shape, long[] strides, long offset, float[] storage) {
+    }
+
+    /** Writes the views by name, in order, each over a storage of its own. */
+    public static void writeViews(Path file, Map<String, View> views) throws IOException {
         ByteArrayOutputStream pickle = new ByteArrayOutputStream();
         pickle.write(new byte[] {(byte) 0x80, 2, '}', '('});
         Map<String, byte[]> entries = new LinkedHashMap<>();
         int key = 0;
-        for (Map.Entry<String, NDArray> t : tensors.entrySet()) {
-            long[] shape = t.getValue().getShape().getShape();
-            float[] values = t.getValue().toFloatArray();
+        for (Map.Entry<String, View> t : views.entrySet()) {
+            View v = t.getValue();
             unicode(pickle, t.getKey());
             ascii(pickle, "ctorch._utils\n_rebuild_tensor_v2\n((");
             unicode(pickle, "storage");
             ascii(pickle, "ctorch\nFloatStorage\n");
             unicode(pickle, Integer.toString(key));
             unicode(pickle, "cpu");
-            integer(pickle, values.length);
+            integer(pickle, v.storage().length);
             pickle.write(new byte[] {'t', 'Q'});
-            integer(pickle, 0);
+            integer(pickle, v.offset());
             pickle.write('(');
-            for (long d : shape) {
+            for (long d : v.shape()) {
                 integer(pickle, d);
             }
             pickle.write(new byte[] {'t', '('});
-            long stride = 1;
-            long[] strides = new long[shape.length];
-            for (int i = shape.length - 1; i >= 0; i--) {
-                strides[i] = stride;
-                stride *= shape[i];
-            }
-            for (long s : strides) {
+            for (long s : v.strides()) {
                 integer(pickle, s);
             }
             pickle.write(new byte[] {'t', (byte) 0x89});
             ascii(pickle, "ccollections\nOrderedDict\n)Rt");
             pickle.write('R');
-            ByteBuffer data = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float v : values) {
-                data.putFloat(v);
+            ByteBuffer data = ByteBuffer.allocate(v.storage().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : v.storage()) {
+                data.putFloat(f);
             }
             entries.put("archive/data/" + key, data.array());
             key++;
@@ -110,9 +126,15 @@ public final class TorchZipFiles {
         throw new IllegalArgumentException("not a zip file");
     }
 
+    /** BININT where the value fits 32 bits, else LONG1 with 8 bytes. */
     private static void integer(ByteArrayOutputStream out, long value) {
-        out.write('J');
-        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(Math.toIntExact(value)).array());
+        if (value == (int) value) {
+            out.write('J');
+            out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) value).array());
+        } else {
+            out.write(new byte[] {(byte) 0x8a, 8}, 0, 2);
+            out.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
+        }
     }
 
     private static void unicode(ByteArrayOutputStream out, String text) {

@@ -1,7 +1,6 @@
 package org.perceptuallab.plugins.twoafc;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,14 +74,12 @@ final class TwoAfcData {
     }
 
     private static double readJudge(NDManager m, Path file) {
-        try (NDManager scope = m.newSubManager(); InputStream in = Files.newInputStream(file)) {
-            double[] v = NumpyArrays.parse(scope, in, file.toString()).toType(DataType.FLOAT64, false).toDoubleArray();
+        try (NDManager scope = m.newSubManager()) {
+            double[] v = NumpyArrays.readNpy(scope, file).toType(DataType.FLOAT64, false).toDoubleArray();
             if (v.length != 1 || v[0] < 0 || v[0] > 1) {
                 throw new PlabException("experiment '2afc': judge file " + file + " must hold one value in [0, 1]");
             }
             return v[0];
-        } catch (IOException e) {
-            throw new PlabException("cannot read judge file " + file + ": " + e.getMessage(), e);
         }
     }
 }

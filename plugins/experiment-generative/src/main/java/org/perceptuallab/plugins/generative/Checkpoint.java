@@ -6,17 +6,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.perceptuallab.api.CellState;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.io.CheckedZip;
 import org.perceptuallab.kit.io.NumpyArrays;
 
 /**
@@ -77,14 +75,14 @@ record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
         }
         Map<String, NDArray> tensors = new LinkedHashMap<>();
         ObjectNode meta = null;
-        try (InputStream in = Files.newInputStream(file.get()); ZipInputStream zip = new ZipInputStream(in)) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        try (CheckedZip zip = CheckedZip.open(file.get(), "checkpoint")) {
+            for (ZipEntry e : zip.entries()) {
                 String name = e.getName();
                 if (name.equals(META)) {
-                    meta = (ObjectNode) JSON.readTree(zip.readAllBytes());
+                    meta = (ObjectNode) JSON.readTree(zip.readAllBytes(e));
                 } else if (name.endsWith(ARRAY)) {
                     tensors.put(name.substring(0, name.length() - ARRAY.length()),
-                            NumpyArrays.parse(manager, zip, file.get() + ":" + name));
+                            zip.read(e, in -> NumpyArrays.parse(manager, in, file.get() + ":" + name)));
                 }
             }
         }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -15,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.spi.IIORegistry;
 import javax.imageio.stream.ImageInputStream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Ops;
@@ -24,6 +26,13 @@ import org.perceptuallab.kit.tensor.Ops;
  * 2 p / 255 - 1); images are read as RGB (C = 3) or grey (C = 1).
  */
 public final class Images {
+    static {
+        // CMYK and YCCK JPEGs in their right colours: TwelveMonkeys' reader (which orders itself before the
+        // JDK's) is registered here, since ImageIO scans only the class path it first starts on, not the
+        // class loaders of plugins.
+        IIORegistry.getDefaultInstance().registerServiceProvider(new JPEGImageReaderSpi());
+    }
+
     private Images() {
     }
 
@@ -37,8 +46,10 @@ public final class Images {
     }
 
     /**
-     * Reads a PNG or JPEG (or any format ImageIO decodes). Damage a decoder only warns about (a JPEG cut
-     * short decodes with its missing rows grey) is an error: a damaged image must not give a result.
+     * Reads a PNG or JPEG (or any format ImageIO decodes; CMYK and YCCK JPEGs converted to RGB through their
+     * ICC profile, or a generic one where they have none). Its width and height are read from the header and
+     * held to {@link ReadBudget.Limit#IMAGE_PIXELS} before it is decoded. Damage a decoder only warns about (a
+     * JPEG cut short decodes with its missing rows grey) is an error: a damaged image must not give a result.
      */
     public static BufferedImage read(Path file) {
         InputFiles.requireFile(file, "image (PNG or JPEG)");
@@ -49,9 +60,19 @@ public final class Images {
             }
             ImageReader reader = readers.next();
             List<String> warnings = new ArrayList<>();
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+            reader.addIIOReadWarningListener((source, warning) -> {
+                // A CMYK JPEG without a usable ICC profile converts through a generic one (as PIL writes
+                // them); that is colour management, not damage.
+                if (!warning.contains("ICC")) {
+                    warnings.add(warning);
+                }
+            });
             try {
                 reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                ReadBudget.Limit.IMAGE_PIXELS.check(file, "the image (" + width + " x " + height + ")",
+                        width * height);
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new PlabException("image " + file + " is damaged or truncated (the "

@@ -57,6 +57,10 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
             raw = readRaw(path);
         } catch (PlabException e) {
             throw new PlabException(owner + ": " + e.getMessage(), e);
+        } catch (EOFException e) {
+            throw new PlabException(owner + ": a file of " + path + " is truncated inside its header", e);
+        } catch (IOException e) {
+            throw new PlabException(owner + ": " + InputFiles.cannotRead(path, e).getMessage(), e);
         }
         if (raw.labels.isEmpty()) {
             throw new PlabException(owner + ": no labelled images in " + path);
@@ -105,7 +109,8 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
 
     private static Raw readRaw(Path path) throws IOException {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (Files.isRegularFile(path)) {
+        if (!Files.isDirectory(path)) {
+            InputFiles.requireFile(path, "data (IDX or CIFAR-10)");
             if (name.contains("idx3-ubyte")) {
                 return readIdx(path);
             }
@@ -185,10 +190,12 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
     private static Raw readIdx(Path imagesFile) throws IOException {
         String fileName = imagesFile.getFileName().toString();
         Path labelsFile = imagesFile.resolveSibling(fileName.replace("images-idx3", "labels-idx1"));
-        if (labelsFile.equals(imagesFile) || !Files.isRegularFile(labelsFile)) {
+        if (labelsFile.equals(imagesFile) || !Files.exists(labelsFile)) {
             throw new PlabException("the IDX labels for " + imagesFile + " are missing;"
                     + " expected " + labelsFile);
         }
+        InputFiles.requireFile(imagesFile, "IDX images");
+        InputFiles.requireFile(labelsFile, "IDX labels");
         byte[] pixels;
         int count;
         int rows;
@@ -198,7 +205,10 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
             count = in.readInt();
             rows = in.readInt();
             cols = in.readInt();
-            pixels = readFully(in, (long) count * rows * cols, imagesFile);
+            if (rows < 1 || cols < 1) {
+                throw new PlabException(imagesFile + " is damaged: its images are " + rows + " x " + cols + " pixels");
+            }
+            pixels = readFully(in, ReadBudget.elements(imagesFile, new long[] {count, rows, cols}), imagesFile);
         }
         byte[] labelBytes;
         try (DataInputStream in = new DataInputStream(open(labelsFile))) {
@@ -234,6 +244,7 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
         List<Source> images = new ArrayList<>();
         int maxLabel = 0;
         for (Path batch : batches) {
+            InputFiles.requireFile(batch, "CIFAR-10 batch");
             byte[] bytes = Files.readAllBytes(batch);
             if (bytes.length == 0 || bytes.length % record != 0) {
                 throw new PlabException("" + batch + " is not a CIFAR-10 binary batch ("
@@ -257,9 +268,12 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
         return new Raw(classes, labels, images);
     }
 
+    /** The file's bytes, inflated where gzipped: inflated ones count against the file's budget too. */
     private static InputStream open(Path file) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file));
-        return file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(in) : in;
+        return file.getFileName().toString().endsWith(".gz")
+                ? ReadBudget.bounded(new GZIPInputStream(in), file, "its inflated data", ReadBudget.Limit.FILE_BYTES, 0)
+                : in;
     }
 
     private static void checkMagic(int magic, int expected, Path file) {
@@ -273,12 +287,11 @@ public record LabelledImages(List<String> classes, int[] labels, List<BufferedIm
         if (length > Integer.MAX_VALUE) {
             throw new PlabException("" + file + " is too large (" + length + " bytes)");
         }
-        byte[] out = new byte[(int) length];
-        try {
-            in.readFully(out);
-        } catch (EOFException e) {
-            throw new PlabException("" + file + " is truncated: its header promises "
-                    + length + " bytes of data", e);
+        // Read as it comes rather than allocated whole: a header may promise more than the file holds.
+        byte[] out = in.readNBytes((int) length);
+        if (out.length < length) {
+            throw new PlabException(file + " is truncated: its header promises " + length + " bytes of data, it"
+                    + " holds " + out.length);
         }
         return out;
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,12 +14,12 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Ops;
 
@@ -28,22 +29,29 @@ public final class NumpyArrays {
     private static final Pattern DESCR = Pattern.compile("'descr':\\s*'([<>|=])([a-z])(\\d+)'");
     private static final Pattern SHAPE = Pattern.compile("'shape':\\s*\\(([^)]*)\\)");
     private static final int WRITE_CHUNK = 1 << 16;
+    private static final int READ_CHUNK = 1 << 16;
+    /** The longest header read: a v1 header's most, far above the few hundred bytes of any plain array's. */
+    private static final int MAX_HEADER = 0xffff;
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order':\\s*(True|False)");
 
     private NumpyArrays() {
     }
 
-    /** Every array of an {@code .npz}, by name (without {@code .npy}), in file order. */
+    /** Every array of an {@code .npz}, by name (without {@code .npy}), in file order; every entry CRC-checked. */
     public static Map<String, NDArray> readNpz(NDManager manager, Path file) {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
-            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+        try (CheckedZip zip = CheckedZip.open(file, "an .npz array file")) {
+            for (ZipEntry e : zip.entries()) {
+                if (e.isDirectory()) {
+                    continue;
+                }
                 String name = e.getName().endsWith(".npy")
                         ? e.getName().substring(0, e.getName().length() - 4) : e.getName();
-                out.put(name, parse(manager, zip.readAllBytes(), file + ":" + e.getName()));
+                out.put(name, zip.read(e, in -> parse(manager, in, e.getSize(), file + ":" + e.getName())));
             }
-        } catch (IOException ex) {
-            throw new PlabException("cannot read " + file + " as .npz: " + ex.getMessage(), ex);
+        } catch (RuntimeException e) {
+            out.values().forEach(NDArray::close);
+            throw e;
         }
         if (out.isEmpty()) {
             throw new PlabException(file + " holds no arrays; is it an .npz file?");
@@ -53,10 +61,11 @@ public final class NumpyArrays {
 
     /** One {@code .npy} file. */
     public static NDArray readNpy(NDManager manager, Path file) {
-        try {
-            return parse(manager, Files.readAllBytes(file), file.toString());
+        InputFiles.requireFile(file, "array (.npy)");
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), READ_CHUNK)) {
+            return parse(manager, in, Files.size(file), file.toString());
         } catch (IOException ex) {
-            throw new PlabException("cannot read " + file + ": " + ex.getMessage(), ex);
+            throw InputFiles.cannotRead(file, ex);
         }
     }
 
@@ -82,17 +91,39 @@ public final class NumpyArrays {
         return a;
     }
 
-    static NDArray parse(NDManager manager, byte[] bytes, String where) {
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (bytes.length < 10 || bytes[i] != MAGIC[i]) {
-                throw new PlabException(where + " is not a NumPy .npy array (bad magic)");
-            }
+    /**
+     * One {@code .npy} from {@code in}: its header is checked (a length no writer makes, a shape that is not
+     * whole numbers, a negative or overflowing one) and the element count held to the budget before the data
+     * is allocated; that count's bytes are then read and nothing after them.
+     *
+     * @param available the bytes {@code in} holds, when known (else -1): an array longer than that is refused
+     *                  as truncated before it is allocated
+     */
+    static NDArray parse(NDManager manager, InputStream in, long available, String where) throws IOException {
+        byte[] lead = in.readNBytes(MAGIC.length + 2);
+        if (lead.length < MAGIC.length + 2 || !Arrays.equals(lead, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+            throw new PlabException(where + " is not a NumPy .npy array (bad magic)");
         }
-        int major = bytes[6];
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int headerLen = major == 1 ? Short.toUnsignedInt(buf.getShort(8)) : buf.getInt(8);
-        int dataStart = (major == 1 ? 10 : 12) + headerLen;
-        String header = new String(bytes, major == 1 ? 10 : 12, headerLen, StandardCharsets.ISO_8859_1);
+        int major = lead[MAGIC.length];
+        if (major < 1 || major > 3) {
+            throw new PlabException(where + ": .npy format version " + major + " is not one NumPy writes (1 to 3)");
+        }
+        byte[] lengthBytes = in.readNBytes(major == 1 ? 2 : 4);
+        if (lengthBytes.length < (major == 1 ? 2 : 4)) {
+            throw new PlabException(where + " is truncated inside its header");
+        }
+        ByteBuffer length = ByteBuffer.wrap(lengthBytes).order(ByteOrder.LITTLE_ENDIAN);
+        long headerLength = major == 1 ? Short.toUnsignedInt(length.getShort()) : Integer.toUnsignedLong(length.getInt());
+        if (headerLength > MAX_HEADER) {
+            throw new PlabException(where + ": its header claims " + headerLength + " bytes; .npy headers of the"
+                    + " arrays read here are a few hundred (NumPy's own reader refuses more than 10000): the file is"
+                    + " damaged or not an array");
+        }
+        byte[] headerBytes = in.readNBytes((int) headerLength);
+        if (headerBytes.length < headerLength) {
+            throw new PlabException(where + " is truncated inside its header");
+        }
+        String header = new String(headerBytes, StandardCharsets.ISO_8859_1);
         Matcher d = DESCR.matcher(header);
         Matcher s = SHAPE.matcher(header);
         Matcher f = FORTRAN.matcher(header);
@@ -117,28 +148,74 @@ public final class NumpyArrays {
             case "b1" -> DataType.BOOLEAN;
             default -> throw new PlabException(where + ": unsupported dtype " + d.group(0));
         };
-        String dims = s.group(1).trim();
-        long[] shape = dims.isEmpty() ? new long[0]
-                : java.util.Arrays.stream(dims.split(",")).map(String::trim).filter(t -> !t.isEmpty())
-                        .mapToLong(Long::parseLong).toArray();
-        Shape sh = new Shape(shape);
-        long need = sh.size() * type.getNumOfBytes();
-        if (bytes.length - dataStart < need) {
-            throw new PlabException(where + " is truncated: needs " + need + " data bytes, has "
-                    + (bytes.length - dataStart));
+        Shape shape = new Shape(dimensions(s.group(1), where));
+        long count = ReadBudget.elements(where, shape.getShape());
+        int itemSize = type.getNumOfBytes();
+        if (count > Integer.MAX_VALUE / itemSize) {
+            throw new PlabException(where + ": an array of shape " + shape + " is over the 2 GiB one array can hold"
+                    + " here; save it in smaller parts");
+        }
+        int need = (int) count * itemSize;
+        if (available >= 0 && need > available - lead.length - lengthBytes.length - headerLength) {
+            throw new PlabException(where + " is truncated: its shape " + shape + " needs " + need + " data bytes, it"
+                    + " has " + Math.max(0, available - lead.length - lengthBytes.length - headerLength));
         }
         if (type == DataType.INT16) {
             // The engine has no int16 arrays (creating one aborts the process): widen exactly to int32.
-            ByteBuffer in = ByteBuffer.wrap(bytes, dataStart, (int) need).order(ByteOrder.LITTLE_ENDIAN);
-            int[] wide = new int[(int) sh.size()];
+            ByteBuffer narrow = ByteBuffer.wrap(readData(in, need, shape, where)).order(ByteOrder.LITTLE_ENDIAN);
+            int[] wide = new int[(int) count];
             for (int i = 0; i < wide.length; i++) {
-                wide[i] = in.getShort();
+                wide[i] = narrow.getShort();
             }
-            return manager.create(wide, sh);
+            return manager.create(wide, shape);
         }
-        ByteBuffer data = ByteBuffer.allocateDirect((int) need).order(ByteOrder.nativeOrder());
-        data.put(bytes, dataStart, (int) need).rewind();
-        return Ops.owned(manager.create(data, sh, type));
+        ByteBuffer data = ByteBuffer.allocateDirect(need).order(ByteOrder.nativeOrder());
+        byte[] chunk = new byte[Math.min(need, READ_CHUNK)];
+        while (data.hasRemaining()) {
+            int n = in.readNBytes(chunk, 0, Math.min(chunk.length, data.remaining()));
+            if (n == 0) {
+                throw truncated(where, shape, need, data.position());
+            }
+            data.put(chunk, 0, n);
+        }
+        return Ops.owned(manager.create(data.rewind(), shape, type));
+    }
+
+    /** The dimensions of a header's shape tuple: whole numbers only ({@code 1e0} or {@code 2.0} are damage). */
+    private static long[] dimensions(String tuple, String where) {
+        String[] items = tuple.trim().isEmpty() ? new String[0] : tuple.split(",", -1);
+        long[] out = new long[items.length];
+        int n = 0;
+        for (int i = 0; i < items.length; i++) {
+            String item = items[i].trim();
+            if (item.isEmpty() && i == items.length - 1 && i > 0) {
+                continue; // the trailing comma of a one-element tuple, (3,)
+            }
+            if (!item.matches("-?\\d+")) {
+                throw new PlabException(where + ": its shape (" + tuple + ") holds '" + item + "', not a whole number"
+                        + " of elements; the file is damaged");
+            }
+            try {
+                out[n++] = Long.parseLong(item);
+            } catch (NumberFormatException e) {
+                throw new PlabException(where + ": its shape (" + tuple + ") holds " + item + ", beyond any array"
+                        + " size; the file is damaged", e);
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    private static byte[] readData(InputStream in, int need, Shape shape, String where) throws IOException {
+        byte[] out = in.readNBytes(need);
+        if (out.length < need) {
+            throw truncated(where, shape, need, out.length);
+        }
+        return out;
+    }
+
+    private static PlabException truncated(String where, Shape shape, long need, long has) {
+        return new PlabException(where + " is truncated: its shape " + shape + " needs " + need + " data bytes, it"
+                + " has " + has);
     }
 
     /** Writes a float32 or float64 array as {@code .npy}. */
@@ -182,8 +259,8 @@ public final class NumpyArrays {
         }
     }
 
-    /** Reads an input stream fully (helper for resources). */
+    /** One {@code .npy} from a stream of unknown length (a resource, a zip entry). */
     public static NDArray parse(NDManager manager, InputStream in, String where) throws IOException {
-        return parse(manager, in.readAllBytes(), where);
+        return parse(manager, in, -1, where);
     }
 }

@@ -14,15 +14,17 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.io.CheckedZip;
+import org.perceptuallab.kit.io.InputFiles;
+import org.perceptuallab.kit.io.ReadBudget;
 import org.perceptuallab.kit.weights.TorchUnpickler.StorageRef;
 import org.perceptuallab.kit.weights.TorchUnpickler.TensorRef;
 
@@ -39,59 +41,40 @@ final class TorchFiles {
     private TorchFiles() {
     }
 
-    /** A zip-format file ({@code <root>/data.pkl} plus {@code <root>/data/<key>} storages). */
+    /**
+     * A zip-format file ({@code <root>/data.pkl} plus {@code <root>/data/<key>} storages), read within the
+     * budgets; every entry is CRC-checked, those of tensors not selected included.
+     */
     static WeightFiles.Contents readZip(Path file, NDManager manager, Predicate<String> keep) {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry pickle = zip.stream().filter(e -> e.getName().endsWith("data.pkl")
+        try (CheckedZip zip = CheckedZip.open(file, "weights (torch.save)")) {
+            ZipEntry pickle = zip.entries().stream().filter(e -> e.getName().endsWith("data.pkl")
                             && e.getName().indexOf('/') == e.getName().lastIndexOf('/'))
                     .findFirst().orElseThrow(() -> new PlabException(file + " is a zip file without data.pkl; "
                             + "is it a torch.save file?"));
             String prefix = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
-            ZipEntry byteOrder = zip.getEntry(prefix + "byteorder");
-            if (byteOrder != null && !new String(readChecked(zip, byteOrder, file),
+            ZipEntry byteOrder = zip.entry(prefix + "byteorder");
+            if (byteOrder != null && !new String(zip.readAllBytes(byteOrder),
                     StandardCharsets.US_ASCII).trim().equals("little")) {
                 throw new PlabException(file + " was saved on a big-endian machine; re-save it on a little-endian one");
             }
-            TorchUnpickler unpickler = new TorchUnpickler(file.toString());
-            Object root;
-            try (InputStream in = new ByteArrayInputStream(readChecked(zip, pickle, file))) {
-                root = unpickler.read(in);
-            }
-            Map<String, TensorRef> all = TorchUnpickler.tensors(root);
+            byte[] pickled = zip.readAllBytes(pickle);
+            TorchUnpickler unpickler = new TorchUnpickler(file.toString(), pickled.length);
+            Object root = unpickler.read(new ByteArrayInputStream(pickled));
+            Map<String, TensorRef> all = TorchUnpickler.tensors(file, root);
             Map<String, byte[]> data = new HashMap<>();
             for (TensorRef t : selected(all, keep).values()) {
                 String key = t.storage().rootKey();
                 if (!data.containsKey(key)) {
-                    ZipEntry entry = zip.getEntry(prefix + "data/" + key);
+                    ZipEntry entry = zip.entry(prefix + "data/" + key);
                     if (entry == null) {
                         throw new PlabException(file + " lacks the storage entry " + prefix + "data/" + key);
                     }
-                    data.put(key, readChecked(zip, entry, file));
+                    data.put(key, zip.readAllBytes(entry));
                 }
             }
+            zip.checkRest();
             return materialise(file, manager, all, keep, data);
-        } catch (IOException e) {
-            throw new PlabException("cannot read " + file + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * The bytes of a zip entry, checked against the CRC the zip records: ZipFile checks none, and torch
-     * stores its entries uncompressed, so damaged bytes would otherwise load as wrong weights.
-     */
-    private static byte[] readChecked(ZipFile zip, ZipEntry entry, Path file) throws IOException {
-        byte[] bytes;
-        try (InputStream in = zip.getInputStream(entry)) {
-            bytes = in.readAllBytes();
-        }
-        CRC32 crc = new CRC32();
-        crc.update(bytes);
-        if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
-            throw new PlabException(file + " is damaged: its entry " + entry.getName() + " fails the zip's CRC"
-                    + " check (recorded " + Long.toHexString(entry.getCrc()) + ", read " + Long.toHexString(crc.getValue())
-                    + "); download or copy the file again");
-        }
-        return bytes;
     }
 
     /**
@@ -99,8 +82,10 @@ final class TorchFiles {
      * then for each key in that list an int64 element count and the raw little-endian elements.
      */
     static WeightFiles.Contents readLegacy(Path file, NDManager manager, Predicate<String> keep) {
+        InputFiles.requireFile(file, "weights (torch.save)");
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            TorchUnpickler unpickler = new TorchUnpickler(file.toString());
+            long size = Files.size(file);
+            TorchUnpickler unpickler = new TorchUnpickler(file.toString(), size);
             Object magic = unpickler.read(in);
             if (!(magic instanceof Number n) || !new BigInteger(n.toString()).equals(LEGACY_MAGIC)) {
                 throw new PlabException(file + " is not a torch.save file (wrong magic number)");
@@ -110,18 +95,28 @@ final class TorchFiles {
             if (sysInfo instanceof Map<?, ?> info && Boolean.FALSE.equals(info.get("little_endian"))) {
                 throw new PlabException(file + " was saved on a big-endian machine; re-save it on a little-endian one");
             }
-            Map<String, TensorRef> all = TorchUnpickler.tensors(unpickler.read(in));
-            Object keys = unpickler.read(in);
+            Map<String, TensorRef> all = TorchUnpickler.tensors(file, unpickler.read(in));
+            if (!(unpickler.read(in) instanceof List<?> keys)) {
+                throw new PlabException(file + " is damaged: its list of storage keys is missing");
+            }
             java.util.Set<String> needed = new java.util.HashSet<>();
             selected(all, keep).values().forEach(t -> needed.add(t.storage().rootKey()));
             Map<String, byte[]> data = new HashMap<>();
-            for (Object k : (List<?>) keys) {
+            for (Object k : keys) {
                 String key = String.valueOf(k);
                 StorageRef storage = unpickler.storages().get(key);
                 if (storage == null) {
                     throw new PlabException(file + " lists storage " + key + " that no tensor uses; the file is damaged");
                 }
-                long count = ByteBuffer.wrap(in.readNBytes(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                byte[] countBytes = in.readNBytes(Long.BYTES);
+                if (countBytes.length < Long.BYTES) {
+                    throw new PlabException(file + " is truncated before storage " + key);
+                }
+                long count = ByteBuffer.wrap(countBytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                if (count < 0 || count > size / storage.dataType().getNumOfBytes()) {
+                    throw new PlabException(file + " is damaged: storage " + key + " claims " + count + " elements,"
+                            + " more than the file's " + size + " bytes hold");
+                }
                 long bytes = count * storage.dataType().getNumOfBytes();
                 if (needed.contains(key)) {
                     data.put(key, readExactly(in, bytes, file, key));
@@ -131,8 +126,7 @@ final class TorchFiles {
             }
             return materialise(file, manager, all, keep, data);
         } catch (IOException e) {
-            throw new PlabException("cannot read " + file + " (truncated legacy torch.save file?): "
-                    + e.getMessage(), e);
+            throw InputFiles.cannotRead(file, e);
         }
     }
 
@@ -161,28 +155,55 @@ final class TorchFiles {
     private static WeightFiles.Contents materialise(Path file, NDManager manager, Map<String, TensorRef> all,
                                                     Predicate<String> keep, Map<String, byte[]> data) {
         Map<String, NDArray> out = new LinkedHashMap<>();
-        selected(all, keep).forEach((name, t) -> out.put(name, tensor(file, name, t,
-                data.get(t.storage().rootKey()), manager)));
+        selected(all, keep).forEach((name, t) -> {
+            byte[] storage = data.get(t.storage().rootKey());
+            if (storage == null) {
+                throw new PlabException(file + " is damaged: it holds no storage " + t.storage().rootKey()
+                        + " for tensor '" + name + "'");
+            }
+            out.put(name, tensor(file, name, t, storage, manager));
+        });
         return new WeightFiles.Contents(List.copyOf(all.keySet()), out);
     }
 
-    /** Gathers the tensor's elements from its storage in row-major order (an odometer over the shape). */
+    /**
+     * Gathers the tensor's elements from its storage in row-major order (an odometer over the shape), after
+     * checking its header against the storage: strides as many as dimensions and none negative (torch makes
+     * none), every element inside the storage, and no more elements than the storage holds: a view that
+     * repeats its storage (stride 0) would inflate a few bytes on disk into gigabytes of memory.
+     */
     private static NDArray tensor(Path file, String name, TensorRef t, byte[] storage, NDManager manager) {
         int size = t.storage().dataType().getNumOfBytes();
         long[] shape = t.shape();
         long[] stride = t.stride();
-        long count = 1;
-        long last = t.storage().viewOffset() + t.offset();
-        for (int i = 0; i < shape.length; i++) {
-            count *= shape[i];
-            last += (shape[i] - 1) * stride[i];
+        String what = "tensor '" + name + "' (shape " + Arrays.toString(shape) + ", strides "
+                + Arrays.toString(stride) + ", offset " + t.offset() + ")";
+        long count = ReadBudget.elements(file + ": " + what, shape);
+        if (stride.length != shape.length || Arrays.stream(stride).anyMatch(s -> s < 0) || t.offset() < 0
+                || t.storage().viewOffset() < 0) {
+            throw new PlabException(file + ": " + what + " has strides or an offset torch never writes; the file"
+                    + " is damaged");
         }
-        byte[] out = new byte[Math.toIntExact(count * size)];
+        long held = storage.length / size;
+        if (count > held) {
+            throw new PlabException(file + ": " + what + " has " + count + " elements over a storage of " + held
+                    + "; a view repeating its storage is refused (it would take more memory than the file); save"
+                    + " the tensor with .contiguous() or .clone()");
+        }
+        byte[] out = new byte[(int) count * size];
         if (count > 0) {
-            if ((last + 1) * size > storage.length || stride.length != shape.length) {
-                throw new PlabException(file + ": tensor '" + name + "' reaches past its storage (shape "
-                        + java.util.Arrays.toString(shape) + ", strides " + java.util.Arrays.toString(stride)
-                        + ", " + storage.length / size + " elements); the file is damaged");
+            long last;
+            try {
+                last = Math.addExact(t.storage().viewOffset(), t.offset());
+                for (int i = 0; i < shape.length; i++) {
+                    last = Math.addExact(last, Math.multiplyExact(shape[i] - 1, stride[i]));
+                }
+            } catch (ArithmeticException e) {
+                last = Long.MAX_VALUE;
+            }
+            if (last >= held) {
+                throw new PlabException(file + ": " + what + " reaches past its storage of " + held
+                        + " elements; the file is damaged");
             }
             gather(storage, t.storage().viewOffset() + t.offset(), shape, stride, size, out);
         }
@@ -202,7 +223,7 @@ final class TorchFiles {
      * The engine has no bfloat16 or int16 arrays (creating one aborts the process), so those widen
      * exactly: bfloat16 to the float32 with the same upper 16 bits, int16 to int32.
      */
-    private static byte[] widen(byte[] narrow, DataType type) {
+    static byte[] widen(byte[] narrow, DataType type) {
         ByteBuffer in = ByteBuffer.wrap(narrow).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer wide = ByteBuffer.allocate(narrow.length * 2).order(ByteOrder.LITTLE_ENDIAN);
         while (in.hasRemaining()) {

@@ -3,6 +3,8 @@ package org.perceptuallab.kit.weights;
 import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,11 +31,17 @@ final class TorchUnpickler extends Unpickler {
             Map.entry("ByteStorage", DataType.UINT8), Map.entry("BoolStorage", DataType.BOOLEAN),
             Map.entry("UntypedStorage", DataType.UINT8));
 
+    /** How deep containers may nest: a state dict nests two or three levels, a checkpoint a few more. */
+    private static final int MAX_DEPTH = 100;
+
     private final String file;
+    private final long maxBytes;
     private final Map<String, StorageRef> storages = new LinkedHashMap<>();
 
-    TorchUnpickler(String file) {
+    /** @param maxBytes the most bytes the pickle's stream holds: no value it declares may be longer */
+    TorchUnpickler(String file, long maxBytes) {
         this.file = file;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -60,8 +68,11 @@ final class TorchUnpickler extends Unpickler {
         return storages;
     }
 
-    /** Reads one pickle from {@code in}, stopping at its STOP opcode. */
+    /** Reads one pickle from {@code in} (which supports mark and reset), stopping at its STOP opcode. */
     Object read(InputStream in) {
+        if (!in.markSupported()) {
+            throw new IllegalArgumentException("the pickle reader peeks at lengths; give it a buffered stream");
+        }
         try {
             return load(in);
         } catch (IOException | RuntimeException e) {
@@ -71,6 +82,7 @@ final class TorchUnpickler extends Unpickler {
 
     @Override
     protected Object dispatch(short key) throws IOException {
+        requirePlausibleLength(key);
         if (key == Opcodes.GLOBAL) {
             String module = PickleUtils.readline(input);
             String name = PickleUtils.readline(input);
@@ -109,6 +121,33 @@ final class TorchUnpickler extends Unpickler {
         return super.dispatch(key);
     }
 
+    /**
+     * Refuses a string, bytes or long whose declared length passes the stream's: Pyrolite allocates the
+     * declared length before reading, so ten bytes could otherwise ask for gigabytes.
+     */
+    private void requirePlausibleLength(short key) throws IOException {
+        int width = switch (key) {
+            case Opcodes.BINSTRING, Opcodes.BINBYTES, Opcodes.BINUNICODE, Opcodes.LONG4 -> 4;
+            case Opcodes.BINUNICODE8, Opcodes.BINBYTES8, Opcodes.BYTEARRAY8 -> 8;
+            default -> 0;
+        };
+        if (width == 0) {
+            return;
+        }
+        input.mark(width);
+        byte[] raw = input.readNBytes(width);
+        input.reset();
+        if (raw.length < width) {
+            return; // Pyrolite reports the truncation
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        long length = width == 4 ? (key == Opcodes.LONG4 ? b.getInt() : Integer.toUnsignedLong(b.getInt())) : b.getLong();
+        if (length < 0 || length > maxBytes) {
+            throw new PlabException(file + " is damaged: its pickle declares a value of " + length + " bytes in a"
+                    + " stream of at most " + maxBytes);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private Map<Object, Object> dict(Object top) {
         if (top instanceof Map<?, ?> m) {
@@ -140,8 +179,9 @@ final class TorchUnpickler extends Unpickler {
     }
 
     private TensorRef tensor(Object[] args) {
-        if (!(args[0] instanceof StorageRef storage)) {
-            throw new PlabException(file + ": a tensor refers to " + args[0] + " instead of a storage");
+        if (args.length < 4 || !(args[0] instanceof StorageRef storage)) {
+            throw new PlabException(file + ": a tensor is built from " + java.util.Arrays.deepToString(args)
+                    + " instead of (storage, offset, shape, strides)");
         }
         return new TensorRef(storage, number(args[1]), longs(args[2]), longs(args[3]));
     }
@@ -181,7 +221,10 @@ final class TorchUnpickler extends Unpickler {
     }
 
     private static long number(Object o) {
-        return ((Number) o).longValue();
+        if (o instanceof Number n) {
+            return n.longValue();
+        }
+        throw new PlabException("expected a number in the pickle, got " + o);
     }
 
     private static long[] longs(Object o) {
@@ -208,21 +251,25 @@ final class TorchUnpickler extends Unpickler {
      * Every tensor of a loaded object under a dotted name: dict keys and list or tuple indices joined by
      * dots ({@code state_dict.0.weight}, {@code list.1}), in file order; non-tensor values are skipped.
      */
-    static Map<String, TensorRef> tensors(Object root) {
+    static Map<String, TensorRef> tensors(Object file, Object root) {
         Map<String, TensorRef> out = new LinkedHashMap<>();
-        collect("", root, out);
+        collect(file, "", root, out, 0);
         return out;
     }
 
-    private static void collect(String name, Object value, Map<String, TensorRef> out) {
+    private static void collect(Object file, String name, Object value, Map<String, TensorRef> out, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new PlabException(file + ": its containers nest deeper than " + MAX_DEPTH + " levels (at " + name
+                    + "); no weights file does, the file is damaged or hostile");
+        }
         if (value instanceof TensorRef t) {
             out.put(name, t);
         } else if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> collect(join(name, String.valueOf(k)), v, out));
+            map.forEach((k, v) -> collect(file, join(name, String.valueOf(k)), v, out, depth + 1));
         } else if (value instanceof List<?> || value instanceof Object[]) {
             List<Object> items = sequence(value);
             for (int i = 0; i < items.size(); i++) {
-                collect(join(name, Integer.toString(i)), items.get(i), out);
+                collect(file, join(name, Integer.toString(i)), items.get(i), out, depth + 1);
             }
         }
     }

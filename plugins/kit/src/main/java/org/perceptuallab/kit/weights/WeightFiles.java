@@ -1,9 +1,7 @@
 package org.perceptuallab.kit.weights;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -16,8 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import java.util.zip.ZipFile;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.io.CheckedZip;
+import org.perceptuallab.kit.io.InputFiles;
 import org.perceptuallab.kit.io.NumpyArrays;
 
 /**
@@ -79,21 +78,17 @@ public final class WeightFiles {
 
     /** The format of {@code file}, from its first bytes (and, for a zip, its entry names). */
     public static Format detect(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new PlabException("weights file " + file.toAbsolutePath() + " does not exist");
-        }
+        InputFiles.requireFile(file, "weights");
         byte[] head;
         try (InputStream in = Files.newInputStream(file)) {
             head = in.readNBytes(16);
         } catch (IOException e) {
-            throw new PlabException("cannot read " + file + ": " + e.getMessage(), e);
+            throw InputFiles.cannotRead(file, e);
         }
         if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') {
-            try (ZipFile zip = new ZipFile(file.toFile())) {
-                boolean torch = zip.stream().anyMatch(e -> e.getName().endsWith("data.pkl"));
+            try (CheckedZip zip = CheckedZip.open(file, "weights (zip)")) {
+                boolean torch = zip.entries().stream().anyMatch(e -> e.getName().endsWith("data.pkl"));
                 return torch ? Format.TORCH_ZIP : Format.NPZ;
-            } catch (IOException e) {
-                throw new PlabException("cannot read " + file + " as a zip file: " + e.getMessage(), e);
             }
         }
         // PROTO 2, then LONG1 with the 10-byte magic number.
@@ -122,7 +117,7 @@ public final class WeightFiles {
         Contents contents = switch (detect(file)) {
             case TORCH_ZIP -> TorchFiles.readZip(file, manager, keep);
             case TORCH_LEGACY -> TorchFiles.readLegacy(file, manager, keep);
-            case SAFETENSORS -> decoded(file, manager, keep);
+            case SAFETENSORS -> SafeTensors.read(file, manager, keep);
             case NPZ -> selected(NumpyArrays.readNpz(manager, file), keep);
         };
         requireFinite(file, contents.arrays());
@@ -151,18 +146,6 @@ public final class WeightFiles {
                         + " another copy");
             }
         }
-    }
-
-    private static Contents decoded(Path file, NDManager manager, Predicate<String> keep) {
-        Map<String, NDArray> all = new LinkedHashMap<>();
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            for (NDArray a : NDList.decode(manager, in)) {
-                all.put(a.getName(), a);
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new PlabException("cannot read " + file + " as safetensors: " + e.getMessage(), e);
-        }
-        return selected(all, keep);
     }
 
     /** Keeps the arrays passing {@code keep} and closes the others. */
