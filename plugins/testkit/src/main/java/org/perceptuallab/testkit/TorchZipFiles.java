@@ -112,7 +112,10 @@ public final class TorchZipFiles {
         int local = lastIndexOf(bytes, new byte[] {'P', 'K', 3, 4});
         int dataStart = local + 30 + le.getShort(local + 26) + le.getShort(local + 28);
         // Stored entries of known size have no data descriptor: the central directory follows the data.
-        int dataEnd = lastIndexOf(bytes, new byte[] {'P', 'K', 1, 2});
+        int dataEnd = dataStart;
+        while (!Arrays.equals(bytes, dataEnd, dataEnd + 4, new byte[] {'P', 'K', 1, 2}, 0, 4)) {
+            dataEnd++;
+        }
         bytes[(dataStart + dataEnd) / 2] ^= 0x10;
         Files.write(file, bytes);
     }
