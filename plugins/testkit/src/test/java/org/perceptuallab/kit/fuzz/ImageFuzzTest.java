@@ -1,0 +1,73 @@
+package org.perceptuallab.kit.fuzz;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.perceptuallab.kit.io.Images;
+
+/**
+ * Image files mutated, headers first: PNG, JPEG, GIF and BMP of a photo; each read gives an image or a
+ * PlabException, and no declared size past the pixel budget is decoded.
+ */
+class ImageFuzzTest {
+    private static final Path PHOTO = Path.of("../../examples/data/photos/astronaut.png");
+    private static Path folder;
+    private static final List<Seed> seeds = new ArrayList<>();
+
+    record Seed(String format, byte[] bytes) {
+    }
+
+    @BeforeContainer
+    static void seeds() throws IOException {
+        Mutations.smallBudgets();
+        folder = Files.createTempDirectory("image-fuzz");
+        BufferedImage photo = Images.resize(Images.read(PHOTO), 24, 16);
+        for (String format : List.of("png", "jpg", "gif", "bmp")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (!ImageIO.write(photo, format, out)) {
+                throw new IllegalStateException("no writer for " + format);
+            }
+            seeds.add(new Seed(format, out.toByteArray()));
+        }
+    }
+
+    @AfterContainer
+    static void close() {
+        Mutations.defaultBudgets();
+    }
+
+    @Provide
+    Arbitrary<Seed> images() {
+        return Arbitraries.of(seeds);
+    }
+
+    @Property(seed = "25021")
+    void aMutatedImageDecodesOrIsRefused(@ForAll("images") Seed seed, @ForAll long draw) {
+        Path file = Mutations.write(folder.resolve("image." + seed.format()), Mutations.mutate(seed.bytes(), draw));
+        Mutations.readsOrRefuses(() -> Images.read(file));
+    }
+
+    /** Mutations kept to the first 64 bytes, where the signature, the size and the first chunks lie. */
+    @Property(seed = "25022")
+    void anImageWithAMutatedHeaderDecodesOrIsRefused(@ForAll("images") Seed seed, @ForAll long draw) {
+        byte[] head = java.util.Arrays.copyOf(seed.bytes(), Math.min(64, seed.bytes().length));
+        byte[] mutated = Mutations.mutate(head, draw);
+        byte[] whole = new byte[mutated.length + seed.bytes().length - head.length];
+        System.arraycopy(mutated, 0, whole, 0, mutated.length);
+        System.arraycopy(seed.bytes(), head.length, whole, mutated.length, seed.bytes().length - head.length);
+        Path file = Mutations.write(folder.resolve("header." + seed.format()), whole);
+        Mutations.readsOrRefuses(() -> Images.read(file));
+    }
+}

@@ -1,0 +1,128 @@
+package org.perceptuallab.kit.fuzz;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.perceptuallab.kit.weights.WeightFiles;
+import org.perceptuallab.testkit.Fixtures;
+import org.perceptuallab.testkit.TorchZipFiles;
+
+/**
+ * Weight files mutated: torch.save zip (pickle and storages), torch.save legacy (the golden files torch
+ * wrote) and safetensors; each read gives tensors or a PlabException.
+ */
+class WeightFilesFuzzTest {
+    private static NDManager manager;
+    private static Path folder;
+    private static List<byte[]> torchZip;
+    /** The seed's entries: its pickle is mutated inside a zip whose CRCs hold, so the unpickler sees it. */
+    private static final Map<String, byte[]> torchEntries = new LinkedHashMap<>();
+    private static List<byte[]> legacy;
+    private static List<byte[]> safetensors;
+
+    @BeforeContainer
+    static void seeds() throws IOException {
+        Mutations.smallBudgets();
+        manager = NDManager.newBaseManager();
+        folder = Files.createTempDirectory("weights-fuzz");
+        Path pth = folder.resolve("seed.pth");
+        try (NDManager m = manager.newSubManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>();
+            tensors.put("features.0.weight", m.arange(24f).reshape(2, 3, 2, 2));
+            tensors.put("features.0.bias", m.arange(2f));
+            TorchZipFiles.write(pth, tensors);
+            torchZip = List.of(Files.readAllBytes(pth));
+            try (ZipFile zip = new ZipFile(pth.toFile())) {
+                for (ZipEntry e : Collections.list(zip.entries())) {
+                    torchEntries.put(e.getName(), zip.getInputStream(e).readAllBytes());
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            NDList list = new NDList(tensors.values());
+            tensors.forEach((name, a) -> a.setName(name));
+            list.encode(out, NDList.Encoding.SAFETENSORS);
+            safetensors = List.of(out.toByteArray());
+        }
+        try (Stream<Path> files = Files.list(Fixtures.golden().resolve("pth-formats"))) {
+            legacy = files.filter(f -> f.getFileName().toString().endsWith("-legacy.pth")).sorted().map(f -> {
+                try {
+                    return Files.readAllBytes(f);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).toList();
+        }
+    }
+
+    @AfterContainer
+    static void close() {
+        manager.close();
+        Mutations.defaultBudgets();
+    }
+
+    @Provide
+    Arbitrary<byte[]> torchZipSeeds() {
+        return Arbitraries.of(torchZip);
+    }
+
+    @Provide
+    Arbitrary<byte[]> legacySeeds() {
+        return Arbitraries.of(legacy);
+    }
+
+    @Provide
+    Arbitrary<byte[]> safetensorsSeeds() {
+        return Arbitraries.of(safetensors);
+    }
+
+    private static void readsOrRefuses(String name, byte[] bytes) {
+        Path file = Mutations.write(folder.resolve(name), bytes);
+        Mutations.readsOrRefuses(() -> {
+            try (NDManager m = manager.newSubManager()) {
+                WeightFiles.read(file, m, k -> true);
+            }
+        });
+    }
+
+    @Property(seed = "25011")
+    void aMutatedTorchZipReadsOrIsRefused(@ForAll("torchZipSeeds") byte[] seed, @ForAll long draw) {
+        readsOrRefuses("w.pth", Mutations.mutate(seed, draw));
+    }
+
+    @Property(seed = "25014")
+    void aTorchZipWithAMutatedPickleReadsOrIsRefused(@ForAll long draw) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>(torchEntries);
+        entries.put("archive/data.pkl", Mutations.mutate(entries.get("archive/data.pkl"), draw));
+        Path file = folder.resolve("pickle.pth");
+        TorchZipFiles.storedZip(file, entries);
+        readsOrRefuses("pickle.pth", Files.readAllBytes(file));
+    }
+
+    @Property(seed = "25012")
+    void aMutatedLegacyTorchFileReadsOrIsRefused(@ForAll("legacySeeds") byte[] seed, @ForAll long draw) {
+        readsOrRefuses("w.pth", Mutations.mutate(seed, draw));
+    }
+
+    @Property(seed = "25013")
+    void aMutatedSafetensorsFileReadsOrIsRefused(@ForAll("safetensorsSeeds") byte[] seed, @ForAll long draw) {
+        readsOrRefuses("w.safetensors", Mutations.mutate(seed, draw));
+    }
+}
