@@ -9,6 +9,9 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +76,9 @@ public final class Images {
                 long height = reader.getHeight(0);
                 ReadBudget.Limit.IMAGE_PIXELS.check(file, "the image (" + width + " x " + height + ")",
                         width * height);
+                if (reader.getFormatName().equalsIgnoreCase("bmp")) {
+                    requirePlausibleBmp(file);
+                }
                 BufferedImage img = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new PlabException("image " + file + " is damaged or truncated (the "
@@ -89,6 +95,34 @@ public final class Images {
             }
             throw new PlabException("cannot decode image " + file + " (" + e.getMessage()
                     + "); is it a whole, valid PNG or JPEG?", e);
+        }
+    }
+
+    /**
+     * Refuses a BMP whose header declares sizes past the file's own length: the JDK's decoder allocates the
+     * declared pixel-data size (of a compressed image) and palette before reading them, so a 60-byte file
+     * could ask for gigabytes within the pixel budget.
+     */
+    private static void requirePlausibleBmp(Path file) throws IOException {
+        long length = Files.size(file);
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(54);
+        }
+        if (head.length < 54) {
+            return; // a cut header: the decoder reports the truncation
+        }
+        ByteBuffer le = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        requireWithin(file, length, "a pixel-data offset", Integer.toUnsignedLong(le.getInt(10)));
+        requireWithin(file, length, "a header", Integer.toUnsignedLong(le.getInt(14)));
+        requireWithin(file, length, "pixel data", Integer.toUnsignedLong(le.getInt(34)));
+        requireWithin(file, length, "a palette", 4 * Integer.toUnsignedLong(le.getInt(46)));
+    }
+
+    private static void requireWithin(Path file, long length, String what, long bytes) {
+        if (bytes > length) {
+            throw new PlabException("image " + file + " is damaged: its BMP header declares " + what + " of " + bytes
+                    + " bytes, more than the file's " + length);
         }
     }
 

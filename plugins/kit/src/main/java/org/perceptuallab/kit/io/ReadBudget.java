@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.Locale;
 import org.perceptuallab.api.PlabException;
 
 /**
@@ -102,11 +101,6 @@ public final class ReadBudget {
             return new PlabException(file + ": " + what + " holds " + figure + "; the limit is " + limit + " " + unit
                     + " (" + property() + "). The file is damaged or hostile; if you trust it and have the memory,"
                     + " raise the limit with -D" + property() + "=N (for example in JAVA_TOOL_OPTIONS)");
-        }
-
-        @Override
-        public String toString() {
-            return name.toLowerCase(Locale.ROOT);
         }
     }
 

@@ -207,6 +207,20 @@ class HostileFilesTest extends CatalogTest {
     }
 
     @Test
+    void aBmpDeclaringMorePixelDataThanItsFileIsRefusedBeforeDecoding(@TempDir Path tmp) throws IOException {
+        // Found by ImageFuzzTest: the JDK's decoder allocates the declared size first (0.9 to 1.6 GB a file).
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED), "bmp", out)).isTrue();
+        ByteBuffer bmp = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+        bmp.putInt(30, 1).putInt(34, Integer.MAX_VALUE); // run-length coded, 2 GB of data
+        Path file = Files.write(tmp.resolve("rle.bmp"), bmp.array());
+        long before = allocatedBytes();
+        assertThatThrownBy(() -> Images.read(file)).isExactlyInstanceOf(PlabException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("2147483647 bytes");
+        assertThat(allocatedBytes() - before).as("heap taken by the refusal").isLessThan(16L << 20);
+    }
+
+    @Test
     void theImagePixelBudgetIsASetting() {
         assertThat(Images.read(PHOTO).getWidth()).isPositive();
         System.setProperty("plab.limit.imagePixels", "1000");
