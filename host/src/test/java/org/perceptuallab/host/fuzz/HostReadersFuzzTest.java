@@ -12,13 +12,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Table;
@@ -43,7 +40,7 @@ class HostReadersFuzzTest {
     private static JsonNode recordContent;
     private static String results;
 
-    @BeforeContainer
+    @BeforeAll
     static void seeds() throws IOException {
         work = Files.createTempDirectory("plab-fuzz");
         Path examples = Path.of(System.getProperty("plab.root", ".."), "examples", "matrices");
@@ -107,7 +104,7 @@ class HostReadersFuzzTest {
         results = root.toPrettyString();
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeWork() throws IOException {
         try (Stream<Path> walk = Files.walk(work)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -116,9 +113,8 @@ class HostReadersFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<String> matrixSeeds() {
-        return Arbitraries.of(matrices.keySet());
+    private static List<String> matrixSeeds() {
+        return List.copyOf(matrices.keySet());
     }
 
     /** A fresh folder per try, so that no try reads another's files. */
@@ -138,14 +134,22 @@ class HostReadersFuzzTest {
         }
     }
 
-    @Property(seed = "25")
-    void aMutatedMatrixFileParsesOrIsRefused(@ForAll("matrixSeeds") String seed, @ForAll long draw) throws IOException {
+    @Test
+    void aMutatedMatrixFileParsesOrIsRefused() {
+        Fuzz.run(25L, random -> aMutatedMatrixFileParsesOrIsRefused(Fuzz.pick(random, matrixSeeds()), random.nextLong()));
+    }
+
+    private void aMutatedMatrixFileParsesOrIsRefused(String seed, long draw) throws IOException {
         Path file = Files.writeString(tryFolder(draw).resolve(seed), TextMutations.mutate(matrices.get(seed), draw));
         readsOrRefuses(() -> MatrixSpec.read(file));
     }
 
-    @Property(seed = "25")
-    void aMutatedCellRecordIsKeptOnlyWithItsContentUnchanged(@ForAll long draw) throws IOException {
+    @Test
+    void aMutatedCellRecordIsKeptOnlyWithItsContentUnchanged() {
+        Fuzz.run(25L, random -> aMutatedCellRecordIsKeptOnlyWithItsContentUnchanged(random.nextLong()));
+    }
+
+    private void aMutatedCellRecordIsKeptOnlyWithItsContentUnchanged(long draw) throws IOException {
         ResultStore store = new ResultStore(tryFolder(draw));
         Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
         Files.createDirectories(dir);
@@ -156,8 +160,12 @@ class HostReadersFuzzTest {
         assertThat(stored.record().isPresent() || stored.distrust() != null).isTrue();
     }
 
-    @Property(seed = "25")
-    void aMutatedResultsFileIsReadOrRefused(@ForAll long draw) throws IOException {
+    @Test
+    void aMutatedResultsFileIsReadOrRefused() {
+        Fuzz.run(25L, random -> aMutatedResultsFileIsReadOrRefused(random.nextLong()));
+    }
+
+    private void aMutatedResultsFileIsReadOrRefused(long draw) throws IOException {
         Path file = Files.writeString(tryFolder(draw).resolve("results.json"), TextMutations.mutate(results, draw));
         readsOrRefuses(() -> {
             Reproduction reproduction = Reproduction.read(file);
@@ -166,8 +174,12 @@ class HostReadersFuzzTest {
         });
     }
 
-    @Property(seed = "25")
-    void aMutatedShardPlanOrRecordInAResultsFolderIsReportedOrRefused(@ForAll long draw) throws IOException {
+    @Test
+    void aMutatedShardPlanOrRecordInAResultsFolderIsReportedOrRefused() {
+        Fuzz.run(25L, random -> aMutatedShardPlanOrRecordInAResultsFolderIsReportedOrRefused(random.nextLong()));
+    }
+
+    private void aMutatedShardPlanOrRecordInAResultsFolderIsReportedOrRefused(long draw) throws IOException {
         Path folder = tryFolder(draw);
         Path dir = folder.resolve("cells/image-mean/l2-0123456789ab");
         Files.createDirectories(dir);
@@ -186,8 +198,12 @@ class HostReadersFuzzTest {
         });
     }
 
-    @Property(seed = "25")
-    void aSharedRecordOfAnyContentIsTabledAndReportedOrRefused(@ForAll long draw) throws IOException {
+    @Test
+    void aSharedRecordOfAnyContentIsTabledAndReportedOrRefused() {
+        Fuzz.run(25L, random -> aSharedRecordOfAnyContentIsTabledAndReportedOrRefused(random.nextLong()));
+    }
+
+    private void aSharedRecordOfAnyContentIsTabledAndReportedOrRefused(long draw) throws IOException {
         CellRecord shared;
         try {
             // An intact record (written by a store, hash and all) of whatever content a shared folder may hold.

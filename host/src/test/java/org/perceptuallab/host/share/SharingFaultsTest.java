@@ -116,17 +116,6 @@ class SharingFaultsTest {
                 "lacks a field");
     }
 
-    @Test
-    void aResultsFileWhoseMatrixNameLeadsOutOfPlabOutputIsRefusedBeforeAnythingRuns() throws Exception {
-        Path results = Files.writeString(tmp.resolve("results.json"), """
-                {"matrix": "../../escaped", "cells": [{"experiment": "image-mean", "loss": "l2", "status": "done",
-                  "key": {"experiment": "image-mean", "params": {}, "loss": "l2", "seed": 1}, "metrics": {}}]}
-                """);
-        PlabRun reproduce = plab("reproduce", results.toString(), "--yes");
-        assertBadInput(reproduce, "the matrix name of " + results, "'../../escaped-reproduced'", "leads out of");
-        assertThat(Path.of("plab-output").resolve("../../escaped-reproduced").normalize()).doesNotExist();
-    }
-
     private static String[] concat(String first, List<String> rest) {
         String[] all = new String[rest.size() + 1];
         all[0] = first;

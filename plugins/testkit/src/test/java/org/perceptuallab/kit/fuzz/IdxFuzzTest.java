@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.kit.io.LabelledImages;
 
 /** IDX image and label files (MNIST's layout) mutated: each read gives a labelled set or a PlabException. */
@@ -16,7 +16,7 @@ class IdxFuzzTest {
     private static byte[] images;
     private static byte[] labels;
 
-    @BeforeContainer
+    @BeforeAll
     static void seeds() throws IOException {
         Mutations.smallBudgets();
         folder = Files.createTempDirectory("idx-fuzz");
@@ -33,13 +33,17 @@ class IdxFuzzTest {
         labels = l.array();
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         Mutations.defaultBudgets();
     }
 
-    @Property(seed = "25031")
-    void mutatedIdxFilesReadOrAreRefused(@ForAll long draw, @ForAll boolean mutateLabels) {
+    @Test
+    void mutatedIdxFilesReadOrAreRefused() {
+        Fuzz.run(25031L, random -> mutatedIdxFilesReadOrAreRefused(random.nextLong(), random.nextBoolean()));
+    }
+
+    private void mutatedIdxFilesReadOrAreRefused(long draw, boolean mutateLabels) {
         Path imagesFile = Mutations.write(folder.resolve("train-images-idx3-ubyte"),
                 mutateLabels ? images : Mutations.mutate(images, draw));
         Mutations.write(folder.resolve("train-labels-idx1-ubyte"), mutateLabels ? Mutations.mutate(labels, draw) : labels);

@@ -8,13 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.kit.io.Images;
 
 /**
@@ -29,7 +26,7 @@ class ImageFuzzTest {
     record Seed(String format, byte[] bytes) {
     }
 
-    @BeforeContainer
+    @BeforeAll
     static void seeds() throws IOException {
         Mutations.smallBudgets();
         folder = Files.createTempDirectory("image-fuzz");
@@ -43,25 +40,32 @@ class ImageFuzzTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         Mutations.defaultBudgets();
     }
 
-    @Provide
-    Arbitrary<Seed> images() {
-        return Arbitraries.of(seeds);
+    private static List<Seed> images() {
+        return List.copyOf(seeds);
     }
 
-    @Property(seed = "25021")
-    void aMutatedImageDecodesOrIsRefused(@ForAll("images") Seed seed, @ForAll long draw) {
+    @Test
+    void aMutatedImageDecodesOrIsRefused() {
+        Fuzz.run(25021L, random -> aMutatedImageDecodesOrIsRefused(Fuzz.pick(random, images()), random.nextLong()));
+    }
+
+    private void aMutatedImageDecodesOrIsRefused(Seed seed, long draw) {
         Path file = Mutations.write(folder.resolve("image." + seed.format()), Mutations.mutate(seed.bytes(), draw));
         Mutations.readsOrRefuses(() -> Images.read(file));
     }
 
     /** Mutations kept to the first 64 bytes, where the signature, the size and the first chunks lie. */
-    @Property(seed = "25022")
-    void anImageWithAMutatedHeaderDecodesOrIsRefused(@ForAll("images") Seed seed, @ForAll long draw) {
+    @Test
+    void anImageWithAMutatedHeaderDecodesOrIsRefused() {
+        Fuzz.run(25022L, random -> anImageWithAMutatedHeaderDecodesOrIsRefused(Fuzz.pick(random, images()), random.nextLong()));
+    }
+
+    private void anImageWithAMutatedHeaderDecodesOrIsRefused(Seed seed, long draw) {
         byte[] head = java.util.Arrays.copyOf(seed.bytes(), Math.min(64, seed.bytes().length));
         byte[] mutated = Mutations.mutate(head, draw);
         byte[] whole = new byte[mutated.length + seed.bytes().length - head.length];

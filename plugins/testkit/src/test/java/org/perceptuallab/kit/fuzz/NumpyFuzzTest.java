@@ -10,13 +10,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.kit.io.NumpyArrays;
 
 /** NumPy {@code .npy} and {@code .npz} files, mutated: each read gives arrays or a PlabException. */
@@ -26,7 +23,7 @@ class NumpyFuzzTest {
     private static List<byte[]> npy;
     private static List<byte[]> npz;
 
-    @BeforeContainer
+    @BeforeAll
     static void seeds() throws IOException {
         Mutations.smallBudgets();
         manager = NDManager.newBaseManager();
@@ -40,7 +37,7 @@ class NumpyFuzzTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         manager.close();
         Mutations.defaultBudgets();
@@ -65,18 +62,20 @@ class NumpyFuzzTest {
         return out.toByteArray();
     }
 
-    @Provide
-    Arbitrary<byte[]> npySeeds() {
-        return Arbitraries.of(npy);
+    private static List<byte[]> npySeeds() {
+        return List.copyOf(npy);
     }
 
-    @Provide
-    Arbitrary<byte[]> npzSeeds() {
-        return Arbitraries.of(npz);
+    private static List<byte[]> npzSeeds() {
+        return List.copyOf(npz);
     }
 
-    @Property(seed = "25001")
-    void aMutatedNpyReadsOrIsRefused(@ForAll("npySeeds") byte[] seed, @ForAll long draw) {
+    @Test
+    void aMutatedNpyReadsOrIsRefused() {
+        Fuzz.run(25001L, random -> aMutatedNpyReadsOrIsRefused(Fuzz.pick(random, npySeeds()), random.nextLong()));
+    }
+
+    private void aMutatedNpyReadsOrIsRefused(byte[] seed, long draw) {
         Path file = Mutations.write(folder.resolve("a.npy"), Mutations.mutate(seed, draw));
         Mutations.readsOrRefuses(() -> {
             try (NDManager m = manager.newSubManager()) {
@@ -85,8 +84,12 @@ class NumpyFuzzTest {
         });
     }
 
-    @Property(seed = "25002")
-    void aMutatedNpzReadsOrIsRefused(@ForAll("npzSeeds") byte[] seed, @ForAll long draw) {
+    @Test
+    void aMutatedNpzReadsOrIsRefused() {
+        Fuzz.run(25002L, random -> aMutatedNpzReadsOrIsRefused(Fuzz.pick(random, npzSeeds()), random.nextLong()));
+    }
+
+    private void aMutatedNpzReadsOrIsRefused(byte[] seed, long draw) {
         Path file = Mutations.write(folder.resolve("a.npz"), Mutations.mutate(seed, draw));
         Mutations.readsOrRefuses(() -> {
             try (NDManager m = manager.newSubManager()) {

@@ -14,13 +14,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.kit.weights.WeightFiles;
 import org.perceptuallab.testkit.Fixtures;
 import org.perceptuallab.testkit.TorchZipFiles;
@@ -38,7 +35,7 @@ class WeightFilesFuzzTest {
     private static List<byte[]> legacy;
     private static List<byte[]> safetensors;
 
-    @BeforeContainer
+    @BeforeAll
     static void seeds() throws IOException {
         Mutations.smallBudgets();
         manager = NDManager.newBaseManager();
@@ -72,25 +69,22 @@ class WeightFilesFuzzTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void close() {
         manager.close();
         Mutations.defaultBudgets();
     }
 
-    @Provide
-    Arbitrary<byte[]> torchZipSeeds() {
-        return Arbitraries.of(torchZip);
+    private static List<byte[]> torchZipSeeds() {
+        return List.copyOf(torchZip);
     }
 
-    @Provide
-    Arbitrary<byte[]> legacySeeds() {
-        return Arbitraries.of(legacy);
+    private static List<byte[]> legacySeeds() {
+        return List.copyOf(legacy);
     }
 
-    @Provide
-    Arbitrary<byte[]> safetensorsSeeds() {
-        return Arbitraries.of(safetensors);
+    private static List<byte[]> safetensorsSeeds() {
+        return List.copyOf(safetensors);
     }
 
     private static void readsOrRefuses(String name, byte[] bytes) {
@@ -102,13 +96,21 @@ class WeightFilesFuzzTest {
         });
     }
 
-    @Property(seed = "25011")
-    void aMutatedTorchZipReadsOrIsRefused(@ForAll("torchZipSeeds") byte[] seed, @ForAll long draw) {
+    @Test
+    void aMutatedTorchZipReadsOrIsRefused() {
+        Fuzz.run(25011L, random -> aMutatedTorchZipReadsOrIsRefused(Fuzz.pick(random, torchZipSeeds()), random.nextLong()));
+    }
+
+    private void aMutatedTorchZipReadsOrIsRefused(byte[] seed, long draw) {
         readsOrRefuses("w.pth", Mutations.mutate(seed, draw));
     }
 
-    @Property(seed = "25014")
-    void aTorchZipWithAMutatedPickleReadsOrIsRefused(@ForAll long draw) throws IOException {
+    @Test
+    void aTorchZipWithAMutatedPickleReadsOrIsRefused() {
+        Fuzz.run(25014L, random -> aTorchZipWithAMutatedPickleReadsOrIsRefused(random.nextLong()));
+    }
+
+    private void aTorchZipWithAMutatedPickleReadsOrIsRefused(long draw) throws IOException {
         Map<String, byte[]> entries = new LinkedHashMap<>(torchEntries);
         entries.put("archive/data.pkl", Mutations.mutate(entries.get("archive/data.pkl"), draw));
         Path file = folder.resolve("pickle.pth");
@@ -116,13 +118,21 @@ class WeightFilesFuzzTest {
         readsOrRefuses("pickle.pth", Files.readAllBytes(file));
     }
 
-    @Property(seed = "25012")
-    void aMutatedLegacyTorchFileReadsOrIsRefused(@ForAll("legacySeeds") byte[] seed, @ForAll long draw) {
+    @Test
+    void aMutatedLegacyTorchFileReadsOrIsRefused() {
+        Fuzz.run(25012L, random -> aMutatedLegacyTorchFileReadsOrIsRefused(Fuzz.pick(random, legacySeeds()), random.nextLong()));
+    }
+
+    private void aMutatedLegacyTorchFileReadsOrIsRefused(byte[] seed, long draw) {
         readsOrRefuses("w.pth", Mutations.mutate(seed, draw));
     }
 
-    @Property(seed = "25013")
-    void aMutatedSafetensorsFileReadsOrIsRefused(@ForAll("safetensorsSeeds") byte[] seed, @ForAll long draw) {
+    @Test
+    void aMutatedSafetensorsFileReadsOrIsRefused() {
+        Fuzz.run(25013L, random -> aMutatedSafetensorsFileReadsOrIsRefused(Fuzz.pick(random, safetensorsSeeds()), random.nextLong()));
+    }
+
+    private void aMutatedSafetensorsFileReadsOrIsRefused(byte[] seed, long draw) {
         readsOrRefuses("w.safetensors", Mutations.mutate(seed, draw));
     }
 }
