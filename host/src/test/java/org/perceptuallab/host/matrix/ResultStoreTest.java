@@ -24,6 +24,12 @@ import org.perceptuallab.api.PlabException;
  * write that fails (a full disk) leaves no temporary file and every finished cell as it was.
  */
 class ResultStoreTest {
+    /** Writes a done l2 cell into {@code dir}; its record file. */
+    private static Path writeDone(ResultStore store, Path dir) throws IOException {
+        store.write(dir, done("l2", 0.25));
+        return dir.resolve(ResultStore.RESULT);
+    }
+
     static CellRecord done(String loss, double value) {
         ObjectNode key = JsonNodeFactory.instance.objectNode().put("experiment", "image-mean").put("seed", 0);
         return new CellRecord("image-mean", loss, key, CellRecord.Status.done, Map.of("distance", value),
@@ -57,8 +63,7 @@ class ResultStoreTest {
     void anEditedRecordIsNotKeptAndSaysItDoesNotMatchItsHash(@TempDir Path tmp) throws IOException {
         ResultStore store = new ResultStore(tmp);
         Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
-        store.write(dir, done("l2", 0.25));
-        Path file = dir.resolve(ResultStore.RESULT);
+        Path file = writeDone(store, dir);
         ObjectNode edited = (ObjectNode) ResultStore.JSON.readTree(file.toFile());
         ((ObjectNode) edited.get("metrics")).put("distance", 0.0001);
         Files.writeString(file, edited.toPrettyString());
@@ -72,8 +77,7 @@ class ResultStoreTest {
     void aRecordOfAnUnknownSchemaVersionOrWithoutOneIsNotKeptAndSaysSo(@TempDir Path tmp) throws IOException {
         ResultStore store = new ResultStore(tmp);
         Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
-        store.write(dir, done("l2", 0.25));
-        Path file = dir.resolve(ResultStore.RESULT);
+        Path file = writeDone(store, dir);
         ObjectNode record = (ObjectNode) ResultStore.JSON.readTree(file.toFile());
         // The hash recomputed over the new version: the version alone is refused.
         record.remove("sha256");
@@ -92,8 +96,7 @@ class ResultStoreTest {
     void aRecordWithAKeyGivenTwiceIsNotKept(@TempDir Path tmp) throws IOException {
         ResultStore store = new ResultStore(tmp);
         Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
-        store.write(dir, done("l2", 0.25));
-        Path file = dir.resolve(ResultStore.RESULT);
+        Path file = writeDone(store, dir);
         String text = Files.readString(file);
         Files.writeString(file, text.replaceFirst("\\{", "{\"status\": \"failed\","));
         assertThat(store.load(dir).distrust()).contains("cannot be read").contains("Duplicate field 'status'");
@@ -149,8 +152,7 @@ class ResultStoreTest {
     void anIntactRecordMissingWhatReadersRelyOnIsNotKept(@TempDir Path tmp) throws IOException {
         ResultStore store = new ResultStore(tmp);
         Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
-        store.write(dir, done("l2", 0.25));
-        Path file = dir.resolve(ResultStore.RESULT);
+        Path file = writeDone(store, dir);
         ObjectNode record = (ObjectNode) ResultStore.JSON.readTree(file.toFile());
         record.remove("sha256");
         ((ObjectNode) record.get("metricTypes").get("distance")).putNull("better");
