@@ -1,13 +1,11 @@
 package org.perceptuallab.host.matrix;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +24,7 @@ import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
+import org.perceptuallab.host.StrictYaml;
 import org.perceptuallab.host.share.Coordinates;
 
 /**
@@ -120,8 +119,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         JsonNode root;
         try {
             String fileName = file.getFileName().toString();
-            ObjectMapper mapper = fileName.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
-            root = mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(file.toFile());
+            root = (fileName.endsWith(".json") ? ResultStore.JSON : StrictYaml.MAPPER).readTree(file.toFile());
         } catch (JsonProcessingException e) {
             throw new PlabException("cannot parse matrix file " + file + (e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr()) + ": " + e.getOriginalMessage(), e);

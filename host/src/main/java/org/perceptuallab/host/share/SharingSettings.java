@@ -1,10 +1,6 @@
 package org.perceptuallab.host.share;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -21,6 +17,7 @@ import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.io.xpp3.SettingsXpp3Reader;
 import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.StrictYaml;
 
 /**
  * Where plugins come from, what a lab demands of them and how long it waits for a repository, from
@@ -158,9 +155,7 @@ public record SharingSettings(List<Repository> repositories, Settings mavenSetti
         }
         JsonNode root;
         try {
-            // yes, no, on and off are words here: a boolean is written true or false, and nothing else passes.
-            root = new ObjectMapper(YAMLFactory.builder().enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS)
-                    .build()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(file.toFile());
+            root = StrictYaml.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new PlabException("cannot parse " + file + ": " + e.getMessage(), e);
         }
