@@ -15,14 +15,18 @@ import java.util.Random;
 /**
  * A valid YAML or JSON text damaged as an edited, truncated or hostile copy would be: characters flipped,
  * ranges cut, lines repeated or swapped, and syntax, path and number tokens inserted (keys given twice,
- * anchors and aliases, tags, {@code ../}, absolute paths, overflowing numbers); or its JSON tree with values
+ * anchors and aliases, tags, {@code ../}, absolute paths, overflowing numbers, XML tags and entities); or its JSON tree with values
  * removed or replaced (well-formed, any content).
  */
-final class TextMutations {
+public final class TextMutations {
     private static final String[] TOKENS = {": ", "- ", "[", "]", "{", "}", ",", "\"", "'", "&a ", "*a", "!!binary ",
         "!!java.io.File ", "<<: *a", "? ", "|\n", ">\n", "#", "\n", "  ", "\t", "null", "~", "true", "1e309", "-1",
         "99999999999999999999", "0x7fffffff", "..", "../", "../../", "/", "/etc/passwd", "\\\\", "javascript:",
-        "${HOME}", "${NO_SUCH_PLAB_VARIABLE}", "\u0000", "\u202e", "\"schema\": 2, ", "\"sha256\": \"0\", "};
+        "${HOME}", "${NO_SUCH_PLAB_VARIABLE}", "\u0000", "\u202e", "\"schema\": 2, ", "\"sha256\": \"0\", ",
+        // XML (a repository's maven-metadata.xml): tags, entities (external and nested), CDATA, another encoding
+        "<", "</", "/>", "<version>9.9.9</version>", "<!DOCTYPE m [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>", "&x;",
+        "<!DOCTYPE m [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>", "&b;", "&amp;", "&#0;",
+        "<![CDATA[", "]]>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>"};
     private static final String[] KEYS = {"name", "output", "losses", "experiments", "plugins", "seed", "device",
         "status", "metrics", "metricTypes", "key", "cells", "matrix", "id", "images", "curves", "coordinates"};
 
@@ -32,7 +36,7 @@ final class TextMutations {
     }
 
     /** {@code seed} with one to eight mutations drawn from {@code draw}. */
-    static String mutate(String seed, long draw) {
+    public static String mutate(String seed, long draw) {
         Random random = new Random(draw);
         StringBuilder text = new StringBuilder(seed);
         int count = 1 + random.nextInt(8);
