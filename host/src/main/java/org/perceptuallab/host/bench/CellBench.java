@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossSpec;
@@ -93,7 +91,7 @@ public final class CellBench {
         deleteTree(out);
         MatrixSpec spec = new MatrixSpec("bench", photos, null, null, null,
                 List.of(new MatrixSpec.ExperimentEntry(w.experiment(), w.experiment(), params)),
-                List.of(new MatrixSpec.LossEntry(loss.toString(), loss)), Map.of(), Set.of());
+                MatrixSpec.LossChoice.of(List.of(new MatrixSpec.LossEntry(loss.toString(), loss))));
         try {
             new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).retryFailed(true)
                     .cacheFolder(work.resolve(MatrixRunner.CACHE)).run(spec, out);

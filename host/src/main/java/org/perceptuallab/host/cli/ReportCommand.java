@@ -27,7 +27,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ResultsFolder.View view = ResultsFolder.read(dir);
-        Path report = MatrixRunner.writeTables(view.matrix(), dir, view.cells(), view.notes(),
+        Path report = MatrixRunner.writeTables(view.matrix(), dir, view.cells(), view.notes(), view.experimentNotes(),
                 w -> spec.commandLine().getErr().println("warning: " + w));
         List<CellRecord> cells = view.cells();
         spec.commandLine().getOut().printf("%d cells: %d done, %d failed, %d running, %d missing%n", cells.size(),

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Plab;
@@ -43,7 +42,7 @@ public final class RunCommand extends LabCommand {
         String name = "run-" + experiment + "-" + lossId;
         MatrixSpec matrix = new MatrixSpec(name, Path.of("").toAbsolutePath(), null, null, null,
                 List.of(new MatrixSpec.ExperimentEntry(experiment, experiment, given)),
-                List.of(new MatrixSpec.LossEntry(loss.toString(), loss)), Map.of(), Set.of());
+                MatrixSpec.LossChoice.of(List.of(new MatrixSpec.LossEntry(loss.toString(), loss))));
         Path output = out != null ? out : Path.of("plab-output", name.replaceAll("[^A-Za-z0-9._-]+", "_"));
         MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(true).run(matrix, output);
         out().println(output.resolve("results.csv").toAbsolutePath().normalize());

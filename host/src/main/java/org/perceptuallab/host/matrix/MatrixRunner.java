@@ -154,8 +154,9 @@ public final class MatrixRunner {
         PluginPins.requireMet(spec, jars);
         pluginJars = pluginJars(jars);
         List<String> notes = new ArrayList<>();
-        List<MatrixSpec.LossEntry> losses = losses(spec, notes);
-        List<Cell> cells = plan(spec, store, losses);
+        List<Cell> cells = plan(spec, store, notes);
+        Map<String, String> experimentNotes = new LinkedHashMap<>();
+        spec.experiments().stream().filter(e -> e.note() != null).forEach(e -> experimentNotes.put(e.name(), e.note()));
         Map<String, CellRecord> known = new LinkedHashMap<>();
         Map<String, Double> measured = new HashMap<>();
         // Records present but not kept (edited, of another layout version): why, said when the cell runs again.
@@ -170,7 +171,7 @@ public final class MatrixRunner {
                 measured.put(c.id(), r.seconds());
             });
         }
-        Map<String, Integer> owners = ShardPlan.loadOrCreate(output, spec.name(), notes, cells.stream()
+        Map<String, Integer> owners = ShardPlan.loadOrCreate(output, spec.name(), notes, experimentNotes, cells.stream()
                 .map(c -> new ShardPlan.Item(c.id(), c.entry().name(), c.loss().name(), c.entry().id(),
                         c.loss().spec().id(), ShardPlan.modelCost(c.loss().spec().id(), c.params().json(), c.data())))
                 .toList(), shard.count(), measured);
@@ -216,7 +217,7 @@ public final class MatrixRunner {
                 }
             }
             if (skipped > 0) {
-                writeTables(spec.name(), output, present(store, cells, known, owners), notes, warnOnce);
+                writeTables(spec.name(), output, present(store, cells, known, owners), notes, experimentNotes, warnOnce);
             }
             int parallel = Math.min(jobs, queue.size());
             if (parallel > 1) {
@@ -248,14 +249,14 @@ public final class MatrixRunner {
                         failed++;
                     }
                     known.put(cell.id(), record);
-                    writeTables(spec.name(), output, present(store, cells, known, owners), notes, warnOnce);
+                    writeTables(spec.name(), output, present(store, cells, known, owners), notes, experimentNotes, warnOnce);
                     overall.step(1);
                 }
             }
         }
         // After each cell the tables were written; a shard with no cells of its own writes them once here.
         Path report = mine.isEmpty()
-                ? writeTables(spec.name(), output, present(store, cells, known, owners), notes, warnOnce)
+                ? writeTables(spec.name(), output, present(store, cells, known, owners), notes, experimentNotes, warnOnce)
                 : output.resolve("report.html");
         return new Outcome(report, done, failed, skipped);
     }
@@ -287,15 +288,20 @@ public final class MatrixRunner {
         return out;
     }
 
-    /** The losses of the matrix; with {@code all}, every family not excepted whose parameters have defaults. */
-    private List<MatrixSpec.LossEntry> losses(MatrixSpec spec, List<String> notes) {
-        if (spec.losses() != null) {
-            return spec.losses();
+    /**
+     * The losses a choice names; with {@code all}, every family not excepted whose parameters have defaults.
+     * {@code matrix} holds the matrix's losses when the choice is an experiment's: a bare id there means the
+     * matrix's loss of that name, else its only loss of that id (see {@link MatrixSpec}).
+     */
+    private List<MatrixSpec.LossEntry> losses(String where, MatrixSpec.LossChoice choice,
+                                              List<MatrixSpec.LossEntry> matrix, List<String> notes) {
+        if (!choice.all()) {
+            return choice.listed().stream().map(l -> matrixLoss(l, matrix)).toList();
         }
         List<String> installed = lab.losses().families().entries().stream().map(e -> e.extension().id()).toList();
-        for (String id : spec.except()) {
+        for (String id : choice.except()) {
             if (!installed.contains(id)) {
-                throw new PlabException("matrix " + spec.name() + ": 'losses.except' names '" + id + "', which is"
+                throw new PlabException(where + ": 'losses.except' names '" + id + "', which is"
                         + " not an installed loss" + DidYouMean.suggestion(id, installed) + "; correct or remove it"
                         + " (installed: " + String.join(", ", installed) + ")");
             }
@@ -303,21 +309,21 @@ public final class MatrixRunner {
         List<MatrixSpec.LossEntry> out = new ArrayList<>();
         for (Registry.Entry<LossFamily> e : lab.losses().families().entries()) {
             String id = e.extension().id();
-            if (spec.except().contains(id)) {
-                notes.add("loss '" + id + "' left out of 'all' by the matrix's 'except' list");
+            if (choice.except().contains(id)) {
+                noteOnce(notes, "loss '" + id + "' left out of 'all' by the 'except' list of " + where);
                 continue;
             }
-            ObjectNode given = spec.allParams().get(id);
+            ObjectNode given = choice.allParams().get(id);
             try {
                 e.extension().params().resolve("loss '" + id + "'", given);
                 LossSpec loss = new LossSpec(id, given);
                 out.add(new MatrixSpec.LossEntry(loss.toString(), loss));
             } catch (PlabException needsParams) {
-                notes.add("loss '" + id + "' left out of 'all': " + needsParams.getMessage()
+                noteOnce(notes, "loss '" + id + "' left out of 'all': " + needsParams.getMessage()
                         + "; give its params under 'losses: {all: true, params: {" + id + ": {...}}}' to include it");
             }
         }
-        for (String id : spec.allParams().keySet()) {
+        for (String id : choice.allParams().keySet()) {
             lab.losses().families().require(id);
         }
         if (out.isEmpty()) {
@@ -326,11 +332,32 @@ public final class MatrixRunner {
         return out;
     }
 
-    private List<Cell> plan(MatrixSpec spec, ResultStore store, List<MatrixSpec.LossEntry> losses) {
+    /** An experiment's loss as the matrix defines it, where it names one of the matrix's by a bare id. */
+    private static MatrixSpec.LossEntry matrixLoss(MatrixSpec.LossEntry loss, List<MatrixSpec.LossEntry> matrix) {
+        boolean bare = loss.spec().params().isEmpty() && loss.name().equals(loss.spec().id());
+        if (!bare) {
+            return loss;
+        }
+        List<MatrixSpec.LossEntry> named = matrix.stream().filter(m -> m.name().equals(loss.name())).toList();
+        List<MatrixSpec.LossEntry> ofId = matrix.stream().filter(m -> m.spec().id().equals(loss.spec().id())).toList();
+        return !named.isEmpty() ? named.get(0) : ofId.size() == 1 ? ofId.get(0) : loss;
+    }
+
+    private static void noteOnce(List<String> notes, String note) {
+        if (!notes.contains(note)) {
+            notes.add(note);
+        }
+    }
+
+    private List<Cell> plan(MatrixSpec spec, ResultStore store, List<String> notes) {
+        List<MatrixSpec.LossEntry> matrixLosses = losses("matrix " + spec.name(), spec.losses(), List.of(), notes);
         List<Cell> cells = new ArrayList<>();
         Map<String, ObjectNode> dataIds = new HashMap<>();
         for (MatrixSpec.ExperimentEntry entry : spec.experiments()) {
             Registry.Entry<Experiment> experiment = lab.experiments().require(entry.id());
+            List<MatrixSpec.LossEntry> losses = entry.losses() == null ? matrixLosses
+                    : losses("experiment '" + entry.name() + "' of matrix " + spec.name(), entry.losses(), matrixLosses,
+                    notes);
             ObjectNode given = prepare(experiment, entry, spec, store);
             Params params = experiment.extension().params().resolve("experiment '" + entry.name() + "'", given);
             ObjectNode data = null;
@@ -499,17 +526,19 @@ public final class MatrixRunner {
      * hears what the report left out (an image path leading out of the folder, say).
      */
     public static Path writeTables(String matrix, Path output, List<CellRecord> results, List<String> notes,
-                                   Consumer<String> warnings) {
+                                   Map<String, String> experimentNotes, Consumer<String> warnings) {
         ObjectNode all = JsonNodeFactory.instance.objectNode();
         all.put("matrix", matrix);
         all.put("hostVersion", Lab.VERSION);
         ArrayNode n = all.putArray("notes");
         notes.forEach(n::add);
+        ObjectNode byExperiment = all.putObject("experimentNotes");
+        experimentNotes.forEach(byExperiment::put);
         all.set("cells", ResultStore.JSON.valueToTree(results));
         ResultStore.writeJson(output.resolve("results.json"), all);
         ResultStore.writeAtomically(output.resolve("results.csv"), Report.csv(results));
         Path report = output.resolve("report.html");
-        ResultStore.writeAtomically(report, Report.html(matrix, results, notes, output, warnings));
+        ResultStore.writeAtomically(report, Report.html(matrix, results, notes, experimentNotes, output, warnings));
         return report;
     }
 }

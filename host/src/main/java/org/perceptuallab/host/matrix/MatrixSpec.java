@@ -46,7 +46,16 @@ import org.perceptuallab.host.share.Coordinates;
  *     params: {generateFrom: ../data/photos, generateTriplets: 60}   # a synthetic set made on first run
  *   - experiment: image-mean
  *     params: {data: ../data/photos/astronaut.png, size: 32}   # data relative to this file
+ *   - experiment: glo
+ *     losses: [l2, vgg, mmd++]           # this experiment's own losses (any form above)
+ *     note: the pretrained VGG's row needs its weights   # said in the report beside its figures
+ *     params: {data: ../data/fashion.gz}
  * </pre>
+ *
+ * <p>An experiment's {@code losses} replace the matrix's for that experiment. A bare id in its list (or
+ * {@code {loss: ID}} without params or name) means the matrix's loss of that name, else the matrix's only
+ * loss of that id (with the params the matrix gives it), else that loss on its defaults; so a cell that stays
+ * keeps its key and its results.
  *
  * <p>Text values may name environment variables as {@code ${NAME}} (for example the path of a data set
  * that lives elsewhere on each machine); an unset variable is an error naming it. A key given twice is an
@@ -59,20 +68,35 @@ import org.perceptuallab.host.share.Coordinates;
  * @param device the device, or null for the command line's
  * @param output the output folder ({@link #read}: {@code output}, else {@code plab-output/NAME}), or null
  * @param experiments the experiments, in order
- * @param losses the losses, or null for every installed loss (the file says {@code all}; 'losses' is required)
- * @param allParams with every installed loss: params by loss id for those that should not run on defaults
- * @param except with every installed loss: the ids to leave out
+ * @param losses the matrix's losses ('losses' is required)
  * @param plugins the pinned plugin jars (the run refuses to start when an installed one differs), or none
  */
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
-                         List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
-                         Set<String> except, List<PinnedPlugin> plugins) {
+                         List<ExperimentEntry> experiments, LossChoice losses, List<PinnedPlugin> plugins) {
 
     /** A matrix that pins no plugins. */
     public MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
-                      List<ExperimentEntry> experiments, List<LossEntry> losses, Map<String, ObjectNode> allParams,
-                      Set<String> except) {
-        this(name, baseDir, seed, device, output, experiments, losses, allParams, except, List.of());
+                      List<ExperimentEntry> experiments, LossChoice losses) {
+        this(name, baseDir, seed, device, output, experiments, losses, List.of());
+    }
+
+    /**
+     * Which losses run: those listed, or every installed loss ({@code listed} null: the file says {@code all}).
+     *
+     * @param listed the losses, or null for every installed loss
+     * @param allParams with every installed loss: params by loss id for those that should not run on defaults
+     * @param except with every installed loss: the ids to leave out
+     */
+    public record LossChoice(List<LossEntry> listed, Map<String, ObjectNode> allParams, Set<String> except) {
+        /** Just these losses. */
+        public static LossChoice of(List<LossEntry> listed) {
+            return new LossChoice(listed, Map.of(), Set.of());
+        }
+
+        /** Every installed loss. */
+        public boolean all() {
+            return listed == null;
+        }
     }
 
     /**
@@ -90,8 +114,14 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
      * @param name its display name, unique in the matrix (default: the id)
      * @param id the experiment id
      * @param params its parameters as given
+     * @param losses its own losses, or null for the matrix's
+     * @param note what the report says beside its figures (what they show, what they would need), or null
      */
-    public record ExperimentEntry(String name, String id, ObjectNode params) {
+    public record ExperimentEntry(String name, String id, ObjectNode params, LossChoice losses, String note) {
+        /** An experiment that runs the matrix's losses, with no note. */
+        public ExperimentEntry(String name, String id, ObjectNode params) {
+            this(name, id, params, null, null);
+        }
     }
 
     /**
@@ -103,11 +133,13 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     public record LossEntry(String name, LossSpec spec) {
     }
 
+    private static final String LOSS_FORMS = "'all', {all: true, except: [ID, ...], params: {ID: {...}}} or a"
+            + " list of {loss: ID, params: {...}, name: TEXT}";
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
     private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments",
             "plugins");
     private static final List<String> PIN_KEYS = List.of("coordinates", "sha256");
-    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "params");
+    private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "losses", "note", "params");
     private static final List<String> ALL_LOSSES_KEYS = List.of("all", "params", "except");
     private static final List<String> LOSS_KEYS = List.of("loss", "name", "params");
 
@@ -133,8 +165,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         root = expand(where, root);
         requireKnownKeys(where, "at the top level", root, TOP_KEYS);
         if (!root.hasNonNull("losses")) {
-            throw new PlabException(where + "needs 'losses': 'all', {all: true, except: [ID, ...]} or a list of"
-                    + " {loss: ID, params: {...}}");
+            throw new PlabException(where + "needs 'losses': " + LOSS_FORMS);
         }
         String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");
         Path base = file.toAbsolutePath().getParent();
@@ -149,8 +180,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 : "'name'") + " of matrix file " + file + " (its output folder is plab-output/NAME)");
         return new MatrixSpec(name, base, integer(where, top, root, "seed"),
                 text(where, top, root, "device"), outputFolder,
-                experiments(where, root.get("experiments")), losses(where, root.get("losses")),
-                allParams(where, root.get("losses")), except(where, root.get("losses")),
+                experiments(where, root.get("experiments")), lossChoice(where, "", root.get("losses")),
                 plugins(where, root.get("plugins")));
     }
 
@@ -280,7 +310,10 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
             }
             ObjectNode p = params == null || params.isNull() ? new ObjectMapper().createObjectNode()
                     : ((ObjectNode) params).deepCopy();
-            out.add(new ExperimentEntry(name, id, p));
+            JsonNode losses = e.get("losses");
+            out.add(new ExperimentEntry(name, id, p, losses == null || losses.isNull() ? null
+                    : lossChoice(where, " of experiment '" + name + "'", losses),
+                    text(where, "in experiment '" + name + "'", e, "note")));
         }
         return out;
     }
@@ -290,17 +323,50 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
                 || (node.isObject() && node.path("all").asBoolean(false));
     }
 
-    private static Map<String, ObjectNode> allParams(String where, JsonNode node) {
-        Map<String, ObjectNode> out = new LinkedHashMap<>();
-        if (node != null && node.isObject()) {
-            if (!isAll(node)) {
-                throw new PlabException(where + "'losses' as a mapping needs 'all: true' (and optional"
-                        + " 'params: {ID: {...}}', 'except: [ID, ...]')");
+    /**
+     * A 'losses' value: one of {@link #LOSS_FORMS}; {@code owner} is empty for the matrix's, else says whose
+     * (" of experiment 'glo'") in errors.
+     */
+    private static LossChoice lossChoice(String where, String owner, JsonNode node) {
+        String what = "'losses'" + owner;
+        if (isAll(node)) {
+            return new LossChoice(null, allParams(where, what, node), except(where, what, node));
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            throw new PlabException(where + what + " must be " + LOSS_FORMS + ", got " + node);
+        }
+        List<LossEntry> out = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (JsonNode l : node) {
+            String place = "in loss entry " + (out.size() + 1) + owner;
+            if (l.isObject()) {
+                requireKnownKeys(where, "in loss entry " + (out.size() + 1) + " (" + l.path("loss").asText("?") + ")"
+                        + owner, l, LOSS_KEYS);
             }
-            requireKnownKeys(where, "under 'losses'", node, ALL_LOSSES_KEYS);
-            node.path("params").fields().forEachRemaining(e -> {
+            LossSpec spec = l.isTextual() ? LossSpec.of(l.asText()) : LossSpec.parse(where + place + ": ", l);
+            String given = l.isObject() ? text(where, place, l, "name") : null;
+            String name = given == null ? spec.toString() : given;
+            if (!names.add(name)) {
+                throw new PlabException(where + "two losses" + owner + " are named '" + name
+                        + "'; give each a distinct 'name'");
+            }
+            out.add(new LossEntry(name, spec));
+        }
+        return LossChoice.of(out);
+    }
+
+    private static Map<String, ObjectNode> allParams(String where, String what, JsonNode node) {
+        Map<String, ObjectNode> out = new LinkedHashMap<>();
+        if (node.isObject()) {
+            requireKnownKeys(where, "under " + what, node, ALL_LOSSES_KEYS);
+            JsonNode params = node.path("params");
+            if (!params.isMissingNode() && !params.isObject()) {
+                throw new PlabException(where + "'params' in " + what + " must be a mapping {ID: {...}}, got " + params);
+            }
+            params.fields().forEachRemaining(e -> {
                 if (!e.getValue().isObject()) {
-                    throw new PlabException(where + "'losses.params." + e.getKey() + "' must be a mapping of parameters");
+                    throw new PlabException(where + "'params." + e.getKey() + "' in " + what
+                            + " must be a mapping of parameters");
                 }
                 out.put(e.getKey(), ((ObjectNode) e.getValue()).deepCopy());
             });
@@ -308,38 +374,13 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         return out;
     }
 
-    private static Set<String> except(String where, JsonNode node) {
+    private static Set<String> except(String where, String what, JsonNode node) {
         Set<String> out = new LinkedHashSet<>();
-        if (node != null && node.isObject() && node.has("except")) {
+        if (node.isObject() && node.has("except")) {
             if (!node.get("except").isArray()) {
-                throw new PlabException(where + "'losses.except' must be a list of loss ids, e.g. [lpips]");
+                throw new PlabException(where + "'except' in " + what + " must be a list of loss ids, e.g. [lpips]");
             }
             node.get("except").forEach(id -> out.add(id.asText()));
-        }
-        return out;
-    }
-
-    private static List<LossEntry> losses(String where, JsonNode node) {
-        if (isAll(node)) {
-            return null;
-        }
-        if (!node.isArray() || node.isEmpty()) {
-            throw new PlabException(where + "'losses' must be 'all' or a list of {loss: ID, params: {...}, name: TEXT}");
-        }
-        List<LossEntry> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        for (JsonNode l : node) {
-            if (l.isObject()) {
-                requireKnownKeys(where, "in loss entry " + (out.size() + 1) + " (" + l.path("loss").asText("?")
-                        + ")", l, LOSS_KEYS);
-            }
-            LossSpec spec = l.isTextual() ? LossSpec.of(l.asText()) : LossSpec.parse(where + "loss entry ", l);
-            String given = l.isObject() ? text(where, "in loss entry " + (out.size() + 1), l, "name") : null;
-            String name = given == null ? spec.toString() : given;
-            if (!names.add(name)) {
-                throw new PlabException(where + "two losses are named '" + name + "'; give each a distinct 'name'");
-            }
-            out.add(new LossEntry(name, spec));
         }
         return out;
     }

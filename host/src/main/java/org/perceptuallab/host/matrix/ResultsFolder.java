@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
@@ -17,8 +19,9 @@ import org.perceptuallab.api.PlabException;
  * host), every stored result. Safe while shards are still writing: results are whole files or absent.
  */
 public final class ResultsFolder {
-    /** The matrix's name, its notes and its cells. */
-    public record View(String matrix, List<String> notes, List<CellRecord> cells) {
+    /** The matrix's name, its notes, its experiments' notes by name and its cells. */
+    public record View(String matrix, List<String> notes, Map<String, String> experimentNotes,
+                       List<CellRecord> cells) {
     }
 
     private ResultsFolder() {
@@ -33,10 +36,13 @@ public final class ResultsFolder {
         Optional<ObjectNode> plan = ShardPlan.newest(output);
         List<CellRecord> cells = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        Map<String, String> experimentNotes = new LinkedHashMap<>();
         String matrix = output.getFileName().toString();
         if (plan.isPresent()) {
             matrix = plan.get().path("matrix").asText(matrix);
             plan.get().path("notes").forEach(n -> notes.add(n.asText()));
+            plan.get().path("experimentNotes").fields().forEachRemaining(n -> experimentNotes.put(n.getKey(),
+                    n.getValue().asText()));
             for (JsonNode c : plan.get().path("cells")) {
                 Path dir = store.cellDir(c.path("experiment").asText(), c.path("loss").asText(), c.path("id").asText());
                 cells.add(kept(store, dir, notes).orElseGet(() -> store.placeholder(dir, c.path("experiment").asText(),
@@ -50,7 +56,7 @@ public final class ResultsFolder {
             }
             notes.add("no plan in this folder: the cells present are shown, missing ones cannot be named");
         }
-        return new View(matrix, notes, cells);
+        return new View(matrix, notes, experimentNotes, cells);
     }
 
     /** The cell's record where it is kept; one present but not trusted is a note saying why. */

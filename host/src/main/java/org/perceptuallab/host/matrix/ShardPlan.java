@@ -71,7 +71,8 @@ final class ShardPlan {
     }
 
     /** The shard of every cell id: the stored plan for these cells and count, or a new one stored now. */
-    static Map<String, Integer> loadOrCreate(Path output, String matrix, List<String> notes, List<Item> items,
+    static Map<String, Integer> loadOrCreate(Path output, String matrix, List<String> notes,
+                                             Map<String, String> experimentNotes, List<Item> items,
                                              int count, Map<String, Double> measuredSeconds) {
         Path file = output.resolve("plans").resolve(cellsHash(items) + "-of-" + count + ".json");
         Optional<Map<String, Integer>> stored = read(file);
@@ -91,6 +92,8 @@ final class ShardPlan {
         plan.put("shards", count);
         ArrayNode noteArray = plan.putArray("notes");
         notes.forEach(noteArray::add);
+        ObjectNode byExperiment = plan.putObject("experimentNotes");
+        experimentNotes.forEach(byExperiment::put);
         ArrayNode cells = plan.putArray("cells");
         for (Item item : items) {
             ObjectNode c = cells.addObject();

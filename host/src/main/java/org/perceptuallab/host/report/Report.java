@@ -25,9 +25,11 @@ import org.perceptuallab.host.matrix.Provenance;
 
 /**
  * The tables of a matrix run, from the cells' records alone. {@link #csv}: one row per cell and metric.
- * {@link #html}: an overview ranking the losses on each experiment's headline metric, then per experiment
- * a table with the losses as rows, the metrics, the images and the curves as columns, and the tables the
- * experiment described; self-contained (inline CSS, images as files relative to the report), no script,
+ * {@link #html}: the failed cells first (in red, with their messages), an overview ranking the losses on each
+ * experiment's headline metric, then per experiment a side-by-side view (the same input in one row, one
+ * column per loss, best headline first, each picture a link to its full size), then the notes, then per
+ * experiment the details: a table with the losses as rows, the metrics, the images and the curves as
+ * columns, and the tables the experiment described; self-contained (inline CSS, images as files relative to the report), no script,
  * no network. Best values are marked by each metric's declared direction. Records may come from elsewhere (a
  * shared results folder): every string is escaped, and an image or plot is linked only when its path is
  * relative and stays inside the results folder (no URL, no absolute path, no {@code ..} out); others are
@@ -41,10 +43,15 @@ public final class Report {
             table{border-collapse:collapse;margin:8px 0} th,td{border:1px solid #ddd;padding:4px 6px;vertical-align:top}
             th{background:#f6f6f6;font-weight:600;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
             td.best{background:#e7f5e7;font-weight:600} tr.failed td{background:#fdecec} tr.pending td{background:#f3f3f3;color:#666}
-            img.shared{max-width:100%;min-width:128px;image-rendering:pixelated} img.thumb{width:128px;max-height:160px;object-fit:contain;object-position:left top;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
+            img.thumb{width:128px;max-height:160px;object-fit:contain;object-position:left top;image-rendering:pixelated;display:block} img.plot{width:240px;display:block}
             .badge{display:inline-block;padding:1px 6px;border-radius:3px;font-size:12px;color:#fff;background:#b36b00}
             .err{color:#a00;font-family:monospace;font-size:12px;white-space:pre-wrap;max-width:640px}
             details{margin:4px 0} summary{cursor:pointer;color:#335}
+            .failures{border:2px solid #c00;background:#fdecec;padding:4px 12px;margin:12px 0} .failures h2{color:#a00;border:0}
+            table.gallery td,table.gallery th{text-align:center;vertical-align:middle} table.gallery th.row{text-align:right;font-weight:400;color:#555}
+            img.cmp{width:192px;max-height:256px;object-fit:contain;image-rendering:pixelated;display:block;margin:auto}
+            img.input{width:144px;max-height:192px;object-fit:contain;image-rendering:pixelated;display:block;margin:auto}
+            td.failedcell{background:#fdecec;color:#a00;max-width:192px;font-size:12px} .note{background:#fff8e0;border-left:4px solid #e0b000;padding:4px 8px;max-width:900px}
             """;
 
     private Report() {
@@ -83,8 +90,8 @@ public final class Report {
      * The HTML report; image paths in the cells are relative to {@code output}, where it is written. Each
      * image or plot left out (its path leads elsewhere) is a note in the report and a line to {@code warnings}.
      */
-    public static String html(String matrix, List<CellRecord> given, List<String> givenNotes, Path output,
-                              Consumer<String> warnings) {
+    public static String html(String matrix, List<CellRecord> given, List<String> givenNotes,
+                              Map<String, String> experimentNotes, Path output, Consumer<String> warnings) {
         List<String> notes = new ArrayList<>(givenNotes);
         List<CellRecord> cells = given.stream().map(c -> linkable(c, output, dropped -> {
             notes.add(dropped);
@@ -112,15 +119,155 @@ public final class Report {
                     .append(count(cells, Status.running)).append(" running, ").append(count(cells, Status.missing))
                     .append(" missing &middot; results.json and results.csv beside this file</p>\n");
         }
-        for (String note : notes) {
-            h.append("<p class=\"meta\">").append(esc(note)).append("</p>\n");
-        }
-        overview(h, byExperiment);
+        failures(h, cells);
+        Map<String, Headline> headlines = new LinkedHashMap<>();
+        byExperiment.forEach((experiment, cs) -> headline(cs).ifPresent(hl -> headlines.put(experiment, hl)));
+        overview(h, byExperiment, headlines);
+        Map<String, Set<String>> sharedImages = new LinkedHashMap<>();
         for (Map.Entry<String, List<CellRecord>> e : byExperiment.entrySet()) {
-            experiment(h, e.getKey(), e.getValue(), output);
+            Set<String> shared = shared(e.getValue(), captions(e.getValue()), output);
+            sharedImages.put(e.getKey(), shared);
+            gallery(h, e.getKey(), e.getValue(), shared, headlines.get(e.getKey()), experimentNotes.get(e.getKey()));
+        }
+        if (!notes.isEmpty()) {
+            h.append("<h2 id=\"notes\">Notes</h2>\n");
+            for (String note : notes) {
+                h.append("<p class=\"meta\">").append(esc(note)).append("</p>\n");
+            }
+        }
+        for (Map.Entry<String, List<CellRecord>> e : byExperiment.entrySet()) {
+            experiment(h, e.getKey(), e.getValue(), sharedImages.get(e.getKey()));
         }
         h.append("</body></html>\n");
         return h.toString();
+    }
+
+    /** An experiment's headline metric and its direction. */
+    private record Headline(String metric, Metric.Better better) {
+        /** The cell's headline value, or null (not done, or no such metric). */
+        Double of(CellRecord c) {
+            Metric m = c.isDone() ? c.metric(metric) : null;
+            return m == null ? null : m.value();
+        }
+    }
+
+    /** The headline the experiment's results name, where it has a direction to rank by. */
+    private static java.util.Optional<Headline> headline(List<CellRecord> cells) {
+        return cells.stream().filter(c -> c.isDone() && c.headline() != null
+                        && c.metricTypes().containsKey(c.headline())
+                        && c.metricTypes().get(c.headline()).better() != Metric.Better.NEITHER).findFirst()
+                .map(c -> new Headline(c.headline(), c.metricTypes().get(c.headline()).better()));
+    }
+
+    /** The failed cells, first and in red: experiment, loss, message, and a link to the experiment's details. */
+    private static void failures(StringBuilder h, List<CellRecord> cells) {
+        List<CellRecord> failed = cells.stream().filter(c -> c.status() == Status.failed).toList();
+        if (failed.isEmpty()) {
+            return;
+        }
+        h.append("<div class=\"failures\" id=\"failed\"><h2>").append(failed.size())
+                .append(failed.size() == 1 ? " cell failed" : " cells failed").append("</h2>\n<ul>\n");
+        for (CellRecord c : failed) {
+            h.append("<li><a href=\"#").append(esc(c.experiment())).append("-details\"><b>").append(esc(c.experiment()))
+                    .append(" &times; ").append(esc(c.loss())).append("</b></a>: <span class=\"err\">")
+                    .append(esc(c.error())).append("</span></li>\n");
+        }
+        h.append("</ul></div>\n");
+    }
+
+    /**
+     * The experiment side by side: its shared input in the first column, then one column per loss (best
+     * headline first; failed and unfinished cells last, in red), one row per picture the cells made.
+     */
+    private static void gallery(StringBuilder h, String name, List<CellRecord> cells, Set<String> shared,
+                                Headline headline, String note) {
+        boolean synthetic = cells.stream().anyMatch(CellRecord::synthetic);
+        h.append("<h2 id=\"").append(esc(name)).append("\">").append(esc(name));
+        if (synthetic) {
+            h.append(" <span class=\"badge\">synthetic data</span>");
+        }
+        h.append("</h2>\n");
+        if (note != null) {
+            h.append("<p class=\"note\">").append(esc(note)).append("</p>\n");
+        }
+        List<CellRecord> order = new ArrayList<>(cells);
+        if (headline != null) {
+            Metric.Better better = headline.better();
+            order.sort((a, b) -> {
+                Double x = headline.of(a);
+                Double y = headline.of(b);
+                if (x == null || y == null) {
+                    return x == null ? (y == null ? 0 : 1) : -1;
+                }
+                return better == Metric.Better.HIGHER ? Double.compare(y, x) : Double.compare(x, y);
+            });
+        }
+        Set<String> rows = captions(cells);
+        rows.removeAll(shared);
+        CellRecord withShared = cells.stream().filter(c -> !shared.isEmpty() && c.isDone()
+                && c.images().keySet().containsAll(shared)).findFirst().orElse(null);
+        if (rows.isEmpty() && withShared == null) {
+            h.append("<p class=\"meta\">No pictures yet: the details below list every cell.</p>\n");
+            return;
+        }
+        h.append("<p class=\"meta\">Side by side, one column per loss");
+        if (headline != null) {
+            h.append(", ordered by ").append(esc(headline.metric()))
+                    .append(headline.better() == Metric.Better.HIGHER ? " (higher is better)" : " (lower is better)");
+        }
+        h.append("; click a picture for its full size.</p>\n<table class=\"gallery\">\n<tr>");
+        if (withShared != null) {
+            h.append("<th>input</th>");
+        }
+        h.append("<th></th>");
+        for (CellRecord c : order) {
+            Double v = headline == null ? null : headline.of(c);
+            h.append("<th>").append(esc(c.loss())).append(v == null ? "" : "<br><span class=\"meta\">"
+                    + esc(headline.metric()) + " " + esc(number(v)) + "</span>").append("</th>");
+        }
+        h.append("</tr>\n");
+        List<String> rowList = new ArrayList<>(rows);
+        for (int r = 0; r < Math.max(1, rowList.size()); r++) {
+            String caption = rowList.isEmpty() ? null : rowList.get(r);
+            h.append("<tr>");
+            if (r == 0 && withShared != null) {
+                h.append("<td rowspan=\"").append(Math.max(1, rowList.size())).append("\">");
+                for (String s : shared) {
+                    String file = withShared.images().get(s);
+                    h.append("<a href=\"").append(link(file)).append("\"><img class=\"input\" src=\"").append(link(file))
+                            .append("\" alt=\"").append(esc(s)).append("\"></a><span class=\"meta\">").append(esc(s))
+                            .append("</span><br>");
+                }
+                h.append("</td>");
+            }
+            h.append("<th class=\"row\">").append(caption == null ? "" : esc(caption)).append("</th>");
+            for (CellRecord c : order) {
+                if (!c.isDone()) {
+                    h.append("<td class=\"failedcell\">").append(c.status() == Status.failed
+                            ? "failed: " + esc(abbreviate(c.error())) : esc(c.status().name())).append("</td>");
+                    continue;
+                }
+                String file = caption == null ? null : c.images().get(caption);
+                h.append("<td>").append(file == null ? "&ndash;" : "<a href=\"" + link(file)
+                        + "\"><img class=\"cmp\" src=\"" + link(file) + "\" alt=\"" + esc(caption + ", " + c.loss())
+                        + "\"></a>").append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        h.append("</table>\n");
+    }
+
+    /** The first line of a message, at most 160 characters (the full text is in the details). */
+    private static String abbreviate(String message) {
+        String first = message == null ? "" : message.lines().findFirst().orElse("");
+        return first.length() <= 160 ? first : first.substring(0, 157) + "...";
+    }
+
+    /** Every image caption of the cells, in first-seen order. */
+    private static Set<String> captions(List<CellRecord> cells) {
+        Set<String> out = new LinkedHashSet<>();
+        cells.forEach(c -> out.addAll(c.images().keySet()));
+        return out;
     }
 
     /**
@@ -186,18 +333,14 @@ public final class Report {
      * the loss's rank in it by the metric's direction, and the mean rank; rows by mean rank. Experiments
      * whose results name no ranked headline are left out.
      */
-    private static void overview(StringBuilder h, Map<String, List<CellRecord>> byExperiment) {
+    private static void overview(StringBuilder h, Map<String, List<CellRecord>> byExperiment,
+                                 Map<String, Headline> headlines) {
         Map<String, String> metricOf = new LinkedHashMap<>();
         Map<String, Metric.Better> betterOf = new LinkedHashMap<>();
-        for (Map.Entry<String, List<CellRecord>> e : byExperiment.entrySet()) {
-            e.getValue().stream().filter(c -> c.isDone() && c.headline() != null
-                            && c.metricTypes().containsKey(c.headline())
-                            && c.metricTypes().get(c.headline()).better() != Metric.Better.NEITHER).findFirst()
-                    .ifPresent(c -> {
-                        metricOf.put(e.getKey(), c.headline());
-                        betterOf.put(e.getKey(), c.metricTypes().get(c.headline()).better());
-                    });
-        }
+        headlines.forEach((experiment, hl) -> {
+            metricOf.put(experiment, hl.metric());
+            betterOf.put(experiment, hl.better());
+        });
         if (metricOf.isEmpty()) {
             return;
         }
@@ -247,14 +390,11 @@ public final class Report {
         h.append("</table>\n");
     }
 
-    private static void experiment(StringBuilder h, String name, List<CellRecord> cells, Path output) {
+    private static void experiment(StringBuilder h, String name, List<CellRecord> cells, Set<String> shared) {
         Provenance prov = cells.stream().map(CellRecord::provenance).filter(Objects::nonNull).findFirst().orElse(null);
         boolean synthetic = cells.stream().anyMatch(CellRecord::synthetic);
-        h.append("<h2 id=\"").append(esc(name)).append("\">").append(esc(name));
-        if (synthetic) {
-            h.append(" <span class=\"badge\">synthetic data</span>");
-        }
-        h.append("</h2>\n<p class=\"meta\">");
+        h.append("<h2 id=\"").append(esc(name)).append("-details\">").append(esc(name)).append(": details</h2>\n")
+                .append("<p class=\"meta\">");
         if (prov != null) {
             h.append("experiment <code>").append(esc(prov.experiment().id())).append("</code> (")
                     .append(esc(prov.experiment().plugin())).append(") params <code>")
@@ -279,15 +419,7 @@ public final class Report {
             images.addAll(c.images().keySet());
             curves.addAll(c.curves().keySet());
         }
-        Set<String> shared = shared(cells, images, output);
-        for (String i : shared) {
-            String file = cells.stream().filter(c -> c.images().containsKey(i)).findFirst()
-                    .map(c -> c.images().get(i)).orElseThrow();
-            h.append("<p><b>").append(esc(i)).append("</b> (the same for every loss)<br><a href=\"").append(link(file))
-                    .append("\"><img class=\"shared\" src=\"").append(link(file)).append("\" alt=\"").append(esc(i))
-                    .append("\"></a></p>\n");
-        }
-        images.removeAll(shared);
+        images.removeAll(shared); // shown once, in the side-by-side view
         Map<String, Double> best = best(cells, metrics);
         h.append("<table>\n<tr><th>loss</th>");
         metrics.forEach(m -> h.append("<th>").append(esc(m)).append(arrow(cells, m)).append("</th>"));

@@ -177,7 +177,7 @@ public final class Reproduction {
             MatrixSpec.LossEntry loss = new MatrixSpec.LossEntry(cell.get("loss").asText(),
                     LossSpec.parse(resultsFile + ": cell " + name(cell) + ": ", key.get("loss")));
             MatrixSpec one = new MatrixSpec(matrixName(), base, key.get("seed").asLong(), null, output,
-                    List.of(experiment), List.of(loss), Map.of(), Set.of());
+                    List.of(experiment), MatrixSpec.LossChoice.of(List.of(loss)));
             lab.settings().seed(key.get("seed").asLong());
             log.println("reproducing " + name(cell) + " (seed " + key.get("seed").asLong() + ")");
             log.flush();
@@ -192,7 +192,7 @@ public final class Reproduction {
             figures.addAll(compare(name(cell), cell.path("metrics"), fresh));
         }
         MatrixRunner.writeTables(matrixName() + REPRODUCED, output, records,
-                List.of("cells rerun from " + resultsFile.toAbsolutePath()), w -> log.println("warning: " + w));
+                List.of("cells rerun from " + resultsFile.toAbsolutePath()), Map.of(), w -> log.println("warning: " + w));
         return figures;
     }
 

@@ -218,7 +218,8 @@ class HostReadersFuzzTest {
         readsOrRefuses(() -> {
             try {
                 ResultsFolder.View view = ResultsFolder.read(folder);
-                MatrixRunner.writeTables(view.matrix(), folder, view.cells(), view.notes(), warning -> { });
+                MatrixRunner.writeTables(view.matrix(), folder, view.cells(), view.notes(), view.experimentNotes(),
+                        warning -> { });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

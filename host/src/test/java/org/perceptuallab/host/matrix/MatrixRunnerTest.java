@@ -146,7 +146,59 @@ class MatrixRunnerTest {
                 assertThat(html).contains(c.at("/images/result").asText(), c.at("/curves/loss/plot").asText());
             }
         }
-        assertThat(html).containsOnlyOnce("<b>targets</b> (the same for every loss)");
+        assertThat(html).as("the shared targets, once, in the side-by-side view's input column")
+                .containsOnlyOnce("alt=\"targets\"");
+    }
+
+    @Test
+    void reportSaysTheFailuresFirstThenTheOverviewAndTheSideBySideViewsThenNotesAndDetails() throws Exception {
+        String html = Files.readString(outcome.report());
+        int failures = html.indexOf("<div class=\"failures\"");
+        int overview = html.indexOf("<h2 id=\"overview\">");
+        int gallery = html.indexOf("<table class=\"gallery\">");
+        int details = html.indexOf("<h2 id=\"2afc-details\">");
+        assertThat(failures).as("the failed cells, in red, come first").isPositive().isLessThan(overview);
+        assertThat(html.substring(failures, overview)).contains("2 cells failed", "2afc &times; broken",
+                "image-mean &times; broken", "noSuchParam");
+        assertThat(overview).isLessThan(gallery);
+        assertThat(gallery).isLessThan(details);
+        int notes = html.indexOf("<h2 id=\"notes\">");
+        if (notes >= 0) {
+            assertThat(notes).as("notes after the side-by-side views").isGreaterThan(gallery).isLessThan(details);
+        }
+    }
+
+    @Test
+    void sideBySideViewHasOneColumnPerLossOrderedByTheHeadlineAndEachPictureLinksToItsFile() throws Exception {
+        String html = Files.readString(outcome.report());
+        String imageMean = html.substring(html.indexOf("<h2 id=\"image-mean\">"), html.indexOf("</table>",
+                html.indexOf("<h2 id=\"image-mean\">")));
+        JsonNode cells = MatrixFixtures.results(out).get("cells");
+        List<String> expected = new ArrayList<>();
+        List<JsonNode> done = new ArrayList<>();
+        cells.forEach(c -> {
+            if (c.get("experiment").asText().equals("image-mean") && c.get("status").asText().equals("done")) {
+                done.add(c);
+            }
+        });
+        String headline = done.get(0).get("headline").asText();
+        boolean higher = done.get(0).at("/metricTypes/" + headline + "/better").asText().equals("HIGHER");
+        done.sort((a, b) -> (higher ? -1 : 1) * Double.compare(a.at("/metrics/" + headline).asDouble(),
+                b.at("/metrics/" + headline).asDouble()));
+        done.forEach(c -> expected.add(c.get("loss").asText()));
+        expected.add("broken");
+        Matcher header = Pattern.compile("<th>([^<]+)(<br>|</th>)").matcher(imageMean);
+        List<String> columns = new ArrayList<>();
+        while (header.find()) {
+            columns.add(header.group(1));
+        }
+        assertThat(columns).as("input, then the losses best first, the failed one last").startsWith("input")
+                .containsSubsequence(expected).hasSize(1 + expected.size());
+        assertThat(imageMean).contains("<td class=\"failedcell\">failed: ");
+        for (JsonNode c : done) {
+            String result = c.at("/images/result").asText();
+            assertThat(imageMean).contains("<a href=\"" + result + "\"><img class=\"cmp\" src=\"" + result + "\"");
+        }
     }
 
     /** The report loads and paints in headless Chromium, offline (skipped, not passed, without Chromium). */

@@ -15,7 +15,7 @@ class MatrixSpecTest {
     @Test
     void quickMatrixRunsEveryInstalledLossOnItsSixExperiments() {
         MatrixSpec quick = MatrixSpec.read(Fixtures.shipped("examples/matrices/quick.yaml"));
-        assertThat(quick.losses()).as("all installed losses").isNull();
+        assertThat(quick.losses().all()).as("all installed losses").isTrue();
         assertThat(quick.experiments()).extracting(MatrixSpec.ExperimentEntry::id).containsExactly("2afc", "image-mean",
                 "clustering", "style-transfer", "glo", "autoencoder");
         assertThat(quick.baseDir().resolve(quick.experiments().get(0).params().get("generateFrom").asText())).isDirectory();
@@ -37,7 +37,7 @@ class MatrixSpecTest {
             assertThatThrownBy(() -> MatrixSpec.read(study)).isInstanceOf(PlabException.class)
                     .hasMessageContaining("${BAPPS_VAL}").hasMessageContaining("not set");
         } else {
-            assertThat(MatrixSpec.read(study).losses()).hasSizeGreaterThan(10);
+            assertThat(MatrixSpec.read(study).losses().listed()).hasSizeGreaterThan(10);
         }
     }
 
@@ -47,15 +47,45 @@ class MatrixSpecTest {
                 losses: {all: true, params: {patch-swd: {stride: 2}}}
                 experiments: [{experiment: image-mean, params: {data: x.png}}]
                 """));
-        assertThat(all.losses()).isNull();
-        assertThat(all.allParams().get("patch-swd").get("stride").asInt()).isEqualTo(2);
+        assertThat(all.losses().all()).isTrue();
+        assertThat(all.losses().allParams().get("patch-swd").get("stride").asInt()).isEqualTo(2);
         assertThat(all.name()).isEqualTo("a");
         MatrixSpec listed = MatrixSpec.read(MatrixFixtures.write(tmp, "b.json", """
                 {"name": "b", "seed": 5, "losses": ["l2", {"loss": "ssim", "name": "SSIM 7", "params": {"window": 7}}],
                  "experiments": [{"experiment": "2afc", "params": {"data": "bapps"}}]}
                 """));
         assertThat(listed.seed()).isEqualTo(5L);
-        assertThat(listed.losses()).extracting(MatrixSpec.LossEntry::name).containsExactly("l2", "SSIM 7");
+        assertThat(listed.losses().listed()).extracting(MatrixSpec.LossEntry::name).containsExactly("l2", "SSIM 7");
+    }
+
+    @Test
+    void anExperimentsOwnLossesAreReadInEveryFormAndCheckedLikeTheMatrixs(@TempDir Path tmp) throws Exception {
+        MatrixSpec spec = MatrixSpec.read(MatrixFixtures.write(tmp, "own.yaml", """
+                losses: {all: true, except: [lpips]}
+                experiments:
+                  - {experiment: image-mean, params: {data: x.png}}
+                  - {experiment: glo, losses: [l2, {loss: vgg, name: VGG random}], params: {data: y.gz}}
+                  - {experiment: style-transfer, losses: {all: true, except: [l2, l1]}}
+                """));
+        assertThat(spec.experiments().get(0).losses()).as("the matrix's").isNull();
+        assertThat(spec.experiments().get(1).losses().listed()).extracting(MatrixSpec.LossEntry::name)
+                .containsExactly("l2", "VGG random");
+        assertThat(spec.experiments().get(2).losses().except()).containsExactly("l2", "l1");
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "typo.yaml", """
+                losses: all
+                experiments: [{experiment: glo, losses: {all: true, exept: [l2]}}]
+                """))).isInstanceOf(PlabException.class).hasMessageContaining("typo.yaml")
+                .hasMessageContaining("unknown key 'exept' under 'losses' of experiment 'glo'");
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "twice.yaml", """
+                losses: all
+                experiments: [{experiment: glo, losses: [l2, l2]}]
+                """))).isInstanceOf(PlabException.class)
+                .hasMessageContaining("two losses of experiment 'glo' are named 'l2'");
+        assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "empty.yaml", """
+                losses: all
+                experiments: [{experiment: glo, losses: []}]
+                """))).isInstanceOf(PlabException.class)
+                .hasMessageContaining("'losses' of experiment 'glo' must be 'all', {all: true");
     }
 
     @Test

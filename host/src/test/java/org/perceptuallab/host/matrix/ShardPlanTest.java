@@ -70,11 +70,11 @@ class ShardPlanTest {
     @Test
     void theStoredPlanRulesOverANewEstimate(@TempDir Path out) {
         List<ShardPlan.Item> items = items(6, new Random(1));
-        Map<String, Integer> first = ShardPlan.loadOrCreate(out, "m", List.of(), items, 3, Map.of());
+        Map<String, Integer> first = ShardPlan.loadOrCreate(out, "m", List.of(), Map.of(), items, 3, Map.of());
         // Timings measured since would give another partition; a shard started later must still agree.
         Map<String, Double> skewed = new HashMap<>();
         items.forEach(i -> skewed.put(i.id(), i.id().equals("cell0") ? 1e6 : 1.0));
-        assertThat(ShardPlan.loadOrCreate(out, "m", List.of(), items, 3, skewed)).isEqualTo(first);
+        assertThat(ShardPlan.loadOrCreate(out, "m", List.of(), Map.of(), items, 3, skewed)).isEqualTo(first);
         assertThat(ShardPlan.newest(out)).isPresent();
         assertThat(ShardPlan.newest(out).get().path("cells")).hasSize(6);
     }
