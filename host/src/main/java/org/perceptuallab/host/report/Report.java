@@ -7,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.perceptuallab.api.Metric;
@@ -27,7 +29,8 @@ import org.perceptuallab.host.matrix.Provenance;
  * The tables of a matrix run, from the cells' records alone. {@link #csv}: one row per cell and metric.
  * {@link #html}: the failed cells first (in red, with their messages), an overview ranking the losses on each
  * experiment's headline metric, then per experiment a side-by-side view (the same input in one row, one
- * column per loss, best headline first, each picture a link to its full size), then the notes, then per
+ * column per loss, best headline first, each picture a link to its full size; pictures of one loss only stay
+ * in the details), then the notes, then per
  * experiment the details: a table with the losses as rows, the metrics, the images and the curves as
  * columns, and the tables the experiment described; self-contained (inline CSS, images as files relative to the report), no script,
  * no network. Best values are marked by each metric's declared direction. Records may come from elsewhere (a
@@ -48,10 +51,10 @@ public final class Report {
             .err{color:#a00;font-family:monospace;font-size:12px;white-space:pre-wrap;max-width:640px}
             details{margin:4px 0} summary{cursor:pointer;color:#335}
             .failures{border:2px solid #c00;background:#fdecec;padding:4px 12px;margin:12px 0} .failures h2{color:#a00;border:0}
-            table.gallery td,table.gallery th{text-align:center;vertical-align:middle} table.gallery th.row{text-align:right;font-weight:400;color:#555}
-            img.cmp{width:192px;max-height:256px;object-fit:contain;image-rendering:pixelated;display:block;margin:auto}
-            img.input{width:144px;max-height:192px;object-fit:contain;image-rendering:pixelated;display:block;margin:auto}
-            td.failedcell{background:#fdecec;color:#a00;max-width:192px;font-size:12px} .note{background:#fff8e0;border-left:4px solid #e0b000;padding:4px 8px;max-width:900px}
+            .gallery h3{font-size:14px;margin:12px 0 4px;color:#444} .cmprow{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start}
+            figure.cmp{margin:0;width:200px;text-align:center;font-size:12px} figure.cmp img{width:200px;max-height:280px;object-fit:contain;image-rendering:pixelated;display:block}
+            figure.input{background:#eef3fb;padding:2px} figure.failedcell{background:#fdecec;color:#a00;min-height:60px}
+            .note{background:#fff8e0;border-left:4px solid #e0b000;padding:4px 8px;max-width:900px}
             """;
 
     private Report() {
@@ -152,7 +155,7 @@ public final class Report {
     }
 
     /** The headline the experiment's results name, where it has a direction to rank by. */
-    private static java.util.Optional<Headline> headline(List<CellRecord> cells) {
+    private static Optional<Headline> headline(List<CellRecord> cells) {
         return cells.stream().filter(c -> c.isDone() && c.headline() != null
                         && c.metricTypes().containsKey(c.headline())
                         && c.metricTypes().get(c.headline()).better() != Metric.Better.NEITHER).findFirst()
@@ -202,59 +205,56 @@ public final class Report {
                 return better == Metric.Better.HIGHER ? Double.compare(y, x) : Double.compare(x, y);
             });
         }
+        // A comparison needs two: pictures only one loss makes (its Gram matrices, say) stay in the details.
+        List<CellRecord> done = cells.stream().filter(CellRecord::isDone).toList();
         Set<String> rows = captions(cells);
         rows.removeAll(shared);
+        rows.removeIf(caption -> done.size() > 1 && done.stream().filter(c -> c.images().containsKey(caption))
+                .count() < 2);
         CellRecord withShared = cells.stream().filter(c -> !shared.isEmpty() && c.isDone()
                 && c.images().keySet().containsAll(shared)).findFirst().orElse(null);
         if (rows.isEmpty() && withShared == null) {
             h.append("<p class=\"meta\">No pictures yet: the details below list every cell.</p>\n");
             return;
         }
-        h.append("<p class=\"meta\">Side by side, one column per loss");
+        h.append("<p class=\"meta\">Side by side: per picture, the input first, then one column per loss");
         if (headline != null) {
             h.append(", ordered by ").append(esc(headline.metric()))
                     .append(headline.better() == Metric.Better.HIGHER ? " (higher is better)" : " (lower is better)");
         }
-        h.append("; click a picture for its full size.</p>\n<table class=\"gallery\">\n<tr>");
-        if (withShared != null) {
-            h.append("<th>input</th>");
-        }
-        h.append("<th></th>");
-        for (CellRecord c : order) {
-            Double v = headline == null ? null : headline.of(c);
-            h.append("<th>").append(esc(c.loss())).append(v == null ? "" : "<br><span class=\"meta\">"
-                    + esc(headline.metric()) + " " + esc(number(v)) + "</span>").append("</th>");
-        }
-        h.append("</tr>\n");
-        List<String> rowList = new ArrayList<>(rows);
-        for (int r = 0; r < Math.max(1, rowList.size()); r++) {
-            String caption = rowList.isEmpty() ? null : rowList.get(r);
-            h.append("<tr>");
-            if (r == 0 && withShared != null) {
-                h.append("<td rowspan=\"").append(Math.max(1, rowList.size())).append("\">");
-                for (String s : shared) {
-                    String file = withShared.images().get(s);
-                    h.append("<a href=\"").append(link(file)).append("\"><img class=\"input\" src=\"").append(link(file))
-                            .append("\" alt=\"").append(esc(s)).append("\"></a><span class=\"meta\">").append(esc(s))
-                            .append("</span><br>");
-                }
-                h.append("</td>");
+        h.append("; click a picture for its full size.</p>\n<div class=\"gallery\">\n");
+        for (String caption : rows.isEmpty() ? List.<String>of("") : rows) {
+            if (!caption.isEmpty()) {
+                h.append("<h3>").append(esc(caption)).append("</h3>\n");
             }
-            h.append("<th class=\"row\">").append(caption == null ? "" : esc(caption)).append("</th>");
+            h.append("<div class=\"cmprow\">");
+            if (withShared != null) {
+                for (String input : shared) {
+                    h.append(figure("input", withShared.images().get(input), esc(input), input));
+                }
+            }
             for (CellRecord c : order) {
+                Double v = headline == null ? null : headline.of(c);
+                String label = "<b>" + esc(c.loss()) + "</b>" + (v == null ? "" : "<br>" + esc(headline.metric()) + " "
+                        + esc(number(v)));
                 if (!c.isDone()) {
-                    h.append("<td class=\"failedcell\">").append(c.status() == Status.failed
-                            ? "failed: " + esc(abbreviate(c.error())) : esc(c.status().name())).append("</td>");
-                    continue;
+                    h.append("<figure class=\"cmp failedcell\"><figcaption>").append(label).append("<br>")
+                            .append(c.status() == Status.failed ? "failed: " + esc(abbreviate(c.error()))
+                                    : esc(c.status().name())).append("</figcaption></figure>");
+                } else if (!caption.isEmpty()) {
+                    h.append(figure("", c.images().get(caption), label, caption + ", " + c.loss()));
                 }
-                String file = caption == null ? null : c.images().get(caption);
-                h.append("<td>").append(file == null ? "&ndash;" : "<a href=\"" + link(file)
-                        + "\"><img class=\"cmp\" src=\"" + link(file) + "\" alt=\"" + esc(caption + ", " + c.loss())
-                        + "\"></a>").append("</td>");
             }
-            h.append("</tr>\n");
+            h.append("</div>\n");
         }
-        h.append("</table>\n");
+        h.append("</div>\n");
+    }
+
+    /** A picture linking to its file (or a dash where the cell made none), with its label (HTML) below. */
+    private static String figure(String kind, String file, String label, String alt) {
+        return "<figure class=\"cmp" + (kind.isEmpty() ? "" : " " + kind) + "\">" + (file == null ? "&ndash;"
+                : "<a href=\"" + link(file) + "\"><img src=\"" + link(file) + "\" alt=\"" + esc(alt) + "\"></a>")
+                + "<figcaption>" + label + "</figcaption></figure>";
     }
 
     /** The first line of a message, at most 160 characters (the full text is in the details). */
@@ -368,11 +368,15 @@ public final class Report {
             meanRank.put(loss, ranks.values().stream().filter(r -> r.containsKey(loss)).mapToInt(r -> r.get(loss))
                     .average().orElse(Double.NaN));
         }
+        // Mean ranks compare only over the same experiments: losses ranked in more experiments come first.
+        Map<String, Long> ranked = new LinkedHashMap<>();
+        losses.forEach(loss -> ranked.put(loss, ranks.values().stream().filter(r -> r.containsKey(loss)).count()));
         List<String> order = new ArrayList<>(losses);
-        order.sort((a, b) -> Double.compare(Double.isNaN(meanRank.get(a)) ? Double.MAX_VALUE : meanRank.get(a),
-                Double.isNaN(meanRank.get(b)) ? Double.MAX_VALUE : meanRank.get(b)));
+        order.sort(Comparator.comparing((String loss) -> -ranked.get(loss)).thenComparing(loss ->
+                Double.isNaN(meanRank.get(loss)) ? Double.MAX_VALUE : meanRank.get(loss)));
         h.append("<h2 id=\"overview\">Overview</h2>\n<p class=\"meta\">Each experiment's headline metric (rank among"
-                + " the losses in brackets, 1 = best); rows by mean rank.</p>\n<table>\n<tr><th>loss</th>");
+                + " the losses in brackets, 1 = best); rows by the number of experiments a loss ran in, then by mean"
+                + " rank.</p>\n<table>\n<tr><th>loss</th>");
         metricOf.forEach((experiment, metric) -> h.append("<th><a href=\"#").append(esc(experiment)).append("\">")
                 .append(esc(experiment)).append("</a><br>").append(esc(metric))
                 .append(betterOf.get(experiment) == Metric.Better.HIGHER ? " &uarr;" : " &darr;").append("</th>"));

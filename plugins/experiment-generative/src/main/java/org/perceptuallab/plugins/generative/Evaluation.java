@@ -47,6 +47,7 @@ final class Evaluation {
     private static final long HELD_OUT_SEED = 4;
     private static final int SAMPLES_PER_ROW = 8;
     private static final int MAX_EPOCH_ROWS = 10;
+    private static final int SIDE_BY_SIDE_PER_ROW = 4;
 
     private final Params params;
     private final Settings settings;
@@ -93,6 +94,7 @@ final class Evaluation {
                 heldOut))));
 
         result.metric("trainLoss", Metric.distance(outcome.lastEpochLoss(), Better.LOWER));
+        epochFigures(out);
         if (heldOut > 0) {
             heldOutFigures(loss);
             swd(samples.get("0:" + heldOut));
@@ -104,7 +106,6 @@ final class Evaluation {
                 .metric("epochs", Metric.count(settings.epochs()))
                 .metric("trainingSeconds", Metric.seconds(outcome.trainingSeconds()));
         speedAndMemory(outcome);
-        epochFigures(out);
         NDArray shownSamples = samples.get("0:" + shown);
         write(Figures.grid(rowsOf("", shownSamples, List.of()), cell()), "samples", "samples.png");
         neighbours(shownSamples);
@@ -204,7 +205,10 @@ final class Evaluation {
         }
     }
 
-    /** The reconstructions of the fixed training images after each epoch the state folder holds. */
+    /**
+     * The fixed training images and their reconstructions after the last epoch, four to a row (the report
+     * sets the losses' side by side), and after each epoch the state folder holds.
+     */
     private void epochFigures(Path out) {
         int epochs = settings.epochs();
         List<Integer> shown = new ArrayList<>();
@@ -213,6 +217,14 @@ final class Evaluation {
             shown.add(epoch);
         }
         NDArray fixed = data.train().get("0:" + Math.min(params.getInt("fixedImages"), data.trainCount()));
+        write(Figures.grid(rowsOf("", fixed, List.of(), SIDE_BY_SIDE_PER_ROW), cell()), "training images",
+                "training.png");
+        ctx.state().find(Trainer.reconstructionsFile(epochs)).ifPresent(file -> {
+            try (NDManager scope = manager.newSubManager()) {
+                write(Figures.grid(rowsOf("", NumpyArrays.readNpy(scope, file), List.of(), SIDE_BY_SIDE_PER_ROW),
+                        cell()), "reconstructions", "reconstructions-last.png");
+            }
+        });
         List<Figures.Row> rows = new ArrayList<>(rowsOf("training images", fixed, List.of()));
         for (int epoch : shown) {
             ctx.state().find(Trainer.reconstructionsFile(epoch)).ifPresent(file -> {
@@ -221,6 +233,42 @@ final class Evaluation {
             });
         }
         write(Figures.grid(rows, cell()), "reconstructions per epoch", "reconstructions.png");
+        // Whether the model learnt the images at all, whatever the loss: after the first epoch and the last, in
+        // pixels, and in structure (blind to each image's brightness and contrast, as some losses are by design).
+        for (int epoch : new int[] {1, epochs}) {
+            String suffix = epoch == 1 ? "First" : "";
+            ctx.state().find(Trainer.reconstructionsFile(epoch)).ifPresent(file -> {
+                try (NDManager scope = manager.newSubManager()) {
+                    NDArray pictures = NumpyArrays.readNpy(scope, file);
+                    result.metric("reconstructionL2" + suffix, Metric.distance(
+                            pictures.sub(fixed).square().mean().getFloat(), Better.LOWER));
+                    result.metric("reconstructionStructure" + suffix, Metric.distance(structureError(pictures, fixed),
+                            Better.LOWER));
+                }
+            });
+        }
+        details.put("reconstructionMetrics", "of the first " + fixed.getShape().get(0) + " training images after the"
+                + " first and the last epoch: reconstructionL2 is the mean squared pixel difference (pixels in [-1, 1]);"
+                + " reconstructionStructure is 1 - the Pearson correlation of each reconstruction with its image"
+                + " (0: the same up to brightness and contrast; 1: unrelated), averaged");
+    }
+
+    /** Mean over images of 1 - Pearson correlation of their pixels; a constant picture correlates 0. */
+    static double structureError(NDArray pictures, NDArray images) {
+        long n = pictures.getShape().get(0);
+        NDArray a = pictures.reshape(n, -1).toType(DataType.FLOAT64, false);
+        NDArray b = images.reshape(n, -1).toType(DataType.FLOAT64, false);
+        a = a.sub(a.mean(new int[] {1}, true));
+        b = b.sub(b.mean(new int[] {1}, true));
+        double[] dot = a.mul(b).sum(new int[] {1}).toDoubleArray();
+        double[] aa = a.square().sum(new int[] {1}).toDoubleArray();
+        double[] bb = b.square().sum(new int[] {1}).toDoubleArray();
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double norm = Math.sqrt(aa[i] * bb[i]);
+            sum += 1 - (norm > 1e-12 ? dot[i] / norm : 0);
+        }
+        return sum / n;
     }
 
     private void neighbours(NDArray samples) {
@@ -339,14 +387,18 @@ final class Evaluation {
     }
 
     private static List<Figures.Row> rowsOf(String title, NDArray images, List<String> captions) {
+        return rowsOf(title, images, captions, SAMPLES_PER_ROW);
+    }
+
+    private static List<Figures.Row> rowsOf(String title, NDArray images, List<String> captions, int perRow) {
         List<Figures.Cell> cells = new ArrayList<>();
         int n = (int) images.getShape().get(0);
         for (int i = 0; i < n; i++) {
             cells.add(new Figures.Cell(Images.fromTensor(images.get(i)), captions.isEmpty() ? "" : captions.get(i)));
         }
         List<Figures.Row> rows = new ArrayList<>();
-        for (int from = 0; from < n; from += SAMPLES_PER_ROW) {
-            rows.add(new Figures.Row(from == 0 ? title : "", cells.subList(from, Math.min(n, from + SAMPLES_PER_ROW))));
+        for (int from = 0; from < n; from += perRow) {
+            rows.add(new Figures.Row(from == 0 ? title : "", cells.subList(from, Math.min(n, from + perRow))));
         }
         return rows;
     }

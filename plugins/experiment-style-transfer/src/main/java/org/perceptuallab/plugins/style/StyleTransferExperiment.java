@@ -122,9 +122,13 @@ public final class StyleTransferExperiment implements Experiment {
         return ctx.loss(spec);
     }
 
-    /** One content and one style, and what came of them; contentEnd is NaN without a content term. */
+    /**
+     * One content and one style, and what came of them; contentEnd (the result's content distance) and
+     * contentOfStyle (the style image's own: what losing every trace of the content costs) are NaN without a
+     * content term.
+     */
     record Pair(NamedImage content, NamedImage style, BufferedImage result, double styleStart, double styleEnd,
-                double contentEnd, double secondsPerStep, List<Double> curve) {
+                double contentEnd, double contentOfStyle, double secondsPerStep, List<Double> curve) {
         String label() {
             return content.name() + " x " + style.name();
         }
@@ -160,7 +164,8 @@ public final class StyleTransferExperiment implements Experiment {
                     });
             double secondsPerStep = (System.nanoTime() - started) / 1e9 / p.getInt("steps");
             return new Pair(content, style, Images.fromTensor(x), styleStart, value(styleLoss, x, s),
-                    contentLoss == null ? Double.NaN : value(contentLoss, x, c), secondsPerStep, curve);
+                    contentLoss == null ? Double.NaN : value(contentLoss, x, c),
+                    contentLoss == null ? Double.NaN : value(contentLoss, s, c), secondsPerStep, curve);
         }
     }
 
@@ -179,6 +184,9 @@ public final class StyleTransferExperiment implements Experiment {
         boolean onePair = pairs.size() == 1;
         Map<String, Metric> metrics = new LinkedHashMap<>();
         Map<String, String> files = new LinkedHashMap<>();
+        // The inputs first, as pictures of their own: the same in every loss's cell, the report shows them once.
+        inputs(out, "content", contents, files);
+        inputs(out, "style", styles, files);
         Map<String, List<Double>> curves = new LinkedHashMap<>();
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         // Ratios are dimensionless, so losses compare on them (the headline); several pairs by their geometric mean.
@@ -209,7 +217,11 @@ public final class StyleTransferExperiment implements Experiment {
                         .put("styleEnd", pair.styleEnd()).put("secondsPerStep", pair.secondsPerStep());
                 if (!Double.isNaN(pair.contentEnd())) {
                     metrics.put("contentEnd" + suffix, Metric.distance(pair.contentEnd(), Metric.Better.LOWER));
-                    figures.put("contentEnd", pair.contentEnd());
+                    if (pair.contentOfStyle() > 0) { // a style image equal to the content has no content to lose
+                        metrics.put("contentKept" + suffix, Metric.fraction(1 - pair.contentEnd() / pair.contentOfStyle(),
+                                Metric.Better.HIGHER));
+                    }
+                    figures.put("contentEnd", pair.contentEnd()).put("contentOfStyle", pair.contentOfStyle());
                 }
             }
             results.add(row);
@@ -240,6 +252,14 @@ public final class StyleTransferExperiment implements Experiment {
                     files.put("gram " + layer.getKey() + suffix, file);
                 }
             }
+        }
+    }
+
+    private static void inputs(Path out, String kind, List<NamedImage> images, Map<String, String> files) {
+        for (int i = 0; i < images.size(); i++) {
+            String file = kind + "-" + (i + 1) + ".png";
+            Images.writePng(images.get(i).image(), out.resolve(file));
+            files.put(images.size() == 1 ? kind : kind + " (" + images.get(i).name() + ")", file);
         }
     }
 

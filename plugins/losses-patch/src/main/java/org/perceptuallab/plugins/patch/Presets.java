@@ -100,14 +100,18 @@ public final class Presets {
         return list;
     }
 
-    private static ObjectNode mmdApprox(double sigma, int features) {
-        return JSON.objectNode().put("patchSize", 3).put("sigma", sigma).put("features", features)
-                .put("pool", 32).put("poolStride", 16).put("normalizePatch", "channel_mean").put("pad", true);
+    private static ObjectNode mmdApprox(double sigma, Params preset) {
+        return JSON.objectNode().put("patchSize", 3).put("sigma", sigma).put("features", preset.getInt("features"))
+                .put("pool", preset.getInt("pool")).put("poolStride", preset.getInt("poolStride"))
+                .put("normalizePatch", "channel_mean").put("pad", true);
     }
 
     private static ParamSpec mmdPresetParams() {
         List<Param> list = common(new double[] {0.001, 0.05, 1.0}, MmdApprox.ID);
         list.add(Param.integer("features", 512, 1, 1 << 16, "random features of the mmd-approx term"));
+        // The reference's 32/16 suit its 64 to 128 px images; half of both keeps those proportions at 32 px.
+        list.add(Param.integer("pool", 32, -1, PatchParams.MAX_SIDE, "average-pooling window of the mmd-approx term (-1: global)"));
+        list.add(Param.integer("poolStride", 16, 1, PatchParams.MAX_SIDE, "stride of that pooling"));
         list.add(Param.bool("redraw", true, "redraw the mmd-approx filters at every call"));
         list.add(Param.seed());
         return ParamSpec.of(list.toArray(Param[]::new));
@@ -140,7 +144,7 @@ public final class Presets {
         @Override
         public Loss create(Params params, LossContext context) {
             return build(id(), params, context, patchRbf(3, 0.1), MmdApprox.ID,
-                    mmdApprox(0.06, params.getInt("features")));
+                    mmdApprox(0.06, params));
         }
     }
 
@@ -171,7 +175,7 @@ public final class Presets {
         @Override
         public Loss create(Params params, LossContext context) {
             return build(id(), params, context, patchRbf(11, 0.02), MmdApprox.ID,
-                    mmdApprox(0.03, params.getInt("features")));
+                    mmdApprox(0.03, params));
         }
     }
 
