@@ -1,6 +1,7 @@
 package org.perceptuallab.plugins.generative;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
@@ -63,8 +64,13 @@ class GenerativeExperimentTest extends CatalogTest {
         assertThat(r.value("heldOutL2")).isPositive();
         assertThat(r.value("heldOutLoss")).isEqualTo(r.value("heldOutL2"));
         assertThat(r.value("swdImages")).isPositive();
-        assertThat(r.images()).containsOnlyKeys("held-out reconstructions", "reconstructions per epoch", "samples",
-                "nearest training images", "interpolations");
+        assertThat(r.images()).containsOnlyKeys("training images", "reconstructions", "held-out reconstructions",
+                "reconstructions per epoch", "samples", "nearest training images", "interpolations");
+        assertThat(r.images().keySet()).as("the inputs and the last reconstructions first, for the report's"
+                + " side-by-side view").startsWith("training images", "reconstructions");
+        assertThat(r.value("reconstructionL2")).isLessThan(r.value("reconstructionL2First"));
+        assertThat(r.value("reconstructionStructure")).isBetween(0.0, 2.0);
+        assertThat(r.value("reconstructionStructureFirst")).isBetween(0.0, 2.0);
         r.images().values().forEach(file -> assertThat(out.resolve(file)).isRegularFile());
         assertThat(r.details().path("heldOutCodes").asText()).startsWith("optimised: 5 Adam steps");
         assertThat(r.details().path("swd").asText()).contains("6 samples").contains("8x8 patches at stride 4");
@@ -74,6 +80,18 @@ class GenerativeExperimentTest extends CatalogTest {
         }
         assertThat(curve(out, Trainer.IMAGES_PER_SECOND)).hasSize(4).allSatisfy(v -> assertThat(v).isPositive());
         assertThat(curve(out, Trainer.RSS)).hasSize(4);
+    }
+
+    @Test
+    void structureErrorIsBlindToBrightnessAndContrastAndCountsAConstantPictureAsUnrelated() {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray images = m.randomUniform(-1, 1, new Shape(3, 1, 8, 8));
+            assertThat(Evaluation.structureError(images, images)).isCloseTo(0, within(1e-9));
+            assertThat(Evaluation.structureError(images.mul(0.3f).add(0.5f), images)).as("brighter, flatter")
+                    .isCloseTo(0, within(1e-6));
+            assertThat(Evaluation.structureError(images.neg(), images)).as("inverted").isCloseTo(2, within(1e-6));
+            assertThat(Evaluation.structureError(m.zeros(images.getShape()), images)).as("constant").isEqualTo(1);
+        }
     }
 
     @Test
