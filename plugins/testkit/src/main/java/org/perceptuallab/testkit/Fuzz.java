@@ -31,6 +31,11 @@ public final class Fuzz {
         return Integer.getInteger(TRIES, DEFAULT_TRIES);
     }
 
+    /** The random source of try {@code number} of the property seeded {@code seed}: to replay what a run found. */
+    public static Random tryRandom(long seed, long number) {
+        return new Random(seed * 1_000_003L + number);
+    }
+
     /** Runs {@code property} for every try; the first failure ends the run naming the try and its seed. */
     public static void run(long seed, Try property) {
         long seconds = Long.getLong(SECONDS, 0L);
@@ -40,7 +45,7 @@ public final class Fuzz {
         for (; i < tries && (seconds <= 0 || System.nanoTime() - deadline < 0); i++) {
             long trySeed = seed * 1_000_003L + i;
             try {
-                property.run(new Random(trySeed));
+                property.run(tryRandom(seed, i));
             } catch (Exception | Error e) {
                 throw new AssertionError("try " + i + " (new Random(" + trySeed + ")) failed: " + e, e);
             }

@@ -87,7 +87,7 @@ final class TorchFiles {
             long size = Files.size(file);
             TorchUnpickler unpickler = new TorchUnpickler(file.toString(), size);
             Object magic = unpickler.read(in);
-            if (!(magic instanceof Number n) || !new BigInteger(n.toString()).equals(LEGACY_MAGIC)) {
+            if (!isLegacyMagic(magic)) {
                 throw new PlabException(file + " is not a torch.save file (wrong magic number)");
             }
             unpickler.read(in);
@@ -128,6 +128,14 @@ final class TorchFiles {
         } catch (IOException e) {
             throw InputFiles.cannotRead(file, e);
         }
+    }
+
+    /** Whether the first pickle holds the legacy magic number: an integer (a float such as 1e-5 is not one). */
+    private static boolean isLegacyMagic(Object magic) {
+        BigInteger value = magic instanceof BigInteger b ? b
+                : magic instanceof Long || magic instanceof Integer || magic instanceof Short || magic instanceof Byte
+                ? BigInteger.valueOf(((Number) magic).longValue()) : null;
+        return LEGACY_MAGIC.equals(value);
     }
 
     private static byte[] readExactly(InputStream in, long bytes, Path file, String key) throws IOException {

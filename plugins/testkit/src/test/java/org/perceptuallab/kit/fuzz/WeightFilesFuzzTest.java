@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -121,6 +122,13 @@ class WeightFilesFuzzTest {
     @Test
     void aMutatedLegacyTorchFileReadsOrIsRefused() {
         Fuzz.run(25012L, random -> aMutatedLegacyTorchFileReadsOrIsRefused(Fuzz.pick(random, legacySeeds()), random.nextLong()));
+    }
+
+    /** Found by the long run (try 133328): a first pickle holding a float, read as the magic number, escaped. */
+    @Test
+    void aLegacyFileWhoseMagicNumberIsAFloatIsRefused() {
+        Random random = Fuzz.tryRandom(25012L, 133_328);
+        aMutatedLegacyTorchFileReadsOrIsRefused(Fuzz.pick(random, legacySeeds()), random.nextLong());
     }
 
     private void aMutatedLegacyTorchFileReadsOrIsRefused(byte[] seed, long draw) {
