@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.kit.io.ReadBudget;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -44,5 +45,30 @@ class MatrixJobsTest {
         assertThat(single.resolve(MatrixRunner.CACHE)).doesNotExist();
         assertThat(parallel.resolve(MatrixRunner.CACHE).resolve("decoded-images")).isNotEmptyDirectory();
         MatrixFixtures.assertSameFigures(MatrixFixtures.figures(parallel), MatrixFixtures.figures(single));
+    }
+
+    @Test
+    void aReadBudgetSetInTheHostHoldsInItsWorkerProcesses(@TempDir Path dir) throws Exception {
+        Path file = MatrixFixtures.write(dir, "budget.yaml", """
+                name: budget
+                losses: [l2, l1]
+                experiments:
+                  - experiment: image-mean
+                    params: {data: %s, size: 16, crops: 2, jitter: 1, steps: 2}
+                """.formatted(Fixtures.photo("chelsea.png")));
+        String property = ReadBudget.Limit.IMAGE_PIXELS.property();
+        StringWriter log = new StringWriter();
+        System.setProperty(property, "1000");
+        try (Lab lab = MatrixFixtures.lab(3)) {
+            MatrixRunner.Outcome outcome = new MatrixRunner(lab, new PrintWriter(log, true)).jobs(2).cache(false)
+                    .run(MatrixSpec.read(file), dir.resolve("out"));
+            assertThat(log.toString()).contains("2 cells at once");
+            assertThat(outcome.failed()).as("each worker refuses the photo under the host's budget").isEqualTo(2);
+        } finally {
+            System.clearProperty(property);
+        }
+        for (var c : MatrixFixtures.results(dir.resolve("out")).get("cells")) {
+            assertThat(c.path("error").asText()).contains(property);
+        }
     }
 }
