@@ -105,11 +105,17 @@ class HostReadersFuzzTest {
     }
 
     @AfterAll
-    static void removeWork() throws IOException {
-        try (Stream<Path> walk = Files.walk(work)) {
+    static void removeWork() {
+        removeTree(work);
+    }
+
+    private static void removeTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -117,10 +123,17 @@ class HostReadersFuzzTest {
         return List.copyOf(matrices.keySet());
     }
 
+    /** The folder of the try before, removed when the next try starts (a long run makes millions). */
+    private static Path lastTry;
+
     /** A fresh folder per try, so that no try reads another's files. */
     private static Path tryFolder(long draw) {
+        if (lastTry != null) {
+            removeTree(lastTry);
+        }
         try {
-            return Files.createTempDirectory(work, "try-" + Long.toHexString(draw) + "-");
+            lastTry = Files.createTempDirectory(work, "try-" + Long.toHexString(draw) + "-");
+            return lastTry;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
