@@ -47,7 +47,7 @@ final class CheckedLoss implements Loss {
         // Every temporary of the call is released on return, even where a loss computes on y first
         // (a constant target in an optimisation loop would otherwise collect them).
         NDArray d = pluginCall("distance", () -> Ops.scoped(x, y, inner::distance));
-        return checkedDistances("distance", d, x.getShape().get(0));
+        return checkedDistances("distance", "", d, x.getShape().get(0));
     }
 
     /** Each candidate is checked against x as a pair is; each result as a distance call's. */
@@ -67,20 +67,26 @@ final class CheckedLoss implements Loss {
             throw PluginFailure.of(owner + ": distancesFrom", inner.getClass(), origin, null, "it returned "
                     + out.size() + " distance arrays for " + ys.size() + " candidate batches; it must return one each");
         }
-        out.forEach(d -> checkedDistances("distancesFrom", d, x.getShape().get(0)));
+        for (int i = 0; i < out.size(); i++) {
+            checkedDistances("distancesFrom", "candidate batch " + (i + 1) + " of " + out.size() + ", ", out.get(i),
+                    x.getShape().get(0));
+        }
         return out;
     }
 
-    /** {@code d} when it holds one finite distance per pair of a batch of n; else the plugin's failure. */
-    private NDArray checkedDistances(String step, NDArray d, long n) {
+    /**
+     * {@code d} when it holds one finite distance per pair of a batch of n; else the plugin's failure, naming
+     * {@code which} result it was ("candidate batch 2 of 3, ") and the pairs.
+     */
+    private NDArray checkedDistances(String step, String which, NDArray d, long n) {
         if (d.getShape().dimension() != 1 || d.getShape().get(0) != n) {
-            throw PluginFailure.of(owner + ": " + step, inner.getClass(), origin, null, "it returned shape "
+            throw PluginFailure.of(owner + ": " + step, inner.getClass(), origin, null, "it returned " + which + "shape "
                     + d.getShape() + " for a batch of " + n + "; a loss must return one distance per pair");
         }
         List<Long> nonFinite = nonFinite(d);
         if (!nonFinite.isEmpty()) {
             throw PluginFailure.of(owner + ": " + step, inner.getClass(), origin, null, "it returned NaN or"
-                    + " infinity for pair(s) " + nonFinite + " of inputs that passed the checks"
+                    + " infinity for " + which + "pair(s) " + nonFinite + " of inputs that passed the checks"
                     + weightFiles());
         }
         return d;

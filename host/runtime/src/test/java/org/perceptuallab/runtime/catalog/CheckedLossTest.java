@@ -120,10 +120,11 @@ class CheckedLossTest {
     void aNonFiniteResultFailsNamingThePair() {
         try (NDManager m = manager.newSubManager();
              Loss loss = create(family("nan-second", (x, ys) -> List.of(Ops.meanPerSample(x.sub(ys.get(0)).abs()),
-                     Ops.meanPerSample(x.sub(ys.get(1)).abs()).div(0).sub(x.getManager().create(new float[] {0, 1})))), m)) {
+                     // Of the second batch, only its second pair's distance divides by a zero difference.
+                     Ops.meanPerSample(x.sub(ys.get(1)).abs()).div(x.getManager().create(new float[] {1, 0})))), m)) {
             assertThatThrownBy(() -> loss.distancesFrom(images(m, 0), List.of(images(m, 0), images(m, 0))))
                     .isInstanceOf(PluginFailure.class).hasMessageContaining("distancesFrom")
-                    .hasMessageContaining("NaN or infinity for pair(s) [0, 1]");
+                    .hasMessageContaining("NaN or infinity for candidate batch 2 of 2, pair(s) [1] of inputs");
         }
     }
 }
