@@ -2,6 +2,7 @@ package org.perceptuallab.plugins.style;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
@@ -116,6 +117,7 @@ class StyleTransferExperimentTest extends CatalogTest {
 
     @Test
     void residentMemoryStaysFlatOverHundredsOfSteps(@TempDir Path out) throws Exception {
+        assumeTrue(ResidentMemory.mib() > 0, "skipped: resident memory is read from /proc/self/status (Linux only)");
         Map<Long, long[]> memory = new TreeMap<>();
         ExperimentContext measuring = new Measuring(context(out), memory, 100, 400);
         run(out, "vgg", GATYS_STYLE, "{\"size\": 32, \"steps\": 400}", measuring);
