@@ -3,9 +3,11 @@ package org.perceptuallab.plugins.imagemean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,20 +68,49 @@ class ImageMeanExperimentTest extends CatalogTest {
 
     @Test
     void multiScaleRunsEveryLevelCoarseToFine(@TempDir Path out) throws Exception {
+        List<Long> sides = new ArrayList<>();
         ExperimentResult r = run(out, "{\"size\": 20, \"crops\": 3, \"multiScale\": true, \"levels\": 3,"
-                + " \"levelSteps\": 15, \"levelLr\": 0.02, \"startMode\": \"blur\"}");
+                + " \"levelSteps\": 15, \"levelLr\": 0.02, \"startMode\": \"blur\"}", sides);
         assertThat(r.curves().get("loss")).hasSize(45);
         assertThat(r.details().path("imageSize").asInt()).isEqualTo(20);
         assertThat(r.value("distanceEnd")).isLessThan(r.value("distanceStart"));
+        // The sides the loss saw, as runs of equal sides: the optimisation's runs (15 steps or more each) are the
+        // levels 20 * 0.69^2, 20 * 0.69 and 20, in that order.
+        List<long[]> runs = new ArrayList<>();
+        for (long side : sides) {
+            if (runs.isEmpty() || runs.get(runs.size() - 1)[0] != side) {
+                runs.add(new long[] {side, 0});
+            }
+            runs.get(runs.size() - 1)[1]++;
+        }
+        assertThat(runs.stream().filter(run -> run[1] >= 15).map(run -> run[0]).toList()).as("levels, in order")
+                .containsExactly(10L, 14L, 20L);
     }
 
     private static ExperimentResult run(Path out, String json) throws Exception {
+        return run(out, json, new ArrayList<>());
+    }
+
+    /** Runs the experiment under l2, adding the side of every x the loss is given to {@code sides}. */
+    private static ExperimentResult run(Path out, String json, List<Long> sides) throws Exception {
         ImageMeanExperiment e = new ImageMeanExperiment();
         var given = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json);
         given.put("data", photo().toAbsolutePath().toString());
         try (NDManager m = manager.newSubManager();
              Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
-            return e.run(e.params().resolve("test", given), l2, context(m, out));
+            Loss recording = new Loss() {
+                @Override
+                public LossSpec spec() {
+                    return l2.spec();
+                }
+
+                @Override
+                public NDArray distance(NDArray x, NDArray y) {
+                    sides.add(x.getShape().get(3));
+                    return l2.distance(x, y);
+                }
+            };
+            return e.run(e.params().resolve("test", given), recording, context(m, out));
         }
     }
 
