@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.perceptuallab.api.ExperimentContext;
@@ -219,12 +220,22 @@ final class Evaluation {
         NDArray fixed = data.train().get("0:" + Math.min(params.getInt("fixedImages"), data.trainCount()));
         write(Figures.grid(rowsOf("", fixed, List.of(), SIDE_BY_SIDE_PER_ROW), cell()), "training images",
                 "training.png");
-        ctx.state().find(Trainer.reconstructionsFile(epochs)).ifPresent(file -> {
-            try (NDManager scope = manager.newSubManager()) {
-                write(Figures.grid(rowsOf("", NumpyArrays.readNpy(scope, file), List.of(), SIDE_BY_SIDE_PER_ROW),
-                        cell()), "reconstructions", "reconstructions-last.png");
-            }
-        });
+        // Whether the model learnt the images at all, whatever the loss: after the first epoch and the last, in
+        // pixels, and in structure (blind to each image's brightness and contrast, as some losses are by design).
+        try (NDManager scope = manager.newSubManager()) {
+            Optional<NDArray> first = ctx.state().find(Trainer.reconstructionsFile(1))
+                    .map(file -> NumpyArrays.readNpy(scope, file));
+            Optional<NDArray> last = epochs == 1 ? first : ctx.state().find(Trainer.reconstructionsFile(epochs))
+                    .map(file -> NumpyArrays.readNpy(scope, file));
+            last.ifPresent(pictures -> write(Figures.grid(rowsOf("", pictures, List.of(), SIDE_BY_SIDE_PER_ROW),
+                    cell()), "reconstructions", "reconstructions-last.png"));
+            first.ifPresent(pictures -> reconstructionMetrics("First", pictures, fixed));
+            last.ifPresent(pictures -> reconstructionMetrics("", pictures, fixed));
+        }
+        details.put("reconstructionMetrics", "of the first " + fixed.getShape().get(0) + " training images after the"
+                + " first and the last epoch: reconstructionL2 is the mean squared pixel difference (pixels in [-1, 1]);"
+                + " reconstructionStructure is 1 - the Pearson correlation of each reconstruction with its image"
+                + " (0: the same up to brightness and contrast; 1: unrelated), averaged");
         List<Figures.Row> rows = new ArrayList<>(rowsOf("training images", fixed, List.of()));
         for (int epoch : shown) {
             ctx.state().find(Trainer.reconstructionsFile(epoch)).ifPresent(file -> {
@@ -233,24 +244,13 @@ final class Evaluation {
             });
         }
         write(Figures.grid(rows, cell()), "reconstructions per epoch", "reconstructions.png");
-        // Whether the model learnt the images at all, whatever the loss: after the first epoch and the last, in
-        // pixels, and in structure (blind to each image's brightness and contrast, as some losses are by design).
-        for (int epoch : new int[] {1, epochs}) {
-            String suffix = epoch == 1 ? "First" : "";
-            ctx.state().find(Trainer.reconstructionsFile(epoch)).ifPresent(file -> {
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray pictures = NumpyArrays.readNpy(scope, file);
-                    result.metric("reconstructionL2" + suffix, Metric.distance(
-                            pictures.sub(fixed).square().mean().getFloat(), Better.LOWER));
-                    result.metric("reconstructionStructure" + suffix, Metric.distance(structureError(pictures, fixed),
-                            Better.LOWER));
-                }
-            });
-        }
-        details.put("reconstructionMetrics", "of the first " + fixed.getShape().get(0) + " training images after the"
-                + " first and the last epoch: reconstructionL2 is the mean squared pixel difference (pixels in [-1, 1]);"
-                + " reconstructionStructure is 1 - the Pearson correlation of each reconstruction with its image"
-                + " (0: the same up to brightness and contrast; 1: unrelated), averaged");
+    }
+
+    private void reconstructionMetrics(String suffix, NDArray pictures, NDArray fixed) {
+        result.metric("reconstructionL2" + suffix, Metric.distance(pictures.sub(fixed).square().mean().getFloat(),
+                Better.LOWER));
+        result.metric("reconstructionStructure" + suffix, Metric.distance(structureError(pictures, fixed),
+                Better.LOWER));
     }
 
     /** Mean over images of 1 - Pearson correlation of their pixels; a constant picture correlates 0. */
