@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.objectweb.asm.ClassReader;
@@ -24,6 +26,32 @@ import org.objectweb.asm.Type;
  * method handle looked up by name) is caught as the process ends: {@link #onPluginExit}.
  */
 public final class ExitGuard {
+    /** A class loader of one plugin's code: the guard names the plugin when it stops an exit from there. */
+    public interface PluginLoader {
+        /** The plugin, as the host names it ("plugin ID VERSION (PATH)"). */
+        String plugin();
+
+        /** Whether this loader defined the class of that name. */
+        boolean defines(String className);
+    }
+
+    /** The loaders of plugins loaded now, for naming the plugin whose code reached an exit. */
+    private static final Set<PluginLoader> OPEN = ConcurrentHashMap.newKeySet();
+
+    /** Names this loader's plugin when its code reaches an exit, until {@link #forget} (the plugin unloaded). */
+    static void watch(PluginLoader loader) {
+        OPEN.add(loader);
+    }
+
+    static void forget(PluginLoader loader) {
+        OPEN.remove(loader);
+    }
+
+    /** The plugin one of whose loaded classes is named {@code className}, if any. */
+    private static Optional<String> pluginDefining(String className) {
+        return OPEN.stream().filter(l -> l.defines(className)).map(PluginLoader::plugin).findFirst();
+    }
+
     private static final String GUARD = Type.getInternalName(ExitGuard.class);
     /** Each guarded method ("owner.name descriptor") and the descriptor of its stand-in here (same name). */
     private static final Map<String, String> STAND_INS = Map.of(
@@ -53,8 +81,8 @@ public final class ExitGuard {
 
     private static SecurityException refused(String call) {
         String caller = WALKER.walk(frames -> frames.map(StackWalker.StackFrame::getDeclaringClass)
-                .filter(c -> c.getClassLoader() instanceof GuardedClassLoader).findFirst())
-                .map(c -> c.getName() + " of " + ((GuardedClassLoader) c.getClassLoader()).plugin())
+                .filter(c -> c.getClassLoader() instanceof PluginLoader).findFirst())
+                .map(c -> c.getName() + " of " + ((PluginLoader) c.getClassLoader()).plugin())
                 .orElse("plugin code");
         return new SecurityException(call + " called by " + caller + ": a plugin may not end plab's process,"
                 + " so the call fails instead");
@@ -164,7 +192,7 @@ public final class ExitGuard {
         }
         for (int i = exit + 1; i < stack.length; i++) {
             StackTraceElement frame = stack[i];
-            Optional<String> plugin = GuardedClassLoader.pluginDefining(frame.getClassName());
+            Optional<String> plugin = pluginDefining(frame.getClassName());
             if (plugin.isPresent()) {
                 return Optional.of(plugin.get() + " ended the process: " + frame.getClassName() + "."
                         + frame.getMethodName() + " reached Runtime.exit indirectly (reflection, a method handle, a"

@@ -10,7 +10,6 @@ import java.security.CodeSigner;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.jar.Manifest;
@@ -25,10 +24,7 @@ import org.pf4j.PluginManager;
  * can end the process. It remembers which classes it defined, so that a stack frame can be traced to its
  * plugin.
  */
-final class GuardedClassLoader extends PluginClassLoader {
-    /** The loaders of plugins loaded now, for {@link #pluginDefining}. */
-    private static final Set<GuardedClassLoader> OPEN = ConcurrentHashMap.newKeySet();
-
+final class GuardedClassLoader extends PluginClassLoader implements ExitGuard.PluginLoader {
     private final String plugin;
     private final Set<String> defined = ConcurrentHashMap.newKeySet();
     /** One protection domain per jar or folder, as URLClassLoader keeps them. */
@@ -37,17 +33,18 @@ final class GuardedClassLoader extends PluginClassLoader {
     GuardedClassLoader(PluginManager manager, PluginDescriptor descriptor, Path path) {
         super(manager, descriptor, GuardedClassLoader.class.getClassLoader(), ClassLoadingStrategy.APD);
         this.plugin = "plugin " + descriptor.getPluginId() + " " + descriptor.getVersion() + " (" + path + ")";
-        OPEN.add(this);
+        ExitGuard.watch(this);
     }
 
     /** "plugin ID VERSION (PATH)", for messages. */
-    String plugin() {
+    @Override
+    public String plugin() {
         return plugin;
     }
 
-    /** The plugin (as {@link #plugin()}) one of whose loaded classes is named {@code className}, if any. */
-    static Optional<String> pluginDefining(String className) {
-        return OPEN.stream().filter(l -> l.defined.contains(className)).map(GuardedClassLoader::plugin).findFirst();
+    @Override
+    public boolean defines(String className) {
+        return defined.contains(className);
     }
 
     @Override
@@ -105,7 +102,7 @@ final class GuardedClassLoader extends PluginClassLoader {
 
     @Override
     public void close() throws IOException {
-        OPEN.remove(this);
+        ExitGuard.forget(this);
         super.close();
     }
 }

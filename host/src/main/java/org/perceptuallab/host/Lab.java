@@ -11,11 +11,11 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
+import org.perceptuallab.runtime.NativeEngine;
+import org.perceptuallab.runtime.NativeHeap;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
 import org.perceptuallab.runtime.catalog.Registry;
-import org.perceptuallab.runtime.NativeEngine;
-import org.perceptuallab.runtime.NativeHeap;
 
 /**
  * The host runtime: the tensor backend on the chosen device, the installed losses and experiments. Every
@@ -110,14 +110,14 @@ public final class Lab implements AutoCloseable {
         return manager;
     }
 
-    /** A context for building losses, owned by {@code owner}. */
-    public LabContext lossContext(NDManager owner) {
-        return new LabContext(owner, settings.seed(), java.util.Map.of(), losses, settings.weightsDir());
+    /** Builds a loss whose constants live in {@code owner}, drawing from the settings' seed. */
+    public Loss createLoss(LossSpec spec, NDManager owner) {
+        return createLoss(spec, owner, settings.seed());
     }
 
-    /** Builds a loss whose constants live in {@code owner}. */
-    public Loss createLoss(LossSpec spec, NDManager owner) {
-        return losses.create(spec, lossContext(owner));
+    /** Builds a loss whose constants live in {@code owner}, drawing from {@code seed} (a planned cell's). */
+    public Loss createLoss(LossSpec spec, NDManager owner, long seed) {
+        return losses.create(spec, new LabContext(owner, seed, java.util.Map.of(), losses, settings.weightsDir()));
     }
 
     /** A one-line description of the backend, for provenance and reports. */

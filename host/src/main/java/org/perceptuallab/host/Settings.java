@@ -9,9 +9,24 @@ import org.perceptuallab.api.PlabException;
 
 /**
  * The run-wide settings: where plugins and weights are, the lab's own folder, the device, the thread count,
- * the seed. Each has a command-line option, an environment variable, and a default.
+ * the seed. Each has a command-line option, an environment variable, and a default. Immutable: each
+ * {@code with} gives a new value, so settings built once for a run (and sent whole to its worker processes)
+ * cannot change under it.
+ *
+ * @param extraPluginDirs plugin folders given (the distribution's, PLAB_PLUGINS_DIR, --plugins-dir), in order
+ * @param home the lab's own folder: {@code plugins/} (what {@code plab plugins install} installs), trusted keys,
+ *     settings
+ * @param userPlugins whether the user plugin folder (under the home) loads; tests that want the class path only
+ *     drop it
+ * @param weightsDir the folder of pretrained weight files by their published names, or null
+ * @param device "cpu", "gpu" or "gpu:N"
+ * @param threads intra-op threads; 0 means the engine's default
+ * @param seed the seed of every random draw
+ * @param verbose whether the engine's own warnings reach the user (and errors print their stack traces)
+ * @param commandLine the command line that started this process, for provenance
  */
-public final class Settings {
+public record Settings(List<Path> extraPluginDirs, Path home, boolean userPlugins, Path weightsDir, String device,
+                       int threads, long seed, boolean verbose, List<String> commandLine) {
     /** Environment variable: extra plugin folders, separated by ':'. */
     public static final String ENV_PLUGINS = "PLAB_PLUGINS_DIR";
     /** Environment variable: the folder holding pretrained weight files by their published names. */
@@ -21,61 +36,53 @@ public final class Settings {
     /** The largest GPU index {@code gpu:N} may name: beyond any machine, within what the engine parses. */
     public static final int MAX_GPU_INDEX = 1023;
 
-    private final List<Path> pluginDirs = new ArrayList<>();
-    private Path home = Path.of(System.getProperty("user.home"), ".plab");
-    /** Whether the user plugin folder (under the home) loads; tests that want the class path only drop it. */
-    private boolean userPlugins = true;
-    private Path weightsDir;
-    private String device = "cpu";
-    private int threads;
-    private long seed;
-    private boolean verbose;
-    private List<String> commandLine = List.of();
+    public Settings {
+        extraPluginDirs = List.copyOf(extraPluginDirs);
+        commandLine = List.copyOf(commandLine);
+        if (!device.matches("cpu|gpu(:\\d+)?")) {
+            throw new PlabException("device must be cpu, gpu or gpu:N, got '" + device + "'");
+        }
+        String index = device.startsWith("gpu:") ? device.substring("gpu:".length()) : "0";
+        // Nine digits always fit an int; more are refused before parsing, which would overflow.
+        if (index.length() > 9 || Integer.parseInt(index) > MAX_GPU_INDEX) {
+            throw new PlabException("device '" + device + "' names GPU " + index + ", but a GPU index is at most "
+                    + MAX_GPU_INDEX + " (GPUs are numbered from 0; nvidia-smi lists them)");
+        }
+        if (threads < 0) {
+            throw new PlabException("threads must be >= 0 (0: the engine's default), got " + threads);
+        }
+    }
 
     /** Settings from the environment and system properties alone. */
     public static Settings fromEnvironment() {
-        Settings s = new Settings();
+        List<Path> dirs = new ArrayList<>();
         String dist = System.getProperty("plab.pluginsDir");
         if (dist != null && !dist.isBlank()) {
-            s.pluginDirs.add(Path.of(dist));
+            dirs.add(Path.of(dist));
         }
         String extra = System.getenv(ENV_PLUGINS);
         if (extra != null) {
             for (String part : extra.split(":")) {
                 if (!part.isBlank()) {
-                    s.pluginDirs.add(Path.of(part));
+                    dirs.add(Path.of(part));
                 }
             }
         }
         String home = System.getenv(ENV_HOME);
-        if (home != null && !home.isBlank()) {
-            s.home = Path.of(home);
-        }
         String weights = System.getenv(ENV_WEIGHTS);
-        if (weights != null && !weights.isBlank()) {
-            s.weightsDir = Path.of(weights);
-        }
-        return s;
+        return new Settings(dirs, home != null && !home.isBlank() ? Path.of(home)
+                : Path.of(System.getProperty("user.home"), ".plab"), true,
+                weights != null && !weights.isBlank() ? Path.of(weights) : null, "cpu", 0, 0, false, List.of());
     }
 
     /** Plugin folders, the distribution's first, the user plugin folder (where it exists) last. */
     public List<Path> pluginDirs() {
-        List<Path> out = new ArrayList<>(pluginDirs);
+        List<Path> out = new ArrayList<>(extraPluginDirs);
         Path user = userPluginDir();
         if (userPlugins && Files.isDirectory(user) && out.stream().noneMatch(d -> sameFolder(d, user))) {
             out.add(user);
         }
         return List.copyOf(out);
-    }
-
-    /** The lab's own folder: {@code plugins/} (what {@code plab plugins install} installs), trusted keys, settings. */
-    public Path home() {
-        return home;
-    }
-
-    public Settings home(Path dir) {
-        this.home = dir;
-        return this;
     }
 
     /** The folder {@code plab plugins install} installs into, loaded after the others. */
@@ -87,47 +94,48 @@ public final class Settings {
         return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
-    public Settings addPluginDir(Path dir) {
+    /** These settings with one more plugin folder, which must exist. */
+    public Settings withPluginDir(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new PlabException("plugin folder not found: " + dir.toAbsolutePath());
         }
-        pluginDirs.add(dir);
-        return this;
+        List<Path> dirs = new ArrayList<>(extraPluginDirs);
+        dirs.add(dir);
+        return new Settings(dirs, home, userPlugins, weightsDir, device, threads, seed, verbose, commandLine);
     }
 
-    /** Drops every plugin folder (tests and embedding apps that want the class path only). */
-    public Settings clearPluginDirs() {
-        pluginDirs.clear();
-        userPlugins = false;
-        return this;
+    /** These settings without any plugin folder (tests and embedding apps that want the class path only). */
+    public Settings withoutPluginDirs() {
+        return new Settings(List.of(), home, false, weightsDir, device, threads, seed, verbose, commandLine);
     }
 
-    public Path weightsDir() {
-        return weightsDir;
+    public Settings withHome(Path dir) {
+        return new Settings(extraPluginDirs, dir, userPlugins, weightsDir, device, threads, seed, verbose, commandLine);
     }
 
-    public Settings weightsDir(Path dir) {
-        this.weightsDir = dir;
-        return this;
-    }
-
-    public String device() {
-        return device;
+    public Settings withWeightsDir(Path dir) {
+        return new Settings(extraPluginDirs, home, userPlugins, dir, device, threads, seed, verbose, commandLine);
     }
 
     /** "cpu", "gpu" or "gpu:N" (N a GPU's index, at most {@link #MAX_GPU_INDEX}). */
-    public Settings device(String name) {
-        if (!name.matches("cpu|gpu(:\\d+)?")) {
-            throw new PlabException("device must be cpu, gpu or gpu:N, got '" + name + "'");
-        }
-        String index = name.startsWith("gpu:") ? name.substring("gpu:".length()) : "0";
-        // Nine digits always fit an int; more are refused before parsing, which would overflow.
-        if (index.length() > 9 || Integer.parseInt(index) > MAX_GPU_INDEX) {
-            throw new PlabException("device '" + name + "' names GPU " + index + ", but a GPU index is at most "
-                    + MAX_GPU_INDEX + " (GPUs are numbered from 0; nvidia-smi lists them)");
-        }
-        this.device = name;
-        return this;
+    public Settings withDevice(String name) {
+        return new Settings(extraPluginDirs, home, userPlugins, weightsDir, name, threads, seed, verbose, commandLine);
+    }
+
+    public Settings withThreads(int n) {
+        return new Settings(extraPluginDirs, home, userPlugins, weightsDir, device, n, seed, verbose, commandLine);
+    }
+
+    public Settings withSeed(long value) {
+        return new Settings(extraPluginDirs, home, userPlugins, weightsDir, device, threads, value, verbose, commandLine);
+    }
+
+    public Settings withVerbose(boolean value) {
+        return new Settings(extraPluginDirs, home, userPlugins, weightsDir, device, threads, seed, value, commandLine);
+    }
+
+    public Settings withCommandLine(List<String> args) {
+        return new Settings(extraPluginDirs, home, userPlugins, weightsDir, device, threads, seed, verbose, args);
     }
 
     /**
@@ -142,47 +150,5 @@ public final class Settings {
         }
         word.accept(option + " " + requested + " is more than the " + cores + " processors here; using " + cores);
         return cores;
-    }
-
-    /** Intra-op threads; 0 means the engine's default. */
-    public int threads() {
-        return threads;
-    }
-
-    public Settings threads(int n) {
-        if (n < 0) {
-            throw new PlabException("threads must be >= 0 (0: the engine's default), got " + n);
-        }
-        this.threads = n;
-        return this;
-    }
-
-    /** The command line that started this process, for provenance. */
-    public List<String> commandLine() {
-        return commandLine;
-    }
-
-    public Settings commandLine(List<String> args) {
-        this.commandLine = List.copyOf(args);
-        return this;
-    }
-
-    public long seed() {
-        return seed;
-    }
-
-    public Settings seed(long value) {
-        this.seed = value;
-        return this;
-    }
-
-    /** Whether the engine's own warnings reach the user (and errors print their stack traces). */
-    public boolean verbose() {
-        return verbose;
-    }
-
-    public Settings verbose(boolean value) {
-        this.verbose = value;
-        return this;
     }
 }

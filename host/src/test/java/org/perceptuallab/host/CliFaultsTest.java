@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.matrix.ResultStore;
@@ -35,7 +37,7 @@ class CliFaultsTest {
     static final Path PHOTO = Fixtures.photo("rocket.png");
 
     private static void assertBadInput(PlabRun run, String... says) {
-        assertThat(run.exit()).as(run.err()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.BAD_INPUT);
         for (String s : says) {
             assertThat(run.err()).contains(s);
         }
@@ -139,16 +141,16 @@ class CliFaultsTest {
                 + " image-mean, params: {data: " + PHOTO + ", size: 8, crops: 2, jitter: 1, steps: 2}}]\n");
         Path out = tmp.resolve("out");
         try (Lab lab = new Lab(Settings.fromEnvironment())) {
-            MatrixRunner.Outcome first = new MatrixRunner(lab, new PrintWriter(new StringWriter()))
+            MatrixRunner.Result first = new MatrixRunner(lab, new PrintWriter(new StringWriter()))
                     .run(MatrixSpec.read(file), out);
             assertThat(first.done()).isEqualTo(1);
             assertThat(first.failed()).isEqualTo(1);
             Path l2Result = new ResultStore(out).cellDirs("image-mean", "l2").get(0).resolve(ResultStore.RESULT);
-            ObjectNode record = (ObjectNode) ResultStore.JSON.readTree(l2Result.toFile());
+            ObjectNode record = (ObjectNode) JsonFiles.JSON.readTree(l2Result.toFile());
             record.remove("metrics");
-            ResultStore.writeJson(l2Result, record);
+            JsonFiles.writeJson(l2Result, record);
             StringWriter log = new StringWriter();
-            MatrixRunner.Outcome second = new MatrixRunner(lab, new PrintWriter(log)).run(MatrixSpec.read(file), out);
+            MatrixRunner.Result second = new MatrixRunner(lab, new PrintWriter(log)).run(MatrixSpec.read(file), out);
             assertThat(second.skipped()).as(log.toString()).isEqualTo(1);
             assertThat(log.toString()).containsPattern("image-mean x l2: done in")
                     .containsPattern("image-mean x vgg: failed before, kept .*--retry-failed");

@@ -14,6 +14,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.host.cli.ExitCodes;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.testkit.Fixtures;
 
@@ -48,7 +49,7 @@ class CliTest {
                 .contains("0 problems");
         Files.writeString(folder.resolve("broken.jar"), "not a zip");
         PlabRun broken = PlabRun.of("plugins", "--plugins-dir", folder.toString());
-        assertThat(broken.exit()).isEqualTo(Plab.FAILED);
+        assertThat(broken.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(broken.out()).contains("problem: ").contains("broken.jar");
     }
 
@@ -85,15 +86,15 @@ class CliTest {
     void badInputGetsAnActionableMessageAndExitCode2() {
         PlabRun sizes = PlabRun.of("distance", "--loss", "l2", PHOTOS.resolve("astronaut.png").toString(),
                 PHOTOS.resolve("rocket.png").toString());
-        assertThat(sizes.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(sizes.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(sizes.err()).contains("--resize");
         PlabRun unknown = PlabRun.of("distance", "--loss", "nope", PHOTOS.resolve("astronaut.png").toString(),
                 PHOTOS.resolve("astronaut.png").toString());
-        assertThat(unknown.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(unknown.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(unknown.err()).contains("no installed loss has id 'nope'").contains("plab losses");
         PlabRun corrupt = PlabRun.of("distance", "--loss", "l2", Fixtures.golden().resolve("cases.json").toString(),
                 PHOTOS.resolve("astronaut.png").toString());
-        assertThat(corrupt.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(corrupt.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(corrupt.err()).contains("cannot decode image").contains("cases.json");
         PlabRun param = PlabRun.of("distance", "--loss", "ssim", "-p", "window=0", PHOTOS.resolve("rocket.png").toString(),
                 PHOTOS.resolve("rocket.png").toString());
@@ -133,7 +134,7 @@ class CliTest {
                   {"case": "elsewhere", "loss": "not-a-loss", "params": {}}]}
                 """);
         PlabRun run = PlabRun.of("golden", dir.toString());
-        assertThat(run.exit()).isEqualTo(Plab.FAILED);
+        assertThat(run.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(run.out()).containsPattern("passed +l2-right").containsPattern("FAILED +l2-wrong")
                 .contains("expected [0.3] got [0.25]").containsPattern("not installed +elsewhere")
                 .contains("1 passed, 1 failed, 1 not installed, 0 missing a file");
@@ -150,7 +151,7 @@ class CliTest {
         assertThat(run.out().trim()).isEqualTo(out.toAbsolutePath().normalize().toString());
         assertThat(new ObjectMapper().readTree(out.resolve("SYNTHETIC.json").toFile()).get("seed").asLong()).isEqualTo(9);
         PlabRun bad = PlabRun.of("make-2afc", "--from", Fixtures.photos().toString());
-        assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.err()).contains("--from DIR and --out DIR are required").doesNotContain("Exception");
     }
 
@@ -162,7 +163,7 @@ class CliTest {
         assertThat(result.get("workload").asText()).isEqualTo("l2@2x3x16");
         assertThat(result.get("medianSeconds").asDouble()).isPositive();
         PlabRun bad = PlabRun.of("bench", "l2-8x3");
-        assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.err()).contains("LOSS@NxCxS");
     }
 
@@ -178,7 +179,7 @@ class CliTest {
                 .satisfies(t -> assertThat(t.asDouble()).isPositive()));
         assertThat(work.resolve("cache/decoded-images")).isNotEmptyDirectory();
         PlabRun bad = PlabRun.of("bench", "clustering:l2@4x16");
-        assertThat(bad.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.err()).contains("2afc, image-mean");
     }
 

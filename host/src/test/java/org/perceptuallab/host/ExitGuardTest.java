@@ -11,6 +11,7 @@ import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
+import org.perceptuallab.host.cli.Plab;
 
 /** The rewrite plugin classes get as they load ({@link PluginIsolationTest} runs real plugin jars). */
 class ExitGuardTest {

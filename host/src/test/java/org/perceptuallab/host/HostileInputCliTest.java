@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.cli.Plab;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.testkit.Fixtures;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * Hostile or absurd command-line input and files (issue 25): paths from files stay in their folder, values
@@ -33,7 +35,7 @@ class HostileInputCliTest {
     static final Path PHOTO = Fixtures.photo("rocket.png");
 
     private static void assertBadInput(PlabRun run, String... says) {
-        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).doesNotContain("internal error").doesNotContain("\tat ");
         for (String s : says) {
             assertThat(run.err()).contains(s);
@@ -56,7 +58,7 @@ class HostileInputCliTest {
 
     /** A results file as another lab shares it: one finished cell, its key as given. */
     private static Path results(Path tmp, String matrixName, ObjectNode key) throws IOException {
-        ObjectNode root = ResultStore.JSON.createObjectNode().put("matrix", matrixName);
+        ObjectNode root = JsonFiles.JSON.createObjectNode().put("matrix", matrixName);
         ArrayNode cells = root.putArray("cells");
         ObjectNode cell = cells.addObject().put("experiment", "image-mean").put("loss", "l2").put("status", "done");
         cell.putObject("metrics").put("distanceEnd", 0.1);
@@ -64,12 +66,12 @@ class HostileInputCliTest {
             cell.set("key", key);
         }
         Path file = tmp.resolve("results.json");
-        ResultStore.writeJson(file, root);
+        JsonFiles.writeJson(file, root);
         return file;
     }
 
     private static ObjectNode key() {
-        ObjectNode key = ResultStore.JSON.createObjectNode().put("experiment", "image-mean").put("seed", 0);
+        ObjectNode key = JsonFiles.JSON.createObjectNode().put("experiment", "image-mean").put("seed", 0);
         key.putObject("params").put("data", PHOTO.toString()).put("size", 8);
         key.putObject("loss").put("loss", "l2");
         return key;
@@ -135,7 +137,7 @@ class HostileInputCliTest {
         CommandLine cl = Plab.commandLine().addSubcommand(new CommandLine(new Fails(cause)));
         StringWriter err = new StringWriter();
         cl.setErr(new PrintWriter(err, true));
-        assertThat(cl.execute("fails")).as(err.toString()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(cl.execute("fails")).as(err.toString()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(err.toString()).doesNotContain("internal error").contains(how.equals("denied")
                 ? "plab: cannot use /data/results.json: access denied"
                 : "plab: No space left on device; the disk is full: free some space");

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.perceptuallab.host.cli.ExitCodes;
 import org.perceptuallab.kit.io.NumpyArrays;
-import org.perceptuallab.testkit.TorchZipFiles;
 import org.perceptuallab.testkit.TorchZipFiles.View;
+import org.perceptuallab.testkit.TorchZipFiles;
 
 /**
  * A malformed or hostile input file, whether the host reads it (a tensor given to {@code distance}) or a
@@ -27,7 +28,7 @@ import org.perceptuallab.testkit.TorchZipFiles.View;
 class HostileInputFilesTest {
 
     private static void assertBadInputNaming(PlabRun run, Path file, String says) {
-        assertThat(run.exit()).as(run.err()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).contains(file.toString()).contains(says).doesNotContain("internal error")
                 .doesNotContain("fault of that plugin");
         assertThat(run.out() + run.err()).doesNotContain("\tat ");

@@ -2,6 +2,7 @@ package org.perceptuallab.host;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.perceptuallab.host.cli.Plab;
 import picocli.CommandLine;
 
 /**

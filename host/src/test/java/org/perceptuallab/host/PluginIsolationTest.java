@@ -20,9 +20,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
+import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.cli.Plab;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
-import org.perceptuallab.host.matrix.ResultStore;
 
 /**
  * No plugin can take the host down: plugin jars that fail in each way a plugin can (loading, creating an
@@ -204,7 +206,7 @@ class PluginIsolationTest {
                                                                             @TempDir Path folder) throws Exception {
         installFaulty(folder, fault, true);
         // The distribution's folder (losses-pixel among its plugins) and the folder of the faulty jar.
-        try (Lab lab = new Lab(Settings.fromEnvironment().addPluginDir(folder))) {
+        try (Lab lab = new Lab(Settings.fromEnvironment().withPluginDir(folder))) {
             assertThat(lab.warnings()).anySatisfy(w -> assertThat(w).contains(fault.jar + ".jar"));
             assertThat(lab.losses().families().find("l2")).isPresent();
             assertThat(lab.losses().families().find("boom-create").isPresent())
@@ -212,7 +214,7 @@ class PluginIsolationTest {
                             && fault != InstallFault.NOT_A_ZIP);
         }
         PlabRun plugins = PlabRun.of("plugins", "--plugins-dir", folder.toString());
-        assertThat(plugins.exit()).as(plugins.err()).isEqualTo(Plab.FAILED);
+        assertThat(plugins.exit()).as(plugins.err()).isEqualTo(ExitCodes.FAILED);
         assertThat(plugins.out()).contains("losses-pixel").containsPattern("problem: .*" + fault.jar + "\\.jar");
         assertThat(plugins.out() + plugins.err()).doesNotContain("\tat ");
     }
@@ -233,7 +235,7 @@ class PluginIsolationTest {
         // In this very process: were the call not guarded, the test run would end here.
         PlabRun run = PlabRun.of("distance", "--loss", loss, CliFaultsTest.PHOTO.toString(),
                 CliFaultsTest.PHOTO.toString(), "--plugins-dir", folder.toString());
-        assertThat(run.exit()).as(run.err()).isEqualTo(Plab.FAILED);
+        assertThat(run.exit()).as(run.err()).isEqualTo(ExitCodes.FAILED);
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains("loss '" + loss + "'").contains("plugin exiting 1.0.0")
                 .contains("exiting.jar").containsPattern("(System\\.exit|Runtime\\.exit|Runtime\\.halt)\\(0\\) called by"
@@ -250,7 +252,7 @@ class PluginIsolationTest {
                 """);
         PlabRun run = PlabRun.of("matrix", file.toString(), "--out", out.resolve("run").toString(), "--jobs", "1",
                 "--plugins-dir", folder.toString());
-        assertThat(run.exit()).as("cells failed: %s", run.err()).isEqualTo(Plab.FAILED);
+        assertThat(run.exit()).as("cells failed: %s", run.err()).isEqualTo(ExitCodes.FAILED);
         Map<String, JsonNode> byLoss = cellsByLoss(out.resolve("run"));
         assertThat(byLoss.get("l2").get("status").asText()).isEqualTo("done");
         for (String loss : List.of("exit-system", "exit-halt")) {
@@ -271,7 +273,7 @@ class PluginIsolationTest {
                 """);
         PlabRun run = PlabRun.of("matrix", file.toString(), "--out", out.resolve("run").toString(), "--jobs", "2",
                 "--plugins-dir", folder.toString());
-        assertThat(run.exit()).as("cells failed: %s", run.err()).isEqualTo(Plab.FAILED);
+        assertThat(run.exit()).as("cells failed: %s", run.err()).isEqualTo(ExitCodes.FAILED);
         Map<String, JsonNode> byLoss = cellsByLoss(out.resolve("run"));
         assertThat(byLoss.get("l2").get("status").asText()).isEqualTo("done");
         assertThat(byLoss.get("exit-reflection").get("status").asText()).isEqualTo("failed");
@@ -290,7 +292,7 @@ class PluginIsolationTest {
                 Plab.class.getName(), "distance", "--loss", "exit-reflection", CliFaultsTest.PHOTO.toString(),
                 CliFaultsTest.PHOTO.toString(), "--plugins-dir", folder.toString()).redirectErrorStream(true).start();
         String output = new String(plab.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(plab.waitFor()).as(output).isEqualTo(Plab.FAILED);
+        assertThat(plab.waitFor()).as(output).isEqualTo(ExitCodes.FAILED);
         assertThat(output).contains("plab: plugin exiting 1.0.0").contains("exiting.jar")
                 .contains("broken.Broken$ExitByReflection.quit").contains("may not end plab's process")
                 .doesNotContainIgnoringCase("warning");
@@ -298,7 +300,7 @@ class PluginIsolationTest {
 
     private static Map<String, JsonNode> cellsByLoss(Path run) throws IOException {
         Map<String, JsonNode> byLoss = new HashMap<>();
-        ResultStore.JSON.readTree(run.resolve("results.json").toFile()).get("cells")
+        JsonFiles.JSON.readTree(run.resolve("results.json").toFile()).get("cells")
                 .forEach(c -> byLoss.put(c.get("loss").asText(), c));
         return byLoss;
     }
@@ -337,13 +339,13 @@ class PluginIsolationTest {
                 losses: [l2, boom-create, boom-distance, boom-nan]
                 """);
         StringWriter log = new StringWriter();
-        try (Lab lab = new Lab(Settings.fromEnvironment().addPluginDir(folder))) {
-            MatrixRunner.Outcome outcome = new MatrixRunner(lab, new PrintWriter(log)).run(MatrixSpec.read(file),
+        try (Lab lab = new Lab(Settings.fromEnvironment().withPluginDir(folder))) {
+            MatrixRunner.Result outcome = new MatrixRunner(lab, new PrintWriter(log)).run(MatrixSpec.read(file),
                     out.resolve("run"));
             assertThat(outcome.done()).as(log.toString()).isEqualTo(1);
             assertThat(outcome.failed()).isEqualTo(7);
         }
-        JsonNode cells = ResultStore.JSON.readTree(out.resolve("run/results.json").toFile()).get("cells");
+        JsonNode cells = JsonFiles.JSON.readTree(out.resolve("run/results.json").toFile()).get("cells");
         Map<String, JsonNode> byCell = new HashMap<>();
         cells.forEach(c -> byCell.put(c.get("experiment").asText() + " x " + c.get("loss").asText(), c));
         assertThat(byCell.get("probe x l2").get("metrics").get("distance").asDouble()).isEqualTo(0.25);

@@ -34,7 +34,7 @@ class PluginLoadingTest {
     }
 
     static Lab labOver(Path folder) {
-        return new Lab(Settings.fromEnvironment().clearPluginDirs().addPluginDir(folder));
+        return new Lab(Settings.fromEnvironment().withoutPluginDirs().withPluginDir(folder));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package org.perceptuallab.host.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -16,11 +15,13 @@ import java.util.stream.Stream;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.runtime.cell.Preparation;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.run.CellOutcome;
+import org.perceptuallab.host.run.RunConfiguration;
+import org.perceptuallab.runtime.cell.Preparation;
 
 /**
  * Times whole cells ({@code 2afc:LOSS@TRIPLETSxSIZE}, {@code image-mean:LOSS@NxSIZE}) the way a matrix runs
@@ -89,18 +90,16 @@ public final class CellBench {
     private double time(Workload w, ObjectNode params, LossSpec loss) {
         Path out = work.resolve("runs").resolve(ResultStore.safe(w.name() + "-" + loss.id()));
         deleteTree(out);
-        MatrixSpec spec = new MatrixSpec("bench", photos, null, null, null,
-                List.of(new MatrixSpec.ExperimentEntry(w.experiment(), w.experiment(), params)),
+        MatrixSpec spec = MatrixSpec.of("bench", photos, List.of(new MatrixSpec.ExperimentEntry(w.experiment(), w.experiment(), params)),
                 MatrixSpec.LossChoice.of(List.of(new MatrixSpec.LossEntry(loss.toString(), loss))));
         try {
-            new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).retryFailed(true)
-                    .cacheFolder(work.resolve(MatrixRunner.CACHE)).run(spec, out);
-            JsonNode cell = ResultStore.JSON.readTree(out.resolve("results.json").toFile()).path("cells").path(0);
-            if (!cell.path("status").asText().equals("done")) {
-                throw new PlabException("bench " + w.name() + " with " + loss + ": the cell failed: "
-                        + cell.path("error").asText());
+            CellOutcome cell = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).run(spec,
+                    RunConfiguration.of(lab.settings(), out).withRetryFailed(true)
+                            .withCacheFolder(work.resolve(RunConfiguration.CACHE))).outcomes().get(0);
+            if (cell instanceof CellOutcome.Failed f) {
+                throw new PlabException("bench " + w.name() + " with " + loss + ": the cell failed: " + f.error());
             }
-            return cell.path("provenance").path("seconds").asDouble();
+            return cell.seconds();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -15,15 +15,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.perceptuallab.api.DistanceMatrix;
-import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.host.matrix.ConsoleProgress;
-import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.host.report.Csv;
+import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import picocli.CommandLine.Command;
@@ -128,7 +128,7 @@ public final class DistanceCommand extends LabCommand {
             List<String> columns = second == null ? first.names() : second.names();
             Path csv = sibling(outPrefix, ".csv");
             Path npy = sibling(outPrefix, ".npy");
-            ResultStore.writeAtomically(csv, csv(first.names(), columns, result.values()));
+            JsonFiles.writeAtomically(csv, csv(first.names(), columns, result.values()));
             writeNpy(scope, result.values(), npy);
             out().println("# " + loss.spec().json());
             out().printf(Locale.ROOT, "%d x %d distances by %s (%d %s) in %.2f s%n", result.values().length,

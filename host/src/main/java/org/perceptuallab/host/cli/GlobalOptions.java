@@ -12,6 +12,9 @@ import picocli.CommandLine.ScopeType;
  * the one instance; the options are inherited, so they may come before or after the subcommand's name.
  */
 public final class GlobalOptions {
+    /** The name the root command holds these options under, where every command finds them. */
+    public static final String MIXIN = "global";
+
     @Option(scope = ScopeType.INHERIT, names = "--plugins-dir", paramLabel = "DIR",
             description = "An extra plugin folder (repeatable; also env PLAB_PLUGINS_DIR, ':'-separated).")
     List<Path> pluginDirs = new ArrayList<>();
@@ -40,15 +43,15 @@ public final class GlobalOptions {
 
     /** The settings these options describe, over the environment's. */
     public Settings settings() {
-        Settings s = Settings.fromEnvironment().device(device).threads(threads).seed(seed).verbose(verbose);
-        pluginDirs.forEach(s::addPluginDir);
+        Settings s = Settings.fromEnvironment().withDevice(device).withThreads(threads).withSeed(seed)
+                .withVerbose(verbose);
+        for (Path dir : pluginDirs) {
+            s = s.withPluginDir(dir);
+        }
         if (home != null) {
-            s.home(home);
+            s = s.withHome(home);
         }
-        if (weightsDir != null) {
-            s.weightsDir(weightsDir);
-        }
-        return s;
+        return weightsDir == null ? s : s.withWeightsDir(weightsDir);
     }
 
     public long seed() {

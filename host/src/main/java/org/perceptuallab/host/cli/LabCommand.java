@@ -13,8 +13,9 @@ public abstract class LabCommand extends PlabCommand {
         List<String> args = new ArrayList<>(List.of("plab"));
         args.addAll(spec.root().commandLine().getParseResult().originalArgs());
         Settings settings = settings();
-        settings.threads(Settings.atMostProcessors("--threads", settings.threads(), w -> err().println("note: " + w)));
-        Lab lab = new Lab(settings.commandLine(args));
+        settings = settings.withThreads(Settings.atMostProcessors("--threads", settings.threads(),
+                w -> err().println("note: " + w))).withCommandLine(args);
+        Lab lab = new Lab(settings);
         int shown = lab.warnings().size();
         try {
             lab.warnings().forEach(w -> err().println(Terminal.safe("warning: " + w)));

@@ -2,11 +2,11 @@ package org.perceptuallab.host.cli;
 
 import java.nio.file.Path;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
-import org.perceptuallab.host.matrix.Shard;
+import org.perceptuallab.host.run.RunConfiguration;
+import org.perceptuallab.host.run.Shard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,7 +37,7 @@ public final class MatrixCommand extends LabCommand {
     @Option(names = "--jobs", paramLabel = "N", description = {"Cells at once, each in a worker process with 1/N of"
             + " the threads (--threads, else the cores); 1: one after another in this process. Default: one per core"
             + " up to 4 cores, then one per 2 cores (here ${DEFAULT-VALUE})."})
-    int jobs = MatrixRunner.defaultJobs(Runtime.getRuntime().availableProcessors());
+    int jobs = RunConfiguration.defaultJobs(Runtime.getRuntime().availableProcessors());
 
     @Option(names = "--no-cache", description = {"Every cell decodes its own images instead of sharing the results"
             + " folder's cache/ (the figures are the same; for checking that, or to save disk)."})
@@ -50,10 +50,10 @@ public final class MatrixCommand extends LabCommand {
         matrix = MatrixSpec.read(file);
         Settings s = global().settings();
         if (matrix.seed() != null && !given("--seed")) {
-            s.seed(matrix.seed());
+            s = s.withSeed(matrix.seed());
         }
         if (matrix.device() != null && !given("--device")) {
-            s.device(matrix.device());
+            s = s.withDevice(matrix.device());
         }
         return s;
     }
@@ -68,11 +68,13 @@ public final class MatrixCommand extends LabCommand {
     protected int run(Lab lab) throws Exception {
         Path output = out != null ? out : matrix.output();
         Shard part = shard == null ? Shard.ALL : Shard.parse(shard, System.getenv());
-        MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(retryFailed).shard(part)
-                .jobs(jobs).cache(!noCache).run(matrix, output);
+        RunConfiguration config = RunConfiguration.of(lab.settings(), output).withShard(part).withRetryFailed(retryFailed)
+                .withJobs(Settings.atMostProcessors("--jobs", jobs, w -> err().println("note: " + w)));
+        MatrixRunner.Result outcome = new MatrixRunner(lab, err()).run(matrix, noCache ? config.withCacheFolder(null)
+                : config);
         out().printf("%s%d cells done, %d failed; %d of these results kept from an earlier run%n",
                 part.count() > 1 ? "shard " + part + ": " : "", outcome.done(), outcome.failed(), outcome.skipped());
         out().println(outcome.report().toAbsolutePath().normalize());
-        return outcome.failed() > 0 ? Plab.FAILED : 0;
+        return outcome.failed() > 0 ? ExitCodes.FAILED : 0;
     }
 }

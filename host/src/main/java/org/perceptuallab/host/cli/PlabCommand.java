@@ -2,7 +2,6 @@ package org.perceptuallab.host.cli;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import org.perceptuallab.host.Plab;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -13,7 +12,7 @@ public abstract class PlabCommand implements Callable<Integer> {
 
     /** The shared options, held by the root command wherever on the line they were given. */
     protected GlobalOptions global() {
-        return ((Plab) spec.root().userObject()).global();
+        return (GlobalOptions) spec.root().mixins().get(GlobalOptions.MIXIN).userObject();
     }
 
     protected PrintWriter out() {

@@ -1,12 +1,13 @@
 package org.perceptuallab.host.cli;
 
-import org.perceptuallab.host.matrix.CellRecord;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.ResultsFolder;
-import org.perceptuallab.host.report.Report;
+import org.perceptuallab.host.report.ReportModel;
+import org.perceptuallab.host.report.ResultFiles;
+import org.perceptuallab.host.run.CellOutcome.Status;
+import org.perceptuallab.host.run.CellOutcome;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -27,12 +28,12 @@ public final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ResultsFolder.View view = ResultsFolder.read(dir);
-        Path report = MatrixRunner.writeTables(view.matrix(), dir, view.cells(), view.notes(), view.experimentNotes(),
+        Path report = ResultFiles.write(dir, view.matrix(), view.cells(), view.notes(), view.experimentNotes(),
                 w -> spec.commandLine().getErr().println("warning: " + w));
-        List<CellRecord> cells = view.cells();
+        List<CellOutcome> cells = view.cells();
         spec.commandLine().getOut().printf("%d cells: %d done, %d failed, %d running, %d missing%n", cells.size(),
-                Report.count(cells, CellRecord.Status.done), Report.count(cells, CellRecord.Status.failed), Report.count(cells, CellRecord.Status.running),
-                Report.count(cells, CellRecord.Status.missing));
+                ReportModel.count(cells, Status.done), ReportModel.count(cells, Status.failed), ReportModel.count(cells, Status.running),
+                ReportModel.count(cells, Status.missing));
         spec.commandLine().getOut().println(report.toAbsolutePath().normalize());
         return 0;
     }

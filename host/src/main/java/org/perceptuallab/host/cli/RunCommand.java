@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
+import org.perceptuallab.host.run.RunConfiguration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,13 +40,14 @@ public final class RunCommand extends LabCommand {
         ObjectNode given = ParamValues.toJson(expParams);
         LossSpec loss = new LossSpec(lossId, ParamValues.toJson(params));
         String name = "run-" + experiment + "-" + lossId;
-        MatrixSpec matrix = new MatrixSpec(name, Path.of("").toAbsolutePath(), null, null, null,
+        MatrixSpec matrix = MatrixSpec.of(name, Path.of("").toAbsolutePath(),
                 List.of(new MatrixSpec.ExperimentEntry(experiment, experiment, given)),
                 MatrixSpec.LossChoice.of(List.of(new MatrixSpec.LossEntry(loss.toString(), loss))));
         Path output = out != null ? out : Path.of("plab-output", name.replaceAll("[^A-Za-z0-9._-]+", "_"));
-        MatrixRunner.Outcome outcome = new MatrixRunner(lab, err()).retryFailed(true).run(matrix, output);
+        MatrixRunner.Result outcome = new MatrixRunner(lab, err()).run(matrix,
+                RunConfiguration.of(lab.settings(), output).withRetryFailed(true));
         out().println(output.resolve("results.csv").toAbsolutePath().normalize());
         out().println(outcome.report().toAbsolutePath().normalize());
-        return outcome.failed() > 0 ? Plab.FAILED : 0;
+        return outcome.failed() > 0 ? ExitCodes.FAILED : 0;
     }
 }

@@ -7,13 +7,14 @@ import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.host.ExitGuard;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.provenance.Provenance;
+import org.perceptuallab.host.run.CellPlan;
+import org.perceptuallab.host.run.RunConfiguration;
 
 /**
  * A {@code plab matrix --jobs N} worker: a process of its own, because the engine's thread count, its
@@ -36,10 +37,11 @@ public final class CellWorker {
     private CellWorker() {
     }
 
-    /** What a worker starts with: the planning process's settings, store and plugin jars. */
-    record Start(List<String> pluginDirs, String home, String weightsDir, String device, int threads, long seed,
-                 List<String> commandLine, String output, String shard, String cacheFolder,
-                 List<Provenance.PluginJar> pluginJars) {
+    /**
+     * What a worker starts with: the run's configuration, whole (its settings give the worker's share of the
+     * threads), and the planning process's plugins for provenance.
+     */
+    record Start(RunConfiguration config, List<Provenance.LoadedPlugin> plugins) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -49,23 +51,14 @@ public final class CellWorker {
         ExitGuard.onPluginExit(why -> protocol.println(PREFIX + EXIT + why));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Start start = JSON.readValue(in.readLine(), Start.class);
-        Settings settings = Settings.fromEnvironment().clearPluginDirs().device(start.device()).threads(start.threads())
-                .seed(start.seed()).commandLine(start.commandLine());
-        start.pluginDirs().forEach(d -> settings.addPluginDir(Path.of(d)));
-        if (start.home() != null) {
-            settings.home(Path.of(start.home()));
-        }
-        if (start.weightsDir() != null) {
-            settings.weightsDir(Path.of(start.weightsDir()));
-        }
-        try (Lab lab = new Lab(settings)) {
-            CellExecutor executor = new CellExecutor(lab, new ResultStore(Path.of(start.output())),
-                    Shard.parse(start.shard(), System.getenv()),
-                    start.cacheFolder() == null ? null : Path.of(start.cacheFolder()), start.pluginJars());
+        RunConfiguration config = start.config();
+        try (Lab lab = new Lab(config.settings())) {
+            CellExecutor executor = new CellExecutor(lab, new ResultStore(config.output()), config.shard(),
+                    config.cacheFolder(), start.plugins());
             for (String line; (line = in.readLine()) != null; ) {
-                CellJob job = JSON.readValue(line, CellJob.class);
-                executor.run(job, (task, total) -> progress(protocol, job.id(), total));
-                protocol.println(PREFIX + "ended " + job.id());
+                CellPlan cell = JSON.readValue(line, CellPlan.class);
+                executor.run(cell, (task, total) -> progress(protocol, cell.id(), total));
+                protocol.println(PREFIX + "ended " + cell.id());
             }
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.perceptuallab.host.run.CellPlan;
 
 /**
  * The planning process's side of {@code plab matrix --jobs N}: up to N {@link CellWorker} processes, each
@@ -50,7 +51,7 @@ final class CellWorkers implements AutoCloseable {
      * Sends the cell to an idle worker (a new one if none is idle); the future completes when the worker has
      * stored the cell's record, or with {@link WorkerDied}. At most {@code size} cells may be in flight.
      */
-    synchronized CompletableFuture<Void> submit(CellJob job) throws IOException {
+    synchronized CompletableFuture<Void> submit(CellPlan cell) throws IOException {
         workers.removeIf(w -> !w.process.isAlive() && w.current == null);
         Worker idle = workers.stream().filter(w -> w.current == null).findFirst().orElse(null);
         if (idle == null) {
@@ -60,7 +61,7 @@ final class CellWorkers implements AutoCloseable {
             idle = new Worker(launch());
             workers.add(idle);
         }
-        return idle.send(job);
+        return idle.send(cell);
     }
 
     /** The running cells' progress in percent, for the matrix bar's status. */
@@ -106,7 +107,7 @@ final class CellWorkers implements AutoCloseable {
     /** One worker process and the cell it runs. */
     private final class Worker {
         private final Process process;
-        private volatile CellJob current;
+        private volatile CellPlan current;
         private volatile CompletableFuture<Void> ended;
         /** What the worker said of a plugin ending it, if it did. */
         private volatile String lastWords;
@@ -118,12 +119,12 @@ final class CellWorkers implements AutoCloseable {
             reader.start();
         }
 
-        CompletableFuture<Void> send(CellJob job) throws IOException {
-            current = job;
+        CompletableFuture<Void> send(CellPlan cell) throws IOException {
+            current = cell;
             ended = new CompletableFuture<>();
             CompletableFuture<Void> out = ended;
             Writer in = process.outputWriter(StandardCharsets.UTF_8);
-            in.write(CellWorker.line(job) + "\n");
+            in.write(CellWorker.line(cell) + "\n");
             in.flush();
             return out;
         }
@@ -157,9 +158,9 @@ final class CellWorkers implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 code = -1;
             }
-            CellJob job = current;
-            if (job != null) {
-                finish(new WorkerDied("cell " + job.entry() + " x " + job.loss() + ": its worker process "
+            CellPlan cell = current;
+            if (cell != null) {
+                finish(new WorkerDied("cell " + cell.label() + ": its worker process "
                         + process.pid() + " exited with code " + code + " before storing a result" + (lastWords != null
                         ? ": " + lastWords : " (out of memory? killed?); run the matrix again to retry it, or with"
                         + " --jobs 1 to run it in one process")));

@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,7 +26,10 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.StrictYaml;
-import org.perceptuallab.host.share.Coordinates;
+import org.perceptuallab.host.io.JsonFiles;
+import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.host.provenance.LoadedPlugins;
+import org.perceptuallab.host.provenance.PluginJar;
 
 /**
  * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}
@@ -74,10 +78,12 @@ import org.perceptuallab.host.share.Coordinates;
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
                          List<ExperimentEntry> experiments, LossChoice losses, List<PinnedPlugin> plugins) {
 
-    /** A matrix that pins no plugins. */
-    public MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
-                      List<ExperimentEntry> experiments, LossChoice losses) {
-        this(name, baseDir, seed, device, output, experiments, losses, List.of());
+    /**
+     * A matrix made in code (one cell of {@code plab run}, a reproduction, a benchmark): the run's own seed,
+     * device and output folder, no pinned plugins.
+     */
+    public static MatrixSpec of(String name, Path baseDir, List<ExperimentEntry> experiments, LossChoice losses) {
+        return new MatrixSpec(name, baseDir, null, null, null, experiments, losses, List.of());
     }
 
     /**
@@ -151,7 +157,7 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         JsonNode root;
         try {
             String fileName = file.getFileName().toString();
-            root = (fileName.endsWith(".json") ? ResultStore.JSON : StrictYaml.MAPPER).readTree(file.toFile());
+            root = (fileName.endsWith(".json") ? JsonFiles.JSON : StrictYaml.MAPPER).readTree(file.toFile());
         } catch (JsonProcessingException e) {
             throw new PlabException("cannot parse matrix file " + file + (e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr()) + ": " + e.getOriginalMessage(), e);
@@ -383,5 +389,27 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
             node.get("except").forEach(id -> out.add(id.asText()));
         }
         return out;
+    }
+
+    /**
+     * Refuses to run this matrix when a pinned plugin is not loaded, or is loaded in another version or with
+     * other bytes; the message names both digests and the command that installs the pinned jars.
+     */
+    public void requirePinsMet(LoadedPlugins loaded) {
+        for (PinnedPlugin pin : plugins) {
+            Optional<PluginJar> same = LoadedPlugins.find(pin.coordinates(), List.copyOf(loaded.jars().values()));
+            String fix = "; run 'plab plugins sync MATRIX-FILE' to install the pinned jars";
+            if (same.isEmpty()) {
+                throw new PlabException("matrix " + name + " pins plugin " + pin.coordinates() + " (sha-256 "
+                        + pin.sha256() + "), which is not installed" + fix);
+            }
+            PluginJar jar = same.get();
+            Coordinates installed = jar.coordinates().orElseThrow();
+            if (!installed.equals(pin.coordinates()) || !jar.sha256().equals(pin.sha256())) {
+                throw new PlabException("matrix " + name + " pins plugin " + pin.coordinates() + " with sha-256 "
+                        + pin.sha256() + ", but the installed plugin '" + jar.id() + "' (" + jar.path() + ") is "
+                        + installed + " with sha-256 " + jar.sha256() + fix);
+            }
+        }
     }
 }

@@ -1,27 +1,27 @@
 package org.perceptuallab.host.matrix;
 
-import com.fasterxml.jackson.core.JsonParser;
+import static org.perceptuallab.host.io.JsonFiles.JSON;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.io.JsonFiles;
+import org.perceptuallab.host.run.CellOutcome;
+import org.perceptuallab.host.run.Shard;
 
 /**
  * The output folder of a matrix run: {@code cells/EXPERIMENT/LOSS-ID/result.json} per cell (ID derived
@@ -33,21 +33,18 @@ import org.perceptuallab.api.PlabException;
  */
 public final class ResultStore {
     /**
-     * The JSON mapper of every result file; a key given twice in an object is an error, not "the last
-     * wins" (an edited file would otherwise say one thing to a reader and another to plab).
+     * The layout version of the cell records this host writes. Version 2 holds provenance as small records
+     * (run, software, timing); version 1's flat provenance still reads, so earlier results are kept.
      */
-    public static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
-    /** The layout version of the cell records this host writes, and the only one it keeps. */
-    public static final int SCHEMA = 1;
+    public static final int SCHEMA = 2;
+    /** The layout versions this host reads. */
+    private static final Set<Long> READABLE = Set.of(1L, 2L);
     /** A record's fields that hold its layout version and its content hash. */
     static final String SCHEMA_FIELD = "schema";
     static final String HASH_FIELD = "sha256";
     /** One text for one content: compact, every object's keys sorted, so the hash outlives reformatting. */
     private static final ObjectWriter CANONICAL = JsonMapper.builder()
             .enable(JsonNodeFeature.WRITE_PROPERTIES_SORTED).build().writer();
-    /** How every file's text reaches its temporary file (a test gives one that fails as a full disk does). */
-    static final TextWriter FILES = (file, text) -> Files.writeString(file, text, StandardCharsets.UTF_8);
     /** The name of a cell's result file. */
     public static final String RESULT = "result.json";
     /** The marker a process leaves in a cell's folder while it runs the cell. */
@@ -57,17 +54,11 @@ public final class ResultStore {
     /** A cell's id: the start of its key's sha-256. */
     private static final String CELL_ID = "[0-9a-f]{12}";
 
-    /** Writes {@code text} to {@code file}; the seam through which a full disk is simulated. */
-    @FunctionalInterface
-    interface TextWriter {
-        void write(Path file, String text) throws IOException;
-    }
-
     /**
      * A cell folder's stored record, when there is one to keep, or why not: {@code distrust} says why a
      * record present was not kept (null when there is none or it was kept).
      */
-    public record Stored(Optional<CellRecord> record, String distrust) {
+    public record Stored(Optional<CellOutcome> record, String distrust) {
         static final Stored NONE = new Stored(Optional.empty(), null);
 
         static Stored distrusted(String why) {
@@ -76,13 +67,13 @@ public final class ResultStore {
     }
 
     private final Path root;
-    private final TextWriter writer;
+    private final JsonFiles.TextWriter writer;
 
     public ResultStore(Path root) {
-        this(root, FILES);
+        this(root, JsonFiles.FILES);
     }
 
-    ResultStore(Path root, TextWriter writer) {
+    ResultStore(Path root, JsonFiles.TextWriter writer) {
         this.root = root;
         this.writer = writer;
     }
@@ -123,7 +114,7 @@ public final class ResultStore {
         marker.put("pid", ProcessHandle.current().pid());
         marker.put("shard", shard.toString());
         marker.put("started", Instant.now().toString());
-        writeJson(cellDir.resolve(RUNNING), marker);
+        JsonFiles.writeJson(cellDir.resolve(RUNNING), marker);
     }
 
     /** Removes the running marker once the result is stored. */
@@ -135,17 +126,17 @@ public final class ResultStore {
      * The record of a cell without a result: {@code running} (with the marker: host, process, start; a
      * process killed mid-cell leaves it until the cell is run again) or {@code missing}.
      */
-    public CellRecord placeholder(Path cellDir, String experiment, String loss, JsonNode key, Integer shard) {
+    public CellOutcome.Pending placeholder(Path cellDir, String experiment, String loss, JsonNode key, Integer shard) {
         Path marker = cellDir.resolve(RUNNING);
-        CellRecord.Running running = null;
+        CellOutcome.Running running = null;
         if (Files.isRegularFile(marker)) {
             try {
-                running = JSON.readValue(marker.toFile(), CellRecord.Running.class);
+                running = JSON.readValue(marker.toFile(), CellOutcome.Running.class);
             } catch (IOException torn) {
                 running = null;
             }
         }
-        return CellRecord.pending(experiment, loss, key, running, shard);
+        return new CellOutcome.Pending(experiment, loss, key, running, shard);
     }
 
     private static String hostName() {
@@ -157,7 +148,7 @@ public final class ResultStore {
     }
 
     /** The stored result of a cell, if a whole one to keep exists ({@link #load} says why not). */
-    public Optional<CellRecord> read(Path cellDir) {
+    public Optional<CellOutcome> read(Path cellDir) {
         return load(cellDir).record();
     }
 
@@ -177,10 +168,11 @@ public final class ResultStore {
                 return Stored.distrusted(why + "is no JSON object");
             }
             JsonNode schema = node.path(SCHEMA_FIELD);
-            if (!schema.isIntegralNumber() || schema.asLong() != SCHEMA) {
+            if (!schema.isIntegralNumber() || !READABLE.contains(schema.asLong())) {
                 return Stored.distrusted(why + (schema.isMissingNode() ? "has no schema version (written by an"
-                        + " older plab or by hand)" : "is of schema version " + schema + ", not " + SCHEMA
-                        + " (the version this plab writes)"));
+                        + " older plab or by hand)" : "is of schema version " + schema + ", not one this plab reads"
+                        + " (" + READABLE.stream().sorted().map(String::valueOf).reduce((a, b) -> a + " or " + b)
+                        .orElseThrow() + ")"));
             }
             JsonNode hash = node.remove(HASH_FIELD);
             if (hash == null || !hash.asText().equals(contentHash(node))) {
@@ -191,7 +183,7 @@ public final class ResultStore {
             boolean whole = status.equals("done") ? node.path("metrics").isObject()
                     && node.path("metricTypes").isObject()
                     : status.equals("failed") && node.path("error").isTextual();
-            return whole ? new Stored(Optional.of(JSON.treeToValue(node, CellRecord.class)), null)
+            return whole ? new Stored(Optional.of(JSON.treeToValue(node, CellOutcome.class)), null)
                     : Stored.distrusted(why + "holds neither a done cell with metrics nor a failed one with its"
                     + " error");
         } catch (IOException | IllegalArgumentException e) {
@@ -200,14 +192,14 @@ public final class ResultStore {
     }
 
     /** Stores a cell's record in its folder, atomically, with its layout version and content hash. */
-    public void write(Path cellDir, CellRecord record) {
+    public void write(Path cellDir, CellOutcome record) {
         ObjectNode stored = JSON.createObjectNode().put(SCHEMA_FIELD, SCHEMA);
         stored.setAll((ObjectNode) JSON.valueToTree(record));
         Path file = cellDir.resolve(RESULT);
         try {
             // The hash of the content as it will read back (numbers keep their written form only).
             stored.put(HASH_FIELD, contentHash(JSON.readTree(JSON.writeValueAsString(stored))));
-            writeAtomically(file, JSON.writeValueAsString(stored), writer);
+            JsonFiles.writeAtomically(file, JSON.writeValueAsString(stored), writer);
         } catch (IOException e) {
             throw new PlabException("cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -231,67 +223,6 @@ public final class ResultStore {
             }
         }
         Files.createDirectories(cellDir);
-    }
-
-    /** Writes JSON to {@code file} atomically. */
-    public static void writeJson(Path file, JsonNode node) {
-        try {
-            writeAtomically(file, JSON.writeValueAsString(node));
-        } catch (IOException e) {
-            throw new PlabException("cannot write " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Writes text to a temporary file beside {@code file}, then moves it into place atomically. */
-    public static void writeAtomically(Path file, String text) {
-        writeAtomically(file, text, FILES);
-    }
-
-    /**
-     * As {@link #writeAtomically(Path, String)}, through {@code writer}. A failed write (a full disk) removes
-     * its temporary file and leaves {@code file} as it was; the message says what to do.
-     */
-    static void writeAtomically(Path file, String text, TextWriter writer) {
-        Path tmp = null;
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            writer.write(tmp, text);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            deleteQuietly(tmp, e);
-            throw new PlabException("cannot write " + file + ": " + e.getMessage() + fullDiskAdvice(e), e);
-        }
-    }
-
-    /** Removes a temporary file after a failed write; one that cannot go is noted on the failure. */
-    private static void deleteQuietly(Path tmp, IOException failure) {
-        if (tmp != null) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                failure.addSuppressed(e);
-            }
-        }
-    }
-
-    /**
-     * What to do where the file system said it is out of space (ENOSPC) or over quota (EDQUOT), else empty.
-     * Every result file is written whole or not at all, so what was finished before is still there.
-     */
-    public static String fullDiskAdvice(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String message = String.valueOf(t.getMessage());
-            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
-                return "; the disk is full: free some space and run the command again (finished cells are kept)";
-            }
-        }
-        return "";
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.run.CellOutcome;
 
 /**
  * What a results folder holds now, for {@code plab report}: the cells of its newest plan in plan order,
@@ -21,7 +22,7 @@ import org.perceptuallab.api.PlabException;
 public final class ResultsFolder {
     /** The matrix's name, its notes, its experiments' notes by name and its cells. */
     public record View(String matrix, List<String> notes, Map<String, String> experimentNotes,
-                       List<CellRecord> cells) {
+                       List<CellOutcome> cells) {
     }
 
     private ResultsFolder() {
@@ -34,7 +35,7 @@ public final class ResultsFolder {
         }
         ResultStore store = new ResultStore(output);
         Optional<ObjectNode> plan = ShardPlan.newest(output);
-        List<CellRecord> cells = new ArrayList<>();
+        List<CellOutcome> cells = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Map<String, String> experimentNotes = new LinkedHashMap<>();
         String matrix = output.getFileName().toString();
@@ -60,7 +61,7 @@ public final class ResultsFolder {
     }
 
     /** The cell's record where it is kept; one present but not trusted is a note saying why. */
-    private static Optional<CellRecord> kept(ResultStore store, Path dir, List<String> notes) {
+    private static Optional<CellOutcome> kept(ResultStore store, Path dir, List<String> notes) {
         ResultStore.Stored stored = store.load(dir);
         if (stored.distrust() != null) {
             notes.add("a cell's stored result is not shown: " + stored.distrust() + "; 'plab matrix' runs it again");

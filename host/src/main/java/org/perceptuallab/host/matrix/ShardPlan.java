@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.io.JsonFiles;
 
 /**
  * Which shard runs which cell. Every shard of a matrix must agree, so the partition is made once per set
@@ -190,7 +191,7 @@ final class ShardPlan {
             Files.createDirectories(file.getParent());
             Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
             try {
-                Files.writeString(tmp, ResultStore.JSON.writeValueAsString(node), StandardCharsets.UTF_8);
+                Files.writeString(tmp, JsonFiles.JSON.writeValueAsString(node), StandardCharsets.UTF_8);
                 try {
                     Files.createLink(file, tmp);
                 } catch (FileAlreadyExistsException lost) {
@@ -223,7 +224,7 @@ final class ShardPlan {
             return Optional.empty();
         }
         try {
-            JsonNode node = ResultStore.JSON.readTree(file.toFile());
+            JsonNode node = JsonFiles.JSON.readTree(file.toFile());
             return node instanceof ObjectNode o && o.path("cells").isArray() ? Optional.of(o) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Optional;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
-import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.io.JsonFiles;
+import org.perceptuallab.host.provenance.PluginJar;
 
 /**
  * The record of what {@code plab plugins install} put into the user plugin folder, kept beside the jars as
@@ -87,8 +88,8 @@ public final class InstalledPlugins {
         Path file = folder.resolve(FILE);
         if (Files.isRegularFile(file)) {
             try {
-                for (JsonNode e : ResultStore.JSON.readTree(file.toFile()).path("plugins")) {
-                    index.entries.add(ResultStore.JSON.treeToValue(e, Entry.class));
+                for (JsonNode e : JsonFiles.JSON.readTree(file.toFile()).path("plugins")) {
+                    index.entries.add(JsonFiles.JSON.treeToValue(e, Entry.class));
                 }
             } catch (IOException e) {
                 throw new PlabException("cannot read the plugin index " + file + " (" + e.getMessage() + "); it"
@@ -160,9 +161,9 @@ public final class InstalledPlugins {
     }
 
     private void write() {
-        ObjectNode root = ResultStore.JSON.createObjectNode();
+        ObjectNode root = JsonFiles.JSON.createObjectNode();
         ArrayNode list = root.putArray("plugins");
-        entries.forEach(e -> list.add(ResultStore.JSON.valueToTree(e)));
-        ResultStore.writeJson(folder.resolve(FILE), root);
+        entries.forEach(e -> list.add(JsonFiles.JSON.valueToTree(e)));
+        JsonFiles.writeJson(folder.resolve(FILE), root);
     }
 }

@@ -16,6 +16,8 @@ import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.Terminal;
+import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.host.provenance.PluginJar;
 import org.pf4j.DefaultVersionManager;
 
 /**

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.host.provenance.PluginJar;
 
 /** The plugin jars lying in plugin folders, read without loading them. */
 public final class PluginFolders {

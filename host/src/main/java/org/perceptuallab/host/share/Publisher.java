@@ -8,6 +8,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.host.provenance.PluginJar;
 
 /**
  * {@code plab plugins publish}: puts a plugin jar into a Maven repository (a folder any static web server can

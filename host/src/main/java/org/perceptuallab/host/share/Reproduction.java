@@ -1,5 +1,7 @@
 package org.perceptuallab.host.share;
 
+import static org.perceptuallab.host.io.JsonFiles.JSON;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +22,13 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.matrix.CellRecord;
 import org.perceptuallab.host.matrix.MatrixRunner;
 import org.perceptuallab.host.matrix.MatrixSpec;
-import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.host.provenance.Provenance;
+import org.perceptuallab.host.report.ResultFiles;
+import org.perceptuallab.host.run.CellOutcome;
+import org.perceptuallab.host.run.RunConfiguration;
 
 /**
  * {@code plab reproduce}: reruns cells of another run's results.json with the parameters, loss spec, seed
@@ -66,7 +70,7 @@ public final class Reproduction {
                     + " folder 'plab matrix' wrote it into)");
         }
         try {
-            JsonNode root = ResultStore.JSON.readTree(file.toFile());
+            JsonNode root = JSON.readTree(file.toFile());
             if (!root.path("cells").isArray()) {
                 throw new PlabException(file + " is no plab results file: it has no 'cells' list");
             }
@@ -90,7 +94,7 @@ public final class Reproduction {
      * The finished cells whose {@code EXPERIMENT/LOSS} matches one of the comma-separated globs ({@code *}
      * any text, {@code ?} one character); null or empty: every finished cell.
      */
-    public List<JsonNode> cells(String patterns) {
+    public List<CellOutcome.Done> cells(String patterns) {
         List<Pattern> globs = new ArrayList<>();
         if (patterns != null && !patterns.isBlank()) {
             for (String glob : patterns.split(",")) {
@@ -98,7 +102,7 @@ public final class Reproduction {
                         : Pattern.quote(Character.toString(ch))).reduce("", String::concat)));
             }
         }
-        List<JsonNode> out = new ArrayList<>();
+        List<CellOutcome.Done> out = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (JsonNode cell : results.get("cells")) {
             String name = name(cell);
@@ -119,7 +123,7 @@ public final class Reproduction {
      * The cell, if it records what a rerun needs: its names and a key with the experiment id, its params,
      * the loss and the seed; else bad input naming the file, the cell and what is missing.
      */
-    private JsonNode requireRerunnable(JsonNode cell) {
+    private CellOutcome.Done requireRerunnable(JsonNode cell) {
         JsonNode key = cell.path("key");
         String missing = !cell.path("experiment").isTextual() || !cell.path("loss").isTextual()
                 ? "its 'experiment' and 'loss' names" : !key.isObject() ? "its 'key'"
@@ -131,26 +135,32 @@ public final class Reproduction {
             throw new PlabException(resultsFile + ": cell " + name(cell) + " lacks " + missing + ", so it cannot be"
                     + " rerun; give the results.json as plab wrote it, or leave the cell out with --cells");
         }
-        return cell;
+        try {
+            return JSON.treeToValue(cell, CellOutcome.Done.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new PlabException(resultsFile + ": cell " + name(cell) + " is no finished cell as plab writes it ("
+                    + e.getMessage().lines().findFirst().orElse("") + "); give the results.json as plab wrote it, or"
+                    + " leave the cell out with --cells", e);
+        }
     }
 
     /**
      * The jars of the plugins the cells' experiments and losses came from, as their provenance records them
      * (those whose jars named coordinates).
      */
-    public static Set<MatrixSpec.PinnedPlugin> pins(List<JsonNode> cells) {
+    public static Set<MatrixSpec.PinnedPlugin> pins(List<CellOutcome.Done> cells) {
         Set<MatrixSpec.PinnedPlugin> out = new LinkedHashSet<>();
-        for (JsonNode cell : cells) {
-            JsonNode provenance = cell.path("provenance");
-            // Not Set.of: a record without provenance names no plugin twice ("").
-            Set<String> origins = new HashSet<>(List.of(provenance.path("experiment").path("plugin").asText(),
-                    provenance.path("loss").path("plugin").asText()));
-            for (JsonNode jar : provenance.path("plugins")) {
-                // As PluginHost.origin names a plugin in provenance and registries.
-                String origin = "plugin " + jar.path("id").asText() + " " + jar.path("version").asText();
-                if (origins.contains(origin) && jar.hasNonNull("coordinates") && jar.hasNonNull("sha256")) {
-                    out.add(new MatrixSpec.PinnedPlugin(Coordinates.parse(jar.get("coordinates").asText()),
-                            jar.get("sha256").asText()));
+        for (CellOutcome.Done cell : cells) {
+            Provenance provenance = cell.provenance();
+            if (provenance == null) {
+                continue;
+            }
+            // Not Set.of: the experiment and the loss may come from one plugin.
+            Set<String> origins = new HashSet<>(List.of(String.valueOf(provenance.experiment().plugin()),
+                    String.valueOf(provenance.loss().plugin())));
+            for (Provenance.LoadedPlugin jar : provenance.plugins()) {
+                if (origins.contains(jar.origin()) && jar.coordinates() != null && jar.sha256() != null) {
+                    out.add(new MatrixSpec.PinnedPlugin(Coordinates.parse(jar.coordinates()), jar.sha256()));
                 }
             }
         }
@@ -163,35 +173,35 @@ public final class Reproduction {
      *
      * @param baseDir the folder the data paths are relative to, or null for the recorded one
      */
-    public List<Figure> rerun(Lab lab, List<JsonNode> cells, Path output, Path baseDir, PrintWriter log)
+    public List<Figure> rerun(Lab lab, List<CellOutcome.Done> cells, Path output, Path baseDir, PrintWriter log)
             throws IOException {
         clearEarlierReproduction(output);
         List<Figure> figures = new ArrayList<>();
-        List<CellRecord> records = new ArrayList<>();
-        for (JsonNode cell : cells) {
-            JsonNode key = cell.get("key");
-            Path base = baseDir != null ? baseDir : Path.of(cell.path("provenance").path("baseDir")
-                    .asText(resultsFile.toAbsolutePath().getParent().toString()));
-            MatrixSpec.ExperimentEntry experiment = new MatrixSpec.ExperimentEntry(cell.get("experiment").asText(),
+        List<CellOutcome> outcomes = new ArrayList<>();
+        for (CellOutcome.Done cell : cells) {
+            JsonNode key = cell.key();
+            long seed = key.get("seed").asLong();
+            String recordedBase = cell.provenance() == null ? null : cell.provenance().run().baseDir();
+            Path base = baseDir != null ? baseDir : Path.of(recordedBase != null ? recordedBase
+                    : resultsFile.toAbsolutePath().getParent().toString());
+            MatrixSpec.ExperimentEntry experiment = new MatrixSpec.ExperimentEntry(cell.experiment(),
                     key.get("experiment").asText(), (ObjectNode) key.get("params").deepCopy());
-            MatrixSpec.LossEntry loss = new MatrixSpec.LossEntry(cell.get("loss").asText(),
+            MatrixSpec.LossEntry loss = new MatrixSpec.LossEntry(cell.loss(),
                     LossSpec.parse(resultsFile + ": cell " + name(cell) + ": ", key.get("loss")));
-            MatrixSpec one = new MatrixSpec(matrixName(), base, key.get("seed").asLong(), null, output,
-                    List.of(experiment), MatrixSpec.LossChoice.of(List.of(loss)));
-            lab.settings().seed(key.get("seed").asLong());
-            log.println("reproducing " + name(cell) + " (seed " + key.get("seed").asLong() + ")");
+            MatrixSpec one = MatrixSpec.of(matrixName(), base, List.of(experiment),
+                    MatrixSpec.LossChoice.of(List.of(loss)));
+            log.println("reproducing " + name(cell) + " (seed " + seed + ")");
             log.flush();
-            new MatrixRunner(lab, log).retryFailed(true).run(one, output);
-            ObjectNode fresh = (ObjectNode) ResultStore.JSON.readTree(output.resolve("results.json").toFile())
-                    .get("cells").get(0);
-            records.add(ResultStore.JSON.treeToValue(fresh, CellRecord.class));
-            if (!key.equals(fresh.get("key"))) {
+            CellOutcome fresh = new MatrixRunner(lab, log).run(one, RunConfiguration.of(lab.settings().withSeed(seed),
+                    output).withRetryFailed(true)).outcomes().get(0);
+            outcomes.add(fresh);
+            if (!key.equals(fresh.key())) {
                 log.println("note: " + name(cell) + " ran with another key than recorded (recorded " + key + ", now "
-                        + fresh.get("key") + "): its data or a default differs here");
+                        + fresh.key() + "): its data or a default differs here");
             }
-            figures.addAll(compare(name(cell), cell.path("metrics"), fresh));
+            figures.addAll(compare(name(cell), cell, fresh));
         }
-        MatrixRunner.writeTables(matrixName() + REPRODUCED, output, records,
+        ResultFiles.write(output, matrixName() + REPRODUCED, outcomes,
                 List.of("cells rerun from " + resultsFile.toAbsolutePath()), Map.of(), w -> log.println("warning: " + w));
         return figures;
     }
@@ -203,7 +213,7 @@ public final class Reproduction {
     private void clearEarlierReproduction(Path output) throws IOException {
         Path earlier = output.resolve("results.json");
         if (Files.isRegularFile(earlier)) {
-            boolean ours = ResultStore.JSON.readTree(earlier.toFile()).path("matrix").asText().endsWith(REPRODUCED);
+            boolean ours = JSON.readTree(earlier.toFile()).path("matrix").asText().endsWith(REPRODUCED);
             if (!ours || Files.isSameFile(earlier, resultsFile)) {
                 throw new PlabException("the output folder " + output + " holds the results of a run, not of a"
                         + " reproduction; give a new folder with --out");
@@ -219,27 +229,27 @@ public final class Reproduction {
         }
     }
 
-    private static List<Figure> compare(String cell, JsonNode recorded, ObjectNode fresh) {
-        if (!"done".equals(fresh.path("status").asText())) {
-            return List.of(new Figure(cell, "status: " + fresh.path("error").asText("failed"), 1.0, null, false));
+    private static List<Figure> compare(String cell, CellOutcome.Done recorded, CellOutcome fresh) {
+        if (!(fresh instanceof CellOutcome.Done done)) {
+            return List.of(new Figure(cell, "status: " + (fresh instanceof CellOutcome.Failed f ? f.error()
+                    : "failed"), 1.0, null, false));
         }
-        Map<String, JsonNode> names = new LinkedHashMap<>();
-        recorded.fields().forEachRemaining(e -> names.put(e.getKey(), e.getValue()));
-        fresh.path("metrics").fields().forEachRemaining(e -> names.putIfAbsent(e.getKey(), null));
+        Set<String> names = new LinkedHashSet<>(recorded.metrics().keySet());
+        names.addAll(done.metrics().keySet());
         List<Figure> out = new ArrayList<>();
-        for (String metric : names.keySet()) {
-            boolean timing = Metric.Kind.SECONDS.name().equals(fresh.path("metricTypes").path(metric).path("kind").asText());
-            out.add(new Figure(cell, metric, number(recorded.get(metric)), number(fresh.path("metrics").get(metric)),
-                    timing));
+        for (String metric : names) {
+            CellOutcome.MetricType type = done.metricTypes().get(metric);
+            out.add(new Figure(cell, metric, recorded.metrics().get(metric), done.metrics().get(metric),
+                    type != null && type.kind() == Metric.Kind.SECONDS));
         }
         return out;
     }
 
-    private static Double number(JsonNode node) {
-        return node == null || !node.isNumber() ? null : node.asDouble();
-    }
-
     private static String name(JsonNode cell) {
         return cell.path("experiment").asText() + "/" + cell.path("loss").asText();
+    }
+
+    private static String name(CellOutcome cell) {
+        return cell.experiment() + "/" + cell.loss();
     }
 }

@@ -15,17 +15,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Table;
-import org.perceptuallab.host.matrix.CellRecord;
-import org.perceptuallab.host.matrix.MatrixRunner;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.host.matrix.MatrixSpec;
-import org.perceptuallab.host.matrix.Provenance;
 import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.host.matrix.ResultsFolder;
+import org.perceptuallab.host.provenance.Provenance;
+import org.perceptuallab.host.report.ResultFiles;
+import org.perceptuallab.host.run.CellOutcome;
 import org.perceptuallab.host.share.Reproduction;
+import org.perceptuallab.testkit.Fuzz;
 
 /**
  * The host's readers of files that come from elsewhere (matrix files, cell records, results files, shard
@@ -70,30 +71,31 @@ class HostReadersFuzzTest {
 
         ResultStore store = new ResultStore(work.resolve("record-seed"));
         Path dir = store.cellDir("image-mean", "l2", "0123456789ab");
-        ObjectNode key = ResultStore.JSON.createObjectNode().put("experiment", "image-mean").put("seed", 0);
+        ObjectNode key = JsonFiles.JSON.createObjectNode().put("experiment", "image-mean").put("seed", 0);
         key.putObject("params").put("data", "a.png").put("size", 8);
         key.putObject("loss").put("loss", "l2");
-        CellRecord done = new CellRecord("image-mean", "l2", key, CellRecord.Status.done,
+        CellOutcome.Done done = new CellOutcome.Done("image-mean", "l2", key,
                 Map.of("distanceEnd", 0.125, "seconds", 1.5),
-                Map.of("distanceEnd", new CellRecord.MetricType(Metric.Better.LOWER, Metric.Kind.VALUE),
-                        "seconds", new CellRecord.MetricType(Metric.Better.LOWER, Metric.Kind.SECONDS)),
+                Map.of("distanceEnd", new CellOutcome.MetricType(Metric.Better.LOWER, Metric.Kind.VALUE),
+                        "seconds", new CellOutcome.MetricType(Metric.Better.LOWER, Metric.Kind.SECONDS)),
                 "distanceEnd", Map.of("mean", "cells/image-mean/l2-0123456789ab/mean.png"),
-                Map.of("loss", new CellRecord.Curve(List.of(1.0, 0.5, 0.25), "cells/image-mean/l2-0123456789ab/c.png")),
+                Map.of("loss", new CellOutcome.Curve(List.of(1.0, 0.5, 0.25), "cells/image-mean/l2-0123456789ab/c.png")),
                 List.of(new Table("steps", List.of("step", "loss"), List.of(List.of(1, 0.5), List.of(2, 0.25)))),
-                null, false, null, null, new Provenance(new Provenance.Component("image-mean", key.get("params"),
-                "plugin shared 1.0.0"), new Provenance.LossComponent(key.get("loss"), "plugin shared 1.0.0"), 0, 0,
-                ResultStore.JSON.createObjectNode().put("path", "a.png").put("sha256", "cd".repeat(32)), "0.1.0",
-                "1.0", "0.30.0", "PyTorch 2.5.1", "cpu()", 2, "17", "Linux amd64", List.of("plab", "matrix", "m.yaml"),
-                List.of(new Provenance.PluginJar("shared", "1.0.0", "/p/shared.jar", "ab".repeat(32),
-                        "org.example:shared:1.0.0")), "/data", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1.5),
-                null, null);
+                null, false, new Provenance(new Provenance.Component("image-mean", key.get("params"),
+                "plugin shared 1.0.0"), new Provenance.LossComponent(key.get("loss"), "plugin shared 1.0.0"),
+                new Provenance.Run(0, 0, JsonFiles.JSON.createObjectNode().put("path", "a.png").put("sha256",
+                        "cd".repeat(32)), "cpu()", 2, List.of("plab", "matrix", "m.yaml"), "/data"),
+                new Provenance.Software("0.1.0", "1.0", "0.30.0", "PyTorch 2.5.1", "17", "Linux amd64"),
+                new Provenance.Timing("2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", 1.5),
+                List.of(new Provenance.LoadedPlugin("shared", "1.0.0", "/p/shared.jar", "ab".repeat(32),
+                        "org.example:shared:1.0.0"))));
         store.write(dir, done);
         record = Files.readString(dir.resolve(ResultStore.RESULT));
-        recordContent = ResultStore.JSON.valueToTree(done);
+        recordContent = JsonFiles.JSON.valueToTree(done);
 
-        ObjectNode root = ResultStore.JSON.createObjectNode().put("matrix", "quick").put("hostVersion", "0.1.0");
+        ObjectNode root = JsonFiles.JSON.createObjectNode().put("matrix", "quick").put("hostVersion", "0.1.0");
         root.putArray("notes").add("a note");
-        ObjectNode cell = (ObjectNode) ResultStore.JSON.valueToTree(done);
+        ObjectNode cell = (ObjectNode) JsonFiles.JSON.valueToTree(done);
         ObjectNode provenance = cell.putObject("provenance");
         provenance.putObject("experiment").put("id", "image-mean").put("plugin", "plugin shared 1.0.0");
         provenance.putObject("loss").put("plugin", "plugin shared 1.0.0");
@@ -168,7 +170,7 @@ class HostReadersFuzzTest {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(ResultStore.RESULT), TextMutations.mutate(record, draw));
         ResultStore.Stored stored = store.load(dir);
-        stored.record().ifPresent(kept -> assertThat((JsonNode) ResultStore.JSON.valueToTree(kept))
+        stored.record().ifPresent(kept -> assertThat((JsonNode) JsonFiles.JSON.valueToTree(kept))
                 .as("a kept record is the one written").isEqualTo(recordContent));
         assertThat(stored.record().isPresent() || stored.distrust() != null).isTrue();
     }
@@ -217,11 +219,11 @@ class HostReadersFuzzTest {
     }
 
     private void aSharedRecordOfAnyContentIsTabledAndReportedOrRefused(long draw) throws IOException {
-        CellRecord shared;
+        CellOutcome shared;
         try {
             // An intact record (written by a store, hash and all) of whatever content a shared folder may hold.
-            shared = ResultStore.JSON.treeToValue(TextMutations.mutateTree(ResultStore.JSON.readTree(record), draw),
-                    CellRecord.class);
+            shared = JsonFiles.JSON.treeToValue(TextMutations.mutateTree(JsonFiles.JSON.readTree(record), draw),
+                    CellOutcome.class);
         } catch (IOException | IllegalArgumentException notARecord) {
             return; // refused as a record: the store reads it as not intact (ResultStore.load says why)
         }
@@ -231,7 +233,7 @@ class HostReadersFuzzTest {
         readsOrRefuses(() -> {
             try {
                 ResultsFolder.View view = ResultsFolder.read(folder);
-                MatrixRunner.writeTables(view.matrix(), folder, view.cells(), view.notes(), view.experimentNotes(),
+                ResultFiles.write(folder, view.matrix(), view.cells(), view.notes(), view.experimentNotes(),
                         warning -> { });
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

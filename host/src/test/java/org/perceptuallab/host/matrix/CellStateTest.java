@@ -16,6 +16,7 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.TestPlugins;
+import org.perceptuallab.host.run.RunConfiguration;
 
 /**
  * A training cell's state across runs, through the matrix runner and a real plugin jar: checkpoints
@@ -77,9 +78,9 @@ class CellStateTest {
                   - {experiment: counting, params: {steps: 6, failAt: 3}}
                 """);
         Path out = work.resolve("out");
-        try (Lab lab = new Lab(Settings.fromEnvironment().clearPluginDirs().addPluginDir(MatrixFixtures.pluginsDir())
-                .addPluginDir(plugins).seed(0))) {
-            MatrixRunner.Outcome first = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
+        try (Lab lab = new Lab(Settings.fromEnvironment().withoutPluginDirs().withPluginDir(MatrixFixtures.pluginsDir())
+                .withPluginDir(plugins).withSeed(0))) {
+            MatrixRunner.Result first = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
                     .run(MatrixSpec.read(file), out);
             assertThat(first.failed()).isEqualTo(1);
             JsonNode failed = MatrixFixtures.results(out).get("cells").get(0);
@@ -92,8 +93,8 @@ class CellStateTest {
             assertThat(Files.readString(cellDir.resolve("state/step.txt"))).isEqualTo("3");
             assertThat(Files.readString(out.resolve("report.html"))).contains("curves so far");
 
-            MatrixRunner.Outcome rerun = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
-                    .retryFailed(true).run(MatrixSpec.read(file), out);
+            MatrixRunner.Result rerun = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
+                    .run(MatrixSpec.read(file), RunConfiguration.of(lab.settings(), out).withRetryFailed(true));
             assertThat(rerun.done()).isEqualTo(1);
             JsonNode done = MatrixFixtures.results(out).get("cells").get(0);
             assertThat(done.at("/metrics/resumedFrom").asInt()).isEqualTo(3);
@@ -109,7 +110,7 @@ class CellStateTest {
         Path newer = work.resolve("newer");
         TestPlugins.jar(newer, "from-the-future", work.resolve("classes"), null, ">=2.1.0",
                 Map.of(Experiment.class, List.of("counting.Counting")), List.of());
-        try (Lab lab = new Lab(Settings.fromEnvironment().clearPluginDirs().addPluginDir(newer))) {
+        try (Lab lab = new Lab(Settings.fromEnvironment().withoutPluginDirs().withPluginDir(newer))) {
             assertThat(lab.warnings()).singleElement().asString().contains("plugin 'from-the-future' 1.0.0")
                     .contains("requires api >=2.1.0").contains("this host provides api " + org.perceptuallab.api.ApiVersion.CURRENT)
                     .contains("is not loaded");

@@ -34,13 +34,13 @@ class ExperimentLossesTest {
     void narrowingAnExperimentsLossesKeepsTheCellsThatStayAndRunsOnlyNewOnes(@TempDir Path tmp) throws Exception {
         Path photo = Fixtures.photos().resolve("coffee.png");
         Path out = tmp.resolve("out");
-        MatrixRunner.Outcome before = run(MatrixFixtures.write(tmp, "own.yaml", MATRIX.formatted("", photo, "", photo)),
+        MatrixRunner.Result before = run(MatrixFixtures.write(tmp, "own.yaml", MATRIX.formatted("", photo, "", photo)),
                 out);
         assertThat(before.done()).isEqualTo(6);
         Map<String, String> idsBefore = ids(out);
 
         // first: the matrix's l1 by its name and a new loss; second: the matrix's L2 by its id, and ssim.
-        MatrixRunner.Outcome after = run(MatrixFixtures.write(tmp, "own.yaml", MATRIX.formatted(
+        MatrixRunner.Result after = run(MatrixFixtures.write(tmp, "own.yaml", MATRIX.formatted(
                 "losses: [l1, grad],", photo, "losses: [l2, ssim],", photo)), out);
         assertThat(after.skipped()).as("kept from the first run").isEqualTo(3);
         assertThat(after.done() - after.skipped()).as("run now: only first x grad").isEqualTo(1);
@@ -56,7 +56,7 @@ class ExperimentLossesTest {
                 html.indexOf("<h2 id=\"second\">"));
     }
 
-    private static MatrixRunner.Outcome run(Path file, Path out) throws Exception {
+    private static MatrixRunner.Result run(Path file, Path out) throws Exception {
         try (Lab lab = MatrixFixtures.lab(2)) {
             return new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).run(MatrixSpec.read(file), out);
         }

@@ -14,6 +14,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -79,7 +80,7 @@ class GenerativeResumeTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true",
-                "org.perceptuallab.host.Plab", "--threads", "1", "matrix", file.toString(), "--out", out.toString())
+                "org.perceptuallab.host.cli.Plab", "--threads", "1", "matrix", file.toString(), "--out", out.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -102,7 +103,7 @@ class GenerativeResumeTest {
         try (InputStream in = Files.newInputStream(zip); ZipInputStream entries = new ZipInputStream(in)) {
             for (ZipEntry e; (e = entries.getNextEntry()) != null; ) {
                 if (e.getName().equals("meta.json")) {
-                    JsonNode meta = ResultStore.JSON.readTree(entries.readAllBytes());
+                    JsonNode meta = JsonFiles.JSON.readTree(entries.readAllBytes());
                     return Optional.of(new int[] {meta.get("epoch").asInt(), meta.get("step").asInt()});
                 }
             }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.testkit.Fixtures;
 
 /** Shared set-up of the matrix tests: the distribution's plugins, the bundled photos, small matrices. */
@@ -31,7 +32,7 @@ final class MatrixFixtures {
     }
 
     static Lab lab(long seed) {
-        return new Lab(Settings.fromEnvironment().clearPluginDirs().addPluginDir(pluginsDir()).seed(seed));
+        return new Lab(Settings.fromEnvironment().withoutPluginDirs().withPluginDir(pluginsDir()).withSeed(seed));
     }
 
     static Path write(Path dir, String name, String yaml) throws IOException {
@@ -44,7 +45,7 @@ final class MatrixFixtures {
      * (a failed one is named with its error) and returns the cells of results.json.
      */
     static JsonNode runEveryCell(Path file, Path output, long seed, int cells) throws IOException {
-        MatrixRunner.Outcome outcome;
+        MatrixRunner.Result outcome;
         try (Lab lab = lab(seed)) {
             outcome = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).run(MatrixSpec.read(file), output);
         }
@@ -58,7 +59,7 @@ final class MatrixFixtures {
     }
 
     static JsonNode results(Path output) throws IOException {
-        return ResultStore.JSON.readTree(output.resolve("results.json").toFile());
+        return JsonFiles.JSON.readTree(output.resolve("results.json").toFile());
     }
 
     /**

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.run.RunConfiguration;
 import org.perceptuallab.kit.io.ReadBudget;
 import org.perceptuallab.testkit.Fixtures;
 
@@ -32,18 +33,18 @@ class MatrixJobsTest {
         Path parallel = dir.resolve("parallel");
         StringWriter log = new StringWriter();
         try (Lab lab = MatrixFixtures.lab(3)) {
-            new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).jobs(1).cache(false)
-                    .run(MatrixSpec.read(file), single);
-            MatrixRunner.Outcome outcome = new MatrixRunner(lab, new PrintWriter(log, true)).jobs(2).cache(true)
-                    .run(MatrixSpec.read(file), parallel);
+            new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).run(MatrixSpec.read(file),
+                    RunConfiguration.of(lab.settings(), single).withCacheFolder(null));
+            MatrixRunner.Result outcome = new MatrixRunner(lab, new PrintWriter(log, true)).run(MatrixSpec.read(file),
+                    RunConfiguration.of(lab.settings(), parallel).withJobs(2));
             assertThat(outcome.done()).as(log.toString()).isEqualTo(4);
-            MatrixRunner.Outcome rerun = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).jobs(2)
-                    .run(MatrixSpec.read(file), parallel);
+            MatrixRunner.Result rerun = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
+                    .run(MatrixSpec.read(file), RunConfiguration.of(lab.settings(), parallel).withJobs(2));
             assertThat(rerun.skipped()).isEqualTo(4);
         }
         assertThat(log.toString()).contains("2 cells at once");
-        assertThat(single.resolve(MatrixRunner.CACHE)).doesNotExist();
-        assertThat(parallel.resolve(MatrixRunner.CACHE).resolve("decoded-images")).isNotEmptyDirectory();
+        assertThat(single.resolve(RunConfiguration.CACHE)).doesNotExist();
+        assertThat(parallel.resolve(RunConfiguration.CACHE).resolve("decoded-images")).isNotEmptyDirectory();
         MatrixFixtures.assertSameFigures(MatrixFixtures.figures(parallel), MatrixFixtures.figures(single));
     }
 
@@ -60,8 +61,8 @@ class MatrixJobsTest {
         StringWriter log = new StringWriter();
         System.setProperty(property, "1000");
         try (Lab lab = MatrixFixtures.lab(3)) {
-            MatrixRunner.Outcome outcome = new MatrixRunner(lab, new PrintWriter(log, true)).jobs(2).cache(false)
-                    .run(MatrixSpec.read(file), dir.resolve("out"));
+            MatrixRunner.Result outcome = new MatrixRunner(lab, new PrintWriter(log, true)).run(MatrixSpec.read(file),
+                    RunConfiguration.of(lab.settings(), dir.resolve("out")).withJobs(2).withCacheFolder(null));
             assertThat(log.toString()).contains("2 cells at once");
             assertThat(outcome.failed()).as("each worker refuses the photo under the host's budget").isEqualTo(2);
         } finally {

@@ -39,7 +39,7 @@ class MatrixResumeTest {
 
         Process child = new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
                 "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true",
-                "org.perceptuallab.host.Plab", "matrix", file.toString(), "--out", killed.toString(), "--jobs", "1")
+                "org.perceptuallab.host.cli.Plab", "matrix", file.toString(), "--out", killed.toString(), "--jobs", "1")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
         ResultStore store = new ResultStore(killed);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

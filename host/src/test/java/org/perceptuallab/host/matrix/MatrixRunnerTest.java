@@ -32,7 +32,7 @@ class MatrixRunnerTest {
     @TempDir
     static Path tmp;
     static Path out;
-    static MatrixRunner.Outcome outcome;
+    static MatrixRunner.Result outcome;
 
     @BeforeAll
     static void runSmallMatrix() throws Exception {
@@ -84,22 +84,22 @@ class MatrixRunnerTest {
             String lossId = p.path("loss").path("spec").path("loss").asText();
             assertThat(p.path("loss").path("spec").path("params")).as("canonical params, defaults filled in")
                     .isEqualTo(defaults.get(lossId));
-            assertThat(p.path("seed").asLong()).isEqualTo(3);
-            assertThat(p.path("engineSeed").asInt()).isEqualTo(Long.hashCode(3));
-            assertThat(p.path("data").path("sha256").asText()).matches("[0-9a-f]{64}");
-            assertThat(p.path("hostVersion").asText()).isNotEmpty();
-            assertThat(p.path("apiVersion").asText()).isEqualTo(ApiVersion.CURRENT);
-            assertThat(p.path("engine").asText()).startsWith("PyTorch 2.");
-            assertThat(p.path("djl").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
-            assertThat(p.path("device").asText()).isEqualTo("cpu()");
+            assertThat(p.at("/run/seed").asLong()).isEqualTo(3);
+            assertThat(p.at("/run/engineSeed").asInt()).isEqualTo(Long.hashCode(3));
+            assertThat(p.at("/run/data/sha256").asText()).matches("[0-9a-f]{64}");
+            assertThat(p.at("/software/host").asText()).isNotEmpty();
+            assertThat(p.at("/software/api").asText()).isEqualTo(ApiVersion.CURRENT);
+            assertThat(p.at("/software/engine").asText()).startsWith("PyTorch 2.");
+            assertThat(p.at("/software/djl").asText()).matches("\\d+\\.\\d+\\.\\d+.*");
+            assertThat(p.at("/run/device").asText()).isEqualTo("cpu()");
             assertThat(p.path("plugins")).isNotEmpty().allSatisfy(jar -> {
                 assertThat(jar.path("sha256").asText()).matches("[0-9a-f]{64}");
                 assertThat(Path.of(jar.path("jar").asText())).isRegularFile();
             });
-            Instant started = Instant.parse(p.path("started").asText());
-            Instant ended = Instant.parse(p.path("ended").asText());
+            Instant started = Instant.parse(p.at("/timing/started").asText());
+            Instant ended = Instant.parse(p.at("/timing/ended").asText());
             assertThat(Duration.between(started, ended).toMillis() / 1000.0)
-                    .isCloseTo(p.path("seconds").asDouble(), within(0.002));
+                    .isCloseTo(p.at("/timing/seconds").asDouble(), within(0.002));
         }
         assertThat(order).containsExactly("2afc/L2=done", "2afc/broken=failed", "2afc/ssim=done",
                 "image-mean/L2=done", "image-mean/broken=failed", "image-mean/ssim=done");

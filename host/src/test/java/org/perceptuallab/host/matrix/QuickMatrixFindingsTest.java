@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.run.RunConfiguration;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -49,7 +50,8 @@ class QuickMatrixFindingsTest {
                 quick.losses(), quick.plugins());
         out = tmp.resolve("out");
         try (Lab lab = MatrixFixtures.lab(quick.seed())) {
-            new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).jobs(2).run(spec, out);
+            new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).run(spec,
+                    RunConfiguration.of(lab.settings(), out).withJobs(2));
         }
         for (JsonNode c : MatrixFixtures.results(out).get("cells")) {
             assertThat(c.path("status").asText()).as(c.path("error").asText()).isEqualTo("done");
@@ -96,7 +98,8 @@ class QuickMatrixFindingsTest {
         for (String experiment : List.of("style-transfer-chelsea-starry", "glo-fashion", "autoencoder-fashion")) {
             int from = html.indexOf("<h2 id=\"" + experiment + "\">");
             assertThat(from).as(experiment).isPositive();
-            String gallery = html.substring(from, html.indexOf("</div>\n</div>", from));
+            // The view runs to the next heading (another experiment's view, the notes or the details).
+            String gallery = html.substring(from, html.indexOf("<h2 ", from + 1));
             assertThat(gallery).contains("<div class=\"gallery\">", "<figure class=\"cmp input\">", "<p class=\"note\">");
         }
         assertThat(html).contains("alt=\"content\"", "alt=\"style\"", "alt=\"training images\"",

@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.host.run.Shard;
 
 /** Shard arithmetic: the partition, its balance and determinism, --shard parsing, the stored plan. */
 class ShardPlanTest {

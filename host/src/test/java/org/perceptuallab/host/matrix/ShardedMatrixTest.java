@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PlabRun;
+import org.perceptuallab.host.run.CellOutcome;
+import org.perceptuallab.host.run.RunConfiguration;
+import org.perceptuallab.host.run.Shard;
 
 /**
  * A matrix split into shards over one results folder: together they run every cell once, the merged
@@ -28,8 +31,8 @@ class ShardedMatrixTest {
         int ran = 0;
         try (Lab lab = MatrixFixtures.lab(5)) {
             StringWriter log = new StringWriter();
-            MatrixRunner.Outcome first = new MatrixRunner(lab, new PrintWriter(log, true)).shard(new Shard(0, 3))
-                    .run(MatrixSpec.read(file), shared);
+            MatrixRunner.Result first = new MatrixRunner(lab, new PrintWriter(log, true)).run(MatrixSpec.read(file),
+                    RunConfiguration.of(lab.settings(), shared).withShard(new Shard(0, 3)));
             ran += first.done();
             assertThat(log.toString()).containsPattern("shard 0/3: \\d of the matrix's 6 cells");
 
@@ -37,8 +40,8 @@ class ShardedMatrixTest {
             ResultsFolder.View partial = ResultsFolder.read(shared);
             assertThat(partial.cells()).hasSize(6);
             assertThat(statuses(partial.cells()).values()).containsOnly("done", "missing");
-            CellRecord pending = partial.cells().stream().filter(c -> c.status() == CellRecord.Status.missing)
-                    .findFirst().orElseThrow();
+            CellOutcome.Pending pending = partial.cells().stream().filter(c -> c.status() == CellOutcome.Status.missing)
+                    .map(c -> (CellOutcome.Pending) c).findFirst().orElseThrow();
             Path pendingDir = new ResultStore(shared).cellDirs(pending.experiment(), pending.loss()).stream()
                     .findFirst().orElseGet(() -> planDir(shared, pending));
             Files.createDirectories(pendingDir);
@@ -51,13 +54,15 @@ class ShardedMatrixTest {
                     .contains("<b>missing</b>: not run yet");
 
             for (int k = 1; k < 3; k++) {
-                MatrixRunner.Outcome o = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
-                        .shard(new Shard(k, 3)).run(MatrixSpec.read(file), shared);
+                MatrixRunner.Result o = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
+                        .run(MatrixSpec.read(file),
+                    RunConfiguration.of(lab.settings(), shared).withShard(new Shard(k, 3)));
                 assertThat(o.skipped()).as("shard %d found none of its cells done", k).isZero();
                 ran += o.done();
             }
-            MatrixRunner.Outcome again = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
-                    .shard(new Shard(1, 3)).run(MatrixSpec.read(file), shared);
+            MatrixRunner.Result again = new MatrixRunner(lab, new PrintWriter(new StringWriter(), true))
+                    .run(MatrixSpec.read(file),
+                    RunConfiguration.of(lab.settings(), shared).withShard(new Shard(1, 3)));
             assertThat(again.done()).as("a rerun shard skips what is done").isEqualTo(again.skipped());
         }
         assertThat(ran).as("every cell ran exactly once over the three shards").isEqualTo(6);
@@ -74,7 +79,7 @@ class ShardedMatrixTest {
         assertThat(html).contains("sharpness &uarr;").contains("f1 &uarr;");
     }
 
-    private static Path planDir(Path shared, CellRecord cell) {
+    private static Path planDir(Path shared, CellOutcome cell) {
         JsonNode plan = ShardPlan.newest(shared).orElseThrow();
         for (JsonNode c : plan.path("cells")) {
             if (c.path("experiment").asText().equals(cell.experiment())
@@ -86,7 +91,7 @@ class ShardedMatrixTest {
         throw new AssertionError("cell not in the plan");
     }
 
-    private static Map<String, String> statuses(List<CellRecord> cells) {
+    private static Map<String, String> statuses(List<CellOutcome> cells) {
         Map<String, String> out = new LinkedHashMap<>();
         cells.forEach(c -> out.put(c.experiment() + "/" + c.loss(), c.status().name()));
         return out;

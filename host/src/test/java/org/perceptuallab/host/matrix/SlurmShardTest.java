@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PlabRun;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -46,7 +47,7 @@ class SlurmShardTest {
         String job = submit(sbatch, env, tmp, "--array=0-2", script.toString());
         // Cancel one task while it is inside a cell: its running marker is there and its result is not.
         Path runningCell = waitForRunningCell(results, 180);
-        JsonNode marker = ResultStore.JSON.readTree(runningCell.resolve(ResultStore.RUNNING).toFile());
+        JsonNode marker = JsonFiles.JSON.readTree(runningCell.resolve(ResultStore.RUNNING).toFile());
         String shard = marker.path("shard").asText();
         int index = Integer.parseInt(shard.split("/")[0]);
         run("scancel", job + "_" + index);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.fuzz.TextMutations;
+import org.perceptuallab.host.provenance.Coordinates;
 import org.perceptuallab.testkit.Fuzz;
 
 /**

@@ -8,9 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.PlabRun;
-import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.io.JsonFiles;
+import org.perceptuallab.host.provenance.PluginJar;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
@@ -56,7 +57,7 @@ class PinnedMatrixTest {
         assertThat(lab("lab-a", "plugins", "install", PluginSharingTest.V2.toString(), "--repo", repo.toString()).exit())
                 .isZero();
         PlabRun refused = lab("lab-a", "matrix", file.toString(), "--out", tmp.resolve("out").toString());
-        assertThat(refused.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(refused.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(refused.err()).contains("pins plugin " + PluginSharingTest.V1 + " with sha-256 " + PluginJar.sha256(v1))
                 .contains("is " + PluginSharingTest.V2 + " with sha-256 " + PluginJar.sha256(v2))
                 .contains("plab plugins sync");
@@ -65,7 +66,7 @@ class PinnedMatrixTest {
         assertThat(sync.out()).contains("1 pinned plugins, 1 installed now");
         PlabRun run = lab("lab-a", "matrix", file.toString(), "--out", tmp.resolve("out").toString());
         assertThat(run.exit()).as(run.err()).isZero();
-        JsonNode shared = ResultStore.JSON.readTree(tmp.resolve("out/results.json").toFile()).get("cells").get(0);
+        JsonNode shared = JsonFiles.JSON.readTree(tmp.resolve("out/results.json").toFile()).get("cells").get(0);
         assertThat(shared.path("loss").asText()).isEqualTo(ShareFixtures.LOSS_ID);
         JsonNode jars = shared.path("provenance").path("plugins");
         JsonNode sharedJar = null;
@@ -78,7 +79,7 @@ class PinnedMatrixTest {
         assertThat(sharedJar.path("sha256").asText()).isEqualTo(PluginJar.sha256(v1));
         assertThat(imageMeanJar.path("coordinates").asText()).startsWith("org.perceptuallab:experiment-image-mean:");
         assertThat(imageMeanJar.path("sha256").asText()).matches("[0-9a-f]{64}");
-        assertThat(shared.path("provenance").path("baseDir").asText()).isEqualTo(tmp.toAbsolutePath().toString());
+        assertThat(shared.at("/provenance/run/baseDir").asText()).isEqualTo(tmp.toAbsolutePath().toString());
         // A pin on a digest no jar has, and a malformed pin, are refused before anything runs.
         Path wrong = matrix("ab".repeat(32));
         assertThat(lab("lab-a", "plugins", "sync", wrong.toString(), "--repo", repo.toString()).err())
@@ -105,18 +106,18 @@ class PinnedMatrixTest {
                 .contains("2 cells rerun").contains(" 0 beyond the tolerance")
                 .containsPattern("image-mean/" + ShareFixtures.LOSS_ID + " +distanceEnd");
         assertThat(tmp.resolve("lab-b/plugins/shared.jar")).hasSameBinaryContentAs(v1);
-        JsonNode again = ResultStore.JSON.readTree(tmp.resolve("reproduced/results.json").toFile()).get("cells");
+        JsonNode again = JsonFiles.JSON.readTree(tmp.resolve("reproduced/results.json").toFile()).get("cells");
         assertThat(again).hasSize(2);
 
         // One recorded figure changed: the same rerun now reports it beyond the tolerance and exits 1.
-        ObjectNode tampered = (ObjectNode) ResultStore.JSON.readTree(original.resolve("results.json").toFile());
+        ObjectNode tampered = (ObjectNode) JsonFiles.JSON.readTree(original.resolve("results.json").toFile());
         ObjectNode metrics = (ObjectNode) tampered.get("cells").get(1).get("metrics");
         metrics.put("distanceEnd", metrics.get("distanceEnd").asDouble() + 0.5);
         Path edited = tmp.resolve("tampered.json");
-        ResultStore.writeJson(edited, tampered);
+        JsonFiles.writeJson(edited, tampered);
         PlabRun differs = lab("lab-b", "reproduce", edited.toString(), "--cells", "*/l2", "--yes",
                 "--out", tmp.resolve("reproduced-2").toString());
-        assertThat(differs.exit()).as(differs.err()).isEqualTo(Plab.FAILED);
+        assertThat(differs.exit()).as(differs.err()).isEqualTo(ExitCodes.FAILED);
         assertThat(differs.out()).contains("1 cells rerun").containsPattern("distanceEnd .* BEYOND TOLERANCE")
                 .contains("1 beyond the tolerance");
     }

@@ -9,8 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.ApiVersion;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.PlabRun;
+import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.host.provenance.PluginJar;
 
 /**
  * Publishing and installing plugins between two labs on one machine, each with its own home (user plugin folder,
@@ -53,7 +55,7 @@ class PluginSharingTest {
     }
 
     private void assertRefused(PlabRun run, String... reasons) {
-        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).contains("refused plugin 'shared'").contains(reasons).doesNotContain("\tat ");
         assertThat(labB().resolve("plugins/shared.jar")).doesNotExist();
     }
@@ -117,7 +119,7 @@ class PluginSharingTest {
         bytes[bytes.length / 2] ^= 1;
         Files.write(published, bytes);
         PlabRun install = labB("plugins", "install", V1.toString(), "--repo", repository().toUri().toString());
-        assertThat(install.exit()).as(install.err()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(install.exit()).as(install.err()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(install.err()).contains("refused plugin " + V1).contains("checksum mismatch")
                 .contains(PluginJar.sha256(jar)).contains(PluginJar.sha256(published)).doesNotContain("\tat ");
         assertThat(labB().resolve("plugins/shared.jar")).doesNotExist();
@@ -216,12 +218,12 @@ class PluginSharingTest {
         Path theirs = ShareFixtures.pluginJar(tmp.resolve("other"), "shared", new Coordinates("org.lab-c",
                 "shared-loss", "2.0.0"), null);
         PlabRun clash = labB("plugins", "install", theirs.toString());
-        assertThat(clash.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(clash.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(clash.err()).contains("refused plugin 'shared' (org.lab-c:shared-loss:2.0.0)")
                 .contains("already installed from org.lab-a:shared-loss:1.0.0").contains("plab plugins remove shared");
         Path shipped = ShareFixtures.pluginJar(tmp.resolve("fake"), "losses-pixel", V1, null);
         PlabRun distribution = labB("plugins", "install", shipped.toString());
-        assertThat(distribution.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(distribution.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(distribution.err()).contains("plugin id 'losses-pixel' is already provided by")
                 .contains("losses-pixel.jar");
     }
@@ -233,7 +235,7 @@ class PluginSharingTest {
         String repo = repository().toUri().toString();
         assertThat(labB("plugins", "install", V2.toString(), "--repo", repo).exit()).isZero();
         PlabRun downgrade = labB("plugins", "install", V1.toString(), "--repo", repo);
-        assertThat(downgrade.exit()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(downgrade.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(downgrade.err()).contains("refused plugin 'shared' (" + V1 + ")")
                 .contains("older than the installed " + V2).contains("--force");
         assertThat(InstalledPlugins.in(labB().resolve("plugins")).require("shared").version()).isEqualTo("1.1.0");
@@ -263,7 +265,7 @@ class PluginSharingTest {
         Path installed = labB().resolve("plugins/shared.jar");
         Files.write(installed, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
         PlabRun verify = labB("plugins", "verify", "shared");
-        assertThat(verify.exit()).isEqualTo(Plab.FAILED);
+        assertThat(verify.exit()).isEqualTo(ExitCodes.FAILED);
         assertThat(verify.out()).contains("CHANGED  shared").contains(PluginJar.sha256(jar))
                 .contains(PluginJar.sha256(installed)).contains("1 changed or missing");
         PlabRun remove = labB("plugins", "remove", "shared");

@@ -33,6 +33,7 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
 import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.host.TestPlugins;
+import org.perceptuallab.host.provenance.Coordinates;
 import org.perceptuallab.testkit.Fixtures;
 
 /**

@@ -13,9 +13,10 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.PlabRun;
-import org.perceptuallab.host.matrix.ResultStore;
+import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.io.JsonFiles;
+import org.perceptuallab.host.provenance.Coordinates;
 
 /**
  * Hostile or broken input to plugin sharing: a settings file that would fail open, an edited install record,
@@ -53,7 +54,7 @@ class SharingFaultsTest {
     }
 
     private static void assertBadInput(PlabRun run, String... parts) {
-        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(Plab.BAD_INPUT);
+        assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(run.err()).contains(parts).doesNotContain("\tat ").doesNotContain("internal error");
     }
 
@@ -87,11 +88,11 @@ class SharingFaultsTest {
         Path index = folder.resolve(InstalledPlugins.FILE);
         Path victim = Files.writeString(tmp.resolve("victim.jar"), "not the plugin folder's");
         Files.createSymbolicLink(folder.resolve("link.jar"), victim);
-        JsonNode original = ResultStore.JSON.readTree(index.toFile());
+        JsonNode original = JsonFiles.JSON.readTree(index.toFile());
         for (String file : List.of("../../victim.jar", victim.toString(), "link.jar", InstalledPlugins.FILE, "")) {
             JsonNode edited = original.deepCopy();
             ((ObjectNode) edited.get("plugins").get(0)).put("file", file);
-            ResultStore.JSON.writeValue(index.toFile(), edited);
+            JsonFiles.JSON.writeValue(index.toFile(), edited);
             for (List<String> command : List.of(List.of("remove", "shared"), List.of("update", "shared"),
                     List.of("verify", "shared"), List.of("verify"), List.of("install", jar.toString(), "--force"))) {
                 PlabRun run = plab(concat("plugins", command));
@@ -109,9 +110,9 @@ class SharingFaultsTest {
         Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", V1, null);
         assertThat(plab("plugins", "install", jar.toString()).exit()).isZero();
         Path index = lab().resolve("plugins").resolve(InstalledPlugins.FILE);
-        JsonNode edited = ResultStore.JSON.readTree(index.toFile());
+        JsonNode edited = JsonFiles.JSON.readTree(index.toFile());
         ((ObjectNode) edited.get("plugins").get(0)).remove("sha256");
-        ResultStore.JSON.writeValue(index.toFile(), edited);
+        JsonFiles.JSON.writeValue(index.toFile(), edited);
         assertBadInput(plab("plugins", "verify"), "entry 1 (plugin 'shared') of the plugin index " + index,
                 "lacks a field");
     }

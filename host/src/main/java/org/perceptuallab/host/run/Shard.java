@@ -1,4 +1,4 @@
-package org.perceptuallab.host.matrix;
+package org.perceptuallab.host.run;
 
 import java.util.Map;
 import org.perceptuallab.api.PlabException;

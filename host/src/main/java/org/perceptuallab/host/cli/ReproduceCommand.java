@@ -1,6 +1,5 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,15 +12,14 @@ import java.util.Optional;
 import java.util.Set;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.Terminal;
-import org.perceptuallab.host.cli.LabCommand;
 import org.perceptuallab.host.matrix.MatrixSpec;
+import org.perceptuallab.host.provenance.LoadedPlugins;
+import org.perceptuallab.host.provenance.PluginJar;
+import org.perceptuallab.host.run.CellOutcome;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.PluginFolders;
-import org.perceptuallab.host.share.PluginJar;
-import org.perceptuallab.host.share.PluginPins;
 import org.perceptuallab.host.share.Reproduction;
 import org.perceptuallab.host.share.SharingSettings;
 import picocli.CommandLine.Command;
@@ -61,16 +59,17 @@ public final class ReproduceCommand extends LabCommand {
     RepositoryOptions repositories = new RepositoryOptions();
 
     private Reproduction reproduction;
-    private List<JsonNode> chosen;
+    private List<CellOutcome.Done> chosen;
     private Path output;
 
     /** The cells to rerun, and the plugins they need installed before the runtime loads plugins. */
     @Override
     protected Settings settings() throws IOException {
         reproduction = Reproduction.read(results);
-        chosen = reproduction.cells(cells);
-        // Before anything is installed: a results file whose name leads out of plab-output is refused first.
+        // Before anything is read further or installed: a results file whose name leads out of plab-output is
+        // refused first.
         output = out != null ? out : reproduction.defaultOutput();
+        chosen = reproduction.cells(cells);
         Settings settings = global().settings();
         installPlugins(settings, Reproduction.pins(chosen));
         return settings;
@@ -94,7 +93,7 @@ public final class ReproduceCommand extends LabCommand {
         out().printf(Locale.ROOT, "%d cells rerun, %d metrics compared, %d beyond the tolerance %g; rerun cells in %s%n",
                 chosen.size(), figures.stream().filter(f -> !f.timing()).count(), beyond, tolerance,
                 output.toAbsolutePath().normalize());
-        return beyond == 0 ? 0 : Plab.FAILED;
+        return beyond == 0 ? 0 : ExitCodes.FAILED;
     }
 
     /**
@@ -110,7 +109,7 @@ public final class ReproduceCommand extends LabCommand {
             if (PluginFolders.holds(present, pin.coordinates(), pin.sha256())) {
                 continue;
             }
-            Optional<PluginJar> fixed = PluginPins.find(pin.coordinates(), present.stream()
+            Optional<PluginJar> fixed = LoadedPlugins.find(pin.coordinates(), present.stream()
                     .filter(j -> !j.path().toAbsolutePath().getParent().normalize().equals(own)).toList());
             if (fixed.isPresent()) {
                 err().println(Terminal.safe("warning: the results ran with " + pin.coordinates() + " (sha-256 "

@@ -1,4 +1,4 @@
-package org.perceptuallab.host;
+package org.perceptuallab.host.cli;
 
 import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
@@ -7,28 +7,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
-import org.perceptuallab.host.cli.BenchCommand;
-import org.perceptuallab.host.cli.CheckCommand;
-import org.perceptuallab.host.cli.DistanceCommand;
-import org.perceptuallab.host.cli.ExperimentsCommand;
-import org.perceptuallab.host.cli.GlobalOptions;
-import org.perceptuallab.host.cli.GoldenCommand;
-import org.perceptuallab.host.cli.LossesCommand;
-import org.perceptuallab.host.cli.MatrixCommand;
-import org.perceptuallab.host.cli.PluginCommandRunner;
-import org.perceptuallab.host.cli.PluginsCommand;
-import org.perceptuallab.host.cli.ReportCommand;
-import org.perceptuallab.host.cli.RunCommand;
-import org.perceptuallab.host.matrix.ResultStore;
-import org.perceptuallab.host.share.cli.ReproduceCommand;
-import org.perceptuallab.host.share.cli.TrustCommand;
+import org.perceptuallab.host.ExitGuard;
+import org.perceptuallab.host.Lab;
+import org.perceptuallab.host.PluginHost;
+import org.perceptuallab.host.Settings;
+import org.perceptuallab.host.Terminal;
+import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** The {@code plab} command line. */
 @Command(name = "plab", mixinStandardHelpOptions = true, versionProvider = Plab.Version.class,
@@ -40,15 +31,10 @@ import picocli.CommandLine.Spec;
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})
 public final class Plab implements Callable<Integer> {
-    /** Exit code of a failed check or an internal error. */
-    public static final int FAILED = 1;
-    /** Exit code of bad usage or bad input. */
-    public static final int BAD_INPUT = 2;
-
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @Mixin(name = GlobalOptions.MIXIN)
     GlobalOptions global = new GlobalOptions();
 
     /** The options every command shares (given before or after the subcommand). */
@@ -99,18 +85,21 @@ public final class Plab implements Callable<Integer> {
     public static CommandLine commandLine() {
         Plab root = new Plab();
         CommandLine cl = new CommandLine(root);
+        // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
+        CommandLine.IExitCodeExceptionMapper exitCodes = thrown -> thrown instanceof PluginFailure ? ExitCodes.FAILED
+                : thrown instanceof PlabException ? ExitCodes.BAD_INPUT : ExitCodes.FAILED;
+        cl.setExitCodeExceptionMapper(exitCodes);
         cl.setExecutionExceptionHandler((thrown, line, parsed) -> {
             Exception ex = machineState(thrown);
             boolean verbose = root.global.verbose();
-            // A plugin's fault is a failed check of that plugin (1); a PlabException is the user's input (2).
-            int exit = ex instanceof PlabException && !(ex instanceof PluginFailure) ? BAD_INPUT : FAILED;
             // Messages name ids, versions and paths from plugins and files: escaped, never raw to the terminal.
             line.getErr().println("plab: " + Terminal.safe(ex instanceof PlabException ? ex.getMessage()
                     : "internal error: " + ex + (verbose ? "" : " (--verbose prints the stack trace)")));
             if (verbose) {
                 ex.printStackTrace(line.getErr());
             }
-            return exit;
+            // The root's mapping, also for commands added after it (the plugins' commands).
+            return exitCodes.getExitCode(ex);
         });
         return cl;
     }
@@ -128,10 +117,10 @@ public final class Plab implements Callable<Integer> {
                 return new PlabException("cannot use " + f.getFile() + (f.getOtherFile() == null ? ""
                         : " or " + f.getOtherFile()) + ": " + (f.getReason() != null ? f.getReason()
                         : f.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT)
-                        .replace(" exception", "")) + ResultStore.fullDiskAdvice(f), ex);
+                        .replace(" exception", "")) + JsonFiles.fullDiskAdvice(f), ex);
             }
-            if (!ResultStore.fullDiskAdvice(t).isEmpty()) {
-                return new PlabException(t.getMessage() + ResultStore.fullDiskAdvice(t), ex);
+            if (!JsonFiles.fullDiskAdvice(t).isEmpty()) {
+                return new PlabException(t.getMessage() + JsonFiles.fullDiskAdvice(t), ex);
             }
         }
         return ex;
@@ -141,7 +130,7 @@ public final class Plab implements Callable<Integer> {
         // A plugin that ends the process by a route the guard cannot rewrite still fails the command.
         ExitGuard.onPluginExit(why -> {
             System.err.println("plab: " + why);
-            Runtime.getRuntime().halt(FAILED);
+            Runtime.getRuntime().halt(ExitCodes.FAILED);
         });
         System.exit(commandLine(args).execute(args));
     }

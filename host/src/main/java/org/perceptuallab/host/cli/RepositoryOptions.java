@@ -1,4 +1,4 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,10 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.util.List;
 import java.util.Optional;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.Terminal;
-import org.perceptuallab.host.cli.PlabCommand;
-import org.perceptuallab.host.share.Coordinates;
+import org.perceptuallab.host.provenance.Coordinates;
 import org.perceptuallab.host.share.InstalledPlugins;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.MavenRepositories;

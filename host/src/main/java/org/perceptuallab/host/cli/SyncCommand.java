@@ -1,14 +1,13 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.nio.file.Path;
 import java.util.List;
 import org.perceptuallab.host.Settings;
-import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.matrix.MatrixSpec;
+import org.perceptuallab.host.provenance.PluginJar;
 import org.perceptuallab.host.share.Installer;
 import org.perceptuallab.host.share.MavenRepositories;
 import org.perceptuallab.host.share.PluginFolders;
-import org.perceptuallab.host.share.PluginJar;
 import org.perceptuallab.host.share.SharingSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,10 +1,9 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.nio.file.Path;
 import java.util.List;
 import org.perceptuallab.host.Terminal;
-import org.perceptuallab.host.cli.PlabCommand;
-import org.perceptuallab.host.share.Coordinates;
+import org.perceptuallab.host.provenance.Coordinates;
 import org.perceptuallab.host.share.DetachedSigner;
 import org.perceptuallab.host.share.Publisher;
 import org.perceptuallab.host.share.SharingSettings;

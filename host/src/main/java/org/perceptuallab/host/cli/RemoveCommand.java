@@ -1,11 +1,10 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Terminal;
-import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.InstalledPlugins;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

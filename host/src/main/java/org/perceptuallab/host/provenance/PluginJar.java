@@ -1,4 +1,4 @@
-package org.perceptuallab.host.share;
+package org.perceptuallab.host.provenance;
 
 import java.io.IOException;
 import java.io.InputStream;

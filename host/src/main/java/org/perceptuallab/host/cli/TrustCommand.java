@@ -1,9 +1,8 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.nio.file.Path;
 import java.util.List;
 import org.perceptuallab.host.Terminal;
-import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.TrustedKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

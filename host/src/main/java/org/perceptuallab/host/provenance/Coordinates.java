@@ -1,4 +1,4 @@
-package org.perceptuallab.host.share;
+package org.perceptuallab.host.provenance;
 
 import org.perceptuallab.api.PlabException;
 

@@ -1,11 +1,9 @@
-package org.perceptuallab.host.share.cli;
+package org.perceptuallab.host.cli;
 
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.perceptuallab.host.Plab;
 import org.perceptuallab.host.Terminal;
-import org.perceptuallab.host.cli.PlabCommand;
 import org.perceptuallab.host.share.InstalledPlugins;
 import org.perceptuallab.host.share.PluginFolders;
 import picocli.CommandLine.Command;
@@ -46,6 +44,6 @@ public final class VerifyCommand extends PlabCommand {
                             + " no digest to check it against")));
         }
         out().printf("%d plugins checked, %d changed or missing%n", entries.size(), bad);
-        return bad == 0 ? 0 : Plab.FAILED;
+        return bad == 0 ? 0 : ExitCodes.FAILED;
     }
 }
