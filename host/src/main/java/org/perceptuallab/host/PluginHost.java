@@ -11,11 +11,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
@@ -40,23 +43,24 @@ import org.pf4j.PluginWrapper;
 /**
  * Finds loss families and experiments: PF4J plugins in the plugin folders, and jars on the class path
  * through their META-INF/services files. A plugin's extensions are read from META-INF/services or PF4J's
- * extensions.idx. Plugins load through a {@link GuardedClassLoader}: parent-first, so DJL, the api and the kit
- * are always the host's classes (a plugin that bundles its own DJL would otherwise break the engine: TECH-NOTES
- * 6), and with no call that could end the process ({@link ExitGuard}).
+ * extensions.idx. Plugins load through a {@link GuardedClassLoader}: the JDK, the api, the kit, DJL, Jackson,
+ * PF4J and SLF4J are always the host's classes (a plugin that bundles its own DJL would otherwise break the
+ * engine: TECH-NOTES 6), every other class is the plugin's own first, and no call can end the process
+ * ({@link ExitGuard}).
  * A broken plugin, or one broken extension of it, becomes a warning naming it and its jar; the rest still load.
  */
 public final class PluginHost implements AutoCloseable {
     /** What an id (a plugin's or an extension's) may be: it names folders, files and command-line words. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,99}");
 
-    private final ParentFirstPluginManager manager;
+    private final GuardedPluginManager manager;
     private final List<Path> pluginDirs;
     /** A set: an extension class that cannot load is met once per extension type. */
     private final Set<String> warnings = new LinkedHashSet<>();
 
     /** Loads and starts the plugins of these folders. */
     public PluginHost(List<Path> pluginDirs) {
-        this.manager = new ParentFirstPluginManager(pluginDirs);
+        this.manager = new GuardedPluginManager(pluginDirs);
         this.pluginDirs = pluginDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
         for (Path dir : pluginDirs) {
             // PF4J skips a missing folder without a word; a mistyped PLAB_PLUGINS_DIR would lose its plugins.
@@ -70,7 +74,7 @@ public final class PluginHost implements AutoCloseable {
             refuseIncompatible();
             manager.startPlugins();
         }
-        warnings.addAll(manager.unreadable);
+        warnings.addAll(manager.skipped);
         for (PluginWrapper w : manager.getPlugins()) {
             if (w.getPluginState() != PluginState.STARTED) {
                 Throwable why = w.getFailedException();
@@ -175,7 +179,7 @@ public final class PluginHost implements AutoCloseable {
     private <T> void collect(Class<T> type, Registry<T> registry, Function<T, String> describe) {
         String classpath = "the class path";
         ClassLoader host = PluginHost.class.getClassLoader();
-        // A parent-first plugin loader also lists the host's services: those are installed once, below.
+        // A plugin's loader also lists the host's services: those are installed once, below.
         List<String> hostServices = serviceNames(type, host, classpath);
         // Where two claim one id, the first keeps it: folders in their order (the distribution's first), then by name.
         List<PluginWrapper> byFolder = manager.getStartedPlugins().stream().sorted(Comparator
@@ -238,7 +242,7 @@ public final class PluginHost implements AutoCloseable {
                     + "; fix or remove the jar");
             return null;
         }
-        // Parent-first loading also shows a plugin the host's classes: keep only the plugin's own.
+        // A plugin's loader also shows it the host's classes and its dependencies': keep only the plugin's own.
         if (!type.isAssignableFrom(c) || c.getClassLoader() != loader) {
             return null;
         }
@@ -291,13 +295,15 @@ public final class PluginHost implements AutoCloseable {
         manager.unloadPlugins();
     }
 
-    /** PF4J with parent-first class loading that guards the plugins' code ({@link GuardedClassLoader}). */
-    private static final class ParentFirstPluginManager extends DefaultPluginManager {
-        /** Jars PF4J could not read (PF4J itself only logs them). */
-        final List<String> unreadable = new ArrayList<>();
+    /** PF4J with the class loading of {@link GuardedClassLoader}, which guards the plugins' code. */
+    private static final class GuardedPluginManager extends DefaultPluginManager {
+        /** Jars skipped, each with why (PF4J itself only logs them). */
+        final List<String> skipped = new ArrayList<>();
 
-        ParentFirstPluginManager(List<Path> roots) {
+        GuardedPluginManager(List<Path> roots) {
             super(roots);
+            // A plugin whose dependencies are missing is left out alone, not every plugin (resolvePlugins).
+            setResolveRecoveryStrategy(ResolveRecoveryStrategy.IGNORE_PLUGIN_AND_CONTINUE);
         }
 
         @Override
@@ -350,6 +356,28 @@ public final class PluginHost implements AutoCloseable {
             };
         }
 
+        /**
+         * PF4J would refuse every plugin when one lacks a required dependency ({@code Plugin-Dependencies});
+         * here it leaves out only that one (and those that need it), and each is named with what it lacks.
+         */
+        @Override
+        protected void resolvePlugins() {
+            Map<String, PluginWrapper> loaded = new LinkedHashMap<>();
+            getPlugins().forEach(w -> loaded.put(w.getPluginId(), w));
+            super.resolvePlugins();
+            loaded.values().stream().filter(w -> getPlugin(w.getPluginId()) == null).forEach(w -> {
+                List<String> missing = w.getDescriptor().getDependencies().stream()
+                        .filter(d -> !d.isOptional() && getPlugin(d.getPluginId()) == null)
+                        .map(d -> "'" + d.getPluginId() + "'").toList();
+                String needs = missing.isEmpty() ? w.getDescriptor().getDependencies().stream()
+                        .map(d -> "'" + d.getPluginId() + "' " + d.getPluginVersionSupport())
+                        .collect(Collectors.joining(", ")) + ", which is installed in another version"
+                        : String.join(", ", missing) + ", which is not installed";
+                skipped.add("skipped " + w.getPluginPath() + ": plugin '" + w.getPluginId() + "' needs plugin "
+                        + needs + "; install it, or remove the jar");
+            });
+        }
+
         /** A plugin id names folders, files and install records: one that is malformed skips its plugin. */
         @Override
         protected void validatePluginDescriptor(PluginDescriptor descriptor) {
@@ -368,7 +396,7 @@ public final class PluginHost implements AutoCloseable {
             } catch (RuntimeException e) {
                 String id = e instanceof MalformedPluginId ? null : pluginIdOf(pluginPath);
                 PluginWrapper holder = id == null ? null : getPlugin(id);
-                unreadable.add("skipped " + pluginPath + ": " + (holder != null ? "its plugin id '" + id
+                skipped.add("skipped " + pluginPath + ": " + (holder != null ? "its plugin id '" + id
                         + "' is taken by " + holder.getPluginPath() + ", which is loaded; remove one of them (an"
                         + " older copy in the distribution or user plugin folder?)" : e.getMessage()
                         + (e instanceof MalformedPluginId ? "" : " (is it a plugin jar with a Plugin-Id in its"

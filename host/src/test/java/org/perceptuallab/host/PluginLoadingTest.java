@@ -8,10 +8,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
@@ -24,7 +28,10 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.runtime.catalog.Registry;
 import org.pf4j.PluginClassLoader;
 
-/** Plugin jars dropped into a folder: loaded parent-first, conflicts and broken jars reported. */
+/**
+ * Plugin jars dropped into a folder: loaded as docs/PLUGINS.md says; conflicts, broken jars and missing
+ * dependencies reported.
+ */
 class PluginLoadingTest {
 
     static Path distributedPlugin(String name) {
@@ -44,7 +51,7 @@ class PluginLoadingTest {
             Registry.Entry<LossFamily> l2 = lab.losses().families().require("l2");
             assertThat(l2.origin()).startsWith("plugin losses-pixel ");
             assertThat(l2.extension().getClass().getClassLoader()).isInstanceOf(PluginClassLoader.class);
-            // Parent-first: the plugin sees the host's DJL and api classes, not copies of its own.
+            // The plugin sees the host's DJL and api classes, not copies of its own.
             assertThat(l2.extension().getClass().getClassLoader().loadClass("ai.djl.ndarray.NDArray"))
                     .isSameAs(ai.djl.ndarray.NDArray.class);
             assertThat(lab.warnings()).isEmpty();
@@ -82,6 +89,62 @@ class PluginLoadingTest {
         }
     }
 
+    /** A class of a library on the host's class path (Bouncy Castle), which a plugin may bundle in its own version. */
+    private static final String HOST_LIBRARY_CLASS = "org.bouncycastle.util.Strings";
+
+    @Test
+    void aPluginUsesItsOwnCopyOfAHostLibraryButAlwaysTheHostsApiAndSharedLibraries(@TempDir Path folder,
+                                                                                  @TempDir Path work) throws Exception {
+        assertThat(Class.forName(HOST_LIBRARY_CLASS)).as("the host has its own copy").isNotNull();
+        writePluginJar(work, folder.resolve("bundler.jar"), "bundler", Map.of(
+                "bundler.Family", """
+                        package bundler;
+                        public final class Family implements org.perceptuallab.api.LossFamily {
+                            public String id() { return "bundler"; }
+                            public String summary() { return org.bouncycastle.util.Strings.class.getName(); }
+                            public org.perceptuallab.api.ParamSpec params() {
+                                return org.perceptuallab.api.ParamSpec.of();
+                            }
+                            public org.perceptuallab.api.Loss create(org.perceptuallab.api.Params p,
+                                    org.perceptuallab.api.LossContext c) { throw new UnsupportedOperationException(); }
+                        }
+                        """,
+                HOST_LIBRARY_CLASS, "package org.bouncycastle.util; public final class Strings {}",
+                "org.perceptuallab.api.LossSpec", "package org.perceptuallab.api; public final class LossSpec {}",
+                "com.fasterxml.jackson.databind.PluginOnly",
+                "package com.fasterxml.jackson.databind; public final class PluginOnly {}"), "bundler.Family");
+        try (Lab lab = labOver(folder)) {
+            assertThat(lab.warnings()).isEmpty();
+            ClassLoader plugin = lab.losses().families().require("bundler").extension().getClass().getClassLoader();
+            assertThat(plugin.loadClass(HOST_LIBRARY_CLASS).getClassLoader()).as("its own Bouncy Castle")
+                    .isSameAs(plugin);
+            assertThat(plugin.loadClass("org.perceptuallab.api.LossSpec")).as("the host's api, never its copy")
+                    .isSameAs(LossSpec.class);
+            assertThat(plugin.loadClass("ai.djl.ndarray.NDArray")).isSameAs(ai.djl.ndarray.NDArray.class);
+            assertThat(plugin.loadClass("com.fasterxml.jackson.databind.JsonNode"))
+                    .isSameAs(com.fasterxml.jackson.databind.JsonNode.class);
+            assertThat(plugin.loadClass("com.fasterxml.jackson.databind.PluginOnly").getClassLoader())
+                    .as("a class of a shared library that the host lacks: the plugin's").isSameAs(plugin);
+            assertThat(plugin.loadClass("java.util.List")).isSameAs(List.class);
+        }
+    }
+
+    @Test
+    void aPluginWhoseDependencyIsMissingIsLeftOutNamingItAndLoadsWithIt(@TempDir Path folder) throws Exception {
+        Files.copy(distributedPlugin("losses-patch"), folder.resolve("losses-patch.jar"));
+        try (Lab lab = labOver(folder)) {
+            assertThat(lab.losses().families().find("mmd++")).isEmpty();
+            assertThat(lab.warnings()).singleElement().satisfies(w -> assertThat(w).contains("losses-patch.jar")
+                    .contains("needs plugin 'losses-pixel'").contains("not installed"));
+        }
+        Files.copy(distributedPlugin("losses-pixel"), folder.resolve("losses-pixel.jar"));
+        try (Lab lab = labOver(folder); NDManager m = lab.manager().newSubManager();
+             Loss mmd = lab.createLoss(LossSpec.of("mmd++"), m)) {
+            assertThat(lab.warnings()).isEmpty();
+            assertThat(lab.losses().families().require("mmd++").origin()).startsWith("plugin losses-patch ");
+        }
+    }
+
     /** Plugin ids that would name no safe folder or file, or garble a terminal. */
     @ParameterizedTest
     @ValueSource(strings = {"..", ".", "/", "a/b", "", " ", "red\u001b[31m", "tab\tid", "-rf"})
@@ -112,9 +175,7 @@ class PluginLoadingTest {
 
     /** Compiles a one-class plugin whose loss family claims the id "l2", and jars it with a PF4J manifest. */
     static void writePluginJar(Path work, Path jar, String pluginId) throws IOException {
-        Path src = work.resolve("src/dup/ClaimsL2.java");
-        Files.createDirectories(src.getParent());
-        Files.writeString(src, """
+        writePluginJar(work, jar, pluginId, Map.of("dup.ClaimsL2", """
                 package dup;
                 public final class ClaimsL2 implements org.perceptuallab.api.LossFamily {
                     public String id() { return "l2"; }
@@ -123,21 +184,38 @@ class PluginLoadingTest {
                     public org.perceptuallab.api.Loss create(org.perceptuallab.api.Params p,
                             org.perceptuallab.api.LossContext c) { throw new UnsupportedOperationException(); }
                 }
-                """);
-        Path classes = work.resolve("classes");
+                """), "dup.ClaimsL2");
+    }
+
+    /**
+     * Compiles these classes (by name) against the test class path and jars them with a PF4J manifest and a
+     * META-INF/services entry naming {@code lossFamily} as a loss family.
+     */
+    static void writePluginJar(Path work, Path jar, String pluginId, Map<String, String> sources, String lossFamily)
+            throws IOException {
+        Path classes = work.resolve("classes-" + pluginId.hashCode());
+        List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("surefire.test.class.path",
+                System.getProperty("java.class.path")), "-d", classes.toString()));
+        for (Map.Entry<String, String> source : sources.entrySet()) {
+            Path src = work.resolve("src/" + source.getKey().replace('.', '/') + ".java");
+            Files.createDirectories(src.getParent());
+            Files.writeString(src, source.getValue());
+            args.add(src.toString());
+        }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        int rc = javac.run(null, null, null, "-cp", classpath, "-d", classes.toString(), src.toString());
-        assertThat(rc).isZero();
+        assertThat(javac.run(null, null, null, args.toArray(String[]::new))).isZero();
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         manifest.getMainAttributes().putValue("Plugin-Id", pluginId);
         manifest.getMainAttributes().putValue("Plugin-Version", "1.0.0");
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-            out.putNextEntry(new JarEntry("dup/ClaimsL2.class"));
-            out.write(Files.readAllBytes(classes.resolve("dup/ClaimsL2.class")));
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
+             Stream<Path> files = Files.walk(classes)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                out.write(Files.readAllBytes(file));
+            }
             out.putNextEntry(new JarEntry("META-INF/services/" + LossFamily.class.getName()));
-            out.write("dup.ClaimsL2\n".getBytes(StandardCharsets.UTF_8));
+            out.write((lossFamily + "\n").getBytes(StandardCharsets.UTF_8));
         }
     }
 }

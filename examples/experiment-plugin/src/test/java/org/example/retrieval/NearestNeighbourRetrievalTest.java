@@ -11,8 +11,8 @@ import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.runtime.cell.CellContext;
-import org.perceptuallab.testkit.TestExperimentContext;
+import org.perceptuallab.testkit.TestCell;
+import org.perceptuallab.testkit.TestLab;
 
 /** What the experiment measures, on losses whose answer is known; the contract is the other test. */
 class NearestNeighbourRetrievalTest {
@@ -24,7 +24,8 @@ class NearestNeighbourRetrievalTest {
         Params params = experiment.params().resolve("test", experiment.tinyRun(input).orElseThrow()
                 .put("shift", 0).put("noise", 0.05));
         try (NDManager manager = NDManager.newBaseManager();
-             CellContext context = TestExperimentContext.of(manager, 1, work.resolve("out"), input, null)) {
+             TestCell context = TestLab.onClasspath().cell(manager, 1, work.resolve("out")).optDataRoot(input)
+                     .open()) {
             ExperimentResult seeing = experiment.run(params, loss((x, y) -> x.sub(y).square()
                     .reshape(x.getShape().get(0), -1).mean(new int[] {1})), context);
             assertThat(seeing.value("top1")).isEqualTo(1.0);

@@ -5,8 +5,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,12 +37,14 @@ import org.perceptuallab.runtime.conformance.ExperimentConformance;
 import org.perceptuallab.runtime.conformance.LossConformance;
 import org.pf4j.CompoundPluginDescriptorFinder;
 import org.pf4j.ManifestPluginDescriptorFinder;
+import org.pf4j.PluginDependency;
 import org.pf4j.PluginDescriptor;
+import org.pf4j.PluginWrapper;
 import org.pf4j.PropertiesPluginDescriptorFinder;
 
 /**
  * {@code plab check}: one plugin jar, loaded exactly as the host loads it (a {@link PluginHost} over a
- * folder holding a copy of it, so its own PF4J class loader, parent-first), then checked: the jar (its
+ * folder holding a copy of it, so its own PF4J class loader), then checked: the jar (its
  * descriptor, its api range, what it bundles, that it loads, ids free among the installed plugins), each
  * loss family ({@link LossConformance}) and each experiment ({@link ExperimentConformance}).
  */
@@ -97,8 +103,14 @@ public final class PluginCheck {
         try {
             Path folder = Files.createDirectories(work.resolve("plugins"));
             Files.copy(jar, folder.resolve(jar.getFileName()));
+            // The installed plugins it depends on load beside it, as in a plugin folder; their ids are not its own.
+            for (Path dependency : dependencyJars(lab, descriptor)) {
+                Files.copy(dependency, folder.resolve(dependency.getFileName()));
+            }
             try (PluginHost host = new PluginHost(List.of(folder))) {
-                Set<String> origins = host.plugins().stream().map(PluginHost::origin).collect(Collectors.toSet());
+                Set<String> origins = host.plugins().stream()
+                        .filter(w -> descriptor != null && w.getPluginId().equals(descriptor.getPluginId()))
+                        .map(PluginHost::origin).collect(Collectors.toSet());
                 Registry<LossFamily> families = own("loss", LossFamily::id, host::collectLosses, origins);
                 Registry<Experiment> experiments = own("experiment", Experiment::id, host::collectExperiments, origins);
                 Registry<PluginCommand> commands = own("command", PluginCommand::name, host::collectCommands, origins);
@@ -221,6 +233,24 @@ public final class PluginCheck {
         Registry<T> own = new Registry<>(kind, idOf);
         all.entries().stream().filter(e -> origins.contains(e.origin())).forEach(e -> own.add(e.extension(), e.origin()));
         return own;
+    }
+
+    /** The jars of the installed plugins that {@code descriptor} depends on, directly or through them. */
+    private static List<Path> dependencyJars(Lab lab, PluginDescriptor descriptor) {
+        Map<String, PluginWrapper> installed = new HashMap<>();
+        lab.plugins().plugins().forEach(w -> installed.putIfAbsent(w.getPluginId(), w));
+        Deque<PluginDependency> wanted = new ArrayDeque<>();
+        if (descriptor != null) {
+            wanted.addAll(descriptor.getDependencies());
+        }
+        Set<Path> jars = new LinkedHashSet<>();
+        while (!wanted.isEmpty()) {
+            PluginWrapper w = installed.get(wanted.pop().getPluginId());
+            if (w != null && Files.isRegularFile(w.getPluginPath()) && jars.add(w.getPluginPath())) {
+                wanted.addAll(w.getDescriptor().getDependencies());
+            }
+        }
+        return List.copyOf(jars);
     }
 
     /** "loss id 'x' is already installed by plugin y" for each id of {@code mine} held by another plugin. */

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,8 @@ import org.perceptuallab.testkit.Fixtures;
 
 /**
  * A GLO cell killed with SIGKILL in the middle of an epoch (a real {@code kill -9} of the child JVM running
- * {@code plab matrix}), then run again: it continues from its last step checkpoint and ends with final codes
+ * {@code plab matrix}, parked at its 33rd training step by runtime's KillPoint: the sixth step of the second
+ * epoch of 27), then run again: it continues from its last step checkpoint and ends with final codes
  * identical, bit for bit, to those of an uninterrupted run (every run a child JVM with one thread, CPU).
  */
 class GenerativeResumeTest {
@@ -40,21 +42,13 @@ class GenerativeResumeTest {
         Path file = MatrixFixtures.write(tmp, "resume.yaml", MATRIX.formatted(data));
         Path killed = tmp.resolve("killed");
 
-        Process child = plab(file, killed, tmp.resolve("killed.log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        int[] at = null;
-        while (child.isAlive() && System.nanoTime() < deadline) {
-            at = checkpoint(killed).orElse(null);
-            // inside epoch 2 or later, well before its end: 27 steps an epoch
-            if (at != null && at[0] >= 1 && at[1] >= 1 && at[1] <= 15) {
-                break;
-            }
-            Thread.sleep(5);
-        }
-        assertThat(child.isAlive()).as("child log: %s", Files.readString(tmp.resolve("killed.log"))).isTrue();
+        Path parked = tmp.resolve("parked");
+        Process child = plab(file, killed, tmp.resolve("killed.log"), "-Dplab.test.parkAfterSteps=33",
+                "-Dplab.test.parkedMarker=" + parked);
+        MatrixFixtures.awaitParked(child, parked, tmp.resolve("killed.log"));
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
-        int[] left = checkpoint(killed).orElseThrow();
-        assertThat(left[1]).as("the kill lands mid-epoch (epoch %d, step %d)", left[0], left[1]).isPositive();
+        // Parked inside step 6 of epoch 1 (0-based), before its checkpoint: the last one is after step 5.
+        assertThat(checkpoint(killed).orElseThrow()).as("epoch and step of the checkpoint left").containsExactly(1, 5);
         assertThat(cellDir(killed).resolve(ResultStore.RESULT)).doesNotExist();
 
         Path clean = tmp.resolve("clean");
@@ -75,13 +69,15 @@ class GenerativeResumeTest {
                 .isEqualTo(uninterrupted.at("/metrics/swdPatches").asDouble());
     }
 
-    /** A child JVM running {@code plab --threads 1 matrix FILE --out OUT}. */
-    private static Process plab(Path file, Path out, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true",
-                "org.perceptuallab.host.cli.Plab", "--threads", "1", "matrix", file.toString(), "--out", out.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    /** A child JVM running {@code plab --threads 1 matrix FILE --out OUT}, with these further JVM options. */
+    private static Process plab(Path file, Path out, Path log, String... jvmOptions) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true"));
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("org.perceptuallab.host.cli.Plab", "--threads", "1", "matrix", file.toString(), "--out",
+                out.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static Path cellDir(Path out) throws IOException {

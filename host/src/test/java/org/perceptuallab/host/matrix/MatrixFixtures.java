@@ -9,9 +9,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.Settings;
 import org.perceptuallab.host.io.JsonFiles;
@@ -33,6 +37,26 @@ final class MatrixFixtures {
 
     static Lab lab(long seed) {
         return new Lab(Settings.fromEnvironment().withoutPluginDirs().withPluginDir(pluginsDir()).withSeed(seed));
+    }
+
+    /**
+     * Waits until a child run started with {@code -Dplab.test.parkAfterSteps} has written {@code marker}: it
+     * then waits at that step for the kill (runtime's KillPoint). Fails with the child's log if the child
+     * ends, or two minutes pass, first.
+     */
+    static void awaitParked(Process child, Path marker, Path log) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try (WatchService watch = marker.getFileSystem().newWatchService()) {
+            marker.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            while (!Files.exists(marker) && child.isAlive() && System.nanoTime() < deadline) {
+                WatchKey created = watch.poll(1, TimeUnit.SECONDS);
+                if (created != null) {
+                    created.pollEvents();
+                    created.reset();
+                }
+            }
+        }
+        assertThat(marker).as("the child parks at its kill point; its log: %s", Files.readString(log)).exists();
     }
 
     static Path write(Path dir, String name, String yaml) throws IOException {

@@ -19,7 +19,8 @@ import org.perceptuallab.testkit.Fixtures;
 /**
  * A matrix run killed with SIGKILL in the middle of a cell, then started again: finished cells are kept
  * as they were (not re-run), none is lost, and the final results equal those of an uninterrupted run. One
- * job, so that the cells end in plan order and the kill lands between the first and the last.
+ * job, so that the cells run in plan order (400 steps each); the run parks at its 600th step, the middle of
+ * the second cell (runtime's KillPoint), and is killed there.
  */
 class MatrixResumeTest {
     static final String MATRIX = """
@@ -37,19 +38,19 @@ class MatrixResumeTest {
         Path file = MatrixFixtures.write(tmp, "resume.yaml", MATRIX.formatted(photo, 400));
         Path killed = tmp.resolve("killed");
 
+        Path parked = tmp.resolve("parked");
         Process child = new ProcessBuilder(javaExecutable(), "-cp", System.getProperty("java.class.path"),
                 "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true",
+                "-Dplab.test.parkAfterSteps=600", "-Dplab.test.parkedMarker=" + parked,
                 "org.perceptuallab.host.cli.Plab", "matrix", file.toString(), "--out", killed.toString(), "--jobs", "1")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
-        ResultStore store = new ResultStore(killed);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (resultOf(store, "l2") == null && child.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        Path first = resultOf(store, "l2");
-        assertThat(first).as("child log: %s", Files.readString(tmp.resolve("child.log"))).isNotNull();
+        MatrixFixtures.awaitParked(child, parked, tmp.resolve("child.log"));
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-        assertThat(resultOf(store, "patch-rbf")).as("the kill must land before the last cell ends").isNull();
+        ResultStore store = new ResultStore(killed);
+        Path first = resultOf(store, "l2");
+        assertThat(first).as("the first cell ended before the kill").isNotNull();
+        assertThat(resultOf(store, "ssim")).as("the kill lands in the second cell").isNull();
+        assertThat(resultOf(store, "patch-rbf")).isNull();
         String firstBefore = Files.readString(first);
 
         StringWriter log = new StringWriter();

@@ -93,7 +93,7 @@ public final class CellContext implements ExperimentContext, AutoCloseable {
 
     @Override
     public Progress progress(String task, long total) {
-        return progress.apply(task, total);
+        return KillPoint.around(progress.apply(task, total));
     }
 
     @Override

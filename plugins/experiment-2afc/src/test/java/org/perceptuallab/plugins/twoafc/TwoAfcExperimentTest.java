@@ -21,11 +21,9 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.testkit.CatalogTest;
-import org.perceptuallab.testkit.TestExperimentContext;
 
 /** The 2AFC score on hand-made triplets with known answers, read from the BAPPS layout. */
 class TwoAfcExperimentTest extends CatalogTest {
@@ -58,7 +56,7 @@ class TwoAfcExperimentTest extends CatalogTest {
             writeTriplet(root.resolve("b"), i, ref, same, same, 0.7);
         }
         try (NDManager m = manager.newSubManager();
-             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+             Loss l2 = lab.loss(LossSpec.of("l2"), m, 0)) {
             TwoAfcExperiment e = new TwoAfcExperiment();
             var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                     "{\"data\": \"" + root + "\", \"size\": 16, \"batch\": 2, \"bootstrap\": 100}"));
@@ -92,8 +90,8 @@ class TwoAfcExperimentTest extends CatalogTest {
                     i % 3 / 2.0);
         }
         try (NDManager m = manager.newSubManager();
-             Loss loss = catalog.create(LossSpec.of(id), LabContext.of(m, 0, catalog));
-             Loss same = catalog.create(LossSpec.of(id), LabContext.of(m, 0, catalog))) {
+             Loss loss = lab.loss(LossSpec.of(id), m, 0);
+             Loss same = lab.loss(LossSpec.of(id), m, 0)) {
             Loss pairedOnly = new Loss() {
                 @Override
                 public LossSpec spec() {
@@ -108,10 +106,10 @@ class TwoAfcExperimentTest extends CatalogTest {
             TwoAfcExperiment e = new TwoAfcExperiment();
             var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
                     "{\"data\": \"" + root + "\", \"size\": 32, \"batch\": 4, \"bootstrap\": 100}"));
-            ExperimentResult once = e.run(params, loss, TestExperimentContext.of(m, 0, root.resolve("f"), root,
-                    catalog, root.resolve("cache")));
-            ExperimentResult paired = e.run(params, pairedOnly, TestExperimentContext.of(m, 0, root.resolve("p"), root,
-                    catalog));
+            ExperimentResult once = e.run(params, loss, lab.cell(m, 0, root.resolve("f")).optDataRoot(root)
+                    .optCacheFolder(root.resolve("cache")).open());
+            ExperimentResult paired = e.run(params, pairedOnly,
+                    lab.cell(m, 0, root.resolve("p")).optDataRoot(root).open());
             assertThat(root.resolve("cache/decoded-images")).isNotEmptyDirectory();
             assertThat(once.value("score")).isStrictlyBetween(0.0, 1.0);
             assertThat(once.metrics().keySet()).isEqualTo(paired.metrics().keySet());
@@ -126,7 +124,7 @@ class TwoAfcExperimentTest extends CatalogTest {
         var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree("{\"data\": \"nowhere\"}"));
         try (NDManager m = manager.newSubManager();
-             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+             Loss l2 = lab.loss(LossSpec.of("l2"), m, 0)) {
             assertThatThrownBy(() -> e.run(params, l2, context(m, root))).isInstanceOf(PlabException.class)
                     .hasMessageContaining("make-2afc");
         }
@@ -152,6 +150,6 @@ class TwoAfcExperimentTest extends CatalogTest {
     }
 
     static ExperimentContext context(NDManager m, Path root) {
-        return TestExperimentContext.of(m, 0, root.resolve("out"), root, catalog);
+        return lab.cell(m, 0, root.resolve("out")).optDataRoot(root).open();
     }
 }

@@ -24,10 +24,8 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
-import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
-import org.perceptuallab.testkit.TestExperimentContext;
 
 /** The loss geometry (features, distance matrix, symmetry) and whole cells. */
 class ClusteringExperimentTest extends CatalogTest {
@@ -35,7 +33,7 @@ class ClusteringExperimentTest extends CatalogTest {
     @Test
     void exactFeatureMapGivesTheLossesDistanceMatrixFromNFeatureEvaluations() {
         try (NDManager m = manager.newSubManager();
-             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+             Loss l2 = lab.loss(LossSpec.of("l2"), m, 0)) {
             List<NDArray> images = randomImages(m, 7);
             Geometry g = Geometry.of(l2, images, 3, true, m, (task, total) -> Progress.silent());
             assertThat(g.hasFeatures()).isTrue();
@@ -49,8 +47,7 @@ class ClusteringExperimentTest extends CatalogTest {
     void withoutAFeatureMapASymmetricLossCostsHalfThePairsAndAnAsymmetricOneIsSymmetrised() throws IOException {
         try (NDManager m = manager.newSubManager()) {
             List<NDArray> images = randomImages(m, 6);
-            Loss ssim = catalog.create(new LossSpec("ssim", (ObjectNode) new ObjectMapper().readTree("{\"window\": 7}")),
-                    LabContext.of(m, 0, catalog));
+            Loss ssim = lab.loss("{\"loss\": \"ssim\", \"params\": {\"window\": 7}}", m, 0);
             Geometry g = Geometry.of(ssim, images, 4, true, m, (task, total) -> Progress.silent());
             assertThat(g.hasFeatures()).isFalse();
             assertThat(g.symmetrized()).isFalse();
@@ -112,9 +109,9 @@ class ClusteringExperimentTest extends CatalogTest {
             throws Exception {
         Files.createDirectories(out);
         try (NDManager m = manager.newSubManager();
-             Loss l = catalog.create(LossSpec.of(loss), LabContext.of(m, 0, catalog))) {
+             Loss l = lab.loss(LossSpec.of(loss), m, 0)) {
             return e.run(e.params().resolve("test", given), l,
-                    TestExperimentContext.of(m, 3, out, root, catalog));
+                    lab.cell(m, 3, out).optDataRoot(root).open());
         }
     }
 

@@ -23,13 +23,9 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.NumpyArrays;
-import org.perceptuallab.runtime.cell.CellContext;
-import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.runtime.cell.FolderCellState;
-import org.perceptuallab.runtime.cell.MetricsFile;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
-import org.perceptuallab.testkit.TestExperimentContext;
+import org.perceptuallab.testkit.TestCell;
 
 /**
  * Whole cells of both experiments on 24 bundled Fashion-MNIST images at 32x32 with tiny networks: the
@@ -135,37 +131,36 @@ class GenerativeExperimentTest extends CatalogTest {
     }
 
     /** A cell context of its own manager (the state folder OUT.state is kept between contexts on one folder). */
-    private static CellContext context(long seed, Path out, Path dataRoot) {
-        return TestExperimentContext.of(manager.newSubManager(), seed, out, dataRoot, catalog);
+    private static TestCell context(long seed, Path out, Path dataRoot) {
+        return lab.cell(manager.newSubManager(), seed, out).optDataRoot(dataRoot).open();
     }
 
     /** A cell context whose progress throws once {@code steps} steps are done: a crash in the middle of training. */
-    private static CellContext stoppingAfter(long steps, Path out, Path dataRoot) {
+    private static TestCell stoppingAfter(long steps, Path out, Path dataRoot) {
         AtomicLong done = new AtomicLong();
-        Path state = out.resolveSibling(out.getFileName() + ".state");
-        return new CellContext(manager.newSubManager(), 9, out, FolderCellState.open(state), dataRoot::resolve,
-                catalog, null, (task, total) -> new Progress() {
-                    @Override
-                    public void step(long n) {
-                        if (done.addAndGet(n) > steps) {
-                            throw new IllegalStateException("stopped after " + steps + " steps");
-                        }
-                    }
+        Progress stopping = new Progress() {
+            @Override
+            public void step(long n) {
+                if (done.addAndGet(n) > steps) {
+                    throw new IllegalStateException("stopped after " + steps + " steps");
+                }
+            }
 
-                    @Override
-                    public void status(String text) {
-                    }
+            @Override
+            public void status(String text) {
+            }
 
-                    @Override
-                    public void close() {
-                    }
-                }, null);
+            @Override
+            public void close() {
+            }
+        };
+        return lab.cell(manager.newSubManager(), 9, out).optDataRoot(dataRoot)
+                .optProgress((task, total) -> stopping).open();
     }
 
-    private static ExperimentResult run(Experiment e, String lossId, String given, CellContext ctx) throws Exception {
+    private static ExperimentResult run(Experiment e, String lossId, String given, TestCell ctx) throws Exception {
         ObjectNode json = (ObjectNode) new ObjectMapper().readTree(given);
-        try (ctx; NDManager cell = ctx.manager(); Loss loss = catalog.create(LossSpec.of(lossId),
-                LabContext.of(cell, 0, catalog))) {
+        try (ctx; NDManager cell = ctx.manager(); Loss loss = lab.loss(LossSpec.of(lossId), cell, 0)) {
             Files.createDirectories(ctx.outputDir());
             return e.run(e.params().resolve("experiment '" + e.id() + "'", json), loss, ctx);
         }
@@ -173,7 +168,6 @@ class GenerativeExperimentTest extends CatalogTest {
 
     /** A series the cell streamed, from its state folder's metrics. */
     private static List<Double> curve(Path out, String series) {
-        Path state = out.resolveSibling(out.getFileName() + ".state");
-        return MetricsFile.read(state.resolve(MetricsFile.NAME)).get(series);
+        return TestCell.metrics(out).get(series);
     }
 }

@@ -12,9 +12,8 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.optim.StepDecay;
 import org.perceptuallab.kit.tensor.Draws;
-import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.runtime.cell.FolderCellState;
 import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.TestCell;
 
 /** Training keeps no arrays from one epoch to the next: the count after 2 epochs equals the count after 5. */
 class TrainerMemoryTest extends CatalogTest {
@@ -24,15 +23,15 @@ class TrainerMemoryTest extends CatalogTest {
         assertThat(arraysAfter(5, dir.resolve("five"))).isEqualTo(arraysAfter(2, dir.resolve("two")));
     }
 
-    private static int arraysAfter(int epochs, Path state) throws Exception {
+    private static int arraysAfter(int epochs, Path out) throws Exception {
         Settings s = new Settings(32, 1, 8, 4, epochs, 4, StepDecay.fixed(0.01), StepDecay.fixed(0.01), false, 3);
         try (NDManager cell = manager.newSubManager(); TransposedConv conv = new TransposedConv(cell);
-             Loss loss = catalog.create(LossSpec.of("l2"), LabContext.of(cell, 0, catalog));
-             FolderCellState folder = FolderCellState.open(state)) {
+             Loss loss = lab.loss(LossSpec.of("l2"), cell, 0);
+             TestCell folder = lab.cell(cell, 0, out).open()) {
             Draws draws = new Draws(1);
             var train = draws.uniform(cell, new ai.djl.ndarray.types.Shape(10, 1, 32, 32), -1, 1);
             Glo glo = new Glo(cell, s, conv, draws, 10, 0, 2);
-            new Trainer("test", s, glo, loss::distance, train, folder, 2).run(Progress.silent(), 1);
+            new Trainer("test", s, glo, loss::distance, train, folder.state(), 2).run(Progress.silent(), 1);
             return ((BaseNDManager) cell).getManagedArrays().size();
         }
     }

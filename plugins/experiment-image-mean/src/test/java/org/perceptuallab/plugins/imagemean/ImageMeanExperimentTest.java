@@ -16,10 +16,8 @@ import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
-import org.perceptuallab.testkit.TestExperimentContext;
 
 /** Start modes, resampling, and whole runs (single- and multi-scale) on crops of a real photo. */
 class ImageMeanExperimentTest extends CatalogTest {
@@ -97,7 +95,7 @@ class ImageMeanExperimentTest extends CatalogTest {
         var given = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json);
         given.put("data", photo().toAbsolutePath().toString());
         try (NDManager m = manager.newSubManager();
-             Loss l2 = catalog.create(LossSpec.of("l2"), LabContext.of(m, 0, catalog))) {
+             Loss l2 = lab.loss(LossSpec.of("l2"), m, 0)) {
             Loss recording = new Loss() {
                 @Override
                 public LossSpec spec() {
@@ -115,6 +113,6 @@ class ImageMeanExperimentTest extends CatalogTest {
     }
 
     static ExperimentContext context(NDManager m, Path out) {
-        return TestExperimentContext.of(m, 1, out, Path.of(""), catalog);
+        return lab.cell(m, 1, out).open();
     }
 }

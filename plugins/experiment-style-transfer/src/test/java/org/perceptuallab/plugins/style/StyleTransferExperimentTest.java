@@ -26,12 +26,10 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
-import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
 import org.perceptuallab.kit.ResidentMemory;
-import org.perceptuallab.testkit.TestExperimentContext;
 
 /** Whole cells on the bundled photos: the style distance falls, every pair runs, the pictures are written. */
 class StyleTransferExperimentTest extends CatalogTest {
@@ -157,8 +155,7 @@ class StyleTransferExperimentTest extends CatalogTest {
             }
         });
         try (NDManager m = manager.newSubManager();
-             Loss loss = catalog.create(new LossSpec(lossId, (ObjectNode) json.readTree(lossParams)),
-                     LabContext.of(m, 0, catalog))) {
+             Loss loss = lab.loss(new LossSpec(lossId, (ObjectNode) json.readTree(lossParams)), m, 0)) {
             return EXPERIMENT.run(EXPERIMENT.params().resolve("test", given), loss, ctx);
         }
     }
@@ -225,7 +222,7 @@ class StyleTransferExperimentTest extends CatalogTest {
     }
 
     private static ExperimentContext context(Path out) {
-        return TestExperimentContext.of(manager, 1, out, Path.of(""), catalog);
+        return lab.cell(manager, 1, out).open();
     }
 
     private static String photo(String name) {

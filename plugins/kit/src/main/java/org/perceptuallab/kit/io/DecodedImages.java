@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Ops;
@@ -43,18 +45,22 @@ public final class DecodedImages implements AutoCloseable {
     private final int height;
     private final int width;
     private final FileChannel cache;
+    /** Decodes one file: {@link Images#read}, or a test's counting wrapper of it. */
+    private final Function<Path, BufferedImage> reader;
     /**
      * The cache's bytes of the last batch, reused: the tensor is an engine-owned copy, and a direct buffer per
      * batch would hold native memory until a garbage collection frees it.
      */
     private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
-    private DecodedImages(List<Path> files, int channels, int height, int width, FileChannel cache) {
+    private DecodedImages(List<Path> files, int channels, int height, int width, FileChannel cache,
+                          Function<Path, BufferedImage> reader) {
         this.files = List.copyOf(files);
         this.channels = channels;
         this.height = height;
         this.width = width;
         this.cache = cache;
+        this.reader = reader;
     }
 
     /**
@@ -63,10 +69,16 @@ public final class DecodedImages implements AutoCloseable {
      */
     public static DecodedImages open(List<Path> files, int channels, int width, int height,
                                      Optional<Path> cacheFolder) {
+        return open(files, channels, width, height, cacheFolder, Images::read);
+    }
+
+    /** The same, decoding each file with {@code reader}, so that a test can count the decodings. */
+    static DecodedImages open(List<Path> files, int channels, int width, int height, Optional<Path> cacheFolder,
+                              Function<Path, BufferedImage> reader) {
+        DecodedImages direct = new DecodedImages(files, channels, height, width, null, reader);
         if (cacheFolder.isEmpty()) {
-            return new DecodedImages(files, channels, height, width, null);
+            return direct;
         }
-        DecodedImages direct = new DecodedImages(files, channels, height, width, null);
         Path dir = cacheFolder.get().resolve("decoded-images");
         Path file = dir.resolve(direct.key() + ".f32");
         try {
@@ -74,7 +86,8 @@ public final class DecodedImages implements AutoCloseable {
             if (!complete(file, direct.bytes(files.size()))) {
                 build(direct, dir, file);
             }
-            return new DecodedImages(files, channels, height, width, FileChannel.open(file, StandardOpenOption.READ));
+            return new DecodedImages(files, channels, height, width, FileChannel.open(file, StandardOpenOption.READ),
+                    reader);
         } catch (IOException e) {
             throw new PlabException("cannot use the decoded-image cache " + file + " (" + e.getMessage() + "); free"
                     + " disk space or make the results folder writable, or delete " + dir + " to rebuild it", e);
@@ -145,7 +158,7 @@ public final class DecodedImages implements AutoCloseable {
     }
 
     private float[] decode(int i) {
-        return Images.pixels(Images.resize(Images.read(files.get(i)), width, height), channels);
+        return Images.pixels(Images.resize(reader.apply(files.get(i)), width, height), channels);
     }
 
     private long bytes(int images) {

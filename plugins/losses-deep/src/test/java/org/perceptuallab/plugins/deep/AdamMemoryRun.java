@@ -10,8 +10,8 @@ import ai.djl.training.tracker.Tracker;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.runtime.NativeHeap;
 import org.perceptuallab.kit.ResidentMemory;
+import org.perceptuallab.testkit.TestLab;
 
 /**
  * Resident memory over an Adam optimisation of one image under a loss, the way an experiment runs it:
@@ -29,7 +29,7 @@ public final class AdamMemoryRun {
      * {@code checkpoints} (1-based step counts).
      */
     static Map<Integer, Long> run(String lossId, String params, int size, int steps, int... checkpoints) {
-        NativeHeap.retainFreedMemory(); // as the host runs it
+        TestLab.retainFreedMemoryAsTheHostDoes();
         Map<Integer, Long> rss = new LinkedHashMap<>();
         try (NDManager base = NDManager.newBaseManager();
              Loss loss = TestLosses.create(base, lossId, params, null)) {

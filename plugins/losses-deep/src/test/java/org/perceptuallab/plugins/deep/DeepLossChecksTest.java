@@ -24,11 +24,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.runtime.catalog.LossCatalog;
-import org.perceptuallab.runtime.conformance.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
+import org.perceptuallab.testkit.TestLab;
 
 /**
  * Conformance of every metric and family: gradients against finite differences (float64), finite
@@ -58,13 +56,13 @@ class DeepLossChecksTest extends CatalogTest {
                 NDArray y = images(2, 2, 16, DataType.FLOAT64);
                 x.attach(scope);
                 y.attach(scope);
-                double error = LossChecks.gradientError(loss, x, y, 6, 1e-6, 11);
+                double error = TestLab.gradientError(loss, x, y, 6, 1e-6, 11);
                 System.out.printf("vgg %s: gradient error %.2e%n", metric, error);
                 // swd sorts and takes absolute values: a finite difference straddles a kink now and then.
                 assertThat(error).as(metric).isLessThan(metric.equals("swd") ? 1e-3 : 1e-4);
-                assertThat(LossChecks.hardInputProblems(loss, x, x.duplicate(), "x = y")).as(metric).isEmpty();
-                assertThat(LossChecks.batchDependence(loss, x, y)).as(metric).isLessThan(1e-9);
-                assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).as(metric).isZero();
+                assertThat(TestLab.hardInputProblems(loss, x, x.duplicate(), "x = y")).as(metric).isEmpty();
+                assertThat(TestLab.batchDependence(loss, x, y)).as(metric).isLessThan(1e-9);
+                assertThat(TestLab.gradientDriftUnderGarbageCollection(loss, x, y)).as(metric).isZero();
             }
         }));
     }
@@ -87,10 +85,10 @@ class DeepLossChecksTest extends CatalogTest {
             x.attach(scope);
             y.attach(scope);
             String id = loss.spec().id();
-            assertThat(LossChecks.gradientError(loss, x, y, 6, 1e-6, 12)).as(id).isLessThan(1e-4);
-            assertThat(LossChecks.hardInputProblems(loss, x, x.duplicate(), "x = y")).as(id).isEmpty();
-            assertThat(LossChecks.batchDependence(loss, x, y)).as(id).isLessThan(1e-9);
-            assertThat(LossChecks.gradientDriftUnderGarbageCollection(loss, x, y)).as(id).isZero();
+            assertThat(TestLab.gradientError(loss, x, y, 6, 1e-6, 12)).as(id).isLessThan(1e-4);
+            assertThat(TestLab.hardInputProblems(loss, x, x.duplicate(), "x = y")).as(id).isEmpty();
+            assertThat(TestLab.batchDependence(loss, x, y)).as(id).isLessThan(1e-9);
+            assertThat(TestLab.gradientDriftUnderGarbageCollection(loss, x, y)).as(id).isZero();
         }
     }
 
@@ -172,7 +170,7 @@ class DeepLossChecksTest extends CatalogTest {
                 x.attach(scope);
                 y.attach(scope);
                 loss.distance(x, y).close();
-                assertThat(LossChecks.arraysLeftBehind(loss, constants, x, y, 3)).as(metric).isZero();
+                assertThat(TestLab.arraysLeftBehind(loss, constants, x, y, 3)).as(metric).isZero();
             }
         }));
     }
@@ -195,7 +193,7 @@ class DeepLossChecksTest extends CatalogTest {
     private static DeepFeatureLoss ownVgg(NDManager constants) {
         return (DeepFeatureLoss) new TrunkLosses.Vgg().create(new TrunkLosses.Vgg().params()
                 .resolve("test", JsonNodeFactory.instance.objectNode().put("seed", 1)),
-                LabContext.of(constants, 3, LossCatalog.fromClasspath()));
+                lab.lossContext(constants, 3));
     }
 
     @Test

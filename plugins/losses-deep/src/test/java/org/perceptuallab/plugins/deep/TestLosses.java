@@ -8,12 +8,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
-import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.runtime.catalog.LossCatalog;
+import org.perceptuallab.testkit.TestLab;
 
-/** Builds losses of this plugin through the catalogue, as the host does, for the tests. */
+/** Builds losses of this plugin as the host does, for the tests. */
 final class TestLosses {
-    private static final LossCatalog CATALOG = LossCatalog.fromClasspath();
+    private static final TestLab LAB = TestLab.onClasspath();
 
     private TestLosses() {
     }
@@ -22,8 +21,7 @@ final class TestLosses {
     static Loss create(NDManager manager, String id, String paramsJson, Path weightsDir) {
         try {
             ObjectNode params = (ObjectNode) new ObjectMapper().readTree(paramsJson);
-            return CATALOG.create(new LossSpec(id, params), new LabContext(manager, 3, Map.of(), CATALOG,
-                    weightsDir));
+            return LAB.losses().create(new LossSpec(id, params), LAB.lossContext(manager, 3, Map.of(), weightsDir));
         } catch (IOException e) {
             throw new IllegalArgumentException(paramsJson, e);
         }

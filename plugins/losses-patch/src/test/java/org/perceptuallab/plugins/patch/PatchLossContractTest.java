@@ -16,9 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.testkit.CatalogTest;
 
 /**
@@ -35,7 +35,7 @@ class PatchLossContractTest extends CatalogTest {
     }
 
     static Loss create(String id, String params, long seed) {
-        return catalog.create(new LossSpec(id, json(params)), LabContext.of(manager, seed, catalog));
+        return lab.loss(new LossSpec(id, json(params)), manager, seed);
     }
 
     /** x in [-0.8, 0.8] and y a nearby image, so that the kernels are neither saturated nor flat. */
@@ -110,8 +110,8 @@ class PatchLossContractTest extends CatalogTest {
     @Test
     void injectedDrawsOfTheWrongShapeAreNamed() {
         NDArray wRaw = manager.randomNormal(new Shape(8, 3, 5, 5));
-        LabContext context = LabContext.of(manager, 0, catalog).withDraws(Map.of("w_raw", wRaw));
-        try (Loss loss = catalog.create(new LossSpec("mmd-approx", json("{\"features\": 8, \"pool\": -1}")), context)) {
+        LossContext context = lab.lossContext(manager, 0, Map.of("w_raw", wRaw), null);
+        try (Loss loss = lab.losses().create(new LossSpec("mmd-approx", json("{\"features\": 8, \"pool\": -1}")), context)) {
             NDArray[] xy = pair(16, DataType.FLOAT32, 7);
             assertThatThrownBy(() -> loss.distance(xy[0], xy[1])).isInstanceOf(PlabException.class)
                     .hasMessageContaining("mmd-approx").hasMessageContaining("w_raw").hasMessageContaining("(8, 3, 3, 3)");

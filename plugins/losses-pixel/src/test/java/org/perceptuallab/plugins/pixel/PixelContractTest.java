@@ -7,25 +7,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.runtime.catalog.LabContext;
-import org.perceptuallab.runtime.conformance.LossChecks;
 import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.TestLab;
 
 /**
  * What the pixel losses owe their users beyond the contract every loss keeps
  * ({@link PixelLossesKeepTheContractTest}): lp's gradient below p = 1, the error contract, canonical specs.
  */
 class PixelContractTest extends CatalogTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    static Loss create(String json) throws Exception {
-        LossSpec spec = LossSpec.parse("test ", JSON.readTree(json));
-        return catalog.create(spec, LabContext.of(manager, 7, catalog));
+    static Loss create(String json) {
+        return lab.loss(json, manager, 7);
     }
 
     static NDArray images(long seed, DataType type) {
@@ -42,7 +37,7 @@ class PixelContractTest extends CatalogTest {
         try (Loss loss = create("{\"loss\": \"lp\", \"params\": {\"p\": 0.5}}")) {
             NDArray x = images(1, DataType.FLOAT64);
             NDArray y = images(2, DataType.FLOAT64);
-            assertThat(LossChecks.gradientError(loss, x, y, 8, 1e-6, 3)).isLessThan(1e-6);
+            assertThat(TestLab.gradientError(loss, x, y, 8, 1e-6, 3)).isLessThan(1e-6);
         }
     }
 

@@ -1,7 +1,6 @@
 package org.perceptuallab.testkit;
 
 import java.nio.file.Path;
-import java.util.ServiceLoader;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -21,8 +20,6 @@ public abstract class ExperimentContractTest extends CatalogTest {
 
     @TestFactory
     Stream<DynamicNode> everyExperimentKeepsTheExperimentContract() {
-        ExperimentConformance conformance = new ExperimentConformance(catalog, manager, work);
-        return ServiceLoader.load(Experiment.class).stream().map(ServiceLoader.Provider::get)
-                .flatMap(experiment -> ConformanceTests.of(experiment.id(), conformance.checks(experiment)));
+        return lab.experimentContract(manager, work);
     }
 }

@@ -3,22 +3,21 @@ package org.perceptuallab.testkit;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.perceptuallab.runtime.catalog.LossCatalog;
 
 /**
  * Base of tests that need the engine and the loss families on the test class path: one root manager and
- * one catalogue per test class. Shipped in plab-kit's test jar.
+ * one {@link TestLab} per test class.
  */
 public abstract class CatalogTest {
     /** The test class's root manager, closed after its last test. */
     protected static NDManager manager;
-    /** Every loss family on the test class path. */
-    protected static LossCatalog catalog;
+    /** Every loss family on the test class path, built and checked as the host does. */
+    protected static TestLab lab;
 
     @BeforeAll
     static void startEngine() {
         manager = NDManager.newBaseManager();
-        catalog = LossCatalog.fromClasspath();
+        lab = TestLab.onClasspath();
     }
 
     @AfterAll

@@ -35,6 +35,7 @@ import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.kit.SimpleLoss;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.testkit.Fixtures;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.TorchZipFiles;
 import org.perceptuallab.kit.weights.WeightFiles;
@@ -45,7 +46,7 @@ import org.perceptuallab.kit.weights.WeightFiles;
  * output is a failure naming the loss.
  */
 class IntegrityTest extends CatalogTest {
-    private static final Path PHOTO = Path.of("../../examples/data/photos/astronaut.png");
+    private static final Path PHOTO = Fixtures.photo("astronaut.png");
 
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpg", "bmp", "gif"})

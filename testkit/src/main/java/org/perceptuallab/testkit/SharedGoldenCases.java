@@ -17,7 +17,7 @@ import org.perceptuallab.runtime.golden.GoldenSuite;
  * {@code examples/golden}) whose loss the plugin provides, run through {@link GoldenSuite} (the code path of
  * {@code plab golden}) against the families on the test class path. A case whose weight file cannot ship
  * ({@code vgg16-features.pth}) reads it from the external fixtures' {@code golden/} and is skipped, naming
- * the file, where there are none ({@link Fixtures#external}). Shipped in plab-kit's test jar.
+ * the file, where there are none ({@link Fixtures#external}).
  */
 public abstract class SharedGoldenCases extends CatalogTest {
 
@@ -34,7 +34,7 @@ public abstract class SharedGoldenCases extends CatalogTest {
         assertThat(mine).extracting(GoldenCase::name).containsAll(requiredCases());
         return mine.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
             c.missingFiles().forEach(file -> Fixtures.external("golden/" + file));
-            GoldenOutcome outcome = suite.run(c, catalog, manager);
+            GoldenOutcome outcome = suite.run(c, lab.catalog(), manager);
             System.out.printf("golden %-20s %s worst relative error %.3g%n", c.name(), outcome.status(),
                     outcome.worstRelativeError());
             assertThat(outcome.status())

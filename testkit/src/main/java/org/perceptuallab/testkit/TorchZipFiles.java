@@ -18,7 +18,7 @@ import java.util.zip.ZipOutputStream;
 /**
  * Writes {@code torch.save} zip files as torch does, for tests that need weight files without Python:
  * {@code archive/data.pkl} (pickle protocol 2) holding a dict of float32 tensors, and each tensor's storage,
- * stored uncompressed, in {@code archive/data/<i>}. Shipped in plab-kit's test jar.
+ * stored uncompressed, in {@code archive/data/<i>}.
  */
 public final class TorchZipFiles {
     private TorchZipFiles() {

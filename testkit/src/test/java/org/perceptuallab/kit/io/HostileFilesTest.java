@@ -41,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.weights.WeightFiles;
 import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * Hostile array and image files: each is refused as bad input naming the file (and, for a budget, the figure,
@@ -48,7 +49,7 @@ import org.perceptuallab.testkit.CatalogTest;
  * no file; the budgets are settings.
  */
 class HostileFilesTest extends CatalogTest {
-    private static final Path PHOTO = Path.of("../../examples/data/photos/astronaut.png");
+    private static final Path PHOTO = Fixtures.photo("astronaut.png");
 
     @AfterEach
     void defaultBudgets() {

@@ -4,7 +4,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.perceptuallab.api.LossFamily;
-import org.perceptuallab.runtime.catalog.Registry;
 import org.perceptuallab.runtime.conformance.LossConformance;
 
 /**
@@ -34,9 +33,6 @@ public abstract class LossContractTest extends CatalogTest {
 
     @TestFactory
     Stream<DynamicNode> everyFamilyKeepsTheLossContractInEachExample() {
-        LossConformance conformance = new LossConformance(catalog, manager,
-                new LossConformance.Tolerances(gradientTolerance(), float64Tolerance()));
-        return catalog.families().entries().stream().map(Registry.Entry::extension)
-                .flatMap(family -> ConformanceTests.of(family.id(), conformance.checks(family)));
+        return lab.lossContract(manager, gradientTolerance(), float64Tolerance());
     }
 }

@@ -11,6 +11,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.perceptuallab.testkit.Fixtures;
 import org.perceptuallab.testkit.Fuzz;
 import org.perceptuallab.kit.io.Images;
 
@@ -19,7 +20,7 @@ import org.perceptuallab.kit.io.Images;
  * PlabException, and no declared size past the pixel budget is decoded.
  */
 class ImageFuzzTest {
-    private static final Path PHOTO = Path.of("../../examples/data/photos/astronaut.png");
+    private static final Path PHOTO = Fixtures.photo("astronaut.png");
     private static Path folder;
     private static final List<Seed> seeds = new ArrayList<>();
 

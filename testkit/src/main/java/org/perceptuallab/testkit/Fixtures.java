@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  *       repository where it exists. A missing one skips the test with a line naming the file and how to
  *       supply it; with {@code CI=true} it fails instead, so CI never skips silently.</li>
  * </ul>
- * Programs a test drives ({@link #externalProgram}) are treated the same way. Shipped in plab-kit's test jar.
+ * Programs a test drives ({@link #externalProgram}) are treated the same way.
  */
 public final class Fixtures {
     private Fixtures() {

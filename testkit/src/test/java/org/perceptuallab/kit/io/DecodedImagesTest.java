@@ -6,18 +6,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
 
-/** The decoded-image store gives exactly what decoding each file gives, decodes a set once, and notices changes. */
+/**
+ * The decoded-image store gives exactly what decoding each file gives, decodes a set once (decodings counted),
+ * and notices changes.
+ */
 class DecodedImagesTest extends CatalogTest {
     private static final List<Path> PHOTOS = List.of(Fixtures.photo("chelsea.png"), Fixtures.photo("astronaut.png"),
             Fixtures.photo("starry_night.png"));
@@ -44,20 +50,34 @@ class DecodedImagesTest extends CatalogTest {
         Path cache = dir.resolve("cache");
         List<Path> files = List.of(Files.copy(PHOTOS.get(0), dir.resolve("a.png")),
                 Files.copy(PHOTOS.get(1), dir.resolve("b.png")));
-        DecodedImages.open(files, 1, 8, 8, Optional.of(cache)).close();
-        Path entry = entries(cache).get(0);
-        FileTime built = Files.getLastModifiedTime(entry);
-        Thread.sleep(20);
-        DecodedImages.open(files, 1, 8, 8, Optional.of(cache)).close();
-        assertThat(entries(cache)).containsExactly(entry);
-        assertThat(Files.getLastModifiedTime(entry)).isEqualTo(built);
+        AtomicInteger decodes = new AtomicInteger();
+        Function<Path, BufferedImage> counting = file -> {
+            decodes.incrementAndGet();
+            return Images.read(file);
+        };
+        try (NDManager m = manager.newSubManager()) {
+            DecodedImages.open(files, 1, 8, 8, Optional.of(cache), counting).close();
+            assertThat(decodes).as("the first open decodes each file").hasValue(2);
+            Path entry = entries(cache).get(0);
+            try (DecodedImages again = DecodedImages.open(files, 1, 8, 8, Optional.of(cache), counting)) {
+                again.batch(m, 0, 2);
+                again.batch(m, 0, 2);
+            }
+            assertThat(decodes).as("opening and reading the set again decodes nothing").hasValue(2);
+            assertThat(entries(cache)).containsExactly(entry);
 
-        Files.copy(PHOTOS.get(2), files.get(1), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (NDManager m = manager.newSubManager();
-             DecodedImages changed = DecodedImages.open(files, 1, 8, 8, Optional.of(cache))) {
-            assertThat(entries(cache)).hasSize(2);
-            assertThat(changed.batch(m, 1, 2).toFloatArray())
-                    .containsExactly(Images.load(m, PHOTOS.get(2), 1, 8, 8).toFloatArray());
+            Files.copy(PHOTOS.get(2), files.get(1), StandardCopyOption.REPLACE_EXISTING);
+            try (DecodedImages changed = DecodedImages.open(files, 1, 8, 8, Optional.of(cache), counting)) {
+                assertThat(decodes).as("a changed file: the set is decoded anew").hasValue(4);
+                assertThat(entries(cache)).hasSize(2);
+                assertThat(changed.batch(m, 1, 2).toFloatArray())
+                        .containsExactly(Images.load(m, PHOTOS.get(2), 1, 8, 8).toFloatArray());
+            }
+            try (DecodedImages direct = DecodedImages.open(files, 1, 8, 8, Optional.empty(), counting)) {
+                direct.batch(m, 0, 1);
+                direct.batch(m, 0, 1);
+            }
+            assertThat(decodes).as("without a cache, each batch decodes its files").hasValue(6);
         }
     }
 
