@@ -98,13 +98,14 @@ public final class Params {
         return values.toString();
     }
 
+    /** Equal when the canonical texts are: a default given explicitly (11 as a long) equals the default (an int). */
     @Override
     public boolean equals(Object o) {
-        return o instanceof Params p && p.values.equals(values);
+        return o instanceof Params p && p.values.toString().equals(values.toString());
     }
 
     @Override
     public int hashCode() {
-        return values.hashCode();
+        return values.toString().hashCode();
     }
 }
