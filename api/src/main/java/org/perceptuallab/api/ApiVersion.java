@@ -10,11 +10,12 @@ package org.perceptuallab.api;
  *
  * <p>History: 1.0, the first stable contract; 1.1 added {@link Experiment#tinyRun} and
  * {@link ExperimentContext#cacheFolder()} (default methods); 1.2 added {@link Loss#distancesFrom} (a default
- * method); 1.3 added {@link Loss#oneDraw} (a default method).
+ * method); 1.3 added {@link Loss#oneDraw} (a default method); 1.4 added {@link LossContext#seed(Params)} (a
+ * default method).
  */
 public final class ApiVersion {
     /** This api's version. */
-    public static final String CURRENT = "1.3.0";
+    public static final String CURRENT = "1.4.0";
 
     /**
      * The {@code Plugin-Requires} a plugin compiled against this api writes: this major version, from 1.0. A

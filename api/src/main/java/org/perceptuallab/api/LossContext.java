@@ -16,6 +16,14 @@ public interface LossContext {
     long seed();
 
     /**
+     * The seed a loss draws from: its own {@code seed} parameter ({@link Param#seed()}) where given, else the
+     * run's (since 1.4).
+     */
+    default long seed(Params params) {
+        return params.has("seed") ? params.getLong("seed") : seed();
+    }
+
+    /**
      * Explicit random draws by name (for example {@code w_raw}, {@code b}, {@code proj_raw}), used instead
      * of drawing from the seed; empty normally. The golden cases inject the reference's draws this way.
      */

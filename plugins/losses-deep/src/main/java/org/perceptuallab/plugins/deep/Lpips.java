@@ -86,8 +86,7 @@ public final class Lpips implements LossFamily {
                     ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "weights",
                             params.getString("weights"), context, architecture.publishedFile(),
                             architecture.publishedUrl()), deepest, constants, false)
-                    : Trunk.random(architecture, new Draws(params.has("seed") ? params.getLong("seed")
-                            : context.seed()), deepest, constants, false);
+                    : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false);
             Path linearFile = WeightsLocator.locate(owner, "linearWeights", params.getString("linearWeights"),
                     context, "lpips/v0.1/" + net + ".pth", LINEAR_URL + net + ".pth");
             List<NDArray> linear = linearWeights(owner, linearFile, trunk, architecture, stages, constants);

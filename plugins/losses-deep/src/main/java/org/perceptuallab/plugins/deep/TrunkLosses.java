@@ -125,7 +125,7 @@ public final class TrunkLosses {
                         + "used with 'weights'; drop one of them");
             }
             List<DeepFeatureLoss.Layer> layers = new ArrayList<>();
-            Draws draws = new Draws(params.has("seed") ? params.getLong("seed") : context.seed());
+            Draws draws = new Draws(context.seed(params));
             NDManager constants = context.manager().newSubManager();
             try {
                 int deepest = -1;

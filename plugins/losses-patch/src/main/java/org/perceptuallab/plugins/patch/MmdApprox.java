@@ -106,7 +106,7 @@ public final class MmdApprox implements LossFamily {
             this.normalization = PatchNormalization.of(params.getString("normalizePatch"));
             this.injected = context.draws();
             boolean allInjected = injected.containsKey("w_raw") && injected.containsKey("b");
-            this.filters = new SeededConstants(PatchParams.seed(params, context),
+            this.filters = new SeededConstants(context.seed(params),
                     params.getBoolean("redraw") && !allInjected, context.manager(), this::makeFilters);
         }
 

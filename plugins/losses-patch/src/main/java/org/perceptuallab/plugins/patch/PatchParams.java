@@ -2,9 +2,7 @@ package org.perceptuallab.plugins.patch;
 
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
-import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.Param;
-import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 
 /** The parameter declarations and size checks the patch losses share, so that all speak alike. */
@@ -28,11 +26,6 @@ final class PatchParams {
 
     static Param normalizePatch(List<String> choices, String help) {
         return Param.choice("normalizePatch", "none", choices, help);
-    }
-
-    /** The loss's own seed when given, else the run's. */
-    static long seed(Params params, LossContext context) {
-        return params.has("seed") ? params.getLong("seed") : context.seed();
     }
 
     /**

@@ -75,7 +75,7 @@ public final class PatchSwd implements LossFamily {
             this.projections = params.getInt("projections");
             this.normalization = PatchNormalization.of(params.getString("normalizePatch"));
             this.injected = context.draws();
-            this.directions = new SeededConstants(PatchParams.seed(params, context),
+            this.directions = new SeededConstants(context.seed(params),
                     params.getBoolean("redraw") && !injected.containsKey("proj_raw"), context.manager(),
                     this::makeDirections);
         }
