@@ -11,7 +11,7 @@ package org.perceptuallab.api;
  * <p>History: 1.0, the first stable contract; 1.1 added {@link Experiment#tinyRun} and
  * {@link ExperimentContext#cacheFolder()} (default methods); 1.2 added {@link Loss#distancesFrom} (a default
  * method); 1.3 added {@link Loss#oneDraw} (a default method); 1.4 added {@link LossContext#seed(Params)} (a
- * default method).
+ * default method) and {@link ParamSpec#requiring}.
  */
 public final class ApiVersion {
     /** This api's version. */

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,18 +19,37 @@ import java.util.TreeMap;
  */
 public final class ParamSpec {
     private final Map<String, Param> params = new LinkedHashMap<>();
+    /** Parameters without a default that must be given all the same. */
+    private final Set<String> required;
 
-    private ParamSpec(List<Param> list) {
+    private ParamSpec(List<Param> list, Set<String> required) {
         for (Param p : list) {
             if (params.put(p.name(), p) != null) {
                 throw new IllegalArgumentException("parameter declared twice: " + p.name());
             }
         }
+        for (String name : required) {
+            if (!params.containsKey(name)) {
+                throw new IllegalArgumentException("required parameter not declared: " + name);
+            }
+        }
+        this.required = Set.copyOf(required);
     }
 
     /** A spec of these parameters, in this order. */
     public static ParamSpec of(Param... params) {
-        return new ParamSpec(List.of(params));
+        return new ParamSpec(List.of(params), Set.of());
+    }
+
+    /**
+     * This spec with {@code names} required (since 1.4): {@link #resolve} refuses parameters that give none of
+     * them a value, naming the parameter and its help, so that a plugin checks nothing of the kind by hand.
+     * Parameters of another loss ({@code loss}, {@code terms}) without a default are always required.
+     */
+    public ParamSpec requiring(String... names) {
+        Set<String> all = new LinkedHashSet<>(required);
+        all.addAll(List.of(names));
+        return new ParamSpec(List.copyOf(params.values()), all);
     }
 
     /** The declarations in order. */
@@ -70,7 +91,8 @@ public final class ParamSpec {
             if (!values.containsKey(p.name()) && p.defaultValue() != null) {
                 values.put(p.name(), p.defaultValue().deepCopy());
             }
-            if (!values.containsKey(p.name()) && (p.type() == ParamType.LOSS || p.type() == ParamType.TERMS)) {
+            if (!values.containsKey(p.name()) && (p.type() == ParamType.LOSS || p.type() == ParamType.TERMS
+                    || required.contains(p.name()))) {
                 throw new PlabException(owner + ": parameter '" + p.name() + "' is required (" + p.help() + ")");
             }
         }

@@ -75,6 +75,19 @@ class ParamSpecTest {
     }
 
     @Test
+    void aRequiredParameterWithoutADefaultMustBeGivenAndAnUndeclaredOneCannotBeRequired() throws Exception {
+        ParamSpec spec = ParamSpec.of(Param.string("data", null, "a folder of images"), Param.integer("size", 32, 1,
+                512, "side")).requiring("data");
+        assertThatThrownBy(() -> spec.resolve("experiment 'e'", json("{\"size\": 16}")))
+                .isInstanceOf(PlabException.class)
+                .hasMessage("experiment 'e': parameter 'data' is required (a folder of images)");
+        assertThat(spec.resolve("experiment 'e'", json("{\"data\": \"faces\"}")).getString("data")).isEqualTo("faces");
+        assertThat(SPEC.resolve("loss 'x'", null).has("seed")).as("optional unless required").isFalse();
+        assertThatThrownBy(() -> SPEC.requiring("size")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("required parameter not declared: size");
+    }
+
+    @Test
     void aLossSpecParsesFromItsJsonFormAndRefusesAnyOther() throws Exception {
         LossSpec spec = LossSpec.parse("here: ", json("{\"loss\": \"ssim\", \"params\": {\"window\": 7}}"));
         assertThat(spec.id()).isEqualTo("ssim");

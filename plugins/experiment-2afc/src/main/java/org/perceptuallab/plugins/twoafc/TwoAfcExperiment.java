@@ -25,7 +25,6 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.api.Table;
@@ -45,9 +44,11 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class TwoAfcExperiment implements Experiment {
-    private static final ParamSpec PARAMS = ParamSpec.of(
+    /** The parameters as given, before preparation has made the set that 'data' names. */
+    private static final ParamSpec GIVEN = ParamSpec.of(
             Param.string("data", null, "BAPPS-layout root: <root>/<category>/{ref,p0,p1}/*.png, judge/*.npy"
-                    + " (relative to the matrix file)"),
+                    + " (relative to the matrix file), a set made by 'plab make-2afc', or, in a matrix, made from"
+                    + " 'generateFrom'"),
             Param.integer("size", 64, 8, 1024, "images are resized to size x size"),
             Param.string("categories", "", "comma-separated categories to use; empty: every folder"),
             Param.integer("maxPerCategory", 0, 0, 10_000_000, "most triplets per category (by name); 0: all"),
@@ -59,6 +60,7 @@ public final class TwoAfcExperiment implements Experiment {
                     + " from them once per matrix (as plab make-2afc does) and used as the data"),
             Param.integer("generateTriplets", 120, 1, 1_000_000, "triplets of the generated set"),
             Param.integer("generateSeed", 0, 0, Integer.MAX_VALUE, "seed of the generated set"));
+    private static final ParamSpec PARAMS = GIVEN.requiring("data");
 
     @Override
     public String id() {
@@ -71,7 +73,7 @@ public final class TwoAfcExperiment implements Experiment {
         if (given.hasNonNull("data") || !given.hasNonNull("generateFrom")) {
             return given;
         }
-        Params p = PARAMS.resolve("experiment '2afc'", given);
+        Params p = GIVEN.resolve("experiment '2afc'", given);
         Path set = context.folder().toAbsolutePath().normalize();
         TwoAfcGenerator.ensure(context.resolve(p.getString("generateFrom")), set, p.getInt("generateTriplets"),
                 p.getInt("generateSeed"), context.log());
@@ -102,10 +104,6 @@ public final class TwoAfcExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws IOException {
-        if (!p.has("data")) {
-            throw new PlabException("experiment '2afc': parameter 'data' is required: a BAPPS-layout root, a set"
-                    + " made by 'plab make-2afc', or 'generateFrom' (a folder of photos) in a matrix");
-        }
         Path root = ctx.resolve(p.getString("data"));
         List<String> only = Arrays.stream(p.getString("categories").split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();

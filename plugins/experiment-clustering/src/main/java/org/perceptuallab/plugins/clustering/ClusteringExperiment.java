@@ -1,7 +1,5 @@
 package org.perceptuallab.plugins.clustering;
 
-import org.perceptuallab.kit.io.SyntheticImages;
-import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -9,9 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
@@ -24,6 +21,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.LabelledImages;
+import org.perceptuallab.kit.io.SyntheticImages;
 import org.pf4j.Extension;
 
 /**
@@ -52,7 +50,7 @@ public final class ClusteringExperiment implements Experiment {
             Param.integer("iterations", 100, 1, 100_000, "most k-means iterations (the reference protocol: 15)"),
             Param.integer("restarts", 5, 1, 10_000, "independent runs; the lowest objective is kept"),
             Param.integer("batch", 32, 1, 4096, "images (feature map) or pairs (distance matrix) per loss call"),
-            Param.bool(OneDraw.PARAM, false, OneDraw.PARAM_HELP));
+            Param.bool(OneDraw.PARAM, false, OneDraw.PARAM_HELP)).requiring("data");
 
     @Override
     public String id() {
@@ -83,10 +81,6 @@ public final class ClusteringExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws Exception {
-        if (!p.has("data")) {
-            throw new PlabException("experiment 'clustering': parameter 'data' is required: a folder with one"
-                    + " sub-folder per class, an IDX images file or a cifar-10-batches-bin folder");
-        }
         Path dataPath = ctx.resolve(p.getString("data"));
         LabelledImages data = LabelledImages.read("experiment 'clustering'", dataPath, p.getInt("size"),
                 p.getInt("maxPerClass"), ctx.seed());

@@ -16,7 +16,6 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.tensor.Draws;
@@ -58,7 +57,7 @@ abstract class GenerativeExperiment implements Experiment {
     static ParamSpec spec(Param... own) {
         List<Param> all = new ArrayList<>(COMMON);
         all.addAll(List.of(own));
-        return ParamSpec.of(all.toArray(Param[]::new));
+        return ParamSpec.of(all.toArray(Param[]::new)).requiring("data");
     }
 
     /** Eight generated 32x32 images, 2 epochs of tiny networks: a run of a second or two. */
@@ -79,10 +78,6 @@ abstract class GenerativeExperiment implements Experiment {
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws Exception {
         String owner = "experiment '" + id() + "' under loss '" + loss.spec() + "'";
-        if (!p.has("data")) {
-            throw new PlabException(owner + ": parameter 'data' is required: a folder of images, IDX files or"
-                    + " CIFAR-10 batches, e.g. data: ../data/faces");
-        }
         Settings settings = Settings.of(p);
         Network.widths(settings.size(), settings.width());
         ImageSet data = ImageSet.read(owner, ctx.resolve(p.getString("data")), settings.size(), p.getBoolean("gray"),

@@ -1,7 +1,5 @@
 package org.perceptuallab.plugins.imagemean;
 
-import org.perceptuallab.kit.io.SyntheticImages;
-import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -13,10 +11,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
@@ -25,10 +22,10 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.optim.PixelOptimiser;
 import org.perceptuallab.kit.optim.StepDecay;
 import org.pf4j.Extension;
@@ -61,7 +58,7 @@ public final class ImageMeanExperiment implements Experiment {
             Param.integer("levelSteps", 1000, 1, 1_000_000, "Adam steps per pyramid level"),
             Param.real("levelLr", 0.005, 1e-6, 10, "learning rate of the coarsest level; x lrDecay per level"),
             Param.real("blurSigma", 2.0, 0.1, 50, "Gaussian sigma of the 'blur' start, pixels"),
-            Param.real("noiseSigma", 0.15, 0, 2, "standard deviation of the 'noise' start"));
+            Param.real("noiseSigma", 0.15, 0, 2, "standard deviation of the 'noise' start")).requiring("data");
 
     @Override
     public String id() {
@@ -88,10 +85,6 @@ public final class ImageMeanExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) {
-        if (!p.has("data")) {
-            throw new PlabException("experiment 'image-mean': parameter 'data' is required: a folder of similar"
-                    + " images or one image to cut jittered crops from");
-        }
         StartImage.check(p.getString("startMode"));
         int size = p.getInt("size");
         int channels = p.getBoolean("gray") ? 1 : 3;

@@ -1,10 +1,8 @@
 package org.perceptuallab.plugins.style;
 
-import org.perceptuallab.kit.io.SyntheticImages;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,8 +18,8 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
@@ -29,6 +27,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.optim.PixelOptimiser;
 import org.perceptuallab.kit.optim.StepDecay;
 import org.perceptuallab.kit.tensor.Draws;
