@@ -16,9 +16,10 @@ import java.util.Optional;
  * batches (N, C, H, W) of one N and C, values in [-1, 1], and of one height and width unless
  * {@link #acceptsDifferentSizes()}. The result has shape (N): element i depends on the pair (x[i], y[i])
  * alone, whatever else is in the batch. It is differentiable with respect to {@code x} and attached to
- * {@code x}'s manager. The host's catalogue checks shapes, NaN and range before calling and releases the
- * call's temporaries after it, so implementations check only their own constraints (a window larger than
- * the image, say, naming the loss and parameter) and need no scope of their own.
+ * {@code x}'s manager, with the call's temporaries (the one memory rule of this package: a caller that loops
+ * gives each step inputs of a sub-manager it closes, so they go with the step). The host's catalogue checks
+ * shapes, NaN and range before calling, so implementations check only their own constraints (a window larger
+ * than the image, say, naming the loss and parameter).
  *
  * <p>A loss holds constants (weights, filters) in the manager of its {@link LossContext}; {@link #close()}
  * releases them. For N x M distance matrices see {@link DistanceMatrix}.

@@ -6,8 +6,11 @@
  * {@link org.perceptuallab.api.Loss losses}. An <b>experiment plugin</b> contributes
  * {@link org.perceptuallab.api.Experiment experiments} that run against one configured loss at a time.
  *
- * <p>Tensors are DJL {@code NDArray}s. Ownership rule: the caller owns the managers it passes in; a
- * plugin creates its temporaries in {@code newSubManager()} scopes and attaches what it returns to the
- * manager of the caller's input.
+ * <p>Tensors are DJL {@code NDArray}s. One memory rule, with or without the host: the caller owns the managers
+ * it passes in; what a call makes belongs to the manager of its input (a loss's result and temporaries to
+ * {@code x}'s), and a {@code LossContext}'s manager holds the loss's constants only. So whoever calls in a loop
+ * gives each step inputs of a sub-manager it closes at the step's end (experiments do; the host's checked losses
+ * do it for every call), and a call's temporaries go with its step whether or not the plugin scopes them
+ * itself.
  */
 package org.perceptuallab.api;
