@@ -46,7 +46,9 @@ final class MatrixPlanner {
     record Plan(List<CellPlan> cells, List<String> notes, Map<String, String> experimentNotes) {
     }
 
-    Plan plan(MatrixSpec spec, ResultStore store, long seed) {
+    /** The plan under the run's seed {@code runSeed}: one cell per experiment, loss and seed of the matrix's replicates. */
+    Plan plan(MatrixSpec spec, ResultStore store, long runSeed) {
+        List<Long> seeds = spec.replicates().of(runSeed);
         List<String> notes = new ArrayList<>();
         List<MatrixSpec.LossEntry> matrixLosses = losses("matrix " + spec.name(), spec.losses(), List.of(), notes);
         List<CellPlan> cells = new ArrayList<>();
@@ -69,18 +71,20 @@ final class MatrixPlanner {
             }
             for (MatrixSpec.LossEntry loss : losses) {
                 JsonNode canonical = canonical(loss.spec());
-                ObjectNode key = JsonNodeFactory.instance.objectNode();
-                key.put("experiment", entry.id());
-                key.set("params", params.json());
-                key.set("loss", canonical);
-                key.put("seed", seed);
-                if (data != null) {
-                    key.put("data", data.path("sha256").asText());
+                for (long seed : seeds) {
+                    ObjectNode key = JsonNodeFactory.instance.objectNode();
+                    key.put("experiment", entry.id());
+                    key.set("params", params.json());
+                    key.set("loss", canonical);
+                    key.put("seed", seed);
+                    if (data != null) {
+                        key.put("data", data.path("sha256").asText());
+                    }
+                    ObjectNode stored = asStored(key);
+                    String id = ShardPlan.sha256(stored.toString()).substring(0, 12);
+                    cells.add(new CellPlan(id, entry.name(), entry.id(), params.json(), data, loss.name(), canonical,
+                            seed, stored, spec.baseDir(), store.cellDir(entry.name(), loss.name(), id), seeds.size() > 1));
                 }
-                ObjectNode stored = asStored(key);
-                String id = ShardPlan.sha256(stored.toString()).substring(0, 12);
-                cells.add(new CellPlan(id, entry.name(), entry.id(), params.json(), data, loss.name(), canonical, seed,
-                        stored, spec.baseDir(), store.cellDir(entry.name(), loss.name(), id)));
             }
         }
         return new Plan(cells, notes, experimentNotes);

@@ -74,16 +74,41 @@ import org.perceptuallab.host.provenance.PluginJar;
  * @param experiments the experiments, in order
  * @param losses the matrix's losses ('losses' is required)
  * @param plugins the pinned plugin jars (the run refuses to start when an installed one differs), or none
+ * @param replicates which seeds every (experiment, loss) runs under: {@code seeds: [0, 1, 2]}, or
+ *     {@code replicates: N} (the run's seed and the N - 1 after it); each seed is a cell of its own
  */
 public record MatrixSpec(String name, Path baseDir, Long seed, String device, Path output,
-                         List<ExperimentEntry> experiments, LossChoice losses, List<PinnedPlugin> plugins) {
+                         List<ExperimentEntry> experiments, LossChoice losses, List<PinnedPlugin> plugins,
+                         Replicates replicates) {
+
+    /** The seeds a matrix runs each cell under: listed, or a count from the run's seed. */
+    public record Replicates(List<Long> seeds, int count) {
+        /** Once, under the run's seed. */
+        public static final Replicates ONCE = new Replicates(List.of(), 1);
+
+        public Replicates {
+            seeds = List.copyOf(seeds);
+        }
+
+        /** The seeds for a run whose seed is {@code runSeed}. */
+        public List<Long> of(long runSeed) {
+            if (!seeds.isEmpty()) {
+                return seeds;
+            }
+            List<Long> out = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                out.add(runSeed + i);
+            }
+            return out;
+        }
+    }
 
     /**
      * A matrix made in code (one cell of {@code plab run}, a reproduction, a benchmark): the run's own seed,
      * device and output folder, no pinned plugins.
      */
     public static MatrixSpec of(String name, Path baseDir, List<ExperimentEntry> experiments, LossChoice losses) {
-        return new MatrixSpec(name, baseDir, null, null, null, experiments, losses, List.of());
+        return new MatrixSpec(name, baseDir, null, null, null, experiments, losses, List.of(), Replicates.ONCE);
     }
 
     /**
@@ -142,8 +167,10 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
     private static final String LOSS_FORMS = "'all', {all: true, except: [ID, ...], params: {ID: {...}}} or a"
             + " list of {loss: ID, params: {...}, name: TEXT}";
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final List<String> TOP_KEYS = List.of("name", "seed", "device", "output", "losses", "experiments",
-            "plugins");
+    private static final List<String> TOP_KEYS = List.of("name", "seed", "seeds", "replicates", "device", "output",
+            "losses", "experiments", "plugins");
+    /** More cells than any study needs per (experiment, loss): a typo such as 1000000 is refused. */
+    private static final int MAX_REPLICATES = 1000;
     private static final List<String> PIN_KEYS = List.of("coordinates", "sha256");
     private static final List<String> EXPERIMENT_KEYS = List.of("experiment", "name", "losses", "note", "params");
     private static final List<String> ALL_LOSSES_KEYS = List.of("all", "params", "except");
@@ -187,7 +214,46 @@ public record MatrixSpec(String name, Path baseDir, Long seed, String device, Pa
         return new MatrixSpec(name, base, integer(where, top, root, "seed"),
                 text(where, top, root, "device"), outputFolder,
                 experiments(where, root.get("experiments")), lossChoice(where, "", root.get("losses")),
-                plugins(where, root.get("plugins")));
+                plugins(where, root.get("plugins")), replicates(where, root));
+    }
+
+    /** {@code seeds: [S, ...]} (distinct, non-negative) or {@code replicates: N}, not both; neither: once. */
+    private static Replicates replicates(String where, JsonNode root) {
+        JsonNode seeds = root.get("seeds");
+        Long count = integer(where, "at the top level", root, "replicates");
+        boolean listed = seeds != null && !seeds.isNull();
+        if (listed && count != null) {
+            throw new PlabException(where + "give 'seeds' (a list) or 'replicates' (a count), not both");
+        }
+        if (count != null) {
+            if (count < 1 || count > MAX_REPLICATES) {
+                throw new PlabException(where + "'replicates' must be in [1, " + MAX_REPLICATES + "], got " + count);
+            }
+            return new Replicates(List.of(), count.intValue());
+        }
+        if (!listed) {
+            return Replicates.ONCE;
+        }
+        String form = "'seeds' must be a non-empty list of distinct non-negative integers, e.g. seeds: [0, 1, 2]";
+        if (!seeds.isArray() || seeds.isEmpty() || seeds.size() > MAX_REPLICATES) {
+            throw new PlabException(where + form + ", got " + seeds);
+        }
+        List<Long> out = new ArrayList<>();
+        for (JsonNode s : seeds) {
+            long value;
+            if (s.isIntegralNumber() && s.canConvertToLong()) {
+                value = s.asLong();
+            } else if (s.isTextual() && s.asText().trim().matches("\\d{1,18}")) {
+                value = Long.parseLong(s.asText().trim());
+            } else {
+                throw new PlabException(where + form + ", got " + seeds);
+            }
+            if (value < 0 || out.contains(value)) {
+                throw new PlabException(where + form + ", got " + seeds);
+            }
+            out.add(value);
+        }
+        return new Replicates(out, out.size());
     }
 
     private static List<PinnedPlugin> plugins(String where, JsonNode list) {

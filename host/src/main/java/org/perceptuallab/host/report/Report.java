@@ -30,27 +30,28 @@ public final class Report {
     private Report() {
     }
 
-    /** CSV: experiment, loss, status, metric, value, synthetic, error; one row per cell and metric. */
+    /** CSV: experiment, loss, status, metric, value, synthetic, error, seed; one row per cell and metric. */
     public static String csv(List<CellOutcome> cells) {
         List<List<String>> rows = new ArrayList<>();
         for (CellOutcome c : cells) {
             List<String> prefix = Arrays.asList(c.experiment(), c.key() == null ? null
                     : c.key().path("experiment").asText(), c.loss(), Objects.toString(ReportModel.lossSpec(c), ""),
                     c.status().name());
+            String seed = Objects.toString(ReportModel.seed(c), null);
             String synthetic = Boolean.toString(c instanceof Done x && x.synthetic());
             if (!(c instanceof Done d) || d.metrics().isEmpty()) {
-                rows.add(row(prefix, null, null, null, null, synthetic, c instanceof Failed f ? f.error() : null));
+                rows.add(row(prefix, null, null, null, null, synthetic, c instanceof Failed f ? f.error() : null, seed));
                 continue;
             }
             d.metrics().forEach((name, value) -> {
                 CellOutcome.MetricType t = d.metricTypes().get(name);
                 rows.add(row(prefix, name, value == null ? null : Double.toString(value),
                         t == null ? null : t.kind().name().toLowerCase(Locale.ROOT),
-                        t == null ? null : t.better().name().toLowerCase(Locale.ROOT), synthetic, null));
+                        t == null ? null : t.better().name().toLowerCase(Locale.ROOT), synthetic, null, seed));
             });
         }
         return Csv.write(List.of("experiment", "experiment_id", "loss", "loss_spec", "status", "metric", "value",
-                "kind", "better", "synthetic", "error"), rows);
+                "kind", "better", "synthetic", "error", "seed"), rows);
     }
 
     private static List<String> row(List<String> prefix, String... rest) {

@@ -153,6 +153,7 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
         for (CellOutcome c : cells) {
             byExperiment.computeIfAbsent(c.experiment(), k -> new ArrayList<>()).add(c);
         }
+        Names names = new Names(cells);
         Provenance p = cells.stream().map(ReportModel::provenance).filter(Objects::nonNull).findFirst().orElse(null);
         String software = p == null ? null : "host " + p.software().host() + " (api " + p.software().api() + ") \u00b7 "
                 + p.software().engine() + ", DJL " + p.software().djl() + " on " + p.run().device() + " \u00b7 seed "
@@ -160,7 +161,7 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
         Counts counts = new Counts(cells.size(), count(cells, Status.done), count(cells, Status.failed),
                 count(cells, Status.running), count(cells, Status.missing));
         List<FailedCell> failures = cells.stream().filter(c -> c instanceof Failed).map(c -> (Failed) c)
-                .map(f -> new FailedCell(f.experiment(), f.loss(), f.error())).toList();
+                .map(f -> new FailedCell(f.experiment(), names.of(f), f.error())).toList();
         Map<String, Headline> headlines = new LinkedHashMap<>();
         byExperiment.forEach((experiment, cs) -> headline(cs).ifPresent(hl -> headlines.put(experiment, hl)));
         List<ExperimentView> views = new ArrayList<>();
@@ -168,9 +169,33 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
             List<CellOutcome> cs = e.getValue();
             Set<String> shared = shared(cs, captions(cs), output);
             views.add(new ExperimentView(e.getKey(), done(cs).stream().anyMatch(Done::synthetic),
-                    experimentNotes.get(e.getKey()), gallery(cs, shared, headlines.get(e.getKey())), details(cs, shared)));
+                    experimentNotes.get(e.getKey()), gallery(cs, shared, headlines.get(e.getKey()), names),
+                    details(cs, shared, names)));
         }
         return new ReportModel(matrix, software, counts, failures, overview(byExperiment, headlines), views, notes);
+    }
+
+    /**
+     * How the report names a cell: its loss, and its seed where the matrix ran that experiment and loss under
+     * several ({@code seeds:} or {@code replicates:}).
+     */
+    private static final class Names {
+        private final Map<String, Integer> perLoss = new LinkedHashMap<>();
+
+        Names(List<CellOutcome> cells) {
+            cells.forEach(c -> perLoss.merge(c.experiment() + "\u0000" + c.loss(), 1, Integer::sum));
+        }
+
+        String of(CellOutcome c) {
+            Long seed = seed(c);
+            return perLoss.get(c.experiment() + "\u0000" + c.loss()) > 1 && seed != null
+                    ? c.loss() + " (seed " + seed + ")" : c.loss();
+        }
+    }
+
+    /** The seed the cell ran under, from its key, or null where the key is unknown (a cell not yet run). */
+    static Long seed(CellOutcome c) {
+        return c.key() != null && c.key().path("seed").isIntegralNumber() ? c.key().get("seed").asLong() : null;
     }
 
     /** How many of the cells have this status. */
@@ -196,7 +221,7 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
      * first; failed and unfinished cells last), one row per picture at least two losses made (a comparison needs
      * two: pictures only one loss makes, its Gram matrices say, stay in the details).
      */
-    private static Gallery gallery(List<CellOutcome> cells, Set<String> shared, Headline headline) {
+    private static Gallery gallery(List<CellOutcome> cells, Set<String> shared, Headline headline, Names names) {
         List<CellOutcome> order = new ArrayList<>(cells);
         if (headline != null) {
             order.sort((a, b) -> {
@@ -227,11 +252,11 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
                 Double v = headlineValue(headline, c);
                 String value = v == null ? null : headline.metric() + " " + number(v);
                 if (!(c instanceof Done d)) {
-                    pictures.add(new Picture(null, c.loss(), value, null, c instanceof Failed f
+                    pictures.add(new Picture(null, names.of(c), value, null, c instanceof Failed f
                             ? "failed: " + abbreviate(f.error()) : c.status().name()));
                 } else if (!caption.isEmpty()) {
-                    pictures.add(new Picture(link(d.images().get(caption)), c.loss(), value, caption + ", " + c.loss(),
-                            null));
+                    pictures.add(new Picture(link(d.images().get(caption)), names.of(c), value,
+                            caption + ", " + names.of(c), null));
                 }
             }
             pictureRows.add(new PictureRow(caption, pictures));
@@ -321,16 +346,27 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
             return null;
         }
         Map<String, Map<String, Double>> values = new LinkedHashMap<>();
+        Map<String, Map<String, String>> shown = new LinkedHashMap<>();
         Map<String, Map<String, Integer>> ranks = new LinkedHashMap<>();
         headlines.forEach((experiment, headline) -> {
-            Map<String, Double> v = new LinkedHashMap<>();
+            // Each loss's headline over its seeds: ranked by the mean, shown as mean ± sd where it ran several.
+            Map<String, List<Double>> bySeed = new LinkedHashMap<>();
             for (Done c : done(byExperiment.get(experiment))) {
                 Metric m = c.metric(headline.metric());
                 if (m != null) {
-                    v.put(c.loss(), m.value());
+                    bySeed.computeIfAbsent(c.loss(), k -> new ArrayList<>()).add(m.value());
                 }
             }
+            Map<String, Double> v = new LinkedHashMap<>();
+            Map<String, String> text = new LinkedHashMap<>();
+            bySeed.forEach((loss, xs) -> {
+                double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                v.put(loss, mean);
+                text.put(loss, xs.size() == 1 ? number(mean) : number(mean) + " ± " + number(sd(xs, mean))
+                        + " (n = " + xs.size() + ")");
+            });
             values.put(experiment, v);
+            shown.put(experiment, text);
             Metric.Better better = headline.higherIsBetter() ? Metric.Better.HIGHER : Metric.Better.LOWER;
             Map<String, Integer> r = new LinkedHashMap<>();
             v.forEach((loss, x) -> r.put(loss, 1 + (int) v.values().stream()
@@ -357,15 +393,21 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
             List<Overview.Ranked> cells = new ArrayList<>();
             for (String experiment : headlines.keySet()) {
                 Double v = values.get(experiment).get(loss);
-                cells.add(v == null ? null : new Overview.Ranked(number(v), ranks.get(experiment).get(loss)));
+                cells.add(v == null ? null : new Overview.Ranked(shown.get(experiment).get(loss),
+                        ranks.get(experiment).get(loss)));
             }
             rows.add(new Overview.Row(loss, cells, meanRank.get(loss)));
         }
         return new Overview(columns, rows);
     }
 
-    /** The experiment's details: provenance, one row per loss, and its own tables. */
-    private static Details details(List<CellOutcome> cells, Set<String> shared) {
+    /** The sample standard deviation of {@code xs} about {@code mean} (n - 1 in the denominator). */
+    private static double sd(List<Double> xs, double mean) {
+        return Math.sqrt(xs.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (xs.size() - 1));
+    }
+
+    /** The experiment's details: provenance, one row per cell, and its own tables. */
+    private static Details details(List<CellOutcome> cells, Set<String> shared, Names names) {
         Provenance prov = cells.stream().map(ReportModel::provenance).filter(Objects::nonNull).findFirst().orElse(null);
         JsonNode data = prov == null ? null : prov.run().data();
         String sha = data == null ? null : data.path("sha256").asText();
@@ -392,13 +434,13 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
                 String message = r != null ? "since " + r.started() + " on " + r.host() + " (process " + r.pid()
                         + ", shard " + r.shard() + "; a killed process leaves this mark until the cell runs again)"
                         : "not run yet" + (pending.shard() != null ? " (shard " + pending.shard() + ")" : "");
-                rows.add(new DetailRow(c.loss(), spec, plugin, c.status(), List.of(), List.of(), List.of(), message,
+                rows.add(new DetailRow(names.of(c), spec, plugin, c.status(), List.of(), List.of(), List.of(), message,
                         List.of(), time));
             } else if (c instanceof Failed f) {
                 List<CurveLink> soFar = new ArrayList<>();
                 f.curves().forEach((name, curve) -> soFar.add(new CurveLink(name, link(curve.plot()),
                         curve.values().size())));
-                rows.add(new DetailRow(c.loss(), spec, plugin, c.status(), List.of(), List.of(), List.of(), f.error(),
+                rows.add(new DetailRow(names.of(c), spec, plugin, c.status(), List.of(), List.of(), List.of(), f.error(),
                         soFar, time));
             } else if (c instanceof Done d) {
                 List<Value> values = metrics.stream().map(m -> {
@@ -409,7 +451,7 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
                 List<String> pictures = images.stream().map(i -> link(d.images().get(i))).toList();
                 List<String> plots = curves.stream().map(cv -> d.curves().get(cv) == null ? null
                         : link(d.curves().get(cv).plot())).toList();
-                rows.add(new DetailRow(c.loss(), spec, plugin, c.status(), values, pictures, plots, null, List.of(),
+                rows.add(new DetailRow(names.of(c), spec, plugin, c.status(), values, pictures, plots, null, List.of(),
                         time));
             }
         }

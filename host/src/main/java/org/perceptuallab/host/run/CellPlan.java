@@ -20,17 +20,20 @@ import org.perceptuallab.api.LossSpec;
  * @param key what identifies the configuration: experiment, params, loss, seed, data hash (as stored)
  * @param baseDir the folder the experiment's data paths are relative to
  * @param dir the cell's folder in the results folder
+ * @param replicated whether the matrix runs this experiment and loss under several seeds (then the seed names
+ *     the cell too)
  */
 public record CellPlan(String id, String experimentName, String experiment, ObjectNode params, ObjectNode data,
-                       String lossName, JsonNode loss, long seed, ObjectNode key, Path baseDir, Path dir) {
+                       String lossName, JsonNode loss, long seed, ObjectNode key, Path baseDir, Path dir,
+                       boolean replicated) {
 
     /** The loss's spec. */
     public LossSpec lossSpec() {
         return LossSpec.parse("cell " + id + " ", loss);
     }
 
-    /** "EXPERIMENT x LOSS", as progress lines name a cell. */
+    /** "EXPERIMENT x LOSS", with "seed S" where the matrix has several, as progress lines name a cell. */
     public String label() {
-        return experimentName + " x " + lossName;
+        return experimentName + " x " + lossName + (replicated ? " seed " + seed : "");
     }
 }

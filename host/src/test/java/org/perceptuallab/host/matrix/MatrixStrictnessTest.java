@@ -23,12 +23,12 @@ class MatrixStrictnessTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "seeds: 1                                  | seeds   | at the top level                      | seed",
+        "sede: 1                                   | sede    | at the top level                      | seed",
         "parms: {}                                 | parms   | in experiment 'image-mean'            | params",
     })
     void aMistypedKeyInAnExperimentOrAtTheTopNamesItsPlaceAndTheKnownKeys(String line, String key, String place,
                                                                           String meant, @TempDir Path tmp) {
-        String yaml = line.startsWith("seeds") ? line + "\nlosses: all\nexperiments: [{experiment: image-mean}]\n"
+        String yaml = line.startsWith("sede") ? line + "\nlosses: all\nexperiments: [{experiment: image-mean}]\n"
                 : "losses: all\nexperiments: [{experiment: image-mean, " + line + "}]\n";
         assertThatThrownBy(() -> MatrixSpec.read(MatrixFixtures.write(tmp, "m.yaml", yaml)))
                 .isInstanceOf(PlabException.class).hasMessageContaining("m.yaml")

@@ -47,7 +47,7 @@ class QuickMatrixFindingsTest {
         List<MatrixSpec.ExperimentEntry> pictures = quick.experiments().stream()
                 .filter(e -> Set.of("style-transfer", "glo", "autoencoder").contains(e.id())).toList();
         MatrixSpec spec = new MatrixSpec(quick.name(), quick.baseDir(), quick.seed(), quick.device(), null, pictures,
-                quick.losses(), quick.plugins());
+                quick.losses(), quick.plugins(), quick.replicates());
         out = tmp.resolve("out");
         try (Lab lab = MatrixFixtures.lab(quick.seed())) {
             new MatrixRunner(lab, new PrintWriter(new StringWriter(), true)).run(spec,

@@ -87,8 +87,8 @@ class HostileRecordTest {
                 null);
         List<List<String>> rows = CsvRows.read(Report.csv(List.of(record)));
         assertThat(rows).hasSize(2);
-        assertThat(rows.get(0)).hasSize(11).startsWith("experiment", "experiment_id", "loss");
-        assertThat(rows.get(1)).hasSize(11);
+        assertThat(rows.get(0)).hasSize(12).startsWith("experiment", "experiment_id", "loss").endsWith("seed");
+        assertThat(rows.get(1)).hasSize(12);
         assertThat(rows.get(1).get(2)).isEqualTo(name);
         assertThat(rows.get(1).get(10)).isEqualTo("line one\nline \"two\", three");
     }
