@@ -47,18 +47,6 @@ class ParamSpecTest {
     }
 
     @Test
-    void aDeclarationWhoseDefaultItsOwnRangeOrChoicesRefuseFailsHoweverItIsMade() {
-        assertThatThrownBy(() -> Param.integer("window", 2, 3, 31, "w")).hasMessage("window: default 2 outside [3.0, 31.0]");
-        assertThatThrownBy(() -> new Param("window", ParamType.INT, JSON.getNodeFactory().numberNode(40), 3.0, 31.0,
-                List.of(), "w")).hasMessage("window: default 40 outside [3.0, 31.0]");
-        assertThatThrownBy(() -> Param.choice("metric", "l3", List.of("l1", "l2"), "m"))
-                .hasMessage("metric: default \"l3\" not in [l1, l2]");
-        assertThatThrownBy(() -> new Param("metric", ParamType.CHOICE, JSON.getNodeFactory().textNode("l1"), null, null,
-                List.of(), "m")).hasMessage("metric: default \"l1\" not in []");
-        assertThatThrownBy(() -> Param.real("sigma", 1, 5, 2, "s")).hasMessage("sigma: range [5.0, 2.0] is empty");
-    }
-
-    @Test
     void anUnknownParameterIsRefusedWithTheNearestKnownName() {
         assertThatThrownBy(() -> SPEC.resolve("loss 'x'", json("{\"windw\": 5}")))
                 .hasMessageContaining("unknown parameter 'windw'").hasMessageContaining("'window'")
