@@ -15,6 +15,11 @@ public interface LossContext {
     /** The run's seed; random-feature losses draw from it unless their own {@code seed} is given. */
     long seed();
 
+    /** The loss's own {@link Param#SEED} when given, else the run's {@link #seed()}. */
+    default long seed(Params params) {
+        return params.find(Param.SEED).orElse(seed());
+    }
+
     /**
      * Explicit random draws by name (for example {@code w_raw}, {@code b}, {@code proj_raw}), used instead
      * of drawing from the seed; empty normally. The golden cases inject the reference's draws this way.

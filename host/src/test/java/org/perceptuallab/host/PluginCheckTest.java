@@ -78,7 +78,7 @@ class PluginCheckTest {
                 }
                 public static final class Unseeded extends Family {
                     public String id() { return "unseeded"; }
-                    public ParamSpec params() { return ParamSpec.of(Param.seed()); }
+                    public ParamSpec params() { return ParamSpec.of(Param.SEED); }
                     public Loss create(Params p, LossContext c) {
                         double draw = new java.util.Random().nextDouble();
                         Family self = this;
@@ -102,7 +102,7 @@ class PluginCheckTest {
                 }
                 public static final class BadParams extends Family {
                     public String id() { return "bad-params"; }
-                    public ParamSpec params() { return ParamSpec.of(Param.real("eps", 5, 0, 1, "smoothing")); }
+                    public ParamSpec params() { return ParamSpec.of(Param.real("Eps", 0.5, 0, 1, "smoothing")); }
                     NDArray compute(NDArray x, NDArray y, LossContext c) { return mse(x, y); }
                 }
                 public static final class Good extends Family {
@@ -211,7 +211,7 @@ class PluginCheckTest {
     @Test
     void aBadParameterSpecFails() {
         assertFailed("loss 'bad-params'", "parameter spec is valid",
-                "parameter 'eps': its default 5.0 is rejected by its own declaration");
+                "parameter 'Eps': a name must be camelCase");
     }
 
     @Test

@@ -361,8 +361,8 @@ public final class MatrixRunner {
             ObjectNode given = prepare(experiment, entry, spec, store);
             Params params = experiment.extension().params().resolve("experiment '" + entry.name() + "'", given);
             ObjectNode data = null;
-            if (params.has("data")) {
-                Path path = spec.baseDir().resolve(params.getString("data")).normalize();
+            if (params.json().hasNonNull("data")) {
+                Path path = spec.baseDir().resolve(params.json().get("data").asText()).normalize();
                 data = dataIds.computeIfAbsent(path.toString(), k -> DataIdentity.of(path));
             }
             for (MatrixSpec.LossEntry loss : losses) {

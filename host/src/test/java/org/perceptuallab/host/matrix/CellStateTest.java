@@ -32,21 +32,23 @@ class CellStateTest {
             import org.perceptuallab.api.*;
 
             public final class Counting implements Experiment {
+                static final Param<Integer> STEPS = Param.integer("steps", 6, 1, 100, "steps");
+                static final Param<Integer> FAIL_AT = Param.integer("failAt", 0, 0, 100,
+                        "fail after this step on a fresh start (0: never)");
                 public String id() { return "counting"; }
                 public String summary() { return "counts, checkpointing every step"; }
                 public ParamSpec params() {
-                    return ParamSpec.of(Param.integer("steps", 6, 1, 100, "steps"),
-                            Param.integer("failAt", 0, 0, 100, "fail after this step on a fresh start (0: never)"));
+                    return ParamSpec.of(STEPS, FAIL_AT);
                 }
                 public ExperimentResult run(Params p, Loss loss, ExperimentContext c) throws Exception {
                     CellState state = c.state();
                     int from = state.find("step.txt").isPresent()
                             ? Integer.parseInt(Files.readString(state.find("step.txt").get()).trim()) : 0;
-                    for (int s = from; s < p.getInt("steps"); s++) {
+                    for (int s = from; s < p.get(STEPS); s++) {
                         state.metrics().record("square", s, (double) s * s);
                         int done = s + 1;
                         state.write("step.txt", out -> out.write(Integer.toString(done).getBytes(StandardCharsets.UTF_8)));
-                        if (done == p.getInt("failAt") && !state.resuming()) {
+                        if (done == p.get(FAIL_AT) && !state.resuming()) {
                             throw new PlabException("stopped after step " + done);
                         }
                     }
