@@ -66,7 +66,7 @@ class CellStateTest {
     static void buildPlugin() throws Exception {
         Path classes = TestPlugins.compile(work, "counting/Counting.java", SOURCE);
         plugins = work.resolve("plugins");
-        TestPlugins.jar(plugins, "counting", classes, null, ">=1.0.0 & <2.0.0",
+        TestPlugins.jar(plugins, "counting", classes, null, ">=2.0.0 & <3.0.0",
                 Map.of(Experiment.class, List.of("counting.Counting")), List.of());
     }
 
