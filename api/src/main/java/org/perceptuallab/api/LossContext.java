@@ -1,9 +1,7 @@
 package org.perceptuallab.api;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 /** What a loss family receives when it builds a loss. */
@@ -19,12 +17,6 @@ public interface LossContext {
     default long seed(Params params) {
         return params.find(Param.SEED).orElse(seed());
     }
-
-    /**
-     * Explicit random draws by name (for example {@code w_raw}, {@code b}, {@code proj_raw}), used instead
-     * of drawing from the seed; empty normally. The golden cases inject the reference's draws this way.
-     */
-    Map<String, NDArray> draws();
 
     /** Builds other installed losses, for composite losses. */
     LossFactory losses();

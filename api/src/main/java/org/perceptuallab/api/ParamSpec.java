@@ -63,8 +63,7 @@ public final class ParamSpec {
                 Map.Entry<String, JsonNode> e = it.next();
                 Param<?> p = params.get(e.getKey());
                 if (p == null) {
-                    throw new PlabException(owner + ": unknown parameter '" + e.getKey() + "'"
-                            + DidYouMean.suggestion(e.getKey(), params.keySet()) + "; known: "
+                    throw new PlabException(owner + ": unknown parameter '" + e.getKey() + "'; known: "
                             + (params.isEmpty() ? "none" : String.join(", ", params.keySet())));
                 }
                 if (!e.getValue().isNull()) {

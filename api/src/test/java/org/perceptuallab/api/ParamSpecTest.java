@@ -128,10 +128,6 @@ class ParamSpecTest {
                 return 42;
             }
 
-            public Map<String, ai.djl.ndarray.NDArray> draws() {
-                return Map.of();
-            }
-
             public LossFactory losses() {
                 throw new UnsupportedOperationException();
             }

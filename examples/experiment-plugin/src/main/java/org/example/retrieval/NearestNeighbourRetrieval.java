@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.perceptuallab.api.DistanceMatrix;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
@@ -27,12 +26,13 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.DistanceMatrix;
 import org.pf4j.Extension;
 
 /**
  * Nearest-neighbour retrieval: each image of a folder is a query, and a distorted copy of every image (shifted
  * by a few pixels, plus Gaussian noise) is in the gallery. A loss that sees through the distortion ranks each
- * query's own copy first. An example of an experiment plugin written against the api alone.
+ * query's own copy first. An example of an experiment plugin written against the api and the kit alone.
  */
 @Extension
 public final class NearestNeighbourRetrieval implements Experiment {

@@ -20,12 +20,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
 import org.perceptuallab.host.StrictYaml;
 import org.perceptuallab.host.share.Coordinates;
+import org.perceptuallab.runtime.catalog.DidYouMean;
 
 /**
  * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}

@@ -39,7 +39,7 @@ import org.pf4j.Extension;
  * Gatys' style transfer with the loss under study as the style loss: x minimises
  * styleWeight * D_style(x, style) + contentWeight * D_content(x, content) by Adam on its pixels, from the
  * content image (or noise), for every (content, style) pair. The api's losses take x and y of one shape
- * ({@code Inputs.checkPair}), so content and style are both taken at {@code size} x {@code size}; styles at
+ * (the catalogue's input checks), so content and style are both taken at {@code size} x {@code size}; styles at
  * their own size wait for api 1.0.
  */
 @Extension

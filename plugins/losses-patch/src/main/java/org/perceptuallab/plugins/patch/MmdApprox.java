@@ -21,6 +21,7 @@ import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.InjectedDraws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -108,7 +109,7 @@ public final class MmdApprox implements LossFamily {
             this.poolStride = params.get(POOL_STRIDE);
             this.pad = params.get(PAD);
             this.normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
-            this.injected = context.draws();
+            this.injected = InjectedDraws.of(context);
             boolean allInjected = injected.containsKey("w_raw") && injected.containsKey("b");
             this.filters = new SeededConstants(context.seed(params),
                     params.get(REDRAW) && !allInjected, context.manager(), this::makeFilters);

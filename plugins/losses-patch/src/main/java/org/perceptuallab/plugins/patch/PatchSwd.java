@@ -16,6 +16,7 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.InjectedDraws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -78,7 +79,7 @@ public final class PatchSwd implements LossFamily {
             this.stride = params.get(STRIDE);
             this.projections = params.get(PROJECTIONS);
             this.normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
-            this.injected = context.draws();
+            this.injected = InjectedDraws.of(context);
             this.directions = new SeededConstants(context.seed(params),
                     params.get(REDRAW) && !injected.containsKey("proj_raw"), context.manager(),
                     this::makeDirections);
