@@ -3,6 +3,8 @@ package org.perceptuallab.api;
 /**
  * The version of this contract, under semantic versioning: a minor release only adds (a default method,
  * a new type), so a plugin built against 2.0 runs on every 2.x host; a major release may remove or change.
+ * The build checks the promise: japicmp compares the api jar with the last release's ({@code api/release/})
+ * and fails on a binary-incompatible change, or one the version number does not declare.
  *
  * <p>The plugin kit ({@code plab-kit}, on every plugin's class path beside this api) is versioned with the
  * api: a kit change that breaks a plugin is an api major release too.
@@ -14,7 +16,9 @@ package org.perceptuallab.api;
  * <p>History: 1.0, the first stable contract; 1.1 added {@code Experiment.tinyRun} and
  * {@code ExperimentContext.cacheFolder()} (default methods); 1.2 added {@code Loss.distancesFrom} (a default
  * method); 1.3 added {@code Loss.oneDraw} (a default method). 2.0: typed parameter keys ({@code Param<T>},
- * {@code Params.get}, {@code required()}, {@link Param#SEED}); plugins built for 1.x are refused.
+ * {@code Params.get}, {@code required()}, {@link Param#SEED}); the algorithms left the api
+ * ({@code DistanceMatrix} for the kit, the input checks and name suggestions for the host, injected draws for
+ * the kit's {@code InjectedDraws}); one memory rule (package doc); plugins built for 1.x are refused.
  */
 public final class ApiVersion {
     /** This api's version. */
