@@ -28,11 +28,11 @@ import java.util.function.Function;
  * @param <T> the Java type {@link Params#get} returns
  */
 public final class Param<T> {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
     /** The loss's own seed of its random draws; absent means the run's ({@link LossContext#seed(Params)}). */
     public static final Param<Long> SEED = new Param<>("seed", ParamType.INT, null, 0.0, (double) Long.MAX_VALUE,
             List.of(), "seed of the random draws (default: the run's seed)", false, JsonNode::asLong);
-
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final String name;
     private final ParamType type;
