@@ -259,7 +259,9 @@ public final class Param<T> {
                     throw new PlabException(where + "must be a whole number, got " + v);
                 }
                 range(where, v.asDouble(), v.toString());
-                return JSON.numberNode(v.asLong());
+                // The node a JSON reader makes of the same text (an int where it fits), so that values read
+                // back from a results file equal those resolved here.
+                return v.canConvertToInt() ? JSON.numberNode(v.asInt()) : JSON.numberNode(v.asLong());
             }
             case REAL -> {
                 if (!v.isNumber()) {
