@@ -1,10 +1,6 @@
 package org.perceptuallab.api;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,14 +11,18 @@ import java.util.Optional;
  * <p>Contract of {@link #distance}: {@code x} and {@code y} are float32 (or float64 for gradient checks)
  * batches (N, C, H, W) of one N and C, values in [-1, 1], and of one height and width unless
  * {@link #acceptsDifferentSizes()}. The result has shape (N): element i depends on the pair (x[i], y[i])
- * alone, whatever else is in the batch. It is differentiable with respect to {@code x} and attached to
- * {@code x}'s manager, with the call's temporaries (the one memory rule of this package: a caller that loops
- * gives each step inputs of a sub-manager it closes, so they go with the step). The host's catalogue checks
- * shapes, NaN and range before calling, so implementations check only their own constraints (a window larger
- * than the image, say, naming the loss and parameter).
+ * alone, whatever else is in the batch. It is differentiable with respect to {@code x}. The host's catalogue
+ * checks shapes, NaN and range before calling, so implementations check only their own constraints (a window
+ * larger than the image, say, naming the loss and parameter).
+ *
+ * <p>Memory, the api's one rule ({@linkplain org.perceptuallab.api package}): a call's result and its
+ * temporaries belong to the managers of its inputs, and the loss adds nothing to its own manager per call.
+ * The caller releases them, by calling inside a sub-manager its inputs are attached to for the call (the
+ * kit's {@code Ops.scoped} does that; the host's catalogue does it for every call), or by closing the
+ * inputs' manager. So a loss needs no scope of its own, made by the catalogue or by its family directly.
  *
  * <p>A loss holds constants (weights, filters) in the manager of its {@link LossContext}; {@link #close()}
- * releases them. For N x M distance matrices see {@link DistanceMatrix}.
+ * releases them.
  */
 public interface Loss extends AutoCloseable {
 
@@ -38,34 +38,15 @@ public interface Loss extends AutoCloseable {
      * computes from x alone (a network's activations, random features of its patches) may be computed once
      * for all candidates. A loss that draws its constants at every call draws them once for the whole call, as
      * one distance call on the concatenated pairs would. Differentiable with respect to {@code x} as
-     * {@link #distance} is, and attached to {@code x}'s manager.
+     * {@link #distance} is.
      *
-     * <p>The default is {@code distance} itself for one candidate; for more, it takes the exact feature map
-     * where there is one (the features of x once, of each candidate once), else one distance call on x
-     * repeated against the candidates concatenated. A loss whose distance starts from per-image work without
-     * being an exact feature map overrides it.
+     * <p>The default calls {@code distance} once per candidate. The host's catalogue computes a loss that keeps
+     * the default faster, from the exact feature map where there is one, else in one call on the pairs
+     * concatenated; a loss whose distance starts from per-image work without being an exact feature map
+     * overrides it.
      */
     default List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
-        List<NDArray> out = new ArrayList<>(ys.size());
-        if (ys.size() < 2) {
-            ys.forEach(y -> out.add(distance(x, y)));
-            return out;
-        }
-        Optional<FeatureMap> map = featureMap();
-        if (map.isPresent()) {
-            NDArray fx = map.get().features(x);
-            for (NDArray y : ys) {
-                out.add(fx.sub(map.get().features(y)).square().sum(new int[] {1}));
-            }
-            return out;
-        }
-        NDArray d = distance(NDArrays.concat(new NDList(Collections.nCopies(ys.size(), x)), 0),
-                NDArrays.concat(new NDList(ys), 0));
-        long n = x.getShape().get(0);
-        for (int k = 0; k < ys.size(); k++) {
-            out.add(d.get((k * n) + ":" + ((k + 1) * n)));
-        }
-        return out;
+        return ys.stream().map(y -> distance(x, y)).toList();
     }
 
     /**

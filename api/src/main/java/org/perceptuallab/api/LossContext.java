@@ -1,9 +1,7 @@
 package org.perceptuallab.api;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
 
 /** What a loss family receives when it builds a loss. */
@@ -15,19 +13,10 @@ public interface LossContext {
     /** The run's seed; random-feature losses draw from it unless their own {@code seed} is given. */
     long seed();
 
-    /**
-     * The seed a loss draws from: its own {@code seed} parameter ({@link Param#seed()}) where given, else the
-     * run's (since 1.4).
-     */
+    /** The loss's own {@link Param#SEED} when given, else the run's {@link #seed()}. */
     default long seed(Params params) {
-        return params.has("seed") ? params.getLong("seed") : seed();
+        return params.find(Param.SEED).orElse(seed());
     }
-
-    /**
-     * Explicit random draws by name (for example {@code w_raw}, {@code b}, {@code proj_raw}), used instead
-     * of drawing from the seed; empty normally. The golden cases inject the reference's draws this way.
-     */
-    Map<String, NDArray> draws();
 
     /** Builds other installed losses, for composite losses. */
     LossFactory losses();

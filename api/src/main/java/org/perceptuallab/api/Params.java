@@ -2,21 +2,21 @@ package org.perceptuallab.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * Checked parameter values with defaults filled in, as produced by {@link ParamSpec#resolve}. Its JSON
- * form ({@link #json()}, keys sorted) is canonical: two equal configurations print the same text.
+ * Checked parameter values with defaults filled in, as produced by {@link ParamSpec#resolve}, read by
+ * their typed keys ({@code params.get(SIZE)}). Its JSON form ({@link #json()}, keys sorted) is canonical:
+ * two equal configurations print the same text.
  */
 public final class Params {
     private final String owner;
+    private final ParamSpec spec;
     private final ObjectNode values;
 
-    Params(String owner, ObjectNode values) {
+    Params(String owner, ParamSpec spec, ObjectNode values) {
         this.owner = owner;
+        this.spec = spec;
         this.values = values;
     }
 
@@ -25,72 +25,26 @@ public final class Params {
         return values.deepCopy();
     }
 
-    /** Whether the parameter has a value (given or by default). */
-    public boolean has(String name) {
-        return values.has(name);
+    /**
+     * The value of {@code param}, given or by default.
+     *
+     * @throws PlabException when it has none (an optional parameter not given: use {@link #find})
+     * @throws IllegalArgumentException when the spec these values were resolved by does not declare it
+     */
+    public <T> T get(Param<T> param) {
+        return find(param).orElseThrow(
+                () -> new PlabException(owner + ": parameter '" + param.name() + "' has no value"));
     }
 
-    public int getInt(String name) {
-        return require(name).asInt();
-    }
-
-    public long getLong(String name) {
-        return require(name).asLong();
-    }
-
-    public double getDouble(String name) {
-        return require(name).asDouble();
-    }
-
-    public boolean getBoolean(String name) {
-        return require(name).asBoolean();
-    }
-
-    public String getString(String name) {
-        return require(name).asText();
-    }
-
-    public double[] getDoubles(String name) {
-        JsonNode node = require(name);
-        double[] out = new double[node.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = node.get(i).asDouble();
+    /** The value of {@code param} when it has one (given or by default). */
+    public <T> Optional<T> find(Param<T> param) {
+        Param<?> declared = spec.get(param.name()).orElse(null);
+        if (declared == null || declared.type() != param.type()) {
+            throw new IllegalArgumentException(owner + ": parameter " + param + " is not declared"
+                    + (declared == null ? "" : "; declared as " + declared));
         }
-        return out;
-    }
-
-    /** A {@link ParamType#LOSS} value. */
-    public LossSpec getLoss(String name) {
-        return LossSpec.parse(owner + ": parameter '" + name + "' ", require(name));
-    }
-
-    /** A {@link ParamType#TERMS} value: each term's spec with its weight. */
-    public List<Map.Entry<Double, LossSpec>> getTerms(String name) {
-        List<Map.Entry<Double, LossSpec>> out = new ArrayList<>();
-        for (JsonNode term : require(name)) {
-            out.add(Map.entry(term.get("weight").asDouble(), LossSpec.parse(owner, term)));
-        }
-        return out;
-    }
-
-    /** A {@link ParamType#WEIGHTS} value, in the order given. */
-    public Map<String, Double> getWeights(String name) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        require(name).fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble()));
-        return out;
-    }
-
-    /** The raw JSON value. */
-    public JsonNode getNode(String name) {
-        return require(name);
-    }
-
-    private JsonNode require(String name) {
-        JsonNode v = values.get(name);
-        if (v == null) {
-            throw new PlabException(owner + ": parameter '" + name + "' has no value");
-        }
-        return v;
+        JsonNode v = values.get(param.name());
+        return v == null ? Optional.empty() : Optional.of(param.read(v));
     }
 
     @Override

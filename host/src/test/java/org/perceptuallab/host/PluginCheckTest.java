@@ -78,7 +78,7 @@ class PluginCheckTest {
                 }
                 public static final class Unseeded extends Family {
                     public String id() { return "unseeded"; }
-                    public ParamSpec params() { return ParamSpec.of(Param.seed()); }
+                    public ParamSpec params() { return ParamSpec.of(Param.SEED); }
                     public Loss create(Params p, LossContext c) {
                         double draw = new java.util.Random().nextDouble();
                         Family self = this;
@@ -102,7 +102,7 @@ class PluginCheckTest {
                 }
                 public static final class BadParams extends Family {
                     public String id() { return "bad-params"; }
-                    public ParamSpec params() { return ParamSpec.of(Param.real("eps", 5, 0, 1, "smoothing")); }
+                    public ParamSpec params() { return ParamSpec.of(Param.real("Eps", 0.5, 0, 1, "smoothing")); }
                     NDArray compute(NDArray x, NDArray y, LossContext c) { return mse(x, y); }
                 }
                 public static final class Good extends Family {
@@ -123,7 +123,7 @@ class PluginCheckTest {
     @BeforeAll
     static void checkTheBrokenFamilies() throws Exception {
         classes = TestPlugins.compile(work, "broken/Broken.java", BROKEN);
-        Path jar = TestPlugins.jar(work.resolve("broken"), "broken-losses", classes, null, ">=1.0.0 & <2.0.0",
+        Path jar = TestPlugins.jar(work.resolve("broken"), "broken-losses", classes, null, ">=2.0.0 & <3.0.0",
                 Map.of(LossFamily.class, BROKEN_FAMILIES.stream().map(c -> "broken.Broken$" + c).toList()), List.of());
         PlabRun run = PlabRun.of("check", jar.toString(), "--json");
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
@@ -159,7 +159,7 @@ class PluginCheckTest {
 
     @Test
     void theReportHasOneLinePerCheckAndCountsThem() throws IOException {
-        Path jar = TestPlugins.jar(work.resolve("good"), "good", classes, null, ">=1.0.0 & <2.0.0",
+        Path jar = TestPlugins.jar(work.resolve("good"), "good", classes, null, ">=2.0.0 & <3.0.0",
                 Map.of(LossFamily.class, List.of("broken.Broken$Good")), List.of());
         PlabRun run = PlabRun.of("check", jar.toString());
         assertThat(run.exit()).as(run.out() + run.err()).isZero();
@@ -211,7 +211,7 @@ class PluginCheckTest {
     @Test
     void aBadParameterSpecFails() {
         assertFailed("loss 'bad-params'", "parameter spec is valid",
-                "parameter 'eps': its default 5.0 is rejected by its own declaration");
+                "parameter 'Eps': a name must be camelCase");
     }
 
     @Test
@@ -244,7 +244,7 @@ class PluginCheckTest {
             Path target = Files.createDirectories(bundling.resolve("ai/djl/ndarray")).resolve("NDArray.class");
             Files.copy(ndarray, target);
         }
-        Path jar = TestPlugins.jar(work.resolve("bundles"), "bundles-djl", bundling, null, ">=1.0.0 & <2.0.0",
+        Path jar = TestPlugins.jar(work.resolve("bundles"), "bundles-djl", bundling, null, ">=2.0.0 & <3.0.0",
                 Map.of(LossFamily.class, List.of("broken.Broken$Good")), List.of());
         JsonNode report = json(PlabRun.of("check", jar.toString(), "--json"), 1);
         JsonNode bundles = result(report, "jar bundles-djl.jar", "bundles no classes of DJL, PF4J, Jackson or the api");
@@ -255,16 +255,16 @@ class PluginCheckTest {
 
     @Test
     void aJarRequiringANewerApiFails() throws IOException {
-        Path jar = TestPlugins.jar(work.resolve("newer"), "from-the-future", classes, null, ">=2.0.0",
+        Path jar = TestPlugins.jar(work.resolve("newer"), "from-the-future", classes, null, ">=3.0.0",
                 Map.of(LossFamily.class, List.of("broken.Broken$Good")), List.of());
         JsonNode report = json(PlabRun.of("check", jar.toString(), "--json"), 1);
         String subject = "jar from-the-future.jar";
         assertThat(result(report, subject, "states an api range this host meets (api "
                 + org.perceptuallab.api.ApiVersion.CURRENT + ")").get("detail").asText())
-                .contains("it requires api >=2.0.0; this host provides " + org.perceptuallab.api.ApiVersion.CURRENT
+                .contains("it requires api >=3.0.0; this host provides " + org.perceptuallab.api.ApiVersion.CURRENT
                         + ", so the host would refuse it");
         assertThat(result(report, subject, "loads and starts as the host loads it").get("detail").asText())
-                .contains("requires api >=2.0.0").contains("it is not loaded");
+                .contains("requires api >=3.0.0").contains("it is not loaded");
     }
 
     @Test

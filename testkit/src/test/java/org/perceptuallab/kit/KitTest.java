@@ -6,14 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.LossSpec;
-import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
@@ -85,20 +83,6 @@ class KitTest extends CatalogTest {
         Files.writeString(dir.resolve("bad.npy"), "not numpy");
         assertThatThrownBy(() -> NumpyArrays.readNpy(manager, dir.resolve("bad.npy")))
                 .isInstanceOf(PlabException.class).hasMessageContaining("bad magic");
-    }
-
-    @Test
-    void paramSpecFillsDefaultsAndNamesBadValues() throws Exception {
-        ParamSpec spec = ParamSpec.of(Param.integer("patchSize", 3, 1, 64, "patch side"),
-                Param.choice("mode", "none", java.util.List.of("none", "mean"), "normalisation"));
-        Params p = spec.resolve("loss 'x'", new ObjectMapper().readTree("{\"mode\": \"mean\"}"));
-        assertThat(p.getInt("patchSize")).isEqualTo(3);
-        assertThat(p.json().toString()).isEqualTo("{\"mode\":\"mean\",\"patchSize\":3}");
-        assertThatThrownBy(() -> spec.resolve("loss 'x'", new ObjectMapper().readTree("{\"patchSize\": 0}")))
-                .isInstanceOf(PlabException.class)
-                .hasMessage("loss 'x': parameter 'patchSize' must be in [1, 64], got 0");
-        assertThatThrownBy(() -> spec.resolve("loss 'x'", new ObjectMapper().readTree("{\"mode\": \"std\"}")))
-                .isInstanceOf(PlabException.class).hasMessageContaining("one of none, mean");
     }
 
     @Test

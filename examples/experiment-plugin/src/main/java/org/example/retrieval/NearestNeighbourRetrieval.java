@@ -16,7 +16,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
-import org.perceptuallab.api.DistanceMatrix;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
@@ -27,23 +26,30 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.DistanceMatrix;
 import org.pf4j.Extension;
 
 /**
  * Nearest-neighbour retrieval: each image of a folder is a query, and a distorted copy of every image (shifted
  * by a few pixels, plus Gaussian noise) is in the gallery. A loss that sees through the distortion ranks each
- * query's own copy first. An example of an experiment plugin written against the api alone.
+ * query's own copy first. An example of an experiment plugin written against the api and the kit alone.
  */
 @Extension
 public final class NearestNeighbourRetrieval implements Experiment {
     private static final String ID = "nn-retrieval";
-    private static final ParamSpec PARAMS = ParamSpec.of(
-            Param.string("data", null, "folder of images (PNG, JPEG); each is a query"),
-            Param.integer("size", 32, 8, 1024, "images are resized to size x size"),
-            Param.integer("maxImages", 50, 2, 10_000, "most images read from the folder (by name)"),
-            Param.integer("shift", 1, 0, 64, "the distorted copy is shifted by this many pixels right and down"),
-            Param.real("noise", 0.1, 0, 2, "standard deviation of the copy's Gaussian noise, in [-1, 1] units"),
-            Param.integer("batch", DistanceMatrix.DEFAULT_BATCH, 1, 4096, "images or pairs per loss call"));
+    private static final Param<String> DATA = Param.string("data", null,
+            "folder of images (PNG, JPEG); each is a query")
+            .required();
+    private static final Param<Integer> SIZE = Param.integer("size", 32, 8, 1024, "images are resized to size x size");
+    private static final Param<Integer> MAX_IMAGES = Param.integer("maxImages", 50, 2, 10_000,
+            "most images read from the folder (by name)");
+    private static final Param<Integer> SHIFT = Param.integer("shift", 1, 0, 64,
+            "the distorted copy is shifted by this many pixels right and down");
+    private static final Param<Double> NOISE = Param.real("noise", 0.1, 0, 2,
+            "standard deviation of the copy's Gaussian noise, in [-1, 1] units");
+    private static final Param<Integer> BATCH = Param.integer("batch", DistanceMatrix.DEFAULT_BATCH, 1, 4096,
+            "images or pairs per loss call");
+    private static final ParamSpec PARAMS = ParamSpec.of(DATA, SIZE, MAX_IMAGES, SHIFT, NOISE, BATCH);
 
     @Override
     public String id() {
@@ -62,19 +68,15 @@ public final class NearestNeighbourRetrieval implements Experiment {
 
     @Override
     public ExperimentResult run(Params params, Loss loss, ExperimentContext context) throws IOException {
-        String data = params.has("data") ? params.getString("data") : null;
-        if (data == null) {
-            throw new PlabException("experiment '" + ID + "': parameter 'data' is required (a folder of images)");
-        }
-        int size = params.getInt("size");
-        List<Path> files = images(context.resolve(data), params.getInt("maxImages"));
+        int size = params.get(SIZE);
+        List<Path> files = images(context.resolve(params.get(DATA)), params.get(MAX_IMAGES));
         int n = files.size();
         int plane = size * size;
         float[] queries = new float[n * 3 * plane];
         for (int i = 0; i < n; i++) {
             pixels(resized(read(files.get(i)), size), queries, i * 3 * plane);
         }
-        float[] copies = distorted(queries, n, size, params.getInt("shift"), params.getDouble("noise"), context.seed());
+        float[] copies = distorted(queries, n, size, params.get(SHIFT), params.get(NOISE), context.seed());
         // Arrays made from Java data; no gradient flows through this experiment, so the DJL Java-buffer
         // pitfall (docs/PLUGINS.md) does not apply. The cell's manager releases them when the cell ends.
         Shape shape = new Shape(n, 3, size, size);
@@ -82,7 +84,7 @@ public final class NearestNeighbourRetrieval implements Experiment {
         NDArray b = context.manager().create(copies, shape);
         DistanceMatrix matrix;
         try (Progress progress = context.progress("retrieval", DistanceMatrix.work(loss, n, (long) n))) {
-            matrix = DistanceMatrix.of(loss, a, b, params.getInt("batch"), progress);
+            matrix = DistanceMatrix.of(loss, a, b, params.get(BATCH), progress);
         }
         int[] ranks = new int[n];
         int top1 = 0;

@@ -16,6 +16,7 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class Charbonnier implements LossFamily {
+    private static final Param<Double> EPS = Param.real("eps", 1e-3, 1e-9, 1, "smoothing width; L1 as eps -> 0");
 
     @Override
     public String id() {
@@ -29,12 +30,12 @@ public final class Charbonnier implements LossFamily {
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(Param.real("eps", 1e-3, 1e-9, 1, "smoothing width; L1 as eps -> 0"));
+        return ParamSpec.of(EPS);
     }
 
     @Override
     public Loss create(Params params, LossContext context) {
-        double eps = params.getDouble("eps");
+        double eps = params.get(EPS);
         LossSpec spec = new LossSpec(id(), params.json());
         return new Loss() {
             @Override

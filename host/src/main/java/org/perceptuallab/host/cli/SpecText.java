@@ -48,7 +48,7 @@ public final class SpecText {
         if (spec.params().isEmpty()) {
             out.println("      (no parameters)");
         }
-        for (Param p : spec.params()) {
+        for (Param<?> p : spec.params()) {
             String def = p.defaultValue() == null ? "-" : p.defaultValue().toString();
             out.printf("      %-16s %-7s %-22s %-18s %s%n", p.name(), p.type().name().toLowerCase(), def,
                     p.rangeText(), p.help());
@@ -57,7 +57,7 @@ public final class SpecText {
 
     public static ArrayNode json(ParamSpec spec) {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
-        for (Param p : spec.params()) {
+        for (Param<?> p : spec.params()) {
             ObjectNode o = array.addObject();
             o.put("name", p.name());
             o.put("type", p.type().name().toLowerCase());

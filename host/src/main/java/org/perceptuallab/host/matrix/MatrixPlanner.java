@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
@@ -21,6 +20,7 @@ import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.host.run.CellPlan;
+import org.perceptuallab.runtime.catalog.DidYouMean;
 import org.perceptuallab.runtime.catalog.PluginFailure;
 import org.perceptuallab.runtime.catalog.Registry;
 import org.perceptuallab.runtime.cell.Preparation;
@@ -65,8 +65,8 @@ final class MatrixPlanner {
             ObjectNode given = prepare(experiment, entry, spec, store);
             Params params = experiment.extension().params().resolve("experiment '" + entry.name() + "'", given);
             ObjectNode data = null;
-            if (params.has("data")) {
-                Path path = spec.baseDir().resolve(params.getString("data")).normalize();
+            if (params.json().hasNonNull("data")) {
+                Path path = spec.baseDir().resolve(params.json().get("data").asText()).normalize();
                 data = dataIds.computeIfAbsent(path.toString(), k -> DataIdentity.of(path));
             }
             for (MatrixSpec.LossEntry loss : losses) {

@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
@@ -30,6 +29,7 @@ import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.host.provenance.Coordinates;
 import org.perceptuallab.host.provenance.LoadedPlugins;
 import org.perceptuallab.host.provenance.PluginJar;
+import org.perceptuallab.runtime.catalog.DidYouMean;
 
 /**
  * A matrix file (YAML or JSON): the experiments with their params and data, the losses ({@code all}

@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 import org.apache.maven.settings.Profile;
 import org.apache.maven.settings.Settings;
 import org.apache.maven.settings.io.xpp3.SettingsXpp3Reader;
-import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.StrictYaml;
+import org.perceptuallab.runtime.catalog.DidYouMean;
 
 /**
  * Where plugins come from, what a lab demands of them and how long it waits for a repository, from

@@ -33,21 +33,23 @@ class CellStateTest {
             import org.perceptuallab.api.*;
 
             public final class Counting implements Experiment {
+                static final Param<Integer> STEPS = Param.integer("steps", 6, 1, 100, "steps");
+                static final Param<Integer> FAIL_AT = Param.integer("failAt", 0, 0, 100,
+                        "fail after this step on a fresh start (0: never)");
                 public String id() { return "counting"; }
                 public String summary() { return "counts, checkpointing every step"; }
                 public ParamSpec params() {
-                    return ParamSpec.of(Param.integer("steps", 6, 1, 100, "steps"),
-                            Param.integer("failAt", 0, 0, 100, "fail after this step on a fresh start (0: never)"));
+                    return ParamSpec.of(STEPS, FAIL_AT);
                 }
                 public ExperimentResult run(Params p, Loss loss, ExperimentContext c) throws Exception {
                     CellState state = c.state();
                     int from = state.find("step.txt").isPresent()
                             ? Integer.parseInt(Files.readString(state.find("step.txt").get()).trim()) : 0;
-                    for (int s = from; s < p.getInt("steps"); s++) {
+                    for (int s = from; s < p.get(STEPS); s++) {
                         state.metrics().record("square", s, (double) s * s);
                         int done = s + 1;
                         state.write("step.txt", out -> out.write(Integer.toString(done).getBytes(StandardCharsets.UTF_8)));
-                        if (done == p.getInt("failAt") && !state.resuming()) {
+                        if (done == p.get(FAIL_AT) && !state.resuming()) {
                             throw new PlabException("stopped after step " + done);
                         }
                     }
@@ -65,7 +67,7 @@ class CellStateTest {
     static void buildPlugin() throws Exception {
         Path classes = TestPlugins.compile(work, "counting/Counting.java", SOURCE);
         plugins = work.resolve("plugins");
-        TestPlugins.jar(plugins, "counting", classes, null, ">=1.0.0 & <2.0.0",
+        TestPlugins.jar(plugins, "counting", classes, null, ">=2.0.0 & <3.0.0",
                 Map.of(Experiment.class, List.of("counting.Counting")), List.of());
     }
 

@@ -206,8 +206,8 @@ class PluginSharingTest {
 
     @Test
     void aPluginRequiringAnApiThisHostDoesNotProvideIsRefusedNamingBothVersions() throws Exception {
-        Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", V1, ">=2.0.0");
-        assertRefused(labB("plugins", "install", jar.toString()), "requires api >=2.0.0",
+        Path jar = ShareFixtures.pluginJar(tmp.resolve("build"), "shared", V1, ">=3.0.0");
+        assertRefused(labB("plugins", "install", jar.toString()), "requires api >=3.0.0",
                 "provides api " + ApiVersion.CURRENT);
     }
 

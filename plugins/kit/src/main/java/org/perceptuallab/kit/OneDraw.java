@@ -1,6 +1,7 @@
 package org.perceptuallab.kit;
 
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Param;
 
 /**
  * A loss as one comparison uses it (a distance matrix, a 2AFC set, a clustering): its
@@ -9,11 +10,10 @@ import org.perceptuallab.api.Loss;
  */
 public final class OneDraw implements AutoCloseable {
     /** The parameter experiments declare for the choice. */
-    public static final String PARAM = "redrawPerCall";
-    /** What the parameter means, for experiments' parameter specs. */
-    public static final String PARAM_HELP = "give a loss that redraws its random constants at every call"
-            + " (mmd-approx and mmd++ by default, vgg with reinit) a new draw per loss call, so that batches"
-            + " are compared under different draws; by default every image is compared under one draw";
+    public static final Param<Boolean> PARAM = Param.bool("redrawPerCall", false, "give a loss that redraws its"
+            + " random constants at every call (mmd-approx and mmd++ by default, vgg with reinit) a new draw per loss"
+            + " call, so that batches are compared under different draws; by default every image is compared under"
+            + " one draw");
 
     private final Loss loss;
     private final Loss compared;

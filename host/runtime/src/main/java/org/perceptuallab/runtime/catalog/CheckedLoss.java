@@ -1,9 +1,12 @@
 package org.perceptuallab.runtime.catalog;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,7 +14,6 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.perceptuallab.api.FeatureMap;
-import org.perceptuallab.api.Inputs;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
@@ -27,6 +29,7 @@ final class CheckedLoss implements Loss {
     private final String owner;
     private final String origin;
     private final boolean acceptsDifferentSizes;
+    private final boolean defaultDistancesFrom;
 
     /** @param origin where the loss's family came from, named when the loss's own code fails */
     CheckedLoss(Loss inner, String origin) {
@@ -34,6 +37,7 @@ final class CheckedLoss implements Loss {
         this.owner = "loss '" + inner.spec().id() + "'";
         this.origin = origin;
         this.acceptsDifferentSizes = pluginCall("acceptsDifferentSizes", inner::acceptsDifferentSizes);
+        this.defaultDistancesFrom = keepsDefaultDistancesFrom(inner);
     }
 
     @Override
@@ -58,7 +62,7 @@ final class CheckedLoss implements Loss {
             NDManager home = x.getManager();
             try (NDManager scope = home.newSubManager()) {
                 scope.tempAttachAll(Stream.concat(Stream.of(x), ys.stream()).distinct().toArray(NDArray[]::new));
-                List<NDArray> d = inner.distancesFrom(x, ys);
+                List<NDArray> d = defaultDistancesFrom ? fastDistancesFrom(x, ys) : inner.distancesFrom(x, ys);
                 d.forEach(a -> a.attach(home));
                 return d;
             }
@@ -70,6 +74,40 @@ final class CheckedLoss implements Loss {
         for (int i = 0; i < out.size(); i++) {
             checkedDistances("distancesFrom", "candidate batch " + (i + 1) + " of " + out.size() + ", ", out.get(i),
                     x.getShape().get(0));
+        }
+        return out;
+    }
+
+    /** Whether the plugin's loss keeps the api's default distancesFrom, one distance call per candidate. */
+    private static boolean keepsDefaultDistancesFrom(Loss loss) {
+        try {
+            return loss.getClass().getMethod("distancesFrom", NDArray.class, List.class).getDeclaringClass()
+                    == Loss.class;
+        } catch (NoSuchMethodException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /**
+     * The distances from x to several candidates of a loss that keeps the api's default, computed faster here
+     * so that every such loss gets it: from the exact feature map where there is one (the features of x once,
+     * of each candidate once), else one distance call on x repeated against the candidates concatenated.
+     */
+    private List<NDArray> fastDistancesFrom(NDArray x, List<NDArray> ys) {
+        if (ys.size() < 2) {
+            return inner.distancesFrom(x, ys);
+        }
+        Optional<FeatureMap> map = inner.featureMap();
+        if (map.isPresent()) {
+            NDArray fx = map.get().features(x);
+            return ys.stream().map(y -> fx.sub(map.get().features(y)).square().sum(new int[] {1})).toList();
+        }
+        NDArray d = inner.distance(NDArrays.concat(new NDList(Collections.nCopies(ys.size(), x)), 0),
+                NDArrays.concat(new NDList(ys), 0));
+        long n = x.getShape().get(0);
+        List<NDArray> out = new ArrayList<>(ys.size());
+        for (int k = 0; k < ys.size(); k++) {
+            out.add(d.get((k * n) + ":" + ((k + 1) * n)));
         }
         return out;
     }

@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFactory;
+import org.perceptuallab.kit.tensor.InjectedDraws;
 
 /**
- * The plain {@link LossContext}.
+ * The plain {@link LossContext}, with the draws golden cases inject ({@link InjectedDraws}).
  *
  * @param manager owner of the losses' constants
  * @param seed the run's seed
@@ -18,7 +19,7 @@ import org.perceptuallab.api.LossFactory;
  * @param weightsFolder the user's weights folder, or null
  */
 public record LabContext(NDManager manager, long seed, Map<String, NDArray> draws, LossFactory losses,
-                         Path weightsFolder) implements LossContext {
+                         Path weightsFolder) implements LossContext, InjectedDraws {
 
     public LabContext {
         draws = Map.copyOf(draws);

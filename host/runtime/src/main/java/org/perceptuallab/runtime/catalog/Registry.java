@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.perceptuallab.api.DidYouMean;
 import org.perceptuallab.api.PlabException;
 
 /**

@@ -25,6 +25,7 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.api.Table;
@@ -44,23 +45,28 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class TwoAfcExperiment implements Experiment {
-    /** The parameters as given, before preparation has made the set that 'data' names. */
-    private static final ParamSpec GIVEN = ParamSpec.of(
-            Param.string("data", null, "BAPPS-layout root: <root>/<category>/{ref,p0,p1}/*.png, judge/*.npy"
-                    + " (relative to the matrix file), a set made by 'plab make-2afc', or, in a matrix, made from"
-                    + " 'generateFrom'"),
-            Param.integer("size", 64, 8, 1024, "images are resized to size x size"),
-            Param.string("categories", "", "comma-separated categories to use; empty: every folder"),
-            Param.integer("maxPerCategory", 0, 0, 10_000_000, "most triplets per category (by name); 0: all"),
-            Param.integer("batch", 32, 1, 4096, "triplets per distance call"),
-            Param.integer("bootstrap", 1000, 0, 1_000_000, "bootstrap resamples of the 95% interval; 0: none"),
-            Param.integer("examples", 6, 0, 100, "triplets shown where the loss disagrees most with people"),
-            Param.bool(OneDraw.PARAM, false, OneDraw.PARAM_HELP),
-            Param.string("generateFrom", null, "a folder of photos: without 'data', a synthetic set is generated"
-                    + " from them once per matrix (as plab make-2afc does) and used as the data"),
-            Param.integer("generateTriplets", 120, 1, 1_000_000, "triplets of the generated set"),
-            Param.integer("generateSeed", 0, 0, Integer.MAX_VALUE, "seed of the generated set"));
-    private static final ParamSpec PARAMS = GIVEN.requiring("data");
+    private static final Param<String> DATA = Param.string("data", null, "a BAPPS-layout root:"
+            + " <root>/<category>/{ref,p0,p1}/*.png, judge/*.npy (relative to the matrix file), a set made by"
+            + " 'plab make-2afc', or, in a matrix, the set 'generateFrom' makes").required();
+    private static final Param<Integer> SIZE = Param.integer("size", 64, 8, 1024, "images are resized to size x size");
+    private static final Param<String> CATEGORIES = Param.string("categories", "",
+            "comma-separated categories to use; empty: every folder");
+    private static final Param<Integer> MAX_PER_CATEGORY = Param.integer("maxPerCategory", 0, 0, 10_000_000,
+            "most triplets per category (by name); 0: all");
+    private static final Param<Integer> BATCH = Param.integer("batch", 32, 1, 4096, "triplets per distance call");
+    private static final Param<Integer> BOOTSTRAP = Param.integer("bootstrap", 1000, 0, 1_000_000,
+            "bootstrap resamples of the 95% interval; 0: none");
+    private static final Param<Integer> EXAMPLES = Param.integer("examples", 6, 0, 100,
+            "triplets shown where the loss disagrees most with people");
+    private static final Param<String> GENERATE_FROM = Param.string("generateFrom", null,
+            "a folder of photos: without 'data', a synthetic set is generated"
+            + " from them once per matrix (as plab make-2afc does) and used as the data");
+    private static final Param<Integer> GENERATE_TRIPLETS = Param.integer("generateTriplets", 120, 1, 1_000_000,
+            "triplets of the generated set");
+    private static final Param<Integer> GENERATE_SEED = Param.integer("generateSeed", 0, 0, Integer.MAX_VALUE,
+            "seed of the generated set");
+    private static final ParamSpec PARAMS = ParamSpec.of(DATA, SIZE, CATEGORIES, MAX_PER_CATEGORY, BATCH, BOOTSTRAP,
+            EXAMPLES, OneDraw.PARAM, GENERATE_FROM, GENERATE_TRIPLETS, GENERATE_SEED);
 
     @Override
     public String id() {
@@ -70,15 +76,15 @@ public final class TwoAfcExperiment implements Experiment {
     /** With {@code generateFrom} and no {@code data}: the synthetic set, made once into the entry's folder. */
     @Override
     public ObjectNode prepare(ObjectNode given, PreparationContext context) {
-        if (given.hasNonNull("data") || !given.hasNonNull("generateFrom")) {
+        if (given.hasNonNull(DATA.name()) || !given.hasNonNull(GENERATE_FROM.name())) {
             return given;
         }
-        Params p = GIVEN.resolve("experiment '2afc'", given);
         Path set = context.folder().toAbsolutePath().normalize();
-        TwoAfcGenerator.ensure(context.resolve(p.getString("generateFrom")), set, p.getInt("generateTriplets"),
-                p.getInt("generateSeed"), context.log());
         ObjectNode out = given.deepCopy();
-        out.put("data", set.toString());
+        out.put(DATA.name(), set.toString());
+        Params p = PARAMS.resolve("experiment '2afc'", out);
+        TwoAfcGenerator.ensure(context.resolve(p.get(GENERATE_FROM)), set, p.get(GENERATE_TRIPLETS),
+                p.get(GENERATE_SEED), context.log());
         return out;
     }
 
@@ -104,14 +110,14 @@ public final class TwoAfcExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws IOException {
-        Path root = ctx.resolve(p.getString("data"));
-        List<String> only = Arrays.stream(p.getString("categories").split(",")).map(String::trim)
+        Path root = ctx.resolve(p.get(DATA));
+        List<String> only = Arrays.stream(p.get(CATEGORIES).split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();
         List<String> categories = TwoAfcData.categories(root, only);
         Map<String, List<TwoAfcData.Triplet>> byCategory = new LinkedHashMap<>();
         List<TwoAfcData.Triplet> triplets = new ArrayList<>();
         for (String c : categories) {
-            byCategory.put(c, TwoAfcData.triplets(ctx.manager(), root, c, p.getInt("maxPerCategory")));
+            byCategory.put(c, TwoAfcData.triplets(ctx.manager(), root, c, p.get(MAX_PER_CATEGORY)));
             triplets.addAll(byCategory.get(c));
         }
         int total = triplets.size();
@@ -120,12 +126,12 @@ public final class TwoAfcExperiment implements Experiment {
         triplets.forEach(t -> files.add(t.ref()));
         triplets.forEach(t -> files.add(t.p0()));
         triplets.forEach(t -> files.add(t.p1()));
-        int size = p.getInt("size");
-        int batch = p.getInt("batch");
+        int size = p.get(SIZE);
+        int batch = p.get(BATCH);
         Map<String, double[]> scores = new LinkedHashMap<>();
         List<Scored> all = new ArrayList<>();
         try (DecodedImages images = DecodedImages.open(files, 3, size, size, ctx.cacheFolder());
-             OneDraw draw = OneDraw.of(loss, p.getBoolean(OneDraw.PARAM));
+             OneDraw draw = OneDraw.of(loss, p.get(OneDraw.PARAM));
              Progress progress = ctx.progress("2afc " + loss.spec().id(), total)) {
             int first = 0;
             for (var e : byCategory.entrySet()) {
@@ -174,7 +180,7 @@ public final class TwoAfcExperiment implements Experiment {
 
     private ExperimentResult result(Params p, ExperimentContext ctx, Path root, Map<String, double[]> scores,
                                     List<Scored> all) throws IOException {
-        int resamples = p.getInt("bootstrap");
+        int resamples = p.get(BOOTSTRAP);
         double[] overall = all.stream().mapToDouble(Scored::score).toArray();
         double[] ci = Bootstrap.interval95(overall, resamples, ctx.seed());
         ExperimentResult.Builder result = ExperimentResult.builder()
@@ -199,9 +205,9 @@ public final class TwoAfcExperiment implements Experiment {
         if (synthetic) {
             details.set("synthetic", new ObjectMapper().readTree(marker.toFile()));
         }
-        if (p.getInt("examples") > 0 && all.stream().anyMatch(s -> s.score() < 1)) {
+        if (p.get(EXAMPLES) > 0 && all.stream().anyMatch(s -> s.score() < 1)) {
             result.image("disagreements", "disagreements.png");
-            writeDisagreements(all, p.getInt("examples"), p.getInt("size"), ctx.outputDir().resolve("disagreements.png"));
+            writeDisagreements(all, p.get(EXAMPLES), p.get(SIZE), ctx.outputDir().resolve("disagreements.png"));
         }
         return result.details(details).synthetic(synthetic).build();
     }

@@ -1,5 +1,7 @@
 package org.perceptuallab.plugins.clustering;
 
+import org.perceptuallab.kit.io.SyntheticImages;
+import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -7,8 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
@@ -21,7 +24,6 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.LabelledImages;
-import org.perceptuallab.kit.io.SyntheticImages;
 import org.pf4j.Extension;
 
 /**
@@ -32,25 +34,35 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class ClusteringExperiment implements Experiment {
-    private static final ParamSpec PARAMS = ParamSpec.of(
-            Param.string("data", null, "labelled images: a folder with one sub-folder per class, an IDX images"
-                    + " file (*-images-idx3-ubyte[.gz], labels beside it) or a cifar-10-batches-bin folder (relative"
-                    + " to the matrix file)"),
-            Param.integer("size", 32, 8, 1024, "images are resized (shorter side) and centre-cropped to size x size"),
-            Param.bool("gray", false, "read one grey channel instead of RGB (grey sources become three equal channels)"),
-            Param.integer("maxPerClass", 0, 0, 10_000_000, "most images per class, drawn by the run's seed; 0: all"),
-            Param.integer("k", 0, 0, 100_000, "clusters; 0: the number of classes"),
-            Param.choice("method", "auto", List.of("auto", "kmeans", "kmedoids"), "kmeans needs an exact feature map;"
-                    + " kmedoids works on the distance matrix of any loss; auto: kmeans where it can, else kmedoids"),
-            Param.choice("init", "kmeans++", List.of("kmeans++", "random"), "k-means initial centroids: k-means++,"
-                    + " or k random images (the reference protocol)"),
-            Param.choice("update", "mean", List.of("mean", "reference"), "k-means centroid update: the mean of its"
-                    + " images (until no assignment changes), or the reference's mean of its images and the old"
-                    + " centroid (for all iterations)"),
-            Param.integer("iterations", 100, 1, 100_000, "most k-means iterations (the reference protocol: 15)"),
-            Param.integer("restarts", 5, 1, 10_000, "independent runs; the lowest objective is kept"),
-            Param.integer("batch", 32, 1, 4096, "images (feature map) or pairs (distance matrix) per loss call"),
-            Param.bool(OneDraw.PARAM, false, OneDraw.PARAM_HELP)).requiring("data");
+    private static final Param<String> DATA = Param.string("data", null,
+            "labelled images: a folder with one sub-folder per class, an IDX images"
+            + " file (*-images-idx3-ubyte[.gz], labels beside it) or a cifar-10-batches-bin folder (relative"
+            + " to the matrix file)").required();
+    private static final Param<Integer> SIZE = Param.integer("size", 32, 8, 1024,
+            "images are resized (shorter side) and centre-cropped to size x size");
+    private static final Param<Boolean> GRAY = Param.bool("gray", false,
+            "read one grey channel instead of RGB (grey sources become three equal channels)");
+    private static final Param<Integer> MAX_PER_CLASS = Param.integer("maxPerClass", 0, 0, 10_000_000,
+            "most images per class, drawn by the run's seed; 0: all");
+    private static final Param<Integer> K = Param.integer("k", 0, 0, 100_000, "clusters; 0: the number of classes");
+    private static final Param<String> METHOD = Param.choice("method", "auto", List.of("auto", "kmeans", "kmedoids"),
+            "kmeans needs an exact feature map;"
+            + " kmedoids works on the distance matrix of any loss; auto: kmeans where it can, else kmedoids");
+    private static final Param<String> INIT = Param.choice("init", "kmeans++", List.of("kmeans++", "random"),
+            "k-means initial centroids: k-means++,"
+            + " or k random images (the reference protocol)");
+    private static final Param<String> UPDATE = Param.choice("update", "mean", List.of("mean", "reference"),
+            "k-means centroid update: the mean of its"
+            + " images (until no assignment changes), or the reference's mean of its images and the old"
+            + " centroid (for all iterations)");
+    private static final Param<Integer> ITERATIONS = Param.integer("iterations", 100, 1, 100_000,
+            "most k-means iterations (the reference protocol: 15)");
+    private static final Param<Integer> RESTARTS = Param.integer("restarts", 5, 1, 10_000,
+            "independent runs; the lowest objective is kept");
+    private static final Param<Integer> BATCH = Param.integer("batch", 32, 1, 4096,
+            "images (feature map) or pairs (distance matrix) per loss call");
+    private static final ParamSpec PARAMS = ParamSpec.of(DATA, SIZE, GRAY, MAX_PER_CLASS, K, METHOD, INIT, UPDATE,
+            ITERATIONS, RESTARTS, BATCH, OneDraw.PARAM);
 
     @Override
     public String id() {
@@ -81,16 +93,16 @@ public final class ClusteringExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws Exception {
-        Path dataPath = ctx.resolve(p.getString("data"));
-        LabelledImages data = LabelledImages.read("experiment 'clustering'", dataPath, p.getInt("size"),
-                p.getInt("maxPerClass"), ctx.seed());
-        int k = p.getInt("k") == 0 ? (int) Arrays.stream(data.labels()).distinct().count() : p.getInt("k");
+        Path dataPath = ctx.resolve(p.get(DATA));
+        LabelledImages data = LabelledImages.read("experiment 'clustering'", dataPath, p.get(SIZE),
+                p.get(MAX_PER_CLASS), ctx.seed());
+        int k = p.get(K) == 0 ? (int) Arrays.stream(data.labels()).distinct().count() : p.get(K);
         if (k > data.size()) {
             throw new PlabException("experiment 'clustering': k = " + k + " clusters for " + data.size()
                     + " images in " + dataPath + "; lower k or raise maxPerClass");
         }
-        String method = p.getString("method");
-        int channels = p.getBoolean("gray") ? 1 : 3;
+        String method = p.get(METHOD);
+        int channels = p.get(GRAY) ? 1 : 3;
         List<NDArray> images = new ArrayList<>(data.size());
         for (var img : data.images()) {
             images.add(Images.toTensor(ctx.manager(), img, channels));
@@ -98,8 +110,8 @@ public final class ClusteringExperiment implements Experiment {
 
         long start = System.nanoTime();
         Geometry geometry;
-        try (OneDraw draw = OneDraw.of(loss, p.getBoolean(OneDraw.PARAM))) {
-            geometry = Geometry.of(draw.loss(), images, p.getInt("batch"), !method.equals("kmedoids"),
+        try (OneDraw draw = OneDraw.of(loss, p.get(OneDraw.PARAM))) {
+            geometry = Geometry.of(draw.loss(), images, p.get(BATCH), !method.equals("kmedoids"),
                     ctx.manager(), ctx::progress);
         }
         double geometrySeconds = (System.nanoTime() - start) / 1e9;
@@ -115,18 +127,18 @@ public final class ClusteringExperiment implements Experiment {
         List<Double> curve;
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         if (kmeans) {
-            KMeans.Result r = KMeans.best(geometry.gram(), k, p.getString("init").equals("random")
+            KMeans.Result r = KMeans.best(geometry.gram(), k, p.get(INIT).equals("random")
                             ? KMeans.Init.RANDOM : KMeans.Init.PLUS_PLUS,
-                    p.getString("update").equals("reference") ? KMeans.Update.REFERENCE : KMeans.Update.MEAN,
-                    p.getInt("iterations"), p.getInt("restarts"), ctx.seed());
+                    p.get(UPDATE).equals("reference") ? KMeans.Update.REFERENCE : KMeans.Update.MEAN,
+                    p.get(ITERATIONS), p.get(RESTARTS), ctx.seed());
             assignments = r.assignments();
             objective = r.objective();
             curve = r.curve();
             details.put("method", "kmeans");
-            details.put("init", p.getString("init"));
-            details.put("update", p.getString("update"));
+            details.put("init", p.get(INIT));
+            details.put("update", p.get(UPDATE));
         } else {
-            KMedoids.Result r = KMedoids.best(geometry.distances(), k, p.getInt("restarts"), ctx.seed());
+            KMedoids.Result r = KMedoids.best(geometry.distances(), k, p.get(RESTARTS), ctx.seed());
             assignments = r.assignments();
             objective = r.objective();
             curve = r.curve();
@@ -149,7 +161,7 @@ public final class ClusteringExperiment implements Experiment {
                 .metric("objective", Metric.distance(objective, Metric.Better.NEITHER))
                 .metric("n", Metric.count(data.size()))
                 .metric("k", Metric.count(k))
-                .metric("restarts", Metric.count(p.getInt("restarts")))
+                .metric("restarts", Metric.count(p.get(RESTARTS)))
                 .metric("emptyClusters", Metric.count(scores.emptyClusters()))
                 .metric("geometrySeconds", Metric.seconds(geometrySeconds))
                 .metric("clusteringSeconds", Metric.seconds(clusteringSeconds));

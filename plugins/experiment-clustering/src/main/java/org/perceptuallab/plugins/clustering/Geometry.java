@@ -8,17 +8,17 @@ import ai.djl.ndarray.types.DataType;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import org.perceptuallab.api.DistanceMatrix;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.DistanceMatrix;
 
 /**
  * A loss's geometry over a set of images: the N x N distance matrix, and the Gram matrix of its features
  * where the loss has an exact feature map (the api's contract: the squared feature distance is the loss).
  *
  * <p>With a feature map the images pass through the loss once each (N feature evaluations) and both
- * matrices come from one product of the centred features. Without one, the api's {@link DistanceMatrix}
+ * matrices come from one product of the centred features. Without one, the kit's {@link DistanceMatrix}
  * costs N(N+1)/2 pair evaluations for a symmetric loss; an asymmetric one costs N^2 and is symmetrised,
  * {@code (d(i,j) + d(j,i)) / 2}. The diagonal is 0.
  *

@@ -90,7 +90,7 @@ final class Evaluation {
         double[][] codeRows = rows(codes);
         Gaussian gaussian = Gaussian.fit(codeRows);
         int heldOut = data.heldOutCount();
-        int shown = params.getInt("samples");
+        int shown = params.get(GenerativeExperiment.SAMPLES);
         NDArray samples = decode(toCodes(gaussian.sample(new Random(ctx.seed() + SAMPLE_SEED), Math.max(shown,
                 heldOut))));
 
@@ -159,8 +159,8 @@ final class Evaluation {
         List<Figures.Row> rows = new ArrayList<>(rowsOf("held-out images", images.get("0:" + shown), List.of()));
         rows.addAll(rowsOf("their reconstructions", reconstructions.get("0:" + shown), List.of()));
         write(Figures.grid(rows, cell()), "held-out reconstructions", "held-out.png");
-        details.put("heldOutCodes", model instanceof Glo
-                ? "optimised: " + params.getInt("heldOutSteps") + " Adam steps on fresh codes under the loss, the"
+        details.put("heldOutCodes", model instanceof Glo glo
+                ? "optimised: " + glo.heldOutSteps() + " Adam steps on fresh codes under the loss, the"
                         + " generator frozen (batch norm in evaluation mode)"
                 : "the encoder's, in evaluation mode");
     }
@@ -183,9 +183,9 @@ final class Evaluation {
 
     private void swd(NDArray samples) {
         NDArray heldOut = data.heldOut();
-        int patch = Math.min(params.getInt("swdPatch"), settings.size());
+        int patch = Math.min(params.get(GenerativeExperiment.SWD_PATCH), settings.size());
         int stride = Math.max(1, patch / 2);
-        int projections = params.getInt("swdProjections");
+        int projections = params.get(GenerativeExperiment.SWD_PROJECTIONS);
         Draws draws = new Draws(ctx.seed() + DIRECTION_SEED);
         try (NDManager scope = manager.newSubManager()) {
             NDArray a = SlicedWasserstein.imageRows(samples);
@@ -217,7 +217,8 @@ final class Evaluation {
             int epoch = epochs <= MAX_EPOCH_ROWS ? i + 1 : (int) Math.round((i + 1) * (double) epochs / MAX_EPOCH_ROWS);
             shown.add(epoch);
         }
-        NDArray fixed = data.train().get("0:" + Math.min(params.getInt("fixedImages"), data.trainCount()));
+        NDArray fixed = data.train().get("0:" + Math.min(params.get(GenerativeExperiment.FIXED_IMAGES),
+                data.trainCount()));
         write(Figures.grid(rowsOf("", fixed, List.of(), SIDE_BY_SIDE_PER_ROW), cell()), "training images",
                 "training.png");
         // Whether the model learnt the images at all, whatever the loss: after the first epoch and the last, in
@@ -233,7 +234,8 @@ final class Evaluation {
             last.ifPresent(pictures -> reconstructionMetrics("", pictures, fixed));
         }
         details.put("reconstructionMetrics", "of the first " + fixed.getShape().get(0) + " training images after the"
-                + " first and the last epoch: reconstructionL2 is the mean squared pixel difference (pixels in [-1, 1]);"
+                + " first and the last epoch: reconstructionL2 is the mean squared pixel difference (pixels in [-1,"
+                + " 1]);"
                 + " reconstructionStructure is 1 - the Pearson correlation of each reconstruction with its image"
                 + " (0: the same up to brightness and contrast; 1: unrelated), averaged");
         List<Figures.Row> rows = new ArrayList<>(rowsOf("training images", fixed, List.of()));
@@ -302,8 +304,8 @@ final class Evaluation {
     }
 
     private void interpolations(NDArray codes) {
-        int pairs = params.getInt("interpolations");
-        int steps = params.getInt("interpolationSteps");
+        int pairs = params.get(GenerativeExperiment.INTERPOLATIONS);
+        int steps = params.get(GenerativeExperiment.INTERPOLATION_STEPS);
         int n = data.trainCount();
         if (n < 2 || pairs == 0) {
             return;

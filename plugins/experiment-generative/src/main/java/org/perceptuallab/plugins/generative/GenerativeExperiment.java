@@ -16,6 +16,7 @@ import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.tensor.Draws;
@@ -27,37 +28,54 @@ import org.perceptuallab.kit.tensor.Draws;
  * RGB are), so that losses with an RGB trunk take them; pixel losses give the same values either way.
  */
 abstract class GenerativeExperiment implements Experiment {
-    private static final List<Param> COMMON = List.of(
-            Param.string("data", null, "training images: a folder of images (flat, or one sub-folder per class),"
-                    + " IDX files or CIFAR-10 batches (relative to the matrix file)"),
-            Param.integer("size", 64, 32, 128, "images are resized (shorter side) and centre-cropped to size x size;"
-                    + " 32, 64 or 128"),
-            Param.bool("gray", false, "one grey channel instead of RGB"),
-            Param.integer("maxImages", 0, 0, 100_000_000, "most images used, drawn by the run's seed; 0: all"),
-            Param.real("heldOut", 0.1, 0, 0.9, "fraction of the images held out of training, drawn by the run's seed"),
-            Param.integer("latent", 512, 1, 65_536, "code length (the reference: 512)"),
-            Param.integer("width", 64, 1, 1024, "channels of the generator's last hidden stage; the 4x4 stage has 8x"
-                    + " (the reference: 64)"),
-            Param.integer("epochs", 200, 1, 1_000_000, "training epochs (the reference: 200)"),
-            Param.integer("batch", 64, 1, 65_536, "images per step (the reference: 64)"),
-            Param.real("lr", 0.001, 1e-8, 1, "Adam learning rate of the networks (the reference: 0.001)"),
-            Param.real("lrDecay", 0.75, 0.01, 1, "learning-rate factor applied every lrEvery epochs"),
-            Param.integer("lrEvery", 25, 1, 1_000_000, "epochs between learning-rate decays (the reference: 25)"),
-            Param.integer("checkpointEvery", 0, 0, 1_000_000_000, "steps between checkpoints inside an epoch; 0: at"
-                    + " epoch ends only (every epoch end writes one)"),
-            Param.integer("fixedImages", 8, 1, 64, "training images whose reconstructions are shown per epoch"),
-            Param.integer("samples", 16, 1, 1024, "samples of the fitted Gaussian shown, with their nearest training"
-                    + " images"),
-            Param.integer("interpolations", 4, 0, 64, "pairs of training images interpolated between"),
-            Param.integer("interpolationSteps", 8, 2, 64, "images along each interpolation"),
-            Param.integer("swdPatch", 8, 1, 128, "patch side of the patch sliced Wasserstein distance"),
-            Param.integer("swdProjections", 128, 1, 100_000, "random directions of the sliced Wasserstein distances"));
+    static final Param<String> DATA = Param.string("data", null, "training images: a folder of images (flat, or"
+            + " one sub-folder per class), IDX files or CIFAR-10 batches (relative to the matrix file)").required();
+    static final Param<Integer> SIZE = Param.integer("size", 64, 32, 128,
+            "images are resized (shorter side) and centre-cropped to size x size;"
+            + " 32, 64 or 128");
+    static final Param<Boolean> GRAY = Param.bool("gray", false, "one grey channel instead of RGB");
+    static final Param<Integer> MAX_IMAGES = Param.integer("maxImages", 0, 0, 100_000_000,
+            "most images used, drawn by the run's seed; 0: all");
+    static final Param<Double> HELD_OUT = Param.real("heldOut", 0.1, 0, 0.9,
+            "fraction of the images held out of training, drawn by the run's seed");
+    static final Param<Integer> LATENT = Param.integer("latent", 512, 1, 65_536, "code length (the reference: 512)");
+    static final Param<Integer> WIDTH = Param.integer("width", 64, 1, 1024,
+            "channels of the generator's last hidden stage; the 4x4 stage has 8x"
+            + " (the reference: 64)");
+    static final Param<Integer> EPOCHS = Param.integer("epochs", 200, 1, 1_000_000,
+            "training epochs (the reference: 200)");
+    static final Param<Integer> BATCH = Param.integer("batch", 64, 1, 65_536, "images per step (the reference: 64)");
+    static final Param<Double> LR = Param.real("lr", 0.001, 1e-8, 1,
+            "Adam learning rate of the networks (the reference: 0.001)");
+    static final Param<Double> LR_DECAY = Param.real("lrDecay", 0.75, 0.01, 1,
+            "learning-rate factor applied every lrEvery epochs");
+    static final Param<Integer> LR_EVERY = Param.integer("lrEvery", 25, 1, 1_000_000,
+            "epochs between learning-rate decays (the reference: 25)");
+    static final Param<Integer> CHECKPOINT_EVERY = Param.integer("checkpointEvery", 0, 0, 1_000_000_000,
+            "steps between checkpoints inside an epoch; 0: at"
+            + " epoch ends only (every epoch end writes one)");
+    static final Param<Integer> FIXED_IMAGES = Param.integer("fixedImages", 8, 1, 64,
+            "training images whose reconstructions are shown per epoch");
+    static final Param<Integer> SAMPLES = Param.integer("samples", 16, 1, 1024,
+            "samples of the fitted Gaussian shown, with their nearest training"
+            + " images");
+    static final Param<Integer> INTERPOLATIONS = Param.integer("interpolations", 4, 0, 64,
+            "pairs of training images interpolated between");
+    static final Param<Integer> INTERPOLATION_STEPS = Param.integer("interpolationSteps", 8, 2, 64,
+            "images along each interpolation");
+    static final Param<Integer> SWD_PATCH = Param.integer("swdPatch", 8, 1, 128,
+            "patch side of the patch sliced Wasserstein distance");
+    static final Param<Integer> SWD_PROJECTIONS = Param.integer("swdProjections", 128, 1, 100_000,
+            "random directions of the sliced Wasserstein distances");
+    private static final List<Param<?>> COMMON = List.of(DATA, SIZE, GRAY, MAX_IMAGES, HELD_OUT, LATENT, WIDTH, EPOCHS,
+            BATCH, LR, LR_DECAY, LR_EVERY, CHECKPOINT_EVERY, FIXED_IMAGES, SAMPLES, INTERPOLATIONS, INTERPOLATION_STEPS,
+            SWD_PATCH, SWD_PROJECTIONS);
 
     /** Everything the two experiments declare: the common parameters, then their own. */
-    static ParamSpec spec(Param... own) {
-        List<Param> all = new ArrayList<>(COMMON);
+    static ParamSpec spec(Param<?>... own) {
+        List<Param<?>> all = new ArrayList<>(COMMON);
         all.addAll(List.of(own));
-        return ParamSpec.of(all.toArray(Param[]::new)).requiring("data");
+        return ParamSpec.of(all);
     }
 
     /** Eight generated 32x32 images, 2 epochs of tiny networks: a run of a second or two. */
@@ -71,6 +89,11 @@ abstract class GenerativeExperiment implements Experiment {
                 .put("samples", 4).put("interpolations", 1).put("fixedImages", 4).put("swdProjections", 8));
     }
 
+    /** The cell's training settings. */
+    Settings settings(Params p) {
+        return Settings.of(p, null, false);
+    }
+
     /** A fresh model of this experiment, drawn from {@code draws}. */
     abstract GenerativeModel create(NDManager owner, Settings settings, TransposedConv transposed, Draws draws,
                                     ImageSet data, Params params, long seed);
@@ -78,17 +101,17 @@ abstract class GenerativeExperiment implements Experiment {
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws Exception {
         String owner = "experiment '" + id() + "' under loss '" + loss.spec() + "'";
-        Settings settings = Settings.of(p);
+        Settings settings = settings(p);
         Network.widths(settings.size(), settings.width());
-        ImageSet data = ImageSet.read(owner, ctx.resolve(p.getString("data")), settings.size(), p.getBoolean("gray"),
-                p.getInt("maxImages"), p.getDouble("heldOut"), ctx.seed(), ctx.manager());
+        ImageSet data = ImageSet.read(owner, ctx.resolve(p.get(DATA)), settings.size(), p.get(GRAY),
+                p.get(MAX_IMAGES), p.get(HELD_OUT), ctx.seed(), ctx.manager());
         UnaryOperator<NDArray> lossView = settings.channels() == 1 ? x -> x.repeat(1, 3) : x -> x;
         GenerativeModel.Objective objective = (reconstructions, images) -> loss.distance(
                 lossView.apply(reconstructions), lossView.apply(images));
         try (NDManager owned = ctx.manager().newSubManager(); TransposedConv transposed = new TransposedConv(owned)) {
             GenerativeModel model = create(owned, settings, transposed, new Draws(ctx.seed()), data, p, ctx.seed());
             Trainer trainer = new Trainer(owner, settings, model, objective, data.train(), ctx.state(),
-                    p.getInt("fixedImages"));
+                    p.get(FIXED_IMAGES));
             int batch = Math.min(settings.batch(), data.trainCount());
             long steps = (long) settings.epochs() * ((data.trainCount() + batch - 1) / batch);
             Trainer.Outcome outcome;

@@ -126,6 +126,11 @@ final class Glo implements GenerativeModel {
         }
     }
 
+    /** Adam steps fitting the codes of held-out images. */
+    int heldOutSteps() {
+        return heldOutSteps;
+    }
+
     /**
      * Adam on fresh codes (the training draw and betas, the codes' first learning rate) for
      * {@code heldOutSteps} steps, the generator frozen in evaluation mode.

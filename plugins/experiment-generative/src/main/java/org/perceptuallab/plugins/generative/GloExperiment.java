@@ -11,11 +11,14 @@ import org.pf4j.Extension;
 /** GLO trained with the loss under study: codes and generator by Adam, then samples of a Gaussian fit. */
 @Extension(points = Experiment.class)
 public final class GloExperiment extends GenerativeExperiment {
-    private static final ParamSpec PARAMS = spec(
-            Param.real("lrCodes", 0.01, 1e-8, 10, "Adam learning rate of the codes (the reference: 0.01)"),
-            Param.bool("sphere", false, "project every code onto the unit sphere after each step"),
-            Param.integer("heldOutSteps", 100, 0, 1_000_000, "Adam steps fitting the codes of held-out images,"
-                    + " the generator frozen"));
+    private static final Param<Double> LR_CODES = Param.real("lrCodes", 0.01, 1e-8, 10,
+            "Adam learning rate of the codes (the reference: 0.01)");
+    private static final Param<Boolean> SPHERE = Param.bool("sphere", false,
+            "project every code onto the unit sphere after each step");
+    private static final Param<Integer> HELD_OUT_STEPS = Param.integer("heldOutSteps", 100, 0, 1_000_000,
+            "Adam steps fitting the codes of held-out images,"
+            + " the generator frozen");
+    private static final ParamSpec PARAMS = spec(LR_CODES, SPHERE, HELD_OUT_STEPS);
 
     @Override
     public String id() {
@@ -33,9 +36,14 @@ public final class GloExperiment extends GenerativeExperiment {
     }
 
     @Override
+    Settings settings(Params p) {
+        return Settings.of(p, p.get(LR_CODES), p.get(SPHERE));
+    }
+
+    @Override
     GenerativeModel create(NDManager owner, Settings settings, TransposedConv transposed, Draws draws, ImageSet data,
                            Params params, long seed) {
-        return new Glo(owner, settings, transposed, draws, data.trainCount(), params.getInt("heldOutSteps"),
+        return new Glo(owner, settings, transposed, draws, data.trainCount(), params.get(HELD_OUT_STEPS),
                 Evaluation.heldOutSeed(seed));
     }
 }

@@ -23,13 +23,15 @@ record Settings(int size, int channels, int latent, int width, int epochs, int b
     static final double BETA1 = 0.5;
     static final double BETA2 = 0.999;
 
-    static Settings of(Params p) {
-        double decay = p.getDouble("lrDecay");
-        int every = p.getInt("lrEvery");
-        return new Settings(p.getInt("size"), p.getBoolean("gray") ? 1 : 3, p.getInt("latent"), p.getInt("width"),
-                p.getInt("epochs"), p.getInt("batch"), new StepDecay(p.getDouble("lr"), decay, every),
-                p.has("lrCodes") ? new StepDecay(p.getDouble("lrCodes"), decay, every) : null,
-                p.has("sphere") && p.getBoolean("sphere"),
-                p.getInt("checkpointEvery"));
+    /** The settings of a cell; {@code codesLr} is GLO's codes' learning rate, null for the autoencoder. */
+    static Settings of(Params p, Double codesLr, boolean sphere) {
+        double decay = p.get(GenerativeExperiment.LR_DECAY);
+        int every = p.get(GenerativeExperiment.LR_EVERY);
+        return new Settings(p.get(GenerativeExperiment.SIZE), p.get(GenerativeExperiment.GRAY) ? 1 : 3,
+                p.get(GenerativeExperiment.LATENT), p.get(GenerativeExperiment.WIDTH),
+                p.get(GenerativeExperiment.EPOCHS), p.get(GenerativeExperiment.BATCH),
+                new StepDecay(p.get(GenerativeExperiment.LR), decay, every),
+                codesLr == null ? null : new StepDecay(codesLr, decay, every), sphere,
+                p.get(GenerativeExperiment.CHECKPOINT_EVERY));
     }
 }

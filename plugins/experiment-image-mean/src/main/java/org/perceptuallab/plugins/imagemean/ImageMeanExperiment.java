@@ -1,5 +1,7 @@
 package org.perceptuallab.plugins.imagemean;
 
+import org.perceptuallab.kit.io.SyntheticImages;
+import java.util.Optional;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -11,9 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Map;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
@@ -22,10 +25,10 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
-import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.optim.PixelOptimiser;
 import org.perceptuallab.kit.optim.StepDecay;
 import org.pf4j.Extension;
@@ -37,28 +40,43 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class ImageMeanExperiment implements Experiment {
-    private static final ParamSpec PARAMS = ParamSpec.of(
-            Param.string("data", null, "folder of similar images, or one image to cut jittered crops from"
-                    + " (relative to the matrix file)"),
-            Param.integer("size", 64, 8, 1024, "side of the square images, pixels"),
-            Param.integer("crops", 8, 2, 256, "number of jittered crops when data is one image"),
-            Param.integer("jitter", 6, 0, 256, "largest crop offset from the centre, pixels (crops mode)"),
-            Param.integer("maxImages", 10, 2, 10000, "most images read from a data folder (by name)"),
-            Param.bool("gray", false, "read the images as one grey channel"),
-            Param.string("startMode", "mean", "start image: mean, gray, zeros, split, blur, noise, joined"
-                    + " by '+' (e.g. mean+noise)"),
-            Param.integer("steps", 400, 1, 1_000_000, "Adam steps (single-scale)"),
-            Param.real("lr", 0.003, 1e-6, 10, "Adam learning rate (single-scale)"),
-            Param.real("lrDecay", 0.9, 0.01, 1, "learning-rate factor applied every lrEvery steps"),
-            Param.integer("lrEvery", 1000, 1, 1_000_000, "steps between learning-rate decays"),
-            Param.bool("multiScale", false, "optimise coarse to fine over a pyramid"),
-            Param.integer("levels", 3, 1, 8, "pyramid levels (multi-scale); level k is scaled by"
-                    + " scaleFactor^k, the finest is full size"),
-            Param.real("scaleFactor", 0.69, 0.1, 0.99, "downscale between pyramid levels"),
-            Param.integer("levelSteps", 1000, 1, 1_000_000, "Adam steps per pyramid level"),
-            Param.real("levelLr", 0.005, 1e-6, 10, "learning rate of the coarsest level; x lrDecay per level"),
-            Param.real("blurSigma", 2.0, 0.1, 50, "Gaussian sigma of the 'blur' start, pixels"),
-            Param.real("noiseSigma", 0.15, 0, 2, "standard deviation of the 'noise' start")).requiring("data");
+    private static final Param<String> DATA = Param.string("data", null,
+            "a folder of similar images, or one image to cut jittered crops from (relative to the matrix file)")
+            .required();
+    private static final Param<Integer> SIZE = Param.integer("size", 64, 8, 1024, "side of the square images, pixels");
+    private static final Param<Integer> CROPS = Param.integer("crops", 8, 2, 256,
+            "number of jittered crops when data is one image");
+    private static final Param<Integer> JITTER = Param.integer("jitter", 6, 0, 256,
+            "largest crop offset from the centre, pixels (crops mode)");
+    private static final Param<Integer> MAX_IMAGES = Param.integer("maxImages", 10, 2, 10000,
+            "most images read from a data folder (by name)");
+    private static final Param<Boolean> GRAY = Param.bool("gray", false, "read the images as one grey channel");
+    private static final Param<String> START_MODE = Param.string("startMode", "mean",
+            "start image: mean, gray, zeros, split, blur, noise, joined"
+            + " by '+' (e.g. mean+noise)");
+    private static final Param<Integer> STEPS = Param.integer("steps", 400, 1, 1_000_000, "Adam steps (single-scale)");
+    private static final Param<Double> LR = Param.real("lr", 0.003, 1e-6, 10, "Adam learning rate (single-scale)");
+    private static final Param<Double> LR_DECAY = Param.real("lrDecay", 0.9, 0.01, 1,
+            "learning-rate factor applied every lrEvery steps");
+    private static final Param<Integer> LR_EVERY = Param.integer("lrEvery", 1000, 1, 1_000_000,
+            "steps between learning-rate decays");
+    private static final Param<Boolean> MULTI_SCALE = Param.bool("multiScale", false,
+            "optimise coarse to fine over a pyramid");
+    private static final Param<Integer> LEVELS = Param.integer("levels", 3, 1, 8,
+            "pyramid levels (multi-scale); level k is scaled by"
+            + " scaleFactor^k, the finest is full size");
+    private static final Param<Double> SCALE_FACTOR = Param.real("scaleFactor", 0.69, 0.1, 0.99,
+            "downscale between pyramid levels");
+    private static final Param<Integer> LEVEL_STEPS = Param.integer("levelSteps", 1000, 1, 1_000_000,
+            "Adam steps per pyramid level");
+    private static final Param<Double> LEVEL_LR = Param.real("levelLr", 0.005, 1e-6, 10,
+            "learning rate of the coarsest level; x lrDecay per level");
+    private static final Param<Double> BLUR_SIGMA = Param.real("blurSigma", 2.0, 0.1, 50,
+            "Gaussian sigma of the 'blur' start, pixels");
+    private static final Param<Double> NOISE_SIGMA = Param.real("noiseSigma", 0.15, 0, 2,
+            "standard deviation of the 'noise' start");
+    private static final ParamSpec PARAMS = ParamSpec.of(DATA, SIZE, CROPS, JITTER, MAX_IMAGES, GRAY, START_MODE, STEPS,
+            LR, LR_DECAY, LR_EVERY, MULTI_SCALE, LEVELS, SCALE_FACTOR, LEVEL_STEPS, LEVEL_LR, BLUR_SIGMA, NOISE_SIGMA);
 
     @Override
     public String id() {
@@ -85,11 +103,11 @@ public final class ImageMeanExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) {
-        StartImage.check(p.getString("startMode"));
-        int size = p.getInt("size");
-        int channels = p.getBoolean("gray") ? 1 : 3;
-        List<BufferedImage> images = Targets.load(ctx.resolve(p.getString("data")), size, p.getInt("crops"),
-                p.getInt("jitter"), p.getInt("maxImages"), ctx.seed());
+        StartImage.check(p.get(START_MODE));
+        int size = p.get(SIZE);
+        int channels = p.get(GRAY) ? 1 : 3;
+        List<BufferedImage> images = Targets.load(ctx.resolve(p.get(DATA)), size, p.get(CROPS),
+                p.get(JITTER), p.get(MAX_IMAGES), ctx.seed());
         String lossName = loss.spec().toString();
         NDManager m = ctx.manager();
         long started = System.nanoTime();
@@ -104,17 +122,17 @@ public final class ImageMeanExperiment implements Experiment {
                 int s = sizes.get(level);
                 List<Planes> targets = planes(m, images, s, channels);
                 Planes levelStart = current == null
-                        ? StartImage.build(p.getString("startMode"), targets, p.getDouble("blurSigma"),
-                                p.getDouble("noiseSigma"), ctx.seed())
+                        ? StartImage.build(p.get(START_MODE), targets, p.get(BLUR_SIGMA),
+                                p.get(NOISE_SIGMA), ctx.seed())
                         : current.resize(s, s);
                 if (start == null) {
                     start = levelStart;
                 }
-                boolean multi = p.getBoolean("multiScale");
-                int steps = multi ? p.getInt("levelSteps") : p.getInt("steps");
-                double lr = multi ? p.getDouble("levelLr") * Math.pow(p.getDouble("lrDecay"), level) : p.getDouble("lr");
-                int every = multi ? Integer.MAX_VALUE : p.getInt("lrEvery");
-                current = optimise(loss, m, targets, levelStart, steps, lr, p.getDouble("lrDecay"), every,
+                boolean multi = p.get(MULTI_SCALE);
+                int steps = multi ? p.get(LEVEL_STEPS) : p.get(STEPS);
+                double lr = multi ? p.get(LEVEL_LR) * Math.pow(p.get(LR_DECAY), level) : p.get(LR);
+                int every = multi ? Integer.MAX_VALUE : p.get(LR_EVERY);
+                current = optimise(loss, m, targets, levelStart, steps, lr, p.get(LR_DECAY), every,
                         progress, curve);
             }
             List<Planes> full = planes(m, images, size, channels);
@@ -126,14 +144,14 @@ public final class ImageMeanExperiment implements Experiment {
     }
 
     private static long totalSteps(Params p) {
-        return p.getBoolean("multiScale") ? (long) p.getInt("levels") * p.getInt("levelSteps") : p.getInt("steps");
+        return p.get(MULTI_SCALE) ? (long) p.get(LEVELS) * p.get(LEVEL_STEPS) : p.get(STEPS);
     }
 
     private static List<Integer> levelSizes(Params p, int size) {
         List<Integer> sizes = new ArrayList<>();
-        int levels = p.getBoolean("multiScale") ? p.getInt("levels") : 1;
+        int levels = p.get(MULTI_SCALE) ? p.get(LEVELS) : 1;
         for (int k = levels - 1; k >= 0; k--) {
-            sizes.add(Math.max(8, (int) Math.round(size * Math.pow(p.getDouble("scaleFactor"), k))));
+            sizes.add(Math.max(8, (int) Math.round(size * Math.pow(p.get(SCALE_FACTOR), k))));
         }
         return sizes;
     }
@@ -185,7 +203,7 @@ public final class ImageMeanExperiment implements Experiment {
                     startDistance, endDistance);
             BufferedImage figure = Figures.grid(List.of(new Figures.Row("targets", targetCells),
                     new Figures.Row(title, List.of(
-                            new Figures.Cell(startImage, "start (" + p.getString("startMode") + ")"),
+                            new Figures.Cell(startImage, "start (" + p.get(START_MODE) + ")"),
                             new Figures.Cell(endImage, "result"),
                             new Figures.Cell(Images.fromTensor(tensor(scope, pixelMean)), "pixel mean")))), 128);
             Images.writePng(figure, out.resolve("figure.png"));

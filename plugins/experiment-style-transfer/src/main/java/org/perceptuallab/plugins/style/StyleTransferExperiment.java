@@ -38,7 +38,7 @@ import org.pf4j.Extension;
  * Gatys' style transfer with the loss under study as the style loss: x minimises
  * styleWeight * D_style(x, style) + contentWeight * D_content(x, content) by Adam on its pixels, from the
  * content image (or noise), for every (content, style) pair. The api's losses take x and y of one shape
- * ({@code Inputs.checkPair}), so content and style are both taken at {@code size} x {@code size}; styles at
+ * (the catalogue's input checks), so content and style are both taken at {@code size} x {@code size}; styles at
  * their own size wait for api 1.0.
  */
 @Extension
@@ -51,20 +51,32 @@ public final class StyleTransferExperiment implements Experiment {
     /** The content loss id that means "no content term". */
     private static final String NO_CONTENT = "none";
 
-    private static final ParamSpec PARAMS = ParamSpec.of(
-            Param.string("contents", null, "content images, comma-separated paths (relative to the matrix file)"),
-            Param.string("styles", null, "style images, comma-separated paths (relative to the matrix file)"),
-            Param.integer("size", 128, 16, 4096, "contents and styles are resized (shorter side) and centre-cropped"
-                    + " to size x size (the reference: 512)"),
-            Param.choice("start", "content", List.of("content", "noise"), "x starts at the content image, or at"
-                    + " uniform noise in [-1, 1] drawn from the run's seed"),
-            Param.integer("steps", 600, 1, 1_000_000, "Adam steps per pair"),
-            Param.real("lr", 0.05, 1e-6, 10, "Adam learning rate"),
-            Param.real("lrDecay", 0.9, 0.01, 1, "learning-rate factor applied every lrEvery steps"),
-            Param.integer("lrEvery", 50, 1, 1_000_000, "steps between learning-rate decays"),
-            Param.real("styleWeight", 30, 0, 1e12, "weight of the style distance (the loss under study)"),
-            Param.real("contentWeight", 1, 0, 1e12, "weight of the content distance; 0: no content term"),
-            Param.configuredLoss("content", DEFAULT_CONTENT, "content loss, any loss spec; {\"loss\": \"none\"}: no content term"));
+    private static final Param<String> CONTENTS = Param.string("contents", null,
+            "content images, comma-separated paths (relative to the matrix file)")
+            .required();
+    private static final Param<String> STYLES = Param.string("styles", null,
+            "style images, comma-separated paths (relative to the matrix file)")
+            .required();
+    private static final Param<Integer> SIZE = Param.integer("size", 128, 16, 4096,
+            "contents and styles are resized (shorter side) and centre-cropped"
+            + " to size x size (the reference: 512)");
+    private static final Param<String> START = Param.choice("start", "content", List.of("content", "noise"),
+            "x starts at the content image, or at"
+            + " uniform noise in [-1, 1] drawn from the run's seed");
+    private static final Param<Integer> STEPS = Param.integer("steps", 600, 1, 1_000_000, "Adam steps per pair");
+    private static final Param<Double> LR = Param.real("lr", 0.05, 1e-6, 10, "Adam learning rate");
+    private static final Param<Double> LR_DECAY = Param.real("lrDecay", 0.9, 0.01, 1,
+            "learning-rate factor applied every lrEvery steps");
+    private static final Param<Integer> LR_EVERY = Param.integer("lrEvery", 50, 1, 1_000_000,
+            "steps between learning-rate decays");
+    private static final Param<Double> STYLE_WEIGHT = Param.real("styleWeight", 30, 0, 1e12,
+            "weight of the style distance (the loss under study)");
+    private static final Param<Double> CONTENT_WEIGHT = Param.real("contentWeight", 1, 0, 1e12,
+            "weight of the content distance; 0: no content term");
+    private static final Param<LossSpec> CONTENT = Param.configuredLoss("content", DEFAULT_CONTENT,
+            "content loss, any loss spec; {\"loss\": \"none\"}: no content term");
+    private static final ParamSpec PARAMS = ParamSpec.of(CONTENTS, STYLES, SIZE, START, STEPS, LR, LR_DECAY, LR_EVERY,
+            STYLE_WEIGHT, CONTENT_WEIGHT, CONTENT);
 
     @Override
     public String id() {
@@ -94,14 +106,14 @@ public final class StyleTransferExperiment implements Experiment {
 
     @Override
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) {
-        int size = p.getInt("size");
-        List<NamedImage> contents = images(p, ctx, "contents", size);
-        List<NamedImage> styles = images(p, ctx, "styles", size);
+        int size = p.get(SIZE);
+        List<NamedImage> contents = images(p, ctx, CONTENTS, size);
+        List<NamedImage> styles = images(p, ctx, STYLES, size);
         NDManager cell = ctx.manager();
         Optional<String> noGram = GramPictures.unavailable(loss);
         Loss content = contentLoss(p, ctx);
         try (Progress progress = ctx.progress("style-transfer " + loss.spec().id(),
-                     (long) p.getInt("steps") * contents.size() * styles.size())) {
+                     (long) p.get(STEPS) * contents.size() * styles.size())) {
             List<Pair> pairs = new ArrayList<>();
             for (NamedImage c : contents) {
                 for (NamedImage s : styles) {
@@ -114,8 +126,8 @@ public final class StyleTransferExperiment implements Experiment {
 
     /** The content loss of the cell (owned by the cell), or null for none. */
     private static Loss contentLoss(Params p, ExperimentContext ctx) {
-        LossSpec spec = p.getLoss("content");
-        if (p.getDouble("contentWeight") == 0 || NO_CONTENT.equals(spec.id())) {
+        LossSpec spec = p.get(CONTENT);
+        if (p.get(CONTENT_WEIGHT) == 0 || NO_CONTENT.equals(spec.id())) {
             return null;
         }
         return ctx.loss(spec);
@@ -135,12 +147,12 @@ public final class StyleTransferExperiment implements Experiment {
 
     private static Pair transfer(Params p, Loss styleLoss, Loss contentLoss, NamedImage content, NamedImage style,
                                  ExperimentContext ctx, Progress progress) {
-        double styleWeight = p.getDouble("styleWeight");
-        double contentWeight = p.getDouble("contentWeight");
+        double styleWeight = p.get(STYLE_WEIGHT);
+        double contentWeight = p.get(CONTENT_WEIGHT);
         try (NDManager pair = ctx.manager().newSubManager()) {
             NDArray c = Images.toTensor(pair, content.image(), 3);
             NDArray s = Images.toTensor(pair, style.image(), 3);
-            NDArray x = "noise".equals(p.getString("start"))
+            NDArray x = "noise".equals(p.get(START))
                     ? new Draws(ctx.seed()).uniform(pair, c.getShape(), -1, 1)
                     : c.duplicate();
             double styleStart = value(styleLoss, x, s);
@@ -152,7 +164,7 @@ public final class StyleTransferExperiment implements Experiment {
                     total = total.add(Ops.times(contentLoss.distance(image, c), contentWeight));
                 }
                 return total.sum();
-            }, new StepDecay(p.getDouble("lr"), p.getDouble("lrDecay"), p.getInt("lrEvery")), p.getInt("steps"),
+            }, new StepDecay(p.get(LR), p.get(LR_DECAY), p.get(LR_EVERY)), p.get(STEPS),
                     "style-transfer of " + content.name() + " to " + style.name() + " under loss '"
                             + styleLoss.spec() + "'", (step, total) -> {
                         curve.add(total);
@@ -161,7 +173,7 @@ public final class StyleTransferExperiment implements Experiment {
                             progress.status(String.format(Locale.ROOT, "%.4g", total));
                         }
                     });
-            double secondsPerStep = (System.nanoTime() - started) / 1e9 / p.getInt("steps");
+            double secondsPerStep = (System.nanoTime() - started) / 1e9 / p.get(STEPS);
             return new Pair(content, style, Images.fromTensor(x), styleStart, value(styleLoss, x, s),
                     contentLoss == null ? Double.NaN : value(contentLoss, x, c),
                     contentLoss == null ? Double.NaN : value(contentLoss, s, c), secondsPerStep, curve);
@@ -226,14 +238,14 @@ public final class StyleTransferExperiment implements Experiment {
             results.add(row);
         }
         Images.writePng(Figures.grid(StyleGrid.rows(cells(contents), cells(styles), results),
-                Math.max(GRID_CELL, p.getInt("size"))), out.resolve("grid.png"));
+                Math.max(GRID_CELL, p.get(SIZE))), out.resolve("grid.png"));
         files.put("grid", "grid.png");
         if (noGram.isPresent()) {
             details.put("gramMatrices", "none drawn: " + noGram.get());
         } else {
             gramPictures(ctx, loss, styles, files);
         }
-        details.put("size", p.getInt("size"));
+        details.put("size", p.get(SIZE));
         details.put("sizeNote", "content and style both at size x size: the api's losses take inputs of one shape");
         return new ExperimentResult(metrics, "styleRatio", files, curves, List.of(), details, false);
     }
@@ -270,18 +282,20 @@ public final class StyleTransferExperiment implements Experiment {
     record NamedImage(String name, String path, BufferedImage image) {
     }
 
-    /** The images listed in parameter {@code name}, read and made size x size. */
-    private static List<NamedImage> images(Params p, ExperimentContext ctx, String name, int size) {
-        if (!p.has(name) || p.getString(name).isBlank()) {
-            throw new PlabException("experiment 'style-transfer': parameter '" + name + "' is required: "
+    /** The images listed in {@code param}, read and made size x size. */
+    private static List<NamedImage> images(Params p, ExperimentContext ctx, Param<String> param, int size) {
+        String name = param.name();
+        String list = p.get(param);
+        if (list.isBlank()) {
+            throw new PlabException("experiment 'style-transfer': parameter '" + name + "' is empty: give "
                     + "comma-separated image paths, e.g. " + name + ": \"a.png, b.jpg\"");
         }
         List<NamedImage> out = new ArrayList<>();
-        for (String entry : p.getString(name).split(",", -1)) {
+        for (String entry : list.split(",", -1)) {
             String path = entry.trim();
             if (path.isEmpty()) {
                 throw new PlabException("experiment 'style-transfer': parameter '" + name + "' has an empty entry"
-                        + " in '" + p.getString(name) + "'; separate paths by single commas");
+                        + " in '" + list + "'; separate paths by single commas");
             }
             Path file = ctx.resolve(path);
             String stem = file.getFileName().toString().replaceFirst("\\.[^.]+$", "");

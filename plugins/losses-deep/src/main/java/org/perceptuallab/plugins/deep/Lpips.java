@@ -42,6 +42,14 @@ public final class Lpips implements LossFamily {
     static final float[] SCALE = {.458f, .448f, .450f};
     private static final String LINEAR_URL =
             "https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/";
+    private static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg"),
+            "the trunk: AlexNet or VGG16");
+    private static final Param<String> WEIGHTS = Param.string("weights", null, "trunk weights file (torchvision "
+            + "names features.<i>), or 'pretrained' for torchvision's published file in the weights folder; absent: "
+            + "random");
+    private static final Param<String> LINEAR_WEIGHTS = Param.string("linearWeights", WeightsLocator.PRETRAINED,
+            "LPIPS v0.1 linear-layer file (keys lin<i>.model.1.weight), or 'pretrained' for lpips/v0.1/<net>.pth in "
+                    + "the weights folder");
 
     /** None: LPIPS needs its published linear weights, which cannot ship (LpipsTest builds it from made files). */
     @Override
@@ -61,19 +69,13 @@ public final class Lpips implements LossFamily {
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(
-                Param.choice("net", "alex", List.of("alex", "vgg"), "the trunk: AlexNet or VGG16"),
-                Param.string("weights", null, "trunk weights file (torchvision names features.<i>), or "
-                        + "'pretrained' for torchvision's published file in the weights folder; absent: random"),
-                Param.string("linearWeights", WeightsLocator.PRETRAINED, "LPIPS v0.1 linear-layer file (keys "
-                        + "lin<i>.model.1.weight), or 'pretrained' for lpips/v0.1/<net>.pth in the weights folder"),
-                Param.seed());
+        return ParamSpec.of(NET, WEIGHTS, LINEAR_WEIGHTS, Param.SEED);
     }
 
     @Override
     public Loss create(Params params, LossContext context) {
         String owner = "loss 'lpips'";
-        String net = params.getString("net");
+        String net = params.get(NET);
         Architecture architecture = net.equals("vgg") ? Architecture.VGG16 : Architecture.ALEXNET;
         List<Integer> stages = new ArrayList<>();
         for (String layer : architecture.lpipsLayers()) {
@@ -82,12 +84,12 @@ public final class Lpips implements LossFamily {
         int deepest = stages.get(stages.size() - 1);
         NDManager constants = context.manager().newSubManager();
         try {
-            Trunk trunk = params.has("weights")
-                    ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "weights",
-                            params.getString("weights"), context, architecture.publishedFile(),
-                            architecture.publishedUrl()), deepest, constants, false)
+            Optional<String> weights = params.find(WEIGHTS);
+            Trunk trunk = weights.isPresent()
+                    ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, WEIGHTS.name(), weights.get(),
+                            context, architecture.publishedFile(), architecture.publishedUrl()), deepest, constants, false)
                     : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false);
-            Path linearFile = WeightsLocator.locate(owner, "linearWeights", params.getString("linearWeights"),
+            Path linearFile = WeightsLocator.locate(owner, LINEAR_WEIGHTS.name(), params.get(LINEAR_WEIGHTS),
                     context, "lpips/v0.1/" + net + ".pth", LINEAR_URL + net + ".pth");
             List<NDArray> linear = linearWeights(owner, linearFile, trunk, architecture, stages, constants);
             return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear);

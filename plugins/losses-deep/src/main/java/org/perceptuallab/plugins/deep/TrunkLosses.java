@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
@@ -81,16 +82,28 @@ public final class TrunkLosses {
 
     /** What the trunk families share: parameters, weight loading or drawing, layer checks. */
     abstract static class TrunkFamily implements LossFamily {
+        private static final Param<String> INIT = Param.choice("init", "kaiming", List.of("kaiming"),
+                "random weights: Kaiming normal (fan in, gain sqrt 2), zero bias");
+        private static final Param<Boolean> NORM_FIRST_CONV = Param.bool("normFirstConv", false,
+                "subtract from each first-layer filter its per-channel spatial mean");
+        private static final Param<Boolean> REINIT = Param.bool("reinit", false,
+                "redraw the random weights at every call (from the seed's sequence)");
+        private static final Param<Boolean> IMAGENET_NORMALIZE = Param.bool("imagenetNormalize", false,
+                "map inputs to [0, 1] and normalise by ImageNet's mean and std (for pretrained weights)");
         private final String id;
         private final Architecture architecture;
-        private final Map<String, Double> defaultLayers;
-        private final String defaultMetric;
+        private final Param<String> weights;
+        private final Param<Map<String, Double>> layers;
+        private final Param<String> metric;
 
         TrunkFamily(String id, Architecture architecture, Map<String, Double> defaultLayers, String defaultMetric) {
             this.id = id;
             this.architecture = architecture;
-            this.defaultLayers = defaultLayers;
-            this.defaultMetric = defaultMetric;
+            this.weights = Param.string("weights", null, "a weights file (.pth zip or legacy, .safetensors or .npz "
+                    + "with torchvision's features.<i> names), or 'pretrained' for torchvision's "
+                    + architecture.publishedFile() + " in the weights folder; absent: random weights");
+            this.layers = Param.weights("layers", defaultLayers, 0, 1e9, "layer names and their weights");
+            this.metric = Param.choice("metric", defaultMetric, FeatureMetric.NAMES, "distance between feature maps");
         }
 
         @Override
@@ -100,55 +113,44 @@ public final class TrunkLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(
-                    Param.string("weights", null, "a weights file (.pth zip or legacy, .safetensors or .npz with "
-                            + "torchvision's features.<i> names), or 'pretrained' for torchvision's "
-                            + architecture.publishedFile() + " in the weights folder; absent: random weights"),
-                    Param.weights("layers", defaultLayers, 0, 1e9, "layer names and their weights"),
-                    Param.choice("metric", defaultMetric, FeatureMetric.NAMES, "distance between feature maps"),
-                    Param.choice("init", "kaiming", List.of("kaiming"),
-                            "random weights: Kaiming normal (fan in, gain sqrt 2), zero bias"),
-                    Param.bool("normFirstConv", false,
-                            "subtract from each first-layer filter its per-channel spatial mean"),
-                    Param.bool("reinit", false, "redraw the random weights at every call (from the seed's sequence)"),
-                    Param.bool("imagenetNormalize", false,
-                            "map inputs to [0, 1] and normalise by ImageNet's mean and std (for pretrained weights)"),
-                    Param.seed());
+            return ParamSpec.of(weights, layers, metric, INIT, NORM_FIRST_CONV, REINIT, IMAGENET_NORMALIZE,
+                    Param.SEED);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
             String owner = "loss '" + id + "'";
-            boolean reinit = params.getBoolean("reinit");
-            if (reinit && params.has("weights")) {
+            boolean reinit = params.get(REINIT);
+            Optional<String> weightsFile = params.find(weights);
+            if (reinit && weightsFile.isPresent()) {
                 throw new PlabException(owner + ": parameter 'reinit' redraws random weights, so it cannot be "
                         + "used with 'weights'; drop one of them");
             }
-            List<DeepFeatureLoss.Layer> layers = new ArrayList<>();
+            List<DeepFeatureLoss.Layer> chosen = new ArrayList<>();
             Draws draws = new Draws(context.seed(params));
             NDManager constants = context.manager().newSubManager();
             try {
                 int deepest = -1;
-                for (String name : params.getWeights("layers").keySet()) {
+                for (String name : params.get(layers).keySet()) {
                     deepest = Math.max(deepest, architecture.index(owner, name));
                 }
                 Trunk trunk = null;
                 if (deepest >= 0) {
-                    boolean norm = params.getBoolean("normFirstConv");
-                    trunk = params.has("weights")
-                            ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "weights",
-                                    params.getString("weights"), context, architecture.publishedFile(),
+                    boolean norm = params.get(NORM_FIRST_CONV);
+                    trunk = weightsFile.isPresent()
+                            ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, weights.name(),
+                                    weightsFile.get(), context, architecture.publishedFile(),
                                     architecture.publishedUrl()), deepest, constants, norm)
                             : Trunk.random(architecture, draws, deepest, constants, norm);
                 }
-                for (Map.Entry<String, Double> e : params.getWeights("layers").entrySet()) {
+                for (Map.Entry<String, Double> e : params.get(layers).entrySet()) {
                     int stage = architecture.index(owner, e.getKey());
-                    layers.add(new DeepFeatureLoss.Layer(e.getKey(), stage, e.getValue(), FeatureMetric.of(
-                            params.getString("metric"), channels(stage), draws, constants)));
+                    chosen.add(new DeepFeatureLoss.Layer(e.getKey(), stage, e.getValue(), FeatureMetric.of(
+                            params.get(metric), channels(stage), draws, constants)));
                 }
-                UnaryOperator<NDArray> scale = params.getBoolean("imagenetNormalize")
+                UnaryOperator<NDArray> scale = params.get(IMAGENET_NORMALIZE)
                         ? imagenet(constants) : UnaryOperator.identity();
-                return new DeepFeatureLoss(new LossSpec(id, params.json()), constants, trunk, layers, scale,
+                return new DeepFeatureLoss(new LossSpec(id, params.json()), constants, trunk, chosen, scale,
                         reinit ? draws : null);
             } catch (RuntimeException e) {
                 constants.close();

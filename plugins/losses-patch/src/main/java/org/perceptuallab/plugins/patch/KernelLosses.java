@@ -32,6 +32,11 @@ public final class KernelLosses {
     @Extension
     public static final class PatchRbf implements LossFamily {
         static final String ID = "patch-rbf";
+        private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(3);
+        private static final Param<Double> SIGMA = PatchParams.sigma(0.1,
+                "kernel bandwidth per patch element (scaled by p^2)");
+        private static final Param<Boolean> PAD = Param.bool("pad", true,
+                "zero-pad by p/2 so that every pixel centres a patch");
 
         @Override
         public String id() {
@@ -52,19 +57,17 @@ public final class KernelLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(PatchParams.patchSize(3),
-                    PatchParams.sigma(0.1, "kernel bandwidth per patch element (scaled by p^2)"),
-                    Param.bool("pad", true, "zero-pad by p/2 so that every pixel centres a patch"));
+            return ParamSpec.of(PATCH_SIZE, SIGMA, PAD);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            int p = params.getInt("patchSize");
-            double scaled = params.getDouble("sigma") * p * p;
+            int p = params.get(PATCH_SIZE);
+            double scaled = params.get(SIGMA) * p * p;
             double rate = 1 / (2 * scaled * scaled);
-            int padding = params.getBoolean("pad") ? p / 2 : 0;
+            int padding = params.get(PAD) ? p / 2 : 0;
             return SimpleLoss.symmetric(ID, params, (a, b) -> {
-                PatchParams.requireFits(ID, "patchSize", p, a.getShape());
+                PatchParams.requireFits(ID, PATCH_SIZE, p, a.getShape());
                 NDArray perPixel = a.sub(b).square().sum(new int[] {1}, true);
                 // The window sums as p^2 times a zero-padded average: pooling, not a one-channel
                 // convolution, whose gradient the engine gets wrong on some CPUs (Ops.conv2d).
@@ -79,6 +82,14 @@ public final class KernelLosses {
     @Extension
     public static final class PatchMmd implements LossFamily {
         static final String ID = "patch-mmd";
+        private static final Param<String> KERNEL = Param.choice("kernel", "rbf", List.of("rbf", "dot"),
+                "rbf: sum of Gaussians over the sigmas; dot: a . b");
+        private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(7);
+        private static final Param<Integer> STRIDE = PatchParams.stride(1);
+        private static final Param<double[]> SIGMAS = Param.reals("sigmas", new double[] {0.1, 0.05, 0.025, 0.01},
+                1e-4, 1e3, "rbf bandwidths per patch element (each scaled by p^2)");
+        private static final Param<String> NORMALIZE_PATCH = PatchParams.normalizePatch(PatchNormalization.allIds(),
+                "patch normalisation per image");
 
         @Override
         public String id() {
@@ -98,26 +109,19 @@ public final class KernelLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(
-                    Param.choice("kernel", "rbf", List.of("rbf", "dot"),
-                            "rbf: sum of Gaussians over the sigmas; dot: a . b"),
-                    PatchParams.patchSize(7),
-                    PatchParams.stride(1),
-                    Param.reals("sigmas", new double[] {0.1, 0.05, 0.025, 0.01}, 1e-4, 1e3,
-                            "rbf bandwidths per patch element (each scaled by p^2)"),
-                    PatchParams.normalizePatch(PatchNormalization.allIds(), "patch normalisation per image"));
+            return ParamSpec.of(KERNEL, PATCH_SIZE, STRIDE, SIGMAS, NORMALIZE_PATCH);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            int p = params.getInt("patchSize");
-            int stride = params.getInt("stride");
-            PatchNormalization normalization = PatchNormalization.of(params.getString("normalizePatch"));
-            Mmd.Kernel kernel = params.getString("kernel").equals("dot") ? Mmd.DOT
-                    : Mmd.gaussians(Arrays.stream(params.getDoubles("sigmas"))
+            int p = params.get(PATCH_SIZE);
+            int stride = params.get(STRIDE);
+            PatchNormalization normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
+            Mmd.Kernel kernel = params.get(KERNEL).equals("dot") ? Mmd.DOT
+                    : Mmd.gaussians(Arrays.stream(params.get(SIGMAS))
                             .map(s -> 1 / (2 * (s * p * p) * (s * p * p))).toArray());
             return SimpleLoss.symmetric(ID, params, (a, b) -> {
-                PatchParams.requireFits(ID, "patchSize", p, a.getShape());
+                PatchParams.requireFits(ID, PATCH_SIZE, p, a.getShape());
                 return Mmd.biased(patchVectors(a, p, stride, normalization),
                         patchVectors(b, p, stride, normalization), kernel);
             });
@@ -128,6 +132,15 @@ public final class KernelLosses {
     @Extension
     public static final class MmdExact implements LossFamily {
         static final String ID = "mmd-exact";
+        private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(3);
+        private static final Param<Double> SIGMA = PatchParams.sigma(0.06,
+                "kernel bandwidth per patch element: K = exp(-d^2 / (sigma p^2)^2)");
+        private static final Param<Integer> WINDOW = Param.integer("window", 32, 1, PatchParams.MAX_SIDE,
+                "window side in pixels");
+        private static final Param<Integer> WINDOW_STRIDE = Param.integer("windowStride", 16, 1,
+                PatchParams.MAX_SIDE, "step between windows in pixels");
+        private static final Param<String> NORMALIZE_PATCH = PatchParams.normalizePatch(PatchNormalization.allIds(),
+                "patch normalisation per window");
 
         @Override
         public String id() {
@@ -147,25 +160,21 @@ public final class KernelLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(PatchParams.patchSize(3),
-                    PatchParams.sigma(0.06, "kernel bandwidth per patch element: K = exp(-d^2 / (sigma p^2)^2)"),
-                    Param.integer("window", 32, 1, PatchParams.MAX_SIDE, "window side in pixels"),
-                    Param.integer("windowStride", 16, 1, PatchParams.MAX_SIDE, "step between windows in pixels"),
-                    PatchParams.normalizePatch(PatchNormalization.allIds(), "patch normalisation per window"));
+            return ParamSpec.of(PATCH_SIZE, SIGMA, WINDOW, WINDOW_STRIDE, NORMALIZE_PATCH);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            int p = params.getInt("patchSize");
-            int window = params.getInt("window");
-            int windowStride = params.getInt("windowStride");
-            double scaled = params.getDouble("sigma") * p * p;
+            int p = params.get(PATCH_SIZE);
+            int window = params.get(WINDOW);
+            int windowStride = params.get(WINDOW_STRIDE);
+            double scaled = params.get(SIGMA) * p * p;
             Mmd.Kernel kernel = Mmd.gaussians(1 / (scaled * scaled));
-            PatchNormalization normalization = PatchNormalization.of(params.getString("normalizePatch"));
+            PatchNormalization normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
             int pad = p / 2;
             return SimpleLoss.symmetric(ID, params, (a, b) -> {
-                PatchParams.requireFits(ID, "patchSize", p, a.getShape());
-                PatchParams.requireFits(ID, "window", window, a.getShape());
+                PatchParams.requireFits(ID, PATCH_SIZE, p, a.getShape());
+                PatchParams.requireFits(ID, WINDOW, window, a.getShape());
                 NDArray xw = Ops.windows(Ops.reflectPad(a, pad), window + 2 * pad, windowStride);
                 NDArray yw = Ops.windows(Ops.reflectPad(b, pad), window + 2 * pad, windowStride);
                 NDArray perWindow = Mmd.biased(patchVectors(xw, p, 1, normalization),

@@ -21,6 +21,7 @@ import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.InjectedDraws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -33,6 +34,23 @@ import org.pf4j.Extension;
 @Extension
 public final class MmdApprox implements LossFamily {
     static final String ID = "mmd-approx";
+    private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(3);
+    private static final Param<Integer> STRIDE = PatchParams.stride(1);
+    private static final Param<Double> SIGMA = PatchParams.sigma(0.06,
+            "kernel bandwidth per patch element; filters are N(0,1) / (sigma p^2)");
+    private static final Param<Integer> FEATURES = Param.integer("features", 1024, 1, 1 << 16,
+            "number of random features");
+    private static final Param<Integer> POOL = Param.integer("pool", 32, -1, PatchParams.MAX_SIDE,
+            "average-pooling window over the feature map: -1 global average, 1 none");
+    private static final Param<Integer> POOL_STRIDE = Param.integer("poolStride", 16, 1, PatchParams.MAX_SIDE,
+            "step of the pooling window");
+    private static final Param<Boolean> PAD = Param.bool("pad", true,
+            "reflect-pad the image by p/2 before the convolution");
+    private static final Param<String> NORMALIZE_PATCH = PatchParams.normalizePatch(
+            PatchNormalization.ids(PatchNormalization.NONE, PatchNormalization.CHANNEL_MEAN, PatchNormalization.MEAN),
+            "filter normalisation: channel_mean subtracts each filter's per-channel mean, mean its overall mean");
+    private static final Param<Boolean> REDRAW = Param.bool("redraw", true,
+            "draw new filters at every call (from the seed's stream)");
 
     @Override
     public String id() {
@@ -52,26 +70,13 @@ public final class MmdApprox implements LossFamily {
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(
-                PatchParams.patchSize(3),
-                PatchParams.stride(1),
-                PatchParams.sigma(0.06, "kernel bandwidth per patch element; filters are N(0,1) / (sigma p^2)"),
-                Param.integer("features", 1024, 1, 1 << 16, "number of random features"),
-                Param.integer("pool", 32, -1, PatchParams.MAX_SIDE,
-                        "average-pooling window over the feature map: -1 global average, 1 none"),
-                Param.integer("poolStride", 16, 1, PatchParams.MAX_SIDE, "step of the pooling window"),
-                Param.bool("pad", true, "reflect-pad the image by p/2 before the convolution"),
-                PatchParams.normalizePatch(PatchNormalization.ids(PatchNormalization.NONE,
-                                PatchNormalization.CHANNEL_MEAN, PatchNormalization.MEAN),
-                        "filter normalisation: channel_mean subtracts each filter's per-channel mean, mean its "
-                                + "overall mean"),
-                Param.bool("redraw", true, "draw new filters at every call (from the seed's stream)"),
-                Param.seed());
+        return ParamSpec.of(PATCH_SIZE, STRIDE, SIGMA, FEATURES, POOL, POOL_STRIDE, PAD, NORMALIZE_PATCH, REDRAW,
+                Param.SEED);
     }
 
     @Override
     public Loss create(Params params, LossContext context) {
-        if (params.getInt("pool") == 0) {
+        if (params.get(POOL) == 0) {
             throw new PlabException("loss '" + ID + "': parameter 'pool' must be -1 (global average), 1 (no "
                     + "pooling) or a window size in [2, " + PatchParams.MAX_SIDE + "], got 0");
         }
@@ -96,18 +101,18 @@ public final class MmdApprox implements LossFamily {
 
         RandomFeatures(LossSpec spec, Params params, LossContext context) {
             this.spec = spec;
-            this.patch = params.getInt("patchSize");
-            this.stride = params.getInt("stride");
-            this.filterScale = 1 / (params.getDouble("sigma") * patch * patch);
-            this.features = params.getInt("features");
-            this.pool = params.getInt("pool");
-            this.poolStride = params.getInt("poolStride");
-            this.pad = params.getBoolean("pad");
-            this.normalization = PatchNormalization.of(params.getString("normalizePatch"));
-            this.injected = context.draws();
+            this.patch = params.get(PATCH_SIZE);
+            this.stride = params.get(STRIDE);
+            this.filterScale = 1 / (params.get(SIGMA) * patch * patch);
+            this.features = params.get(FEATURES);
+            this.pool = params.get(POOL);
+            this.poolStride = params.get(POOL_STRIDE);
+            this.pad = params.get(PAD);
+            this.normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
+            this.injected = InjectedDraws.of(context);
             boolean allInjected = injected.containsKey("w_raw") && injected.containsKey("b");
             this.filters = new SeededConstants(context.seed(params),
-                    params.getBoolean("redraw") && !allInjected, context.manager(), this::makeFilters);
+                    params.get(REDRAW) && !allInjected, context.manager(), this::makeFilters);
         }
 
         /** A view of {@code base} with other constants: its {@link #oneDraw()}. */
@@ -275,7 +280,7 @@ public final class MmdApprox implements LossFamily {
         }
 
         private void checkSizes(Shape images) {
-            PatchParams.requireFits(ID, "patchSize", patch, images);
+            PatchParams.requireFits(ID, PATCH_SIZE, patch, images);
             long map = mapSide(Math.min(images.get(2), images.get(3)));
             if (pool > map) {
                 throw new PlabException("loss '" + ID + "': parameter 'pool' (" + pool + ") exceeds the feature "

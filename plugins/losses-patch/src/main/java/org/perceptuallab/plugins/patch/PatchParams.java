@@ -12,19 +12,19 @@ final class PatchParams {
     private PatchParams() {
     }
 
-    static Param patchSize(int defaultValue) {
+    static Param<Integer> patchSize(int defaultValue) {
         return Param.integer("patchSize", defaultValue, 1, 64, "side p of the square patches, in pixels");
     }
 
-    static Param stride(int defaultValue) {
+    static Param<Integer> stride(int defaultValue) {
         return Param.integer("stride", defaultValue, 1, MAX_SIDE, "step between patches, in pixels");
     }
 
-    static Param sigma(double defaultValue, String help) {
+    static Param<Double> sigma(double defaultValue, String help) {
         return Param.real("sigma", defaultValue, 1e-4, 1e3, help);
     }
 
-    static Param normalizePatch(List<String> choices, String help) {
+    static Param<String> normalizePatch(List<String> choices, String help) {
         return Param.choice("normalizePatch", "none", choices, help);
     }
 
@@ -32,13 +32,14 @@ final class PatchParams {
      * Fails unless a {@code size} x {@code size} footprint fits in the images of shape (N, C, H, W); checked at
      * the first distance call, when the image size is known.
      */
-    static void requireFits(String lossId, String param, int size, Shape images) {
+    static void requireFits(String lossId, Param<Integer> param, int size, Shape images) {
         long h = images.get(2);
         long w = images.get(3);
         if (size > h || size > w) {
-            throw new PlabException("loss '" + lossId + "': parameter '" + param + "' (" + size
+            String name = param.name();
+            throw new PlabException("loss '" + lossId + "': parameter '" + name + "' (" + size
                     + ") exceeds the image " + h + "x" + w + "; it must be at most " + Math.min(h, w)
-                    + " here: use a smaller " + param + " or larger images");
+                    + " here: use a smaller " + name + " or larger images");
         }
     }
 }

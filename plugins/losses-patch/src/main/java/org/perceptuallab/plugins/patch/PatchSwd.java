@@ -16,6 +16,7 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
+import org.perceptuallab.kit.tensor.InjectedDraws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.pf4j.Extension;
 
@@ -27,6 +28,14 @@ import org.pf4j.Extension;
 @Extension
 public final class PatchSwd implements LossFamily {
     static final String ID = "patch-swd";
+    private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(7);
+    private static final Param<Integer> STRIDE = PatchParams.stride(1);
+    private static final Param<Integer> PROJECTIONS = Param.integer("projections", 256, 1, 1 << 16,
+            "number of random projections");
+    private static final Param<String> NORMALIZE_PATCH = PatchParams.normalizePatch(PatchNormalization.allIds(),
+            "patch normalisation per image");
+    private static final Param<Boolean> REDRAW = Param.bool("redraw", false,
+            "draw new projections at every call (from the seed's stream)");
 
     @Override
     public String id() {
@@ -46,11 +55,7 @@ public final class PatchSwd implements LossFamily {
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(PatchParams.patchSize(7), PatchParams.stride(1),
-                Param.integer("projections", 256, 1, 1 << 16, "number of random projections"),
-                PatchParams.normalizePatch(PatchNormalization.allIds(), "patch normalisation per image"),
-                Param.bool("redraw", false, "draw new projections at every call (from the seed's stream)"),
-                Param.seed());
+        return ParamSpec.of(PATCH_SIZE, STRIDE, PROJECTIONS, NORMALIZE_PATCH, REDRAW, Param.SEED);
     }
 
     @Override
@@ -70,13 +75,13 @@ public final class PatchSwd implements LossFamily {
 
         Sliced(LossSpec spec, Params params, LossContext context) {
             this.spec = spec;
-            this.patch = params.getInt("patchSize");
-            this.stride = params.getInt("stride");
-            this.projections = params.getInt("projections");
-            this.normalization = PatchNormalization.of(params.getString("normalizePatch"));
-            this.injected = context.draws();
+            this.patch = params.get(PATCH_SIZE);
+            this.stride = params.get(STRIDE);
+            this.projections = params.get(PROJECTIONS);
+            this.normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
+            this.injected = InjectedDraws.of(context);
             this.directions = new SeededConstants(context.seed(params),
-                    params.getBoolean("redraw") && !injected.containsKey("proj_raw"), context.manager(),
+                    params.get(REDRAW) && !injected.containsKey("proj_raw"), context.manager(),
                     this::makeDirections);
         }
 
@@ -115,7 +120,7 @@ public final class PatchSwd implements LossFamily {
 
         @Override
         public NDArray distance(NDArray x, NDArray y) {
-            PatchParams.requireFits(ID, "patchSize", patch, x.getShape());
+            PatchParams.requireFits(ID, PATCH_SIZE, patch, x.getShape());
             NDArray p = Ops.castLike(directions.forCall(x.getManager(), x.getShape().get(1)).head(), x);
             return Ops.meanPerSample(sortedProjections(x, p).sub(sortedProjections(y, p)).abs());
         }

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
@@ -24,6 +23,18 @@ import org.pf4j.Extension;
  */
 public final class Presets {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final Param<double[]> MMD_WEIGHTS = weights(new double[] {0.001, 0.05, 1.0}, MmdApprox.ID);
+    private static final Param<Integer> FEATURES = Param.integer("features", 512, 1, 1 << 16,
+            "random features of the mmd-approx term");
+    // The reference's 32/16 suit its 64 to 128 px images; half of both keeps those proportions at 32 px.
+    private static final Param<Integer> POOL = Param.integer("pool", 32, -1, PatchParams.MAX_SIDE,
+            "average-pooling window of the mmd-approx term (-1: global)");
+    private static final Param<Integer> POOL_STRIDE = Param.integer("poolStride", 16, 1, PatchParams.MAX_SIDE,
+            "stride of that pooling");
+    private static final Param<Boolean> MMD_REDRAW = Param.bool("redraw", true,
+            "redraw the mmd-approx filters at every call");
+    private static final ParamSpec MMD_PRESET = ParamSpec.of(MMD_WEIGHTS, FEATURES, POOL, POOL_STRIDE, MMD_REDRAW,
+            Param.SEED);
 
     private Presets() {
     }
@@ -67,19 +78,17 @@ public final class Presets {
         return JSON.objectNode().put("patchSize", patch).put("sigma", sigma).put("pad", true);
     }
 
-    /** Seed and redraw, when the preset has them, go to its random-feature term. */
-    private static ObjectNode randomTerm(ObjectNode params, Params preset) {
-        params.put("redraw", preset.getBoolean("redraw"));
-        if (preset.has("seed")) {
-            params.put("seed", preset.getLong("seed"));
-        }
+    /** Seed and redraw go to the preset's random-feature term. */
+    private static ObjectNode randomTerm(ObjectNode params, Params preset, Param<Boolean> redraw) {
+        params.put(redraw.name(), preset.get(redraw));
+        preset.find(Param.SEED).ifPresent(seed -> params.put(Param.SEED.name(), seed));
         return params;
     }
 
-    /** The preset {@code id} as l2 + patch-rbf + the random-feature term, weighted by the "weights" param. */
-    private static Loss build(String id, Params params, LossContext context, ObjectNode rbf, String randomLoss,
-                              ObjectNode random) {
-        double[] w = params.getDoubles("weights");
+    /** The preset {@code id} as l2 + patch-rbf + the random-feature term, weighted by {@code weights}. */
+    private static Loss build(String id, Params params, LossContext context, Param<double[]> weights,
+                              Param<Boolean> redraw, ObjectNode rbf, String randomLoss, ObjectNode random) {
+        double[] w = params.get(weights);
         if (w.length != 3) {
             throw new PlabException("loss '" + id + "': parameter 'weights' needs 3 values (l2, patch-rbf, "
                     + randomLoss + "), got " + w.length);
@@ -87,34 +96,25 @@ public final class Presets {
         ArrayNode terms = JSON.arrayNode();
         terms.add(term(w[0], "l2", JSON.objectNode()));
         terms.add(term(w[1], KernelLosses.PatchRbf.ID, rbf));
-        terms.add(term(w[2], randomLoss, randomTerm(random, params)));
+        terms.add(term(w[2], randomLoss, randomTerm(random, params, redraw)));
         ObjectNode sumParams = JSON.objectNode();
         sumParams.set("terms", terms);
         Loss sum = context.losses().create(new LossSpec("sum", sumParams), context);
         return new Preset(new LossSpec(id, params.json()), sum);
     }
 
-    private static List<Param> common(double[] weights, String randomLoss) {
-        List<Param> list = new ArrayList<>();
-        list.add(Param.reals("weights", weights, 0, 1e6, "weights of l2, patch-rbf and " + randomLoss));
-        return list;
+    private static Param<double[]> weights(double[] defaults, String randomLoss) {
+        return Param.reals("weights", defaults, 0, 1e6, "weights of l2, patch-rbf and " + randomLoss);
     }
 
     private static ObjectNode mmdApprox(double sigma, Params preset) {
-        return JSON.objectNode().put("patchSize", 3).put("sigma", sigma).put("features", preset.getInt("features"))
-                .put("pool", preset.getInt("pool")).put("poolStride", preset.getInt("poolStride"))
+        return JSON.objectNode().put("patchSize", 3).put("sigma", sigma).put("features", preset.get(FEATURES))
+                .put("pool", preset.get(POOL)).put("poolStride", preset.get(POOL_STRIDE))
                 .put("normalizePatch", "channel_mean").put("pad", true);
     }
 
-    private static ParamSpec mmdPresetParams() {
-        List<Param> list = common(new double[] {0.001, 0.05, 1.0}, MmdApprox.ID);
-        list.add(Param.integer("features", 512, 1, 1 << 16, "random features of the mmd-approx term"));
-        // The reference's 32/16 suit its 64 to 128 px images; half of both keeps those proportions at 32 px.
-        list.add(Param.integer("pool", 32, -1, PatchParams.MAX_SIDE, "average-pooling window of the mmd-approx term (-1: global)"));
-        list.add(Param.integer("poolStride", 16, 1, PatchParams.MAX_SIDE, "stride of that pooling"));
-        list.add(Param.bool("redraw", true, "redraw the mmd-approx filters at every call"));
-        list.add(Param.seed());
-        return ParamSpec.of(list.toArray(Param[]::new));
+    private static Loss mmdPreset(String id, Params params, LossContext context, ObjectNode rbf, double sigma) {
+        return build(id, params, context, MMD_WEIGHTS, MMD_REDRAW, rbf, MmdApprox.ID, mmdApprox(sigma, params));
     }
 
     /** 0.001 l2 + 0.05 patch-rbf(3, 0.1) + 1.0 mmd-approx(3, 0.06, channel_mean). */
@@ -138,13 +138,12 @@ public final class Presets {
 
         @Override
         public ParamSpec params() {
-            return mmdPresetParams();
+            return MMD_PRESET;
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            return build(id(), params, context, patchRbf(3, 0.1), MmdApprox.ID,
-                    mmdApprox(0.06, params));
+            return mmdPreset(id(), params, context, patchRbf(3, 0.1), 0.06);
         }
     }
 
@@ -169,19 +168,22 @@ public final class Presets {
 
         @Override
         public ParamSpec params() {
-            return mmdPresetParams();
+            return MMD_PRESET;
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            return build(id(), params, context, patchRbf(11, 0.02), MmdApprox.ID,
-                    mmdApprox(0.03, params));
+            return mmdPreset(id(), params, context, patchRbf(11, 0.02), 0.03);
         }
     }
 
     /** 0.01 l2 + 0.2 patch-rbf(11, 0.015) + 1.0 patch-swd(11, stride 5, 128 projections, channel_mean). */
     @Extension
     public static final class SwdPlusPlus implements LossFamily {
+        private static final Param<double[]> WEIGHTS = weights(new double[] {0.01, 0.2, 1.0}, PatchSwd.ID);
+        private static final Param<Boolean> REDRAW = Param.bool("redraw", false,
+                "redraw the patch-swd projections at every call");
+
         @Override
         public String id() {
             return "swd++";
@@ -201,17 +203,14 @@ public final class Presets {
 
         @Override
         public ParamSpec params() {
-            List<Param> list = common(new double[] {0.01, 0.2, 1.0}, PatchSwd.ID);
-            list.add(Param.bool("redraw", false, "redraw the patch-swd projections at every call"));
-            list.add(Param.seed());
-            return ParamSpec.of(list.toArray(Param[]::new));
+            return ParamSpec.of(WEIGHTS, REDRAW, Param.SEED);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
             ObjectNode swd = JSON.objectNode().put("patchSize", 11).put("stride", 5).put("projections", 128)
                     .put("normalizePatch", "channel_mean");
-            return build(id(), params, context, patchRbf(11, 0.015), PatchSwd.ID, swd);
+            return build(id(), params, context, WEIGHTS, REDRAW, patchRbf(11, 0.015), PatchSwd.ID, swd);
         }
     }
 }

@@ -90,15 +90,22 @@ public final class CompositeLosses {
     }
 
     /** The canonical spec: params with the inner loss replaced by its own canonical spec. */
-    private static LossSpec withInner(String id, Params params, String key, Loss inner) {
+    private static LossSpec withInner(String id, Params params, Param<LossSpec> key, Loss inner) {
         ObjectNode json = params.json();
-        json.set(key, inner.spec().json());
+        json.set(key.name(), inner.spec().json());
         return new LossSpec(id, json);
     }
 
     /** Weighted sum of a loss over a Gaussian (2 x 2 average) pyramid. */
     @Extension
     public static final class Pyramid implements LossFamily {
+        private static final Param<LossSpec> OF = Param.loss("of", null,
+                "the loss applied at every level, {\"loss\": id, \"params\": {...}}");
+        private static final Param<Integer> LEVELS = Param.integer("levels", 2, 0, 10,
+                "number of downscalings (levels + 1 images)");
+        private static final Param<double[]> WEIGHTS = Param.reals("weights", null, 0, 1e6,
+                "one weight per image, levels + 1 of them (default: 1 each)");
+
         @Override
         public String id() {
             return "pyramid";
@@ -117,27 +124,24 @@ public final class CompositeLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(
-                    Param.loss("of", null, "the loss applied at every level, {\"loss\": id, \"params\": {...}}"),
-                    Param.integer("levels", 2, 0, 10, "number of downscalings (levels + 1 images)"),
-                    Param.reals("weights", null, 0, 1e6, "one weight per image, levels + 1 of them (default: 1 each)"));
+            return ParamSpec.of(OF, LEVELS, WEIGHTS);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            int levels = params.getInt("levels");
+            int levels = params.get(LEVELS);
             double[] weights = new double[levels + 1];
             java.util.Arrays.fill(weights, 1.0);
-            if (params.has("weights")) {
-                weights = params.getDoubles("weights");
+            if (params.find(WEIGHTS).isPresent()) {
+                weights = params.get(WEIGHTS);
                 if (weights.length != levels + 1) {
                     throw new PlabException("loss 'pyramid': parameter 'weights' needs levels + 1 = " + (levels + 1)
                             + " values, got " + weights.length);
                 }
             }
-            Loss inner = context.losses().create(params.getLoss("of"), context);
+            Loss inner = context.losses().create(params.get(OF), context);
             double[] w = weights;
-            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (losses, x, ys) -> {
+            return new Composite(withInner(id(), params, OF, inner), List.of(inner), (losses, x, ys) -> {
                 long side = Math.min(x.getShape().get(2), x.getShape().get(3));
                 if (side >> levels < 1) {
                     throw new PlabException("loss 'pyramid': " + levels + " levels need images of at least "
@@ -159,6 +163,11 @@ public final class CompositeLosses {
     /** Mean of a loss over sliding windows. */
     @Extension
     public static final class Window implements LossFamily {
+        private static final Param<LossSpec> OF = Param.loss("of", null, "the loss applied to every window");
+        private static final Param<Integer> SIZE = Param.integer("size", 32, 1, 1 << 16, "window side in pixels");
+        private static final Param<Integer> STRIDE = Param.integer("stride", 16, 1, 1 << 16,
+                "step between windows in pixels");
+
         @Override
         public String id() {
             return "window";
@@ -177,18 +186,15 @@ public final class CompositeLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(
-                    Param.loss("of", null, "the loss applied to every window"),
-                    Param.integer("size", 32, 1, 1 << 16, "window side in pixels"),
-                    Param.integer("stride", 16, 1, 1 << 16, "step between windows in pixels"));
+            return ParamSpec.of(OF, SIZE, STRIDE);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            int size = params.getInt("size");
-            int stride = params.getInt("stride");
-            Loss inner = context.losses().create(params.getLoss("of"), context);
-            return new Composite(withInner(id(), params, "of", inner), List.of(inner), (losses, x, ys) -> {
+            int size = params.get(SIZE);
+            int stride = params.get(STRIDE);
+            Loss inner = context.losses().create(params.get(OF), context);
+            return new Composite(withInner(id(), params, OF, inner), List.of(inner), (losses, x, ys) -> {
                 Shape s = x.getShape();
                 if (size > s.get(2) || size > s.get(3)) {
                     throw new PlabException("loss 'window': parameter 'size' (" + size + ") exceeds the image "
@@ -205,6 +211,9 @@ public final class CompositeLosses {
     /** Weighted sum of losses. */
     @Extension
     public static final class Sum implements LossFamily {
+        private static final Param<List<Map.Entry<Double, LossSpec>>> TERMS = Param.terms("terms",
+                "the terms, [{\"weight\": w, \"loss\": id, \"params\": {...}}, ...]");
+
         @Override
         public String id() {
             return "sum";
@@ -223,16 +232,15 @@ public final class CompositeLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(Param.terms("terms",
-                    "the terms, [{\"weight\": w, \"loss\": id, \"params\": {...}}, ...]"));
+            return ParamSpec.of(TERMS);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            List<Map.Entry<Double, LossSpec>> terms = params.getTerms("terms");
+            List<Map.Entry<Double, LossSpec>> terms = params.get(TERMS);
             List<Loss> inner = new ArrayList<>();
             ObjectNode json = params.json();
-            ArrayNode canonical = json.putArray("terms");
+            ArrayNode canonical = json.putArray(TERMS.name());
             for (Map.Entry<Double, LossSpec> t : terms) {
                 Loss loss = context.losses().create(t.getValue(), context);
                 inner.add(loss);

@@ -94,6 +94,8 @@ public final class ElementwiseLosses {
     /** Mean of |x - y|^p. */
     @Extension
     public static final class Lp implements LossFamily {
+        private static final Param<Double> P = Param.real("p", 0.5, 1e-3, 16, "the exponent");
+
         /**
          * Keeps the gradient of |d|^p finite at d = 0 when p < 1; it shifts the value by at most
          * EPSILON^p = 1e-15 (float32 can hold 1e-30).
@@ -121,12 +123,12 @@ public final class ElementwiseLosses {
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(Param.real("p", 0.5, 1e-3, 16, "the exponent"));
+            return ParamSpec.of(P);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
-            double p = params.getDouble("p");
+            double p = params.get(P);
             return SimpleLoss.symmetric(id(), params,
                     (x, y) -> Ops.meanPerSample(Ops.pow(x.sub(y).abs().add(p < 1 ? EPSILON : 0), p)));
         }

@@ -21,6 +21,12 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class Lap1 implements LossFamily {
+    private static final Param<Integer> LEVELS = Param.integer("levels", 2, 1, 10,
+            "number of band-pass levels (a residual band is added)");
+    private static final Param<Integer> KERNEL_SIZE = Param.integer("kernelSize", 5, 1, 31,
+            "side of the blur kernel, odd");
+    private static final Param<Double> SIGMA = Param.real("sigma", 2.0, 1e-3, 100, "width of the blur kernel");
+
     @Override
     public String id() {
         return "lap1";
@@ -33,20 +39,17 @@ public final class Lap1 implements LossFamily {
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(
-                Param.integer("levels", 2, 1, 10, "number of band-pass levels (a residual band is added)"),
-                Param.integer("kernelSize", 5, 1, 31, "side of the blur kernel, odd"),
-                Param.real("sigma", 2.0, 1e-3, 100, "width of the blur kernel"));
+        return ParamSpec.of(LEVELS, KERNEL_SIZE, SIGMA);
     }
 
     @Override
     public Loss create(Params params, LossContext context) {
-        int size = params.getInt("kernelSize");
+        int size = params.get(KERNEL_SIZE);
         if (size % 2 == 0) {
             throw new PlabException("loss 'lap1': parameter 'kernelSize' must be odd, got " + size);
         }
-        int levels = params.getInt("levels");
-        NDArray kernel = context.manager().create(kernel(size, params.getDouble("sigma")), new Shape(1, 1, size, size));
+        int levels = params.get(LEVELS);
+        NDArray kernel = context.manager().create(kernel(size, params.get(SIGMA)), new Shape(1, 1, size, size));
         LossSpec spec = new LossSpec(id(), params.json());
         return new Loss() {
             @Override

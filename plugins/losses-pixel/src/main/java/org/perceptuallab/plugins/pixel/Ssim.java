@@ -25,6 +25,12 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class Ssim implements LossFamily {
+    private static final Param<Integer> WINDOW = Param.integer("window", 11, 1, 255, "side of the Gaussian window");
+    private static final Param<Double> SIGMA = Param.real("sigma", 1.5, 1e-3, 100,
+            "standard deviation of the window, in pixels");
+    private static final Param<Double> K1 = Param.real("k1", 0.01, 0, 1, "luminance stabiliser: C1 = k1^2");
+    private static final Param<Double> K2 = Param.real("k2", 0.03, 0, 1, "contrast stabiliser: C2 = k2^2");
+
     @Override
     public String id() {
         return "ssim";
@@ -43,17 +49,13 @@ public final class Ssim implements LossFamily {
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(
-                Param.integer("window", 11, 1, 255, "side of the Gaussian window"),
-                Param.real("sigma", 1.5, 1e-3, 100, "standard deviation of the window, in pixels"),
-                Param.real("k1", 0.01, 0, 1, "luminance stabiliser: C1 = k1^2"),
-                Param.real("k2", 0.03, 0, 1, "contrast stabiliser: C2 = k2^2"));
+        return ParamSpec.of(WINDOW, SIGMA, K1, K2);
     }
 
     @Override
     public Loss create(Params params, LossContext context) {
-        return new SsimLoss(new LossSpec(id(), params.json()), params.getInt("window"),
-                params.getDouble("sigma"), params.getDouble("k1"), params.getDouble("k2"), context.manager());
+        return new SsimLoss(new LossSpec(id(), params.json()), params.get(WINDOW),
+                params.get(SIGMA), params.get(K1), params.get(K2), context.manager());
     }
 
     private static final class SsimLoss implements Loss {

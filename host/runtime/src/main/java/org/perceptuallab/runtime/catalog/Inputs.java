@@ -1,10 +1,12 @@
-package org.perceptuallab.api;
+package org.perceptuallab.runtime.catalog;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.PlabException;
 
-/** The one validator of loss inputs. Never uses {@code assert}: the checks always run. */
+/** The one validator of loss inputs, the catalogue's. Never uses {@code assert}: the checks always run. */
 public final class Inputs {
     /** Slack allowed outside [-1, 1], for values that went through a resize or an optimiser step. */
     public static final double RANGE_TOLERANCE = 1e-3;

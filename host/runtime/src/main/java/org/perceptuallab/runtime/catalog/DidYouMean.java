@@ -1,10 +1,10 @@
-package org.perceptuallab.api;
+package org.perceptuallab.runtime.catalog;
 
 import java.util.Collection;
 
 /**
- * The known name closest to a mistyped one, for messages about unknown names (parameters, ids, keys): part
- * of the api so that a plugin's own messages can suggest the same way.
+ * The known name closest to a mistyped one, for the host's messages about unknown names (parameters, ids,
+ * keys).
  */
 public final class DidYouMean {
     private DidYouMean() {

@@ -1,4 +1,4 @@
-package org.perceptuallab.api;
+package org.perceptuallab.kit;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -7,6 +7,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import java.util.Optional;
+import org.perceptuallab.api.FeatureMap;
+import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.Progress;
 
 /**
  * The N x M matrix {@code d(a_i, b_j)} of any loss, computed in batches.
