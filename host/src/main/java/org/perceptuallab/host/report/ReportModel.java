@@ -74,9 +74,26 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
      * @param note the matrix's note on it, or null
      * @param gallery its pictures side by side, or null where there are none yet
      * @param details its table of losses
+     * @param crossEvaluation each loss's models scored under the other losses, or null where the cells have none
      */
-    public record ExperimentView(String name, boolean synthetic, String note, Gallery gallery, Details details) {
+    public record ExperimentView(String name, boolean synthetic, String note, Gallery gallery, Details details,
+                                 CrossEvaluation crossEvaluation) {
     }
+
+    /**
+     * What a cell trained with one loss scores under others (metrics {@value #UNDER}LOSS, lower is better):
+     * one row per loss the cell trained with, one column per loss it was scored under, mean ± sd over seeds,
+     * ranked within each column. The diagonal is each loss judged by itself; the off-diagonal cells answer
+     * which loss trains the better model.
+     */
+    public record CrossEvaluation(List<String> under, List<CrossRow> rows) {
+    }
+
+    public record CrossRow(String trainedWith, List<Overview.Ranked> values) {
+    }
+
+    /** The prefix of a cross-evaluation metric; the loss spec follows it. */
+    public static final String UNDER = "heldOut.under.";
 
     /**
      * @param orderedBy the headline the losses are ordered by, or null
@@ -170,7 +187,7 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
             Set<String> shared = shared(cs, captions(cs), output);
             views.add(new ExperimentView(e.getKey(), done(cs).stream().anyMatch(Done::synthetic),
                     experimentNotes.get(e.getKey()), gallery(cs, shared, headlines.get(e.getKey()), names),
-                    details(cs, shared, names)));
+                    details(cs, shared, names), crossEvaluation(cs)));
         }
         return new ReportModel(matrix, software, counts, failures, overview(byExperiment, headlines), views, notes);
     }
@@ -350,28 +367,10 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
         Map<String, Map<String, Integer>> ranks = new LinkedHashMap<>();
         headlines.forEach((experiment, headline) -> {
             // Each loss's headline over its seeds: ranked by the mean, shown as mean ± sd where it ran several.
-            Map<String, List<Double>> bySeed = new LinkedHashMap<>();
-            for (Done c : done(byExperiment.get(experiment))) {
-                Metric m = c.metric(headline.metric());
-                if (m != null) {
-                    bySeed.computeIfAbsent(c.loss(), k -> new ArrayList<>()).add(m.value());
-                }
-            }
-            Map<String, Double> v = new LinkedHashMap<>();
-            Map<String, String> text = new LinkedHashMap<>();
-            bySeed.forEach((loss, xs) -> {
-                double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
-                v.put(loss, mean);
-                text.put(loss, xs.size() == 1 ? number(mean) : number(mean) + " ± " + number(sd(xs, mean))
-                        + " (n = " + xs.size() + ")");
-            });
-            values.put(experiment, v);
-            shown.put(experiment, text);
-            Metric.Better better = headline.higherIsBetter() ? Metric.Better.HIGHER : Metric.Better.LOWER;
-            Map<String, Integer> r = new LinkedHashMap<>();
-            v.forEach((loss, x) -> r.put(loss, 1 + (int) v.values().stream()
-                    .filter(o -> new Metric(o, better, Metric.Kind.VALUE).isBetter(o, x)).count()));
-            ranks.put(experiment, r);
+            OverSeeds over = OverSeeds.of(done(byExperiment.get(experiment)), headline.metric());
+            values.put(experiment, over.mean());
+            shown.put(experiment, over.text());
+            ranks.put(experiment, ranks(over.mean(), headline.higherIsBetter()));
         });
         Set<String> losses = new LinkedHashSet<>();
         byExperiment.values().forEach(cs -> cs.forEach(c -> losses.add(c.loss())));
@@ -399,6 +398,61 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
             rows.add(new Overview.Row(loss, cells, meanRank.get(loss)));
         }
         return new Overview(columns, rows);
+    }
+
+    /** A metric per loss over its seeds: the mean, and its text (mean ± sd (n) where there are several). */
+    private record OverSeeds(Map<String, Double> mean, Map<String, String> text) {
+        static OverSeeds of(List<Done> cells, String metric) {
+            Map<String, List<Double>> bySeed = new LinkedHashMap<>();
+            for (Done c : cells) {
+                Metric m = c.metric(metric);
+                if (m != null) {
+                    bySeed.computeIfAbsent(c.loss(), k -> new ArrayList<>()).add(m.value());
+                }
+            }
+            Map<String, Double> mean = new LinkedHashMap<>();
+            Map<String, String> text = new LinkedHashMap<>();
+            bySeed.forEach((loss, xs) -> {
+                double m = xs.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                mean.put(loss, m);
+                text.put(loss, xs.size() == 1 ? number(m) : number(m) + " \u00b1 " + number(sd(xs, m))
+                        + " (n = " + xs.size() + ")");
+            });
+            return new OverSeeds(mean, text);
+        }
+    }
+
+    /** Each loss's rank by its value, 1 = best; equal values share a rank. */
+    private static Map<String, Integer> ranks(Map<String, Double> values, boolean higherIsBetter) {
+        Metric.Better better = higherIsBetter ? Metric.Better.HIGHER : Metric.Better.LOWER;
+        Map<String, Integer> r = new LinkedHashMap<>();
+        values.forEach((loss, x) -> r.put(loss, 1 + (int) values.values().stream()
+                .filter(o -> new Metric(o, better, Metric.Kind.VALUE).isBetter(o, x)).count()));
+        return r;
+    }
+
+    /** The cross-evaluation table of an experiment's cells, or null where none has such metrics. */
+    private static CrossEvaluation crossEvaluation(List<CellOutcome> cells) {
+        List<Done> done = done(cells);
+        List<String> under = done.stream().flatMap(c -> c.metrics().keySet().stream())
+                .filter(name -> name.startsWith(UNDER)).distinct().toList();
+        if (under.isEmpty()) {
+            return null;
+        }
+        Map<String, OverSeeds> columns = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> ranks = new LinkedHashMap<>();
+        for (String metric : under) {
+            OverSeeds over = OverSeeds.of(done, metric);
+            columns.put(metric, over);
+            ranks.put(metric, ranks(over.mean(), false));
+        }
+        List<CrossRow> rows = new ArrayList<>();
+        for (String loss : done.stream().map(Done::loss).distinct().toList()) {
+            rows.add(new CrossRow(loss, under.stream().map(metric -> columns.get(metric).text().containsKey(loss)
+                    ? new Overview.Ranked(columns.get(metric).text().get(loss), ranks.get(metric).get(loss))
+                    : null).toList()));
+        }
+        return new CrossEvaluation(under.stream().map(metric -> metric.substring(UNDER.length())).toList(), rows);
     }
 
     /** The sample standard deviation of {@code xs} about {@code mean} (n - 1 in the denominator). */

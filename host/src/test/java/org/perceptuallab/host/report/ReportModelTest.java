@@ -2,8 +2,10 @@ package org.perceptuallab.host.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,37 @@ class ReportModelTest {
         assertThat(mean.rows()).extracting(r -> r.values().isEmpty() ? null : r.values().get(0))
                 .containsExactly(new ReportModel.Value("0.1000", true), new ReportModel.Value("0.3000", false), null);
         assertThat(warnings).isEmpty();
+        assertThat(model.experiments()).allSatisfy(e -> assertThat(e.crossEvaluation()).isNull());
+    }
+
+    private static CellOutcome.Done trained(String loss, long seed, double underL2, double underVgg) {
+        Map<String, Double> metrics = Map.of("swd", underL2 + underVgg, ReportModel.UNDER + "l2", underL2,
+                ReportModel.UNDER + "vgg", underVgg);
+        Map<String, CellOutcome.MetricType> types = new HashMap<>();
+        metrics.keySet().forEach(m -> types.put(m, new CellOutcome.MetricType(Metric.Better.LOWER, Metric.Kind.DISTANCE)));
+        return new CellOutcome.Done("glo", loss, JsonNodeFactory.instance.objectNode().put("seed", seed), metrics, types,
+                "swd", null, null, null, null, false, null);
+    }
+
+    @Test
+    void theCrossEvaluationTableHasOneRowPerTrainingLossOneColumnPerJudgeAndRanksTheSeedMeansInEachColumn(
+            @TempDir Path tmp) {
+        List<CellOutcome> cells = List.of(trained("l2", 0, 0.10, 0.50), trained("l2", 1, 0.12, 0.70),
+                trained("vgg", 0, 0.20, 0.30), trained("vgg", 1, 0.22, 0.32));
+        ReportModel.CrossEvaluation cross = ReportModel.of("m", cells, List.of(), Map.of(), tmp, w -> { })
+                .experiments().get(0).crossEvaluation();
+
+        assertThat(cross.under()).containsExactlyInAnyOrder("l2", "vgg");
+        int l2Column = cross.under().indexOf("l2");
+        int vggColumn = cross.under().indexOf("vgg");
+        assertThat(cross.rows()).extracting(ReportModel.CrossRow::trainedWith).containsExactly("l2", "vgg");
+        ReportModel.CrossRow l2 = cross.rows().get(0);
+        ReportModel.CrossRow vgg = cross.rows().get(1);
+        // Under l2 the l2-trained models are better (0.11 < 0.21); under vgg the vgg-trained ones (0.31 < 0.60).
+        assertThat(l2.values().get(l2Column).rank()).isEqualTo(1);
+        assertThat(vgg.values().get(l2Column).rank()).isEqualTo(2);
+        assertThat(vgg.values().get(vggColumn).rank()).isEqualTo(1);
+        assertThat(l2.values().get(vggColumn).value()).isEqualTo(ReportModel.number(0.6) + " \u00b1 "
+                + ReportModel.number(Math.sqrt(0.02)) + " (n = 2)");
     }
 }
