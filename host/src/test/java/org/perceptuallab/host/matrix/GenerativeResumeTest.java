@@ -19,15 +19,17 @@ import org.perceptuallab.host.io.JsonFiles;
 import org.perceptuallab.testkit.Fixtures;
 
 /**
- * A GLO cell killed with SIGKILL in the middle of an epoch (a real {@code kill -9} of the child JVM running
- * {@code plab matrix}, parked at its 33rd training step by runtime's KillPoint: the sixth step of the second
- * epoch of 27), then run again: it continues from its last step checkpoint and ends with final codes
- * identical, bit for bit, to those of an uninterrupted run (every run a child JVM with one thread, CPU).
+ * A seeded GLO matrix (seeds 11 and 12, one cell each, run in plan order) killed with SIGKILL in the middle of
+ * an epoch of its first seed's cell (a real {@code kill -9} of the child JVM running {@code plab matrix},
+ * parked at its 33rd training step by runtime's KillPoint: the sixth step of the second epoch of 27), then
+ * run again: the first seed's cell continues from its last step checkpoint, the second runs, and both end
+ * with final codes identical, bit for bit, to those of an uninterrupted run (every run a child JVM with one
+ * thread, CPU).
  */
 class GenerativeResumeTest {
     private static final String MATRIX = """
             name: generative-resume
-            seed: 11
+            seeds: [11, 12]
             losses: [l2]
             experiments:
               - experiment: glo
@@ -37,7 +39,7 @@ class GenerativeResumeTest {
             """;
 
     @Test
-    void aCellKilledMidEpochEndsWithTheCodesOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
+    void aSeededMatrixKilledMidEpochEndsWithTheCodesOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
         Path data = Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz");
         Path file = MatrixFixtures.write(tmp, "resume.yaml", MATRIX.formatted(data));
         Path killed = tmp.resolve("killed");
@@ -47,9 +49,13 @@ class GenerativeResumeTest {
                 "-Dplab.test.parkedMarker=" + parked);
         MatrixFixtures.awaitParked(child, parked, tmp.resolve("killed.log"));
         child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
-        // Parked inside step 6 of epoch 1 (0-based), before its checkpoint: the last one is after step 5.
-        assertThat(checkpoint(killed).orElseThrow()).as("epoch and step of the checkpoint left").containsExactly(1, 5);
-        assertThat(cellDir(killed).resolve(ResultStore.RESULT)).doesNotExist();
+        // Parked inside step 6 of epoch 1 (0-based) of seed 11's cell, before its checkpoint: the last one is
+        // after step 5. Seed 12's cell has not started.
+        List<Path> started = new ResultStore(killed).cellDirs("glo", "l2");
+        assertThat(started).hasSize(1);
+        assertThat(checkpoint(started.get(0)).orElseThrow()).as("epoch and step of the checkpoint left")
+                .containsExactly(1, 5);
+        assertThat(started.get(0).resolve(ResultStore.RESULT)).doesNotExist();
 
         Path clean = tmp.resolve("clean");
         for (Path out : new Path[] {killed, clean}) {
@@ -57,16 +63,32 @@ class GenerativeResumeTest {
             assertThat(plab(file, out, log).waitFor()).as("%s", Files.readString(log)).isZero();
         }
 
-        JsonNode resumed = MatrixFixtures.results(killed).get("cells").get(0);
-        JsonNode uninterrupted = MatrixFixtures.results(clean).get("cells").get(0);
-        assertThat(resumed.at("/details/attempts").asInt()).isEqualTo(2);
-        assertThat(uninterrupted.at("/details/attempts").asInt()).isEqualTo(1);
-        assertThat(Files.readAllBytes(cellDir(killed).resolve("codes.npy")))
-                .as("final codes, bit for bit").isEqualTo(Files.readAllBytes(cellDir(clean).resolve("codes.npy")));
-        assertThat(resumed.at("/curves/reconstruction/values"))
-                .isEqualTo(uninterrupted.at("/curves/reconstruction/values"));
-        assertThat(resumed.at("/metrics/swdPatches").asDouble())
-                .isEqualTo(uninterrupted.at("/metrics/swdPatches").asDouble());
+        for (long seed : new long[] {11, 12}) {
+            JsonNode resumed = cell(killed, seed);
+            JsonNode uninterrupted = cell(clean, seed);
+            assertThat(resumed.at("/details/attempts").asInt()).as("seed %d's attempts", seed)
+                    .isEqualTo(seed == 11 ? 2 : 1);
+            assertThat(uninterrupted.at("/details/attempts").asInt()).isEqualTo(1);
+            assertThat(Files.readAllBytes(cellDir(killed, seed).resolve("codes.npy")))
+                    .as("seed %d's final codes, bit for bit", seed)
+                    .isEqualTo(Files.readAllBytes(cellDir(clean, seed).resolve("codes.npy")));
+            assertThat(resumed.at("/curves/reconstruction/values"))
+                    .isEqualTo(uninterrupted.at("/curves/reconstruction/values"));
+            assertThat(resumed.at("/metrics/swdPatches").asDouble())
+                    .isEqualTo(uninterrupted.at("/metrics/swdPatches").asDouble());
+        }
+        assertThat(cell(clean, 11).at("/metrics/swdPatches").asDouble()).as("the seeds train different models")
+                .isNotEqualTo(cell(clean, 12).at("/metrics/swdPatches").asDouble());
+    }
+
+    /** The results.json record of the run's cell under {@code seed}. */
+    private static JsonNode cell(Path out, long seed) throws IOException {
+        for (JsonNode c : MatrixFixtures.results(out).get("cells")) {
+            if (c.at("/key/seed").asLong() == seed) {
+                return c;
+            }
+        }
+        throw new AssertionError("no cell of seed " + seed + " in " + out);
     }
 
     /** A child JVM running {@code plab --threads 1 matrix FILE --out OUT}, with these further JVM options. */
@@ -76,24 +98,19 @@ class GenerativeResumeTest {
                 "-Dplab.pluginsDir=" + MatrixFixtures.pluginsDir().toAbsolutePath(), "-Dai.djl.offline=true"));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("org.perceptuallab.host.cli.Plab", "--threads", "1", "matrix", file.toString(), "--out",
-                out.toString()));
+                out.toString(), "--jobs", "1"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
-    private static Path cellDir(Path out) throws IOException {
-        List<Path> dirs = new ResultStore(out).cellDirs("glo", "l2");
-        assertThat(dirs).hasSize(1);
-        return dirs.get(0);
+    /** The folder of the run's cell under {@code seed}, from the record of where its pictures lie. */
+    private static Path cellDir(Path out, long seed) throws IOException {
+        return out.resolve(cell(out, seed).get("images").elements().next().asText()).getParent();
     }
 
     /** The epoch and step of the cell's checkpoint, once there is one. */
-    private static Optional<int[]> checkpoint(Path out) throws IOException {
-        if (!Files.isDirectory(out)) {
-            return Optional.empty();
-        }
-        List<Path> dirs = new ResultStore(out).cellDirs("glo", "l2");
-        Path zip = dirs.isEmpty() ? null : dirs.get(0).resolve(ResultStore.STATE).resolve("checkpoint.zip");
-        if (zip == null || !Files.isRegularFile(zip)) {
+    private static Optional<int[]> checkpoint(Path cell) {
+        Path zip = cell.resolve(ResultStore.STATE).resolve("checkpoint.zip");
+        if (!Files.isRegularFile(zip)) {
             return Optional.empty();
         }
         try (InputStream in = Files.newInputStream(zip); ZipInputStream entries = new ZipInputStream(in)) {

@@ -61,9 +61,10 @@ class ReportModelTest {
         Map<String, Double> metrics = Map.of("swd", underL2 + underVgg, ReportModel.UNDER + "l2", underL2,
                 ReportModel.UNDER + "vgg", underVgg);
         Map<String, CellOutcome.MetricType> types = new HashMap<>();
-        metrics.keySet().forEach(m -> types.put(m, new CellOutcome.MetricType(Metric.Better.LOWER, Metric.Kind.DISTANCE)));
-        return new CellOutcome.Done("glo", loss, JsonNodeFactory.instance.objectNode().put("seed", seed), metrics, types,
-                "swd", null, null, null, null, false, null);
+        metrics.keySet().forEach(m -> types.put(m, new CellOutcome.MetricType(Metric.Better.LOWER,
+                Metric.Kind.DISTANCE)));
+        return new CellOutcome.Done("glo", loss, JsonNodeFactory.instance.objectNode().put("seed", seed), metrics,
+                types, "swd", null, null, null, null, false, null);
     }
 
     @Test
