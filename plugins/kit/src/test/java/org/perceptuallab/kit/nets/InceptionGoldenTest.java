@@ -28,12 +28,16 @@ import org.perceptuallab.kit.weights.WeightFiles;
 /**
  * The FID Inception and the metrics against tools/golden/fid_reference.py (torch, torchvision, scipy), on the
  * weights and images both compute from one formula. The default run compares pool3 features and the scores
- * of 12 + 12 images; the full 200 + 200 run is tagged {@code benchmark}:
+ * of 12 + 12 images (measured: FID and KID within 7e-7 relative); the full 200 + 200 run, about 5 minutes on 2
+ * busy cores, is tagged {@code benchmark}:
  * {@code ./mvnw -Pbenchmark test -pl plugins/kit -Dtest=InceptionGoldenTest}.
  */
 class InceptionGoldenTest {
-    /** float32 through 94 layers, folded batch norm and another summation order: well inside this. */
-    static final double FEATURE_TOLERANCE = 1e-4;
+    /**
+     * float32 through 94 convolutions, batch norm folded into them, other summation orders: measured 6e-7 at
+     * most (features of 0.0 to about 2) on a Zen 5.
+     */
+    static final double FEATURE_TOLERANCE = 1e-5;
     static final int BATCH = 12;
 
     static JsonNode golden;
@@ -133,9 +137,9 @@ class InceptionGoldenTest {
              InceptionV3 loaded = InceptionV3.load(Path.of(file), m)) {
             Map<String, NDArray> read = WeightFiles.readKeys(Path.of(file), m, InceptionV3.parameterShapes().keySet());
             InceptionV3.parameterShapes().forEach((name, shape) ->
-                    assertThat(read.get(name).toFloatArray()).as(name).containsExactly(FormulaInception.tensor(name, shape)));
+                    assertThat(read.get(name).toFloatArray()).as(name).isEqualTo(FormulaInception.tensor(name, shape)));
             NDArray images = FormulaInception.images(m, 1, 5, 7);
-            assertThat(loaded.features(images).toFloatArray()).containsExactly(net.features(images).toFloatArray());
+            assertThat(loaded.features(images).toFloatArray()).isEqualTo(net.features(images).toFloatArray());
         }
     }
 }
