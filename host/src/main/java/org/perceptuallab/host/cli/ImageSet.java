@@ -38,14 +38,7 @@ record ImageSet(List<String> names, NDArray images) {
             return new ImageSet(IntStream.range(0, (int) batch.getShape().get(0)).mapToObj(i -> file + "[" + i + "]")
                     .toList(), batch);
         }
-        List<Path> files;
-        try (Stream<Path> list = Files.list(path)) {
-            files = list.filter(f -> Files.isRegularFile(f) && Images.isImageFile(f)).sorted().toList();
-        }
-        if (files.isEmpty()) {
-            throw new PlabException("folder " + path + " holds no images (" + String.join(", ", Images.SUFFIXES)
-                    + "); give a folder of images");
-        }
+        List<Path> files = imageFiles(path);
         NDList loaded = new NDList();
         List<String> names = new ArrayList<>();
         for (Path f : files) {
@@ -59,5 +52,21 @@ record ImageSet(List<String> names, NDArray images) {
             names.add(f.getFileName().toString());
         }
         return new ImageSet(names, NDArrays.concat(loaded, 0));
+    }
+
+    /** The image files of a folder, in name order; none is an error. */
+    static List<Path> imageFiles(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            throw new PlabException(folder + " is not a folder; give a folder of images");
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(f -> Files.isRegularFile(f) && Images.isImageFile(f)).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            throw new PlabException("folder " + folder + " holds no images (" + String.join(", ", Images.SUFFIXES)
+                    + "); give a folder of images");
+        }
+        return files;
     }
 }

@@ -135,6 +135,24 @@ public final class Ops {
     }
 
     /**
+     * {@link #conv2d} of an ungrouped convolution with its own zero padding of rows and of columns,
+     * {@code padding} = (rows, columns): the padding that keeps the size under a 1 x 7 or 7 x 1 kernel, say.
+     */
+    public static NDArray conv2d(NDArray x, NDArray weight, NDArray bias, int stride, Shape padding) {
+        int padRows = Math.toIntExact(padding.get(0));
+        int padColumns = Math.toIntExact(padding.get(1));
+        if (padRows == padColumns) {
+            return conv2d(x, weight, bias, stride, padRows, 1);
+        }
+        if (engineKernelUnreliable(x, weight.getShape().get(0))) {
+            NDArray padded = x.pad(new Shape(padColumns, padColumns, padRows, padRows), 0);
+            return convolveByTaps(padded, weight, bias, stride, 0);
+        }
+        return Conv2d.conv2d(x, weight, bias, new Shape(stride, stride), padding, new Shape(1, 1), 1)
+                .singletonOrThrow();
+    }
+
+    /**
      * Whether the engine's kernel for an ungrouped float32 CPU convolution of x with {@code channels} output
      * channels, or for a transposed one with {@code channels} input channels (oneDNN computes those with the
      * same backward kernel), may be wrong on some CPUs ({@link #FEW_OUTPUT_CHANNELS}).

@@ -24,6 +24,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.perceptuallab.kit.weights.WeightFiles;
+import org.perceptuallab.kit.weights.WeightsLocator;
 import org.pf4j.Extension;
 
 /**
@@ -86,11 +87,13 @@ public final class Lpips implements LossFamily {
         try {
             Optional<String> weights = params.find(WEIGHTS);
             Trunk trunk = weights.isPresent()
-                    ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, WEIGHTS.name(), weights.get(),
-                            context, architecture.publishedFile(), architecture.publishedUrl()), deepest, constants, false)
+                    ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "parameter '" + WEIGHTS.name()
+                            + "'", weights.get(), context.weightsDir(), architecture.publishedFile(),
+                            architecture.publishedUrl()), deepest, constants, false)
                     : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false);
-            Path linearFile = WeightsLocator.locate(owner, LINEAR_WEIGHTS.name(), params.get(LINEAR_WEIGHTS),
-                    context, "lpips/v0.1/" + net + ".pth", LINEAR_URL + net + ".pth");
+            Path linearFile = WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
+                    params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/v0.1/" + net + ".pth",
+                    LINEAR_URL + net + ".pth");
             List<NDArray> linear = linearWeights(owner, linearFile, trunk, architecture, stages, constants);
             return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear);
         } catch (RuntimeException e) {

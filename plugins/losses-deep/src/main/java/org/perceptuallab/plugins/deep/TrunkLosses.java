@@ -21,6 +21,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.weights.WeightsLocator;
 import org.pf4j.Extension;
 
 /** The deep-feature loss families {@code vgg} and {@code alexnet}: one trunk, layers, one metric. */
@@ -138,8 +139,9 @@ public final class TrunkLosses {
                 if (deepest >= 0) {
                     boolean norm = params.get(NORM_FIRST_CONV);
                     trunk = weightsFile.isPresent()
-                            ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, weights.name(),
-                                    weightsFile.get(), context, architecture.publishedFile(),
+                            ? Trunk.load(owner, architecture, WeightsLocator.locate(owner,
+                                    "parameter '" + weights.name() + "'", weightsFile.get(), context.weightsDir(),
+                                    architecture.publishedFile(),
                                     architecture.publishedUrl()), deepest, constants, norm)
                             : Trunk.random(architecture, draws, deepest, constants, norm);
                 }
