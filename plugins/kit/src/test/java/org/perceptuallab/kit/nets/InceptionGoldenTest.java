@@ -116,7 +116,10 @@ class InceptionGoldenTest {
             // subsets as large as the sets are the whole sets: every estimate is the whole-set one
             KernelInceptionDistance.Result kid = KernelInceptionDistance.between(a, b, 2, perSet, 0);
             double expectedKid = expected.get("kid").asDouble();
-            assertThat(kid.mean()).as("KID").isCloseTo(expectedKid, within(1e-6 * Math.abs(expectedKid)));
+            // The KID arithmetic matches a float64 recomputation to 1e-12 (KernelInceptionDistanceTest); here the
+            // float32 features' rounding (5e-7 relative on this CPU) carries through the cubic kernel, and other
+            // kernel paths round convolutions differently: 1e-5 leaves them room.
+            assertThat(kid.mean()).as("KID").isCloseTo(expectedKid, within(1e-5 * Math.abs(expectedKid)));
         }
     }
 
