@@ -40,13 +40,18 @@ abstract class GenerativeExperiment implements Experiment {
             "fraction of the images held out of training, drawn by the run's seed");
     static final Param<Integer> LATENT = Param.integer("latent", 512, 1, 65_536, "code length (the reference: 512)");
     static final Param<Integer> WIDTH = Param.integer("width", 64, 1, 1024,
-            "channels of the generator's last hidden stage; the 4x4 stage has 8x"
-            + " (the reference: 64)");
+            "channels of the generator's last hidden stage (the reference: 64); see 'layout' for the others");
+    static final Param<String> LAYOUT = Param.choice("layout", "reference", Network.Layout.NAMES,
+            "reference: the reference's networks (each stage towards 4x4 doubles the channels up to 8 width: 64 px"
+            + " 512, 256, 128, 64, 128 px 512, 512, 256, 128, 64; encoder with ReLU and batch norm after every"
+            + " convolution but the last); dcgan: the earlier default (8 width at 4x4 halving per stage, encoder"
+            + " with LeakyReLU(0.2) and no batch norm on its first convolution)");
+    static final Param<String> INIT = Param.choice("init", "xavier", Init.NAMES,
+            "xavier: the reference's Xavier-normal weights with gain sqrt(2), batch norm at torch's defaults;"
+            + " dcgan: the earlier default, weights N(0, 0.02) and batch-norm scales N(1, 0.02)");
     static final Param<Integer> EPOCHS = Param.integer("epochs", 200, 1, 1_000_000,
             "training epochs (the reference: 200)");
     static final Param<Integer> BATCH = Param.integer("batch", 64, 1, 65_536, "images per step (the reference: 64)");
-    static final Param<Double> LR = Param.real("lr", 0.001, 1e-8, 1,
-            "Adam learning rate of the networks (the reference: 0.001)");
     static final Param<Double> LR_DECAY = Param.real("lrDecay", 0.75, 0.01, 1,
             "learning-rate factor applied every lrEvery epochs");
     static final Param<Integer> LR_EVERY = Param.integer("lrEvery", 25, 1, 1_000_000,
@@ -67,8 +72,8 @@ abstract class GenerativeExperiment implements Experiment {
             "patch side of the patch sliced Wasserstein distance");
     static final Param<Integer> SWD_PROJECTIONS = Param.integer("swdProjections", 128, 1, 100_000,
             "random directions of the sliced Wasserstein distances");
-    private static final List<Param<?>> COMMON = List.of(DATA, SIZE, GRAY, MAX_IMAGES, HELD_OUT, LATENT, WIDTH, EPOCHS,
-            BATCH, LR, LR_DECAY, LR_EVERY, CHECKPOINT_EVERY, FIXED_IMAGES, SAMPLES, INTERPOLATIONS, INTERPOLATION_STEPS,
+    private static final List<Param<?>> COMMON = List.of(DATA, SIZE, GRAY, MAX_IMAGES, HELD_OUT, LATENT, WIDTH, LAYOUT,
+            INIT, EPOCHS, BATCH, LR_DECAY, LR_EVERY, CHECKPOINT_EVERY, FIXED_IMAGES, SAMPLES, INTERPOLATIONS, INTERPOLATION_STEPS,
             SWD_PATCH, SWD_PROJECTIONS);
 
     /** Everything the two experiments declare: the common parameters, then their own. */
@@ -76,6 +81,11 @@ abstract class GenerativeExperiment implements Experiment {
         List<Param<?>> all = new ArrayList<>(COMMON);
         all.addAll(List.of(own));
         return ParamSpec.of(all);
+    }
+
+    /** The networks' learning rate parameter, {@code lr}, whose default is the reference's for the experiment. */
+    static Param<Double> networkLr(double reference, String what) {
+        return Param.real("lr", reference, 1e-8, 1, "Adam learning rate of " + what);
     }
 
     /** Eight generated 32x32 images, 2 epochs of tiny networks: a run of a second or two. */
@@ -90,9 +100,7 @@ abstract class GenerativeExperiment implements Experiment {
     }
 
     /** The cell's training settings. */
-    Settings settings(Params p) {
-        return Settings.of(p, null, false);
-    }
+    abstract Settings settings(Params p);
 
     /** A fresh model of this experiment, drawn from {@code draws}. */
     abstract GenerativeModel create(NDManager owner, Settings settings, TransposedConv transposed, Draws draws,
@@ -102,7 +110,7 @@ abstract class GenerativeExperiment implements Experiment {
     public ExperimentResult run(Params p, Loss loss, ExperimentContext ctx) throws Exception {
         String owner = "experiment '" + id() + "' under loss '" + loss.spec() + "'";
         Settings settings = settings(p);
-        Network.widths(settings.size(), settings.width());
+        Network.widths(settings.size(), settings.width(), settings.layout());
         ImageSet data = ImageSet.read(owner, ctx.resolve(p.get(DATA)), settings.size(), p.get(GRAY),
                 p.get(MAX_IMAGES), p.get(HELD_OUT), ctx.seed(), ctx.manager());
         UnaryOperator<NDArray> lossView = settings.channels() == 1 ? x -> x.repeat(1, 3) : x -> x;

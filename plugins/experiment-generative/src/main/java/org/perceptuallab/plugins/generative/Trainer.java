@@ -198,8 +198,8 @@ final class Trainer {
             meta.put("lastEpochLoss", lastEpochLoss);
         }
         meta.set("optimiser", model.optimiserSteps());
-        Map<String, NDArray> tensors = new LinkedHashMap<>(model.state());
         try (NDManager scope = train.getManager().newSubManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>(model.state(scope));
             if (permutation != null) {
                 tensors.put("permutation", scope.create(permutation));
             }

@@ -107,14 +107,26 @@ class GenerativeExperimentTest extends CatalogTest {
 
     @Test
     void aCellStoppedMidEpochResumesFromItsStepCheckpointToTheSameCodes(@TempDir Path dir) throws Exception {
-        String given = params(3, ", \"checkpointEvery\": 2, \"heldOutSteps\": 2");
+        // 3 steps an epoch: step 5 is mid-epoch 2, one step after the checkpoint at step 4
+        assertResumesToTheSameCodes(dir, ", \"checkpointEvery\": 2, \"heldOutSteps\": 2", 5);
+    }
+
+    @Test
+    void aCellStoppedBetweenGeneratorStepsResumesWithTheGradientsItHadCollected(@TempDir Path dir)
+            throws Exception {
+        // two code steps per generator step, 3 steps an epoch: the checkpoint at the end of epoch 1 (step 3) holds
+        // the gradient of step 3, which the generator's step after step 4 adds to step 4's
+        assertResumesToTheSameCodes(dir, ", \"codeSteps\": 2, \"heldOutSteps\": 2", 3);
+    }
+
+    private void assertResumesToTheSameCodes(Path dir, String extra, int stopAfter) throws Exception {
+        String given = params(3, extra);
         Path clean = dir.resolve("clean");
         run(new GloExperiment(), "l2", given, context(9, clean, dir));
 
         Path stopped = dir.resolve("stopped");
-        // 3 steps an epoch: step 5 is mid-epoch 2, one step after the checkpoint at step 4
-        assertThatThrownBy(() -> run(new GloExperiment(), "l2", given, stoppingAfter(5, stopped, dir)))
-                .hasMessageContaining("stopped after 5 steps");
+        assertThatThrownBy(() -> run(new GloExperiment(), "l2", given, stoppingAfter(stopAfter, stopped, dir)))
+                .hasMessageContaining("stopped after " + stopAfter + " steps");
         ExperimentResult resumed = run(new GloExperiment(), "l2", given,
                 context(9, stopped, dir));
         assertThat(resumed.details().path("attempts").asInt()).isEqualTo(2);
