@@ -27,6 +27,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Metric.Better;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
@@ -46,6 +47,9 @@ final class Evaluation {
     private static final long INTERPOLATION_SEED = 2;
     private static final long DIRECTION_SEED = 3;
     private static final long HELD_OUT_SEED = 4;
+    private static final long IMLE_SEED = 5;
+    private static final long IMLE_SAMPLE_SEED = 6;
+    private static final long IMLE_INTERPOLATION_SEED = 7;
     private static final int SAMPLES_PER_ROW = 8;
     private static final int MAX_EPOCH_ROWS = 10;
     private static final int SIDE_BY_SIDE_PER_ROW = 4;
@@ -89,6 +93,7 @@ final class Evaluation {
         }
         double[][] codeRows = rows(codes);
         Gaussian gaussian = Gaussian.fit(codeRows);
+        Optional<ImleSampler> imle = fitImle(codes, loss);
         int heldOut = data.heldOutCount();
         int shown = params.get(GenerativeExperiment.SAMPLES);
         NDArray samples = decode(toCodes(gaussian.sample(new Random(ctx.seed() + SAMPLE_SEED), Math.max(shown,
@@ -111,6 +116,7 @@ final class Evaluation {
         write(Figures.grid(rowsOf("", shownSamples, List.of()), cell()), "samples", "samples.png");
         neighbours(shownSamples);
         interpolations(codes);
+        imle.ifPresent(sampler -> imleFigures(sampler, shown));
         details.put("codes", "codes.npy: (" + n + ", " + settings.latent() + ") float32, the final code of each"
                 + " training image in the data's reading order");
         details.put("gaussian", String.format(Locale.ROOT, "full covariance over %d codes; ridge %.3g (%.0e x the mean"
@@ -305,7 +311,6 @@ final class Evaluation {
 
     private void interpolations(NDArray codes) {
         int pairs = params.get(GenerativeExperiment.INTERPOLATIONS);
-        int steps = params.get(GenerativeExperiment.INTERPOLATION_STEPS);
         int n = data.trainCount();
         if (n < 2 || pairs == 0) {
             return;
@@ -316,15 +321,7 @@ final class Evaluation {
         for (int pair = 0; pair < pairs; pair++) {
             int a = random.nextInt(n);
             int b = (a + 1 + random.nextInt(n - 1)) % n;
-            double[][] path = new double[steps][];
-            for (int s = 0; s < steps; s++) {
-                double t = steps == 1 ? 0 : s / (double) (steps - 1);
-                path[s] = new double[settings.latent()];
-                for (int j = 0; j < path[s].length; j++) {
-                    path[s][j] = (1 - t) * rows[a][j] + t * rows[b][j];
-                }
-            }
-            NDArray pictures = decode(toCodes(path));
+            NDArray pictures = decode(toCodes(linearPath(rows[a], rows[b])));
             figure.addAll(rowsOf("training images #" + data.trainSources()[a] + " to #" + data.trainSources()[b],
                     pictures, List.of()));
         }
@@ -333,20 +330,80 @@ final class Evaluation {
                 ? ", each point projected onto the unit sphere" : ""));
     }
 
-    /** Codes as a float32 array, on the unit sphere when the model keeps them there. */
-    private NDArray toCodes(double[][] rows) {
-        float[] flat = new float[rows.length * settings.latent()];
-        for (int i = 0; i < rows.length; i++) {
-            double norm = 0;
-            for (double v : rows[i]) {
-                norm += v * v;
-            }
-            double scale = settings.sphere() ? 1 / Math.sqrt(norm) : 1;
-            for (int j = 0; j < settings.latent(); j++) {
-                flat[i * settings.latent() + j] = (float) (rows[i][j] * scale);
+    /** {@code interpolationSteps} points from a to b, evenly spaced, both ends included. */
+    private double[][] linearPath(double[] a, double[] b) {
+        int steps = params.get(GenerativeExperiment.INTERPOLATION_STEPS);
+        double[][] path = new double[steps][a.length];
+        for (int s = 0; s < steps; s++) {
+            double t = s / (double) (steps - 1);
+            for (int j = 0; j < a.length; j++) {
+                path[s][j] = (1 - t) * a[j] + t * b[j];
             }
         }
-        return Ops.owned(manager.create(flat, new Shape(rows.length, settings.latent())));
+        return path;
+    }
+
+    /** The IMLE sampler fitted to the codes (its own progress and checkpoints); empty when {@code imleEpochs} is 0. */
+    private Optional<ImleSampler> fitImle(NDArray codes, Loss loss) throws IOException {
+        ImleSampler.Schedule schedule = ImleSampler.Schedule.of(params);
+        if (schedule.epochs() == 0) {
+            details.put("imle", "none: 'imleEpochs' is 0");
+            return Optional.empty();
+        }
+        ImleSampler sampler;
+        try (Progress progress = ctx.progress("imle " + loss.spec().id(), schedule.epochs())) {
+            sampler = ImleSampler.fit(codes, schedule, settings.init(), ctx.seed() + IMLE_SEED, ctx.state(), progress,
+                    manager);
+        }
+        details.put("imle", String.format(Locale.ROOT, "the reference's IMLE sampler: a mapping from %d-dimensional"
+                + " standard normal noise through 128, 128 to the codes (batch norm and ReLU), fitted to the %d codes"
+                + " by implicit maximum likelihood, %d epochs of batches of %d, Adam lr %.3g (betas 0.5, 0.999,"
+                + " weight decay 1e-5); sampled with batch norm in evaluation mode", schedule.noise(),
+                codes.getShape().get(0), schedule.epochs(), schedule.batch(), schedule.lr()));
+        return Optional.of(sampler);
+    }
+
+    /** IMLE samples, and interpolations between noise vectors (in the IMLE input space, as the reference). */
+    private void imleFigures(ImleSampler imle, int shown) {
+        NDArray samples = decode(imle.sample(new Draws(ctx.seed() + IMLE_SAMPLE_SEED), shown, manager));
+        write(Figures.grid(rowsOf("", samples, List.of()), cell()), "IMLE samples", "imle-samples.png");
+        int pairs = params.get(GenerativeExperiment.INTERPOLATIONS);
+        if (pairs == 0) {
+            return;
+        }
+        Draws draws = new Draws(ctx.seed() + IMLE_INTERPOLATION_SEED);
+        List<Figures.Row> figure = new ArrayList<>();
+        for (int pair = 0; pair < pairs; pair++) {
+            double[][] ends = rows(draws.normal(manager, new Shape(2, imle.noise())));
+            NDArray pictures = decode(imle.map(toArray(linearPath(ends[0], ends[1]))));
+            figure.addAll(rowsOf(pair == 0 ? "between noise vectors of the IMLE mapping" : "", pictures, List.of()));
+        }
+        write(Figures.grid(figure, cell()), "IMLE interpolations", "imle-interpolations.png");
+    }
+
+    /** Codes as a float32 array, on the unit sphere when the model keeps them there. */
+    private NDArray toCodes(double[][] rows) {
+        if (settings.sphere()) {
+            for (double[] row : rows) {
+                double norm = Math.sqrt(Arrays.stream(row).map(v -> v * v).sum());
+                for (int j = 0; j < row.length; j++) {
+                    row[j] /= norm;
+                }
+            }
+        }
+        return toArray(rows);
+    }
+
+    /** Rows as a float32 array in the evaluation's manager. */
+    private NDArray toArray(double[][] rows) {
+        int d = rows[0].length;
+        float[] flat = new float[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < d; j++) {
+                flat[i * d + j] = (float) rows[i][j];
+            }
+        }
+        return Ops.owned(manager.create(flat, new Shape(rows.length, d)));
     }
 
     /** Images of codes, generator in evaluation mode. */

@@ -72,9 +72,17 @@ abstract class GenerativeExperiment implements Experiment {
             "patch side of the patch sliced Wasserstein distance");
     static final Param<Integer> SWD_PROJECTIONS = Param.integer("swdProjections", 128, 1, 100_000,
             "random directions of the sliced Wasserstein distances");
+    static final Param<Integer> IMLE_EPOCHS = Param.integer("imleEpochs", 20, 0, 1_000_000,
+            "epochs fitting the IMLE sampler to the learnt codes (the reference: 20); 0: no IMLE sampler");
+    static final Param<Integer> IMLE_BATCH = Param.integer("imleBatch", 8, 1, 65_536,
+            "codes per step of the IMLE sampler (the reference: 8)");
+    static final Param<Double> IMLE_LR = Param.real("imleLr", 0.001, 1e-8, 1,
+            "Adam learning rate of the IMLE sampler's mapping (the reference: 0.001)");
+    static final Param<Integer> IMLE_NOISE = Param.integer("imleNoise", 64, 1, 65_536,
+            "noise dimensions of the IMLE sampler's input (the reference's e_dim: 64)");
     private static final List<Param<?>> COMMON = List.of(DATA, SIZE, GRAY, MAX_IMAGES, HELD_OUT, LATENT, WIDTH, LAYOUT,
             INIT, EPOCHS, BATCH, LR_DECAY, LR_EVERY, CHECKPOINT_EVERY, FIXED_IMAGES, SAMPLES, INTERPOLATIONS, INTERPOLATION_STEPS,
-            SWD_PATCH, SWD_PROJECTIONS);
+            SWD_PATCH, SWD_PROJECTIONS, IMLE_EPOCHS, IMLE_BATCH, IMLE_LR, IMLE_NOISE);
 
     /** Everything the two experiments declare: the common parameters, then their own. */
     static ParamSpec spec(Param<?>... own) {
@@ -96,7 +104,8 @@ abstract class GenerativeExperiment implements Experiment {
         }
         return Optional.of(JsonNodeFactory.instance.objectNode().put("data", "images").put("size", 32)
                 .put("latent", 8).put("width", 2).put("epochs", 2).put("batch", 4).put("heldOut", 0.25)
-                .put("samples", 4).put("interpolations", 1).put("fixedImages", 4).put("swdProjections", 8));
+                .put("samples", 4).put("interpolations", 1).put("fixedImages", 4).put("swdProjections", 8)
+                .put("imleEpochs", 2).put("imleBatch", 2).put("imleNoise", 4));
     }
 
     /** The cell's training settings. */

@@ -3,6 +3,7 @@ package org.perceptuallab.plugins.generative;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -165,7 +166,7 @@ final class Network {
             x = switch (s.kind()) {
                 case TRANSPOSED -> transposed.apply(x, w, s.stride(), s.padding());
                 case CONVOLUTION -> Ops.conv2d(x, w, null, s.stride(), s.padding(), 1);
-                case LINEAR -> x.matMul(w.transpose());
+                case LINEAR -> Linear.linear(x, w).singletonOrThrow();
             };
             if (s.batchNorm()) {
                 x = BatchNorm.batchNorm(x, buffers.get(s.name() + ".bn.mean"), buffers.get(s.name() + ".bn.var"),

@@ -37,7 +37,7 @@ class GenerativeExperimentTest extends CatalogTest {
     private static final String TINY = "{\"data\": \"%s\", \"size\": 32, \"gray\": true, \"maxImages\": 24,"
             + " \"heldOut\": 0.25, \"latent\": 8, \"width\": 4, \"epochs\": %d, \"batch\": 8, \"lr\": 0.01,"
             + " \"samples\": 4, \"interpolations\": 2, \"interpolationSteps\": 4, \"fixedImages\": 4,"
-            + " \"swdProjections\": 16%s}";
+            + " \"swdProjections\": 16, \"imleEpochs\": 3, \"imleBatch\": 4, \"imleNoise\": 6%s}";
 
     private static String params(int epochs, String extra) {
         return TINY.formatted(Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz"),
@@ -61,7 +61,10 @@ class GenerativeExperimentTest extends CatalogTest {
         assertThat(r.value("heldOutLoss")).isEqualTo(r.value("heldOutL2"));
         assertThat(r.value("swdImages")).isPositive();
         assertThat(r.images()).containsOnlyKeys("training images", "reconstructions", "held-out reconstructions",
-                "reconstructions per epoch", "samples", "nearest training images", "interpolations");
+                "reconstructions per epoch", "samples", "nearest training images", "interpolations", "IMLE samples",
+                "IMLE interpolations");
+        assertThat(curve(out, ImleSampler.LOSS)).hasSize(3);
+        assertThat(r.details().path("imle").asText()).contains("6-dimensional").contains("18 codes");
         assertThat(r.images().keySet()).as("the inputs and the last reconstructions first, for the report's"
                 + " side-by-side view").startsWith("training images", "reconstructions");
         assertThat(r.value("reconstructionL2")).isLessThan(r.value("reconstructionL2First"));
