@@ -13,6 +13,7 @@ import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
+import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
@@ -80,9 +81,17 @@ abstract class GenerativeExperiment implements Experiment {
             "Adam learning rate of the IMLE sampler's mapping (the reference: 0.001)");
     static final Param<Integer> IMLE_NOISE = Param.integer("imleNoise", 64, 1, 65_536,
             "noise dimensions of the IMLE sampler's input (the reference's e_dim: 64)");
+    static final Param<LossSpec> FEATURE_LOSS = Param.configuredLoss("featureLoss", new LossSpec("vgg",
+            JsonNodeFactory.instance.objectNode().put("metric", "l2").set("layers",
+                    JsonNodeFactory.instance.objectNode().put("MP5", 1.0))),
+            "the loss whose exact feature map gives the baselines' Fréchet distance ('FD in <loss> features', not"
+            + " FID); default: random-weight VGG16's last max pool");
+    static final Param<String> EVALUATE_WITH = Param.string("evaluateWith", "",
+            "further losses, as a comma list of loss ids (l2,vgg,mmd++), under which the held-out reconstructions"
+            + " are scored too, as metrics heldOut.under.<id> (the loss-by-loss table of a matrix); empty: none");
     private static final List<Param<?>> COMMON = List.of(DATA, SIZE, GRAY, MAX_IMAGES, HELD_OUT, LATENT, WIDTH, LAYOUT,
             INIT, EPOCHS, BATCH, LR_DECAY, LR_EVERY, CHECKPOINT_EVERY, FIXED_IMAGES, SAMPLES, INTERPOLATIONS, INTERPOLATION_STEPS,
-            SWD_PATCH, SWD_PROJECTIONS, IMLE_EPOCHS, IMLE_BATCH, IMLE_LR, IMLE_NOISE);
+            SWD_PATCH, SWD_PROJECTIONS, IMLE_EPOCHS, IMLE_BATCH, IMLE_LR, IMLE_NOISE, FEATURE_LOSS, EVALUATE_WITH);
 
     /** Everything the two experiments declare: the common parameters, then their own. */
     static ParamSpec spec(Param<?>... own) {
