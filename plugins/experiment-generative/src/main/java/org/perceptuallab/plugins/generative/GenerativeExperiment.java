@@ -105,7 +105,10 @@ abstract class GenerativeExperiment implements Experiment {
         return Param.real("lr", reference, 1e-8, 1, "Adam learning rate of " + what);
     }
 
-    /** Eight generated 32x32 images, 2 epochs of tiny networks: a run of a second or two. */
+    /**
+     * Eight generated 32x32 images, 2 epochs of tiny networks, pixel features for the baselines: a run of a
+     * second or two.
+     */
     @Override
     public Optional<ObjectNode> tinyRun(Path folder) {
         for (int i = 0; i < 8; i++) {
@@ -114,7 +117,8 @@ abstract class GenerativeExperiment implements Experiment {
         return Optional.of(JsonNodeFactory.instance.objectNode().put("data", "images").put("size", 32)
                 .put("latent", 8).put("width", 2).put("epochs", 2).put("batch", 4).put("heldOut", 0.25)
                 .put("samples", 4).put("interpolations", 1).put("fixedImages", 4).put("swdProjections", 8)
-                .put("imleEpochs", 2).put("imleBatch", 2).put("imleNoise", 4));
+                .put("imleEpochs", 2).put("imleBatch", 2).put("imleNoise", 4)
+                .set("featureLoss", JsonNodeFactory.instance.objectNode().put("loss", "l2")));
     }
 
     /** The cell's training settings. */
