@@ -24,10 +24,8 @@ final class Autoencoder implements GenerativeModel {
     Autoencoder(NDManager owner, Settings settings, TransposedConv transposed, Draws draws) {
         this.owner = owner;
         this.settings = settings;
-        this.generator = Network.generator(owner, draws, transposed, settings.latent(), settings.size(),
-                settings.channels(), settings.width());
-        this.encoder = Network.encoder(owner, draws, settings.latent(), settings.size(), settings.channels(),
-                settings.width());
+        this.generator = Network.generator(owner, draws, transposed, settings.design());
+        this.encoder = Network.encoder(owner, draws, settings.design());
         this.encoderAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);
         this.generatorAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);
     }
@@ -57,7 +55,7 @@ final class Autoencoder implements GenerativeModel {
     }
 
     @Override
-    public Map<String, NDArray> state() {
+    public Map<String, NDArray> state(NDManager scope) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         encoder.state().forEach((name, t) -> out.put("e/" + name, t));
         generator.state().forEach((name, t) -> out.put("g/" + name, t));

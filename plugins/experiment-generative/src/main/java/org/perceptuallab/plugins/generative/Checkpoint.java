@@ -26,14 +26,15 @@ import org.perceptuallab.kit.io.NumpyArrays;
  * @param meta epoch, step, optimiser step counts, the random state and whatever else the run needs
  */
 record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
+    /** The training loop's checkpoint. */
     static final String FILE = "checkpoint.zip";
     private static final String META = "meta.json";
     private static final String ARRAY = ".npy";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Writes this checkpoint atomically as {@link #FILE}. */
-    void write(CellState state) throws IOException {
-        state.write(FILE, out -> {
+    /** Writes this checkpoint atomically as {@code file} in the state folder. */
+    void write(CellState state, String file) throws IOException {
+        state.write(file, out -> {
             // closed, so that its deflater's native memory is released now, not at some garbage collection;
             // the state folder closes the file itself
             try (ZipOutputStream zip = new ZipOutputStream(new FilterOutputStream(out) {
@@ -64,12 +65,15 @@ record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
         zip.closeEntry();
     }
 
-    /** The checkpoint an earlier run of the cell left, its tensors in {@code manager}; empty when there is none. */
-    static Optional<Checkpoint> read(CellState state, NDManager manager) throws IOException {
+    /**
+     * The checkpoint {@code fileName} an earlier run of the cell left, its tensors in {@code manager}; empty when
+     * there is none.
+     */
+    static Optional<Checkpoint> read(CellState state, NDManager manager, String fileName) throws IOException {
         if (!state.resuming()) {
             return Optional.empty();
         }
-        Optional<Path> file = state.find(FILE);
+        Optional<Path> file = state.find(fileName);
         if (file.isEmpty()) {
             return Optional.empty();
         }

@@ -22,16 +22,23 @@ import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
+import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Metric.Better;
 import org.perceptuallab.api.Params;
+import org.perceptuallab.api.PlabException;
+import org.perceptuallab.api.Progress;
+import org.perceptuallab.api.Table;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
+// TODO(fid-merge): import org.perceptuallab.kit.metrics.FeatureStatistics and FrechetDistance instead
+import org.perceptuallab.plugins.generative.FrechetStandIn.FeatureStatistics;
+import org.perceptuallab.plugins.generative.FrechetStandIn.FrechetDistance;
 
 /**
  * What a trained model is judged by, and the pictures of it: the final codes ({@code codes.npy}); a Gaussian
@@ -46,6 +53,9 @@ final class Evaluation {
     private static final long INTERPOLATION_SEED = 2;
     private static final long DIRECTION_SEED = 3;
     private static final long HELD_OUT_SEED = 4;
+    private static final long IMLE_SEED = 5;
+    private static final long IMLE_SAMPLE_SEED = 6;
+    private static final long IMLE_INTERPOLATION_SEED = 7;
     private static final int SAMPLES_PER_ROW = 8;
     private static final int MAX_EPOCH_ROWS = 10;
     private static final int SIDE_BY_SIDE_PER_ROW = 4;
@@ -89,6 +99,7 @@ final class Evaluation {
         }
         double[][] codeRows = rows(codes);
         Gaussian gaussian = Gaussian.fit(codeRows);
+        Optional<ImleSampler> imle = fitImle(codes, loss);
         int heldOut = data.heldOutCount();
         int shown = params.get(GenerativeExperiment.SAMPLES);
         NDArray samples = decode(toCodes(gaussian.sample(new Random(ctx.seed() + SAMPLE_SEED), Math.max(shown,
@@ -98,10 +109,10 @@ final class Evaluation {
         epochFigures(out);
         if (heldOut > 0) {
             heldOutFigures(loss);
-            swd(samples.get("0:" + heldOut));
+            heldOutScores(codes, samples, imle);
         } else {
-            details.put("heldOut", "none: 'heldOut' is 0, so no held-out reconstruction and no sliced Wasserstein"
-                    + " distance");
+            details.put("heldOut", "none: 'heldOut' is 0, so no held-out reconstruction, no sliced Wasserstein"
+                    + " distance and no baselines");
         }
         result.metric("trainImages", Metric.count(n)).metric("heldOutImages", Metric.count(heldOut))
                 .metric("epochs", Metric.count(settings.epochs()))
@@ -111,6 +122,7 @@ final class Evaluation {
         write(Figures.grid(rowsOf("", shownSamples, List.of()), cell()), "samples", "samples.png");
         neighbours(shownSamples);
         interpolations(codes);
+        imle.ifPresent(sampler -> imleFigures(sampler, shown));
         details.put("codes", "codes.npy: (" + n + ", " + settings.latent() + ") float32, the final code of each"
                 + " training image in the data's reading order");
         details.put("gaussian", String.format(Locale.ROOT, "full covariance over %d codes; ridge %.3g (%.0e x the mean"
@@ -155,6 +167,10 @@ final class Evaluation {
         double underLoss = meanDistance(loss, reconstructions, images);
         result.metric("heldOutL2", Metric.distance(underL2, Better.LOWER))
                 .metric("heldOutLoss", Metric.distance(underLoss, Better.LOWER));
+        for (String id : crossEvaluationLosses()) {
+            result.metric("heldOut.under." + id, Metric.distance(meanDistance(ctx.loss(LossSpec.of(id)),
+                    reconstructions, images), Better.LOWER));
+        }
         int shown = Math.min(SAMPLES_PER_ROW, data.heldOutCount());
         List<Figures.Row> rows = new ArrayList<>(rowsOf("held-out images", images.get("0:" + shown), List.of()));
         rows.addAll(rowsOf("their reconstructions", reconstructions.get("0:" + shown), List.of()));
@@ -163,6 +179,17 @@ final class Evaluation {
                 ? "optimised: " + glo.heldOutSteps() + " Adam steps on fresh codes under the loss, the"
                         + " generator frozen (batch norm in evaluation mode)"
                 : "the encoder's, in evaluation mode");
+    }
+
+    /** The loss ids of {@code evaluateWith}, each once, in the order given. */
+    private List<String> crossEvaluationLosses() {
+        List<String> ids = Arrays.stream(params.get(GenerativeExperiment.EVALUATE_WITH).split(","))
+                .map(String::trim).filter(id -> !id.isEmpty()).distinct().toList();
+        if (!ids.isEmpty()) {
+            details.put("crossEvaluation", "heldOut.under.<id>: the held-out reconstructions' mean distance to their"
+                    + " images under each loss of 'evaluateWith', with its defaults and the cell's seed");
+        }
+        return ids;
     }
 
     private double meanDistance(Loss loss, NDArray x, NDArray y) {
@@ -181,29 +208,104 @@ final class Evaluation {
         return sum / n;
     }
 
-    private void swd(NDArray samples) {
+    /** Sliced Wasserstein-1 of an image set against a reference set: on whole images, then on patches. */
+    @FunctionalInterface
+    private interface SlicedScores {
+        double[] of(NDArray images, NDArray reference);
+    }
+
+    /**
+     * Scores against the held-out images, every set along one draw of directions: the headline's (as many
+     * Gaussian samples as held-out images), then the baselines.
+     */
+    private void heldOutScores(NDArray codes, NDArray gaussianSamples, Optional<ImleSampler> imle) {
         NDArray heldOut = data.heldOut();
+        int n = data.heldOutCount();
         int patch = Math.min(params.get(GenerativeExperiment.SWD_PATCH), settings.size());
         int stride = Math.max(1, patch / 2);
         int projections = params.get(GenerativeExperiment.SWD_PROJECTIONS);
         Draws draws = new Draws(ctx.seed() + DIRECTION_SEED);
         try (NDManager scope = manager.newSubManager()) {
-            NDArray a = SlicedWasserstein.imageRows(samples);
-            NDArray b = SlicedWasserstein.imageRows(heldOut);
-            double images = SlicedWasserstein.distance(a, b, SlicedWasserstein.directions(scope, draws,
-                    a.getShape().get(1), projections));
-            NDArray pa = SlicedWasserstein.patchRows(samples, patch, stride);
-            NDArray pb = SlicedWasserstein.patchRows(heldOut, patch, stride);
-            double patches = SlicedWasserstein.distance(pa, pb, SlicedWasserstein.directions(scope, draws,
-                    pa.getShape().get(1), projections));
-            result.headline("swdPatches", Metric.value(patches, Better.LOWER))
-                    .metric("swdImages", Metric.value(images, Better.LOWER));
+            long pixels = (long) settings.channels() * settings.size() * settings.size();
+            NDArray imageDirections = SlicedWasserstein.directions(scope, draws, pixels, projections);
+            NDArray patchDirections = SlicedWasserstein.directions(scope, draws,
+                    (long) settings.channels() * patch * patch, projections);
+            SlicedScores swd = (images, reference) -> new double[] {
+                SlicedWasserstein.distance(SlicedWasserstein.imageRows(images), SlicedWasserstein.imageRows(reference),
+                        imageDirections),
+                SlicedWasserstein.distance(SlicedWasserstein.patchRows(images, patch, stride),
+                        SlicedWasserstein.patchRows(reference, patch, stride), patchDirections)};
+            double[] headline = swd.of(gaussianSamples.get("0:" + n), heldOut);
+            result.headline("swdPatches", Metric.value(headline[1], Better.LOWER))
+                    .metric("swdImages", Metric.value(headline[0], Better.LOWER));
+            long side = (settings.size() - patch) / stride + 1;
             details.put("swd", String.format(Locale.ROOT, "sliced Wasserstein-1 between %d samples of the fitted"
                     + " Gaussian and the %d held-out images, %d random unit directions, pixels in [-1, 1]: swdImages on"
                     + " whole images (%d-dimensional), swdPatches on their %dx%d patches at stride %d (%d of each)",
-                    heldOut.getShape().get(0), heldOut.getShape().get(0), projections, a.getShape().get(1), patch,
-                    patch, stride, pa.getShape().get(0)));
+                    n, n, projections, pixels, patch, patch, stride, side * side * n));
+            baselines(swd, patch, codes, gaussianSamples, imle);
         }
+    }
+
+    /** A row of the baselines table: its title, its metrics' key, its images. */
+    private record Baseline(String title, String key, NDArray images) {
+    }
+
+    /**
+     * The reference's baselines (its FID test): training images, reconstructions of training images, Gaussian and
+     * IMLE samples, as many of each as there are held-out images (or training images, where fewer), each scored
+     * against the held-out images by sliced Wasserstein distance and by the Fréchet distance in the feature space
+     * of {@code featureLoss}; a table, and metrics {@code baseline.KEY.swdImages|swdPatches|featureFd}.
+     */
+    private void baselines(SlicedScores swd, int patch, NDArray codes, NDArray gaussianSamples,
+                           Optional<ImleSampler> imle) {
+        int k = Math.min(data.trainCount(), data.heldOutCount());
+        if (k < 2) {
+            details.put("baselines", "none: they need two held-out and two training images or more");
+            return;
+        }
+        NDArray reference = data.heldOut().get("0:" + k);
+        LossSpec featureSpec = params.get(GenerativeExperiment.FEATURE_LOSS);
+        FeatureMap featureMap = ctx.loss(featureSpec).featureMap().orElseThrow(() -> new PlabException(
+                "'featureLoss' " + featureSpec + " has no exact feature map; name one that has (vgg or alexnet with"
+                + " metric l2, l2, ...)"));
+        FeatureStatistics heldOutFeatures = FeatureStatistics.of(features(featureMap, reference));
+        List<Baseline> sets = new ArrayList<>(List.of(
+                new Baseline("training images", "training", data.train().get("0:" + k)),
+                new Baseline("reconstructions", "reconstructions", decode(codes.get("0:" + k))),
+                new Baseline("Gaussian samples", "gaussian", gaussianSamples.get("0:" + k))));
+        imle.ifPresent(sampler -> sets.add(new Baseline("IMLE samples", "imle",
+                decode(sampler.sample(new Draws(ctx.seed() + IMLE_SAMPLE_SEED), k, manager)))));
+        List<List<Object>> rows = new ArrayList<>();
+        for (Baseline set : sets) {
+            double[] sliced = swd.of(set.images(), reference);
+            double fd = FrechetDistance.between(FeatureStatistics.of(features(featureMap, set.images())),
+                    heldOutFeatures);
+            rows.add(List.of(set.title(), sliced[0], sliced[1], fd));
+            result.metric("baseline." + set.key() + ".swdImages", Metric.value(sliced[0], Better.LOWER))
+                    .metric("baseline." + set.key() + ".swdPatches", Metric.value(sliced[1], Better.LOWER))
+                    .metric("baseline." + set.key() + ".featureFd", Metric.value(fd, Better.LOWER));
+        }
+        String fdColumn = "FD in " + featureSpec.id() + " features";
+        result.table(new Table("baselines against " + k + " held-out images", List.of("images", "SWD (whole images)",
+                "SWD (" + patch + "x" + patch + " patches)", fdColumn), rows));
+        details.put("baselines", String.format(Locale.ROOT, "%d of each set against the first %d held-out images:"
+                + " training images, reconstructions of training images (their learnt codes), samples of the Gaussian"
+                + " and of the IMLE sampler; '%s' is the Fréchet distance between Gaussians fitted to the exact"
+                + " features of %s (not Inception's: not FID)", k, k, fdColumn, featureSpec));
+    }
+
+    /** The feature-space rows of images, as the loss sees them (grey repeated to RGB). */
+    private float[][] features(FeatureMap featureMap, NDArray images) {
+        NDArray features = batched(images, (batch, from) -> featureMap.features(lossView.apply(batch)));
+        int n = (int) features.getShape().get(0);
+        int d = (int) (features.getShape().size() / n);
+        float[] flat = features.toFloatArray();
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+        }
+        return out;
     }
 
     /**
@@ -305,7 +407,6 @@ final class Evaluation {
 
     private void interpolations(NDArray codes) {
         int pairs = params.get(GenerativeExperiment.INTERPOLATIONS);
-        int steps = params.get(GenerativeExperiment.INTERPOLATION_STEPS);
         int n = data.trainCount();
         if (n < 2 || pairs == 0) {
             return;
@@ -316,15 +417,7 @@ final class Evaluation {
         for (int pair = 0; pair < pairs; pair++) {
             int a = random.nextInt(n);
             int b = (a + 1 + random.nextInt(n - 1)) % n;
-            double[][] path = new double[steps][];
-            for (int s = 0; s < steps; s++) {
-                double t = steps == 1 ? 0 : s / (double) (steps - 1);
-                path[s] = new double[settings.latent()];
-                for (int j = 0; j < path[s].length; j++) {
-                    path[s][j] = (1 - t) * rows[a][j] + t * rows[b][j];
-                }
-            }
-            NDArray pictures = decode(toCodes(path));
+            NDArray pictures = decode(toCodes(linearPath(rows[a], rows[b])));
             figure.addAll(rowsOf("training images #" + data.trainSources()[a] + " to #" + data.trainSources()[b],
                     pictures, List.of()));
         }
@@ -333,20 +426,80 @@ final class Evaluation {
                 ? ", each point projected onto the unit sphere" : ""));
     }
 
-    /** Codes as a float32 array, on the unit sphere when the model keeps them there. */
-    private NDArray toCodes(double[][] rows) {
-        float[] flat = new float[rows.length * settings.latent()];
-        for (int i = 0; i < rows.length; i++) {
-            double norm = 0;
-            for (double v : rows[i]) {
-                norm += v * v;
-            }
-            double scale = settings.sphere() ? 1 / Math.sqrt(norm) : 1;
-            for (int j = 0; j < settings.latent(); j++) {
-                flat[i * settings.latent() + j] = (float) (rows[i][j] * scale);
+    /** {@code interpolationSteps} points from a to b, evenly spaced, both ends included. */
+    private double[][] linearPath(double[] a, double[] b) {
+        int steps = params.get(GenerativeExperiment.INTERPOLATION_STEPS);
+        double[][] path = new double[steps][a.length];
+        for (int s = 0; s < steps; s++) {
+            double t = s / (double) (steps - 1);
+            for (int j = 0; j < a.length; j++) {
+                path[s][j] = (1 - t) * a[j] + t * b[j];
             }
         }
-        return Ops.owned(manager.create(flat, new Shape(rows.length, settings.latent())));
+        return path;
+    }
+
+    /** The IMLE sampler fitted to the codes (its own progress and checkpoints); empty when {@code imleEpochs} is 0. */
+    private Optional<ImleSampler> fitImle(NDArray codes, Loss loss) throws IOException {
+        ImleSampler.Schedule schedule = ImleSampler.Schedule.of(params);
+        if (schedule.epochs() == 0) {
+            details.put("imle", "none: 'imleEpochs' is 0");
+            return Optional.empty();
+        }
+        ImleSampler sampler;
+        try (Progress progress = ctx.progress("imle " + loss.spec().id(), schedule.epochs())) {
+            sampler = ImleSampler.fit(codes, schedule, settings.init(), ctx.seed() + IMLE_SEED, ctx.state(), progress,
+                    manager);
+        }
+        details.put("imle", String.format(Locale.ROOT, "the reference's IMLE sampler: a mapping from %d-dimensional"
+                + " standard normal noise through 128, 128 to the codes (batch norm and ReLU), fitted to the %d codes"
+                + " by implicit maximum likelihood, %d epochs of batches of %d, Adam lr %.3g (betas 0.5, 0.999,"
+                + " weight decay 1e-5); sampled with batch norm in evaluation mode", schedule.noise(),
+                codes.getShape().get(0), schedule.epochs(), schedule.batch(), schedule.lr()));
+        return Optional.of(sampler);
+    }
+
+    /** IMLE samples, and interpolations between noise vectors (in the IMLE input space, as the reference). */
+    private void imleFigures(ImleSampler imle, int shown) {
+        NDArray samples = decode(imle.sample(new Draws(ctx.seed() + IMLE_SAMPLE_SEED), shown, manager));
+        write(Figures.grid(rowsOf("", samples, List.of()), cell()), "IMLE samples", "imle-samples.png");
+        int pairs = params.get(GenerativeExperiment.INTERPOLATIONS);
+        if (pairs == 0) {
+            return;
+        }
+        Draws draws = new Draws(ctx.seed() + IMLE_INTERPOLATION_SEED);
+        List<Figures.Row> figure = new ArrayList<>();
+        for (int pair = 0; pair < pairs; pair++) {
+            double[][] ends = rows(draws.normal(manager, new Shape(2, imle.noise())));
+            NDArray pictures = decode(imle.map(toArray(linearPath(ends[0], ends[1]))));
+            figure.addAll(rowsOf(pair == 0 ? "between noise vectors of the IMLE mapping" : "", pictures, List.of()));
+        }
+        write(Figures.grid(figure, cell()), "IMLE interpolations", "imle-interpolations.png");
+    }
+
+    /** Codes as a float32 array, on the unit sphere when the model keeps them there. */
+    private NDArray toCodes(double[][] rows) {
+        if (settings.sphere()) {
+            for (double[] row : rows) {
+                double norm = Math.sqrt(Arrays.stream(row).map(v -> v * v).sum());
+                for (int j = 0; j < row.length; j++) {
+                    row[j] /= norm;
+                }
+            }
+        }
+        return toArray(rows);
+    }
+
+    /** Rows as a float32 array in the evaluation's manager. */
+    private NDArray toArray(double[][] rows) {
+        int d = rows[0].length;
+        float[] flat = new float[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            for (int j = 0; j < d; j++) {
+                flat[i * d + j] = (float) rows[i][j];
+            }
+        }
+        return Ops.owned(manager.create(flat, new Shape(rows.length, d)));
     }
 
     /** Images of codes, generator in evaluation mode. */

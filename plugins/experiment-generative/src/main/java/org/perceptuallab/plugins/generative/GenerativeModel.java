@@ -33,8 +33,11 @@ interface GenerativeModel {
     /** Every tensor a training step reads or updates (attached to the step's scope while it runs). */
     List<NDArray> live();
 
-    /** What a checkpoint holds of the model: its tensors and optimiser moments, by name. */
-    Map<String, NDArray> state();
+    /**
+     * What a checkpoint holds of the model: its tensors and optimiser moments, by name; what is made for the
+     * checkpoint goes to {@code scope}.
+     */
+    Map<String, NDArray> state(NDManager scope);
 
     /** The optimisers' step counts, for a checkpoint's meta. */
     ObjectNode optimiserSteps();

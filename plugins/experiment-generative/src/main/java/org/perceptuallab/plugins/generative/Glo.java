@@ -22,6 +22,8 @@ import org.perceptuallab.kit.tensor.Draws;
  */
 final class Glo implements GenerativeModel {
     static final double CODE_STD = 0.01;
+    /** The checkpoint's prefix of the generator's gradients collected since its last step. */
+    private static final String PENDING = "pending.g/";
 
     private final NDManager owner;
     private final Settings settings;
@@ -37,8 +39,7 @@ final class Glo implements GenerativeModel {
         long seed) {
         this.owner = owner;
         this.settings = settings;
-        this.generator = Network.generator(owner, draws, transposed, settings.latent(), settings.size(),
-                settings.channels(), settings.width());
+        this.generator = Network.generator(owner, draws, transposed, settings.design());
         this.codes = initialCodes(draws, owner, images);
         this.generatorAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);
         this.codesAdam = new Adam(owner, Settings.BETA1, Settings.BETA2);
@@ -72,13 +73,24 @@ final class Glo implements GenerativeModel {
         return generator.forward(codes.get(indices), true);
     }
 
+    /**
+     * The codes step every batch; the generator every {@code codeSteps} batches (counted over the whole run, as
+     * the reference counts), with the gradients of those batches added up.
+     */
     @Override
     public void step(int epoch, NDManager scope) {
-        generatorAdam.step(generator.parameters(), settings.network().at(epoch), scope);
         codesAdam.step(Map.of("codes", codes), settings.codes().at(epoch), scope);
         if (settings.sphere()) {
             project(codes);
         }
+        if (!generatorGradientsPending()) {
+            generatorAdam.step(generator.parameters(), settings.network().at(epoch), scope);
+        }
+    }
+
+    /** Whether the generator has gradients of batches since its last step that its next step will use. */
+    private boolean generatorGradientsPending() {
+        return codesAdam.steps() % settings.codeSteps() != 0;
     }
 
     @Override
@@ -89,12 +101,19 @@ final class Glo implements GenerativeModel {
     }
 
     @Override
-    public Map<String, NDArray> state() {
+    public Map<String, NDArray> state(NDManager scope) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         generator.state().forEach((name, t) -> out.put("g/" + name, t));
         out.put("codes", codes);
         generatorAdam.moments().forEach((name, t) -> out.put("adam.g/" + name, t));
         codesAdam.moments().forEach((name, t) -> out.put("adam.codes/" + name, t));
+        if (generatorGradientsPending()) {
+            generator.parameters().forEach((name, p) -> {
+                NDArray gradient = p.getGradient();
+                gradient.attach(scope);
+                out.put(PENDING + name, gradient);
+            });
+        }
         return out;
     }
 
@@ -115,6 +134,24 @@ final class Glo implements GenerativeModel {
         ObjectNode steps = (ObjectNode) checkpoint.meta().get("optimiser");
         generatorAdam.restore(steps.get("generator").asLong(), checkpoint.under("adam.g/"));
         codesAdam.restore(steps.get("codes").asLong(), checkpoint.under("adam.codes/"));
+        restoreGradients(checkpoint.under(PENDING));
+    }
+
+    /** Hands the generator the gradients it had collected: the gradient of sum(p g) in p is g, bit for bit. */
+    private void restoreGradients(Map<String, NDArray> pending) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        Engine engine = Engine.getEngine(owner.getEngine().getEngineName());
+        try (NDManager scope = owner.newSubManager(); GradientCollector gc = engine.newGradientCollector()) {
+            NDArray total = scope.zeros(new Shape());
+            for (Map.Entry<String, NDArray> e : pending.entrySet()) {
+                NDArray gradient = e.getValue().duplicate();
+                gradient.attach(scope);
+                total = total.add(gradient.mul(generator.parameters().get(e.getKey())).sum());
+            }
+            gc.backward(total);
+        }
     }
 
     @Override

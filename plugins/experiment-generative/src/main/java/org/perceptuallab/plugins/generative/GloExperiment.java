@@ -13,12 +13,18 @@ import org.pf4j.Extension;
 public final class GloExperiment extends GenerativeExperiment {
     private static final Param<Double> LR_CODES = Param.real("lrCodes", 0.01, 1e-8, 10,
             "Adam learning rate of the codes (the reference: 0.01)");
+    private static final Param<Double> LR = networkLr(0.001, "the generator (the reference: 0.001, its lr 0.01 x"
+            + " generator_lr_factor 0.1)");
     private static final Param<Boolean> SPHERE = Param.bool("sphere", false,
-            "project every code onto the unit sphere after each step");
+            "project every code onto the unit sphere after each step (the reference never does: its force_norm"
+            + " is set but never called)");
+    private static final Param<Integer> CODE_STEPS = Param.integer("codeSteps", 1, 1, 1_000,
+            "code steps per generator step (the reference's num_z_steps: 1); the generator's gradients add up"
+            + " over the batches in between");
     private static final Param<Integer> HELD_OUT_STEPS = Param.integer("heldOutSteps", 100, 0, 1_000_000,
             "Adam steps fitting the codes of held-out images,"
             + " the generator frozen");
-    private static final ParamSpec PARAMS = spec(LR_CODES, SPHERE, HELD_OUT_STEPS);
+    private static final ParamSpec PARAMS = spec(LR, LR_CODES, CODE_STEPS, SPHERE, HELD_OUT_STEPS);
 
     @Override
     public String id() {
@@ -37,7 +43,7 @@ public final class GloExperiment extends GenerativeExperiment {
 
     @Override
     Settings settings(Params p) {
-        return Settings.of(p, p.get(LR_CODES), p.get(SPHERE));
+        return Settings.of(p, LR, new Settings.Codes(p.get(LR_CODES), p.get(SPHERE), p.get(CODE_STEPS)));
     }
 
     @Override

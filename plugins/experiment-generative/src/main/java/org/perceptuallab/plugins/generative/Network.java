@@ -3,46 +3,83 @@ package org.perceptuallab.plugins.generative;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 
 /**
- * The DCGAN networks (Radford et al. 2016) at 32, 64 or 128 pixels, grey or colour, with the reference
- * initialisation: convolution weights N(0, 0.02), batch-norm scales N(1, 0.02), shifts 0, no biases.
+ * The networks of both experiments, as a list of stages, at 32, 64 or 128 pixels, grey or colour:
  * <ul>
- *   <li>generator: a latent code (N, L) as (N, L, 1, 1), a 4x4 transposed convolution to {@code 8 width}
- *       channels at 4x4, then 4x4 stride-2 transposed convolutions halving the channels and doubling the
- *       side, each with batch norm and ReLU, and a last one to the image's channels with tanh. At 64 pixels
- *       with width 64: 512, 256, 128, 64 channels at 4, 8, 16, 32 pixels (the reference); 128 pixels adds 32
- *       channels at 64, 32 pixels drops the 64-channel stage;</li>
- *   <li>encoder: the mirror, 4x4 stride-2 convolutions with LeakyReLU(0.2) (batch norm on all but the
- *       first), then a 4x4 valid convolution from 4x4 to the code.</li>
+ *   <li>generator: a latent code (N, L) as (N, L, 1, 1), a 4x4 transposed convolution to 4x4 pixels, then 4x4
+ *       stride-2 transposed convolutions doubling the side, each with batch norm and ReLU, and a last one to the
+ *       image's channels with tanh;</li>
+ *   <li>encoder: the mirror, 4x4 stride-2 convolutions with batch norm, then a 4x4 valid convolution from 4x4
+ *       to the code;</li>
+ *   <li>mapping (the IMLE sampler's): linear layers e-dim to 128 to 128 to the code length, batch norm and
+ *       ReLU after the first two.</li>
  * </ul>
- * Trainable tensors and batch-norm running statistics are named ({@code g3.weight}, {@code e1.bn.mean}, ...)
- * so that checkpoints can hold them.
+ * {@link Layout} sets the channels and the encoder's activations, {@link Init} the initial weights. No stage
+ * has a bias. Trainable tensors and batch-norm running statistics are named ({@code g3.weight},
+ * {@code e1.bn.mean}, ...) so that checkpoints can hold them.
  */
 final class Network {
     /** DJL's momentum is the weight of the old running value: 0.9 is torch's momentum 0.1. */
     private static final float BN_MOMENTUM = 0.9f;
     private static final float BN_EPSILON = 1e-5f;
     private static final float LEAKY_SLOPE = 0.2f;
-    private static final double INIT_STD = 0.02;
     private static final int KERNEL = 4;
+    /** The hidden width of the IMLE mapping (the reference's LatentMapper). */
+    static final int MAPPING_WIDTH = 128;
 
-    /** One convolution stage: its weight's name, stride, padding and what follows it. */
-    private record Stage(String name, int stride, int padding, boolean batchNorm) {
+    /** The channel layout and the encoder's activations (parameter {@code layout}). */
+    enum Layout {
+        /**
+         * The reference's: the last hidden stage has {@code width} channels, each stage towards 4x4 twice as
+         * many up to 8 width (64 px: 512, 256, 128, 64; 128 px: 512, 512, 256, 128, 64); ReLU and batch norm
+         * after every encoder convolution but the last.
+         */
+        REFERENCE,
+        /**
+         * Radford et al.'s DCGAN: 8 width channels at 4x4, halving per stage (128 px: 512, 256, 128, 64, 32);
+         * the encoder with LeakyReLU(0.2) and no batch norm after its first convolution.
+         */
+        DCGAN;
+
+        static final List<String> NAMES = List.of("reference", "dcgan");
+
+        static Layout named(String name) {
+            return valueOf(name.toUpperCase(Locale.ROOT));
+        }
     }
 
-    private final boolean generator;
-    /** The generator's transposed convolutions; null for the encoder. */
+    /**
+     * What the generator and encoder are built from.
+     *
+     * @param latent code length
+     * @param size image side
+     * @param channels image channels
+     * @param width channels of the generator's last hidden stage (see {@link Layout})
+     */
+    record Design(int latent, int size, int channels, int width, Layout layout, Init init) {
+    }
+
+    private enum Kind { TRANSPOSED, CONVOLUTION, LINEAR }
+
+    private enum Activation { RELU, LEAKY_RELU, TANH, NONE }
+
+    /** One stage: its tensors' name prefix, what it computes, and what follows it. */
+    private record Stage(String name, Kind kind, int stride, int padding, boolean batchNorm, Activation activation) {
+    }
+
+    /** The generator's transposed convolutions; null where no stage needs them. */
     private final TransposedConv transposed;
     private final List<Stage> stages;
     private final Map<String, NDArray> parameters;
@@ -50,15 +87,14 @@ final class Network {
 
     private Network(TransposedConv transposed, List<Stage> stages, Map<String, NDArray> parameters,
                     Map<String, NDArray> buffers) {
-        this.generator = transposed != null;
         this.transposed = transposed;
         this.stages = stages;
         this.parameters = parameters;
         this.buffers = buffers;
     }
 
-    /** The channels of the stages between the 4x4 stage and the image: {@code 8 width}, halving, per doubling. */
-    static int[] widths(int size, int width) {
+    /** The channels of the stages from the 4x4 stage to the last hidden one. */
+    static int[] widths(int size, int width, Layout layout) {
         int stages = switch (size) {
             case 32 -> 3;
             case 64 -> 4;
@@ -68,66 +104,88 @@ final class Network {
         };
         int[] out = new int[stages];
         for (int i = 0; i < stages; i++) {
-            out[i] = Math.max(1, width * 8 >> i);
+            out[i] = layout == Layout.REFERENCE ? Math.min(width * 8, width << (stages - 1 - i))
+                    : Math.max(1, width * 8 >> i);
         }
         return out;
     }
 
-    /** The generator from {@code latent} to size x size images of {@code channels} channels. */
-    static Network generator(NDManager owner, Draws draws, TransposedConv transposed, int latent, int size,
-                             int channels, int width) {
-        int[] widths = widths(size, width);
-        Builder b = new Builder(owner, draws);
+    /** The generator from codes to images. */
+    static Network generator(NDManager owner, Draws draws, TransposedConv transposed, Design d) {
+        int[] widths = widths(d.size(), d.width(), d.layout());
+        Builder b = new Builder(owner, draws, d.init());
         List<Stage> stages = new ArrayList<>();
-        int in = latent;
+        int in = d.latent();
         for (int i = 0; i < widths.length; i++) {
-            stages.add(b.stage("g" + i, in, widths[i], true, i == 0 ? 1 : 2, i == 0 ? 0 : 1, true));
+            stages.add(b.stage("g" + i, Kind.TRANSPOSED, in, widths[i], i == 0 ? 1 : 2, i == 0 ? 0 : 1, true,
+                    Activation.RELU));
             in = widths[i];
         }
-        stages.add(b.stage("g" + widths.length, in, channels, true, 2, 1, false));
+        stages.add(b.stage("g" + widths.length, Kind.TRANSPOSED, in, d.channels(), 2, 1, false, Activation.TANH));
         return new Network(transposed, stages, b.parameters, b.buffers);
     }
 
-    /** The encoder from size x size images of {@code channels} channels to codes of {@code latent}. */
-    static Network encoder(NDManager owner, Draws draws, int latent, int size, int channels, int width) {
-        int[] widths = widths(size, width);
-        Builder b = new Builder(owner, draws);
+    /** The encoder from images to codes. */
+    static Network encoder(NDManager owner, Draws draws, Design d) {
+        int[] widths = widths(d.size(), d.width(), d.layout());
+        boolean reference = d.layout() == Layout.REFERENCE;
+        Builder b = new Builder(owner, draws, d.init());
         List<Stage> stages = new ArrayList<>();
-        int in = channels;
+        int in = d.channels();
         for (int i = widths.length - 1; i >= 0; i--) {
             int stage = widths.length - 1 - i;
-            stages.add(b.stage("e" + stage, in, widths[i], false, 2, 1, stage > 0));
+            stages.add(b.stage("e" + stage, Kind.CONVOLUTION, in, widths[i], 2, 1, reference || stage > 0,
+                    reference ? Activation.RELU : Activation.LEAKY_RELU));
             in = widths[i];
         }
-        stages.add(b.stage("e" + widths.length, in, latent, false, 1, 0, false));
+        stages.add(b.stage("e" + widths.length, Kind.CONVOLUTION, in, d.latent(), 1, 0, false, Activation.NONE));
+        return new Network(null, stages, b.parameters, b.buffers);
+    }
+
+    /** The IMLE sampler's mapping from noise of {@code inputs} to codes of {@code latent}. */
+    static Network mapping(NDManager owner, Draws draws, Init init, int inputs, int latent) {
+        Builder b = new Builder(owner, draws, init);
+        List<Stage> stages = List.of(
+                b.stage("m0", Kind.LINEAR, inputs, MAPPING_WIDTH, 1, 0, true, Activation.RELU),
+                b.stage("m1", Kind.LINEAR, MAPPING_WIDTH, MAPPING_WIDTH, 1, 0, true, Activation.RELU),
+                b.stage("m2", Kind.LINEAR, MAPPING_WIDTH, latent, 1, 0, false, Activation.NONE));
         return new Network(null, stages, b.parameters, b.buffers);
     }
 
     /**
      * Runs the network: codes (N, L) to images (N, C, S, S) in (-1, 1) for the generator, images to codes for
-     * the encoder. In training, batch norm uses the batch's statistics and updates the running ones in
-     * place; otherwise it uses the running ones. The result joins the input's manager.
+     * the encoder, noise (N, E) to codes for the mapping. In training, batch norm uses the batch's statistics
+     * and updates the running ones in place; otherwise it uses the running ones. The result joins the input's
+     * manager.
      */
     NDArray forward(NDArray input, boolean training) {
-        NDArray x = generator ? input.reshape(input.getShape().get(0), input.getShape().get(1), 1, 1) : input;
-        for (int i = 0; i < stages.size(); i++) {
-            Stage s = stages.get(i);
+        NDArray x = stages.get(0).kind() == Kind.TRANSPOSED
+                ? input.reshape(input.getShape().get(0), input.getShape().get(1), 1, 1) : input;
+        for (Stage s : stages) {
             NDArray w = parameters.get(s.name() + ".weight");
-            x = generator ? transposed.apply(x, w, s.stride(), s.padding())
-                    : Ops.conv2d(x, w, null, s.stride(), s.padding(), 1);
+            x = switch (s.kind()) {
+                case TRANSPOSED -> transposed.apply(x, w, s.stride(), s.padding());
+                case CONVOLUTION -> Ops.conv2d(x, w, null, s.stride(), s.padding(), 1);
+                case LINEAR -> Linear.linear(x, w).singletonOrThrow();
+            };
             if (s.batchNorm()) {
                 x = BatchNorm.batchNorm(x, buffers.get(s.name() + ".bn.mean"), buffers.get(s.name() + ".bn.var"),
                         parameters.get(s.name() + ".bn.gamma"), parameters.get(s.name() + ".bn.beta"), 1,
                         BN_MOMENTUM, BN_EPSILON, training).singletonOrThrow();
             }
-            boolean last = i == stages.size() - 1;
-            if (generator) {
-                x = last ? x.tanh() : Activation.relu(x);
-            } else if (!last) {
-                x = Activation.leakyRelu(x, LEAKY_SLOPE);
-            }
+            x = switch (s.activation()) {
+                case RELU -> ai.djl.nn.Activation.relu(x);
+                case LEAKY_RELU -> ai.djl.nn.Activation.leakyRelu(x, LEAKY_SLOPE);
+                case TANH -> x.tanh();
+                case NONE -> x;
+            };
         }
-        return generator ? x : x.reshape(x.getShape().get(0), -1);
+        return stages.get(stages.size() - 1).kind() == Kind.CONVOLUTION ? x.reshape(x.getShape().get(0), -1) : x;
+    }
+
+    /** Trainable tensors (weights, batch-norm scales and shifts), the reference's parameter count. */
+    long parameterCount() {
+        return parameters.values().stream().mapToLong(p -> p.getShape().size()).sum();
     }
 
     /** The trainable tensors by name, in layer order (live: Adam updates them in place). */
@@ -182,26 +240,35 @@ final class Network {
     private static final class Builder {
         private final NDManager owner;
         private final Draws draws;
+        private final Init init;
         private final Map<String, NDArray> parameters = new LinkedHashMap<>();
         private final Map<String, NDArray> buffers = new LinkedHashMap<>();
 
-        Builder(NDManager owner, Draws draws) {
+        Builder(NDManager owner, Draws draws, Init init) {
             this.owner = owner;
             this.draws = draws;
+            this.init = init;
         }
 
-        Stage stage(String name, int in, int out, boolean transposed, int stride, int padding, boolean batchNorm) {
-            // torch's layouts: (in, out, k, k) for a transposed convolution, (out, in, k, k) for a convolution
-            Shape shape = transposed ? new Shape(in, out, KERNEL, KERNEL) : new Shape(out, in, KERNEL, KERNEL);
-            parameters.put(name + ".weight", trainable(draws.normal(owner, shape).muli(INIT_STD)));
+        Stage stage(String name, Kind kind, int in, int out, int stride, int padding, boolean batchNorm,
+                    Activation activation) {
+            // torch's layouts: (in, out, k, k) for a transposed convolution, (out, in, k, k) for a convolution,
+            // (out, in) for a linear layer
+            Shape shape = switch (kind) {
+                case TRANSPOSED -> new Shape(in, out, KERNEL, KERNEL);
+                case CONVOLUTION -> new Shape(out, in, KERNEL, KERNEL);
+                case LINEAR -> new Shape(out, in);
+            };
+            long taps = kind == Kind.LINEAR ? 1 : KERNEL * KERNEL;
+            parameters.put(name + ".weight", trainable(init.weight(draws, owner, shape, (in + out) * taps)));
             if (batchNorm) {
                 Shape channels = new Shape(out);
-                parameters.put(name + ".bn.gamma", trainable(draws.normal(owner, channels).muli(INIT_STD).addi(1)));
+                parameters.put(name + ".bn.gamma", trainable(init.batchNormScale(draws, owner, out)));
                 parameters.put(name + ".bn.beta", trainable(owner.zeros(channels)));
                 buffers.put(name + ".bn.mean", owner.zeros(channels));
                 buffers.put(name + ".bn.var", owner.ones(channels));
             }
-            return new Stage(name, stride, padding, batchNorm);
+            return new Stage(name, kind, stride, padding, batchNorm, activation);
         }
 
         private static NDArray trainable(NDArray a) {

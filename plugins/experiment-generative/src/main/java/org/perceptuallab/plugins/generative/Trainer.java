@@ -92,7 +92,7 @@ final class Trainer {
         int attempts = 1;
         double trainingSeconds = 0;
         double lastEpochLoss = Double.NaN;
-        Checkpoint saved = Checkpoint.read(state, home).orElse(null);
+        Checkpoint saved = Checkpoint.read(state, home, Checkpoint.FILE).orElse(null);
         if (saved != null) {
             ObjectNode meta = saved.meta();
             model.restore(saved);
@@ -198,16 +198,17 @@ final class Trainer {
             meta.put("lastEpochLoss", lastEpochLoss);
         }
         meta.set("optimiser", model.optimiserSteps());
-        Map<String, NDArray> tensors = new LinkedHashMap<>(model.state());
         try (NDManager scope = train.getManager().newSubManager()) {
+            Map<String, NDArray> tensors = new LinkedHashMap<>(model.state(scope));
             if (permutation != null) {
                 tensors.put("permutation", scope.create(permutation));
             }
-            new Checkpoint(tensors, meta).write(state);
+            new Checkpoint(tensors, meta).write(state, Checkpoint.FILE);
         }
     }
 
-    private static long[] shuffled(Random random, int n) {
+    /** 0 .. n-1 shuffled by {@code random} (Fisher-Yates). */
+    static long[] shuffled(Random random, int n) {
         long[] out = new long[n];
         for (int i = 0; i < n; i++) {
             out[i] = i;

@@ -22,6 +22,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.api.Table;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.testkit.CatalogTest;
 import org.perceptuallab.testkit.Fixtures;
@@ -37,7 +38,7 @@ class GenerativeExperimentTest extends CatalogTest {
     private static final String TINY = "{\"data\": \"%s\", \"size\": 32, \"gray\": true, \"maxImages\": 24,"
             + " \"heldOut\": 0.25, \"latent\": 8, \"width\": 4, \"epochs\": %d, \"batch\": 8, \"lr\": 0.01,"
             + " \"samples\": 4, \"interpolations\": 2, \"interpolationSteps\": 4, \"fixedImages\": 4,"
-            + " \"swdProjections\": 16%s}";
+            + " \"swdProjections\": 16, \"imleEpochs\": 3, \"imleBatch\": 4, \"imleNoise\": 6%s}";
 
     private static String params(int epochs, String extra) {
         return TINY.formatted(Fixtures.shipped("examples/data/fashion-mnist-100/fashion-images-idx3-ubyte.gz"),
@@ -61,7 +62,28 @@ class GenerativeExperimentTest extends CatalogTest {
         assertThat(r.value("heldOutLoss")).isEqualTo(r.value("heldOutL2"));
         assertThat(r.value("swdImages")).isPositive();
         assertThat(r.images()).containsOnlyKeys("training images", "reconstructions", "held-out reconstructions",
-                "reconstructions per epoch", "samples", "nearest training images", "interpolations");
+                "reconstructions per epoch", "samples", "nearest training images", "interpolations", "IMLE samples",
+                "IMLE interpolations");
+        assertThat(curve(out, ImleSampler.LOSS)).hasSize(3);
+        Table baselines = r.tables().get(0);
+        assertThat(baselines.title()).isEqualTo("baselines against 6 held-out images");
+        assertThat(baselines.columns()).containsExactly("images", "SWD (whole images)", "SWD (8x8 patches)",
+                "FD in vgg features");
+        assertThat(baselines.rows()).extracting(row -> row.get(0)).containsExactly("training images",
+                "reconstructions", "Gaussian samples", "IMLE samples");
+        assertThat(r.value("baseline.gaussian.swdPatches")).as("the headline's samples and directions")
+                .isEqualTo(r.value("swdPatches"));
+        for (String score : List.of("swdPatches", "featureFd")) {
+            assertThat(r.value("baseline.training." + score)).as("real images are the nearest to real images, " + score)
+                    .isLessThan(r.value("baseline.reconstructions." + score))
+                    .isLessThan(r.value("baseline.gaussian." + score)).isLessThan(r.value("baseline.imle." + score));
+        }
+        for (String set : List.of("training", "reconstructions", "gaussian", "imle")) {
+            for (String score : List.of("swdImages", "swdPatches", "featureFd")) {
+                assertThat(r.value("baseline." + set + "." + score)).as(set + " " + score).isPositive();
+            }
+        }
+        assertThat(r.details().path("imle").asText()).contains("6-dimensional").contains("18 codes");
         assertThat(r.images().keySet()).as("the inputs and the last reconstructions first, for the report's"
                 + " side-by-side view").startsWith("training images", "reconstructions");
         assertThat(r.value("reconstructionL2")).isLessThan(r.value("reconstructionL2First"));
@@ -93,8 +115,11 @@ class GenerativeExperimentTest extends CatalogTest {
     @Test
     void autoencoderTrainsEncoderAndGeneratorUnderTheLoss(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("ae");
-        ExperimentResult r = run(new AutoencoderExperiment(), "l1", params(4, ""),
+        ExperimentResult r = run(new AutoencoderExperiment(), "l1", params(4, ", \"evaluateWith\": \"l2, l1,l2\""),
                 context(5, out, dir));
+        assertThat(r.value("heldOut.under.l2")).isEqualTo(r.value("heldOutL2"));
+        assertThat(r.value("heldOut.under.l1")).as("the loss under study").isEqualTo(r.value("heldOutLoss"));
+        assertThat(r.metrics().keySet().stream().filter(name -> name.startsWith("heldOut.under."))).hasSize(2);
         List<Double> curve = curve(out, Trainer.RECONSTRUCTION);
         assertThat(curve).hasSize(4);
         assertThat(curve.get(3)).isLessThan(curve.get(0));
@@ -107,14 +132,27 @@ class GenerativeExperimentTest extends CatalogTest {
 
     @Test
     void aCellStoppedMidEpochResumesFromItsStepCheckpointToTheSameCodes(@TempDir Path dir) throws Exception {
-        String given = params(3, ", \"checkpointEvery\": 2, \"heldOutSteps\": 2");
+        // 3 steps an epoch: step 5 is mid-epoch 2, one step after the checkpoint at step 4
+        assertResumesToTheSameCodes(dir, ", \"checkpointEvery\": 2, \"heldOutSteps\": 2", 5);
+    }
+
+    @Test
+    void aCellStoppedBetweenGeneratorStepsResumesWithTheGradientsItHadCollected(@TempDir Path dir)
+            throws Exception {
+        // two code steps per generator step, 3 steps an epoch: the checkpoint at the end of epoch 1 (step 3) holds
+        // the gradient of step 3, which the generator's step after step 4 adds to step 4's
+        assertResumesToTheSameCodes(dir, ", \"codeSteps\": 2, \"heldOutSteps\": 2", 3);
+    }
+
+    private void assertResumesToTheSameCodes(Path dir, String extra, int stopAfter) throws Exception {
+        // pixel features for the baselines: building a random VGG three times would triple the test's time
+        String given = params(3, extra + ", \"featureLoss\": {\"loss\": \"l2\"}");
         Path clean = dir.resolve("clean");
         run(new GloExperiment(), "l2", given, context(9, clean, dir));
 
         Path stopped = dir.resolve("stopped");
-        // 3 steps an epoch: step 5 is mid-epoch 2, one step after the checkpoint at step 4
-        assertThatThrownBy(() -> run(new GloExperiment(), "l2", given, stoppingAfter(5, stopped, dir)))
-                .hasMessageContaining("stopped after 5 steps");
+        assertThatThrownBy(() -> run(new GloExperiment(), "l2", given, stoppingAfter(stopAfter, stopped, dir)))
+                .hasMessageContaining("stopped after " + stopAfter + " steps");
         ExperimentResult resumed = run(new GloExperiment(), "l2", given,
                 context(9, stopped, dir));
         assertThat(resumed.details().path("attempts").asInt()).isEqualTo(2);

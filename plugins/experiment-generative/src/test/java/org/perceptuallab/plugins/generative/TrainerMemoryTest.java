@@ -24,7 +24,8 @@ class TrainerMemoryTest extends CatalogTest {
     }
 
     private static int arraysAfter(int epochs, Path out) throws Exception {
-        Settings s = new Settings(32, 1, 8, 4, epochs, 4, StepDecay.fixed(0.01), StepDecay.fixed(0.01), false, 3);
+        Settings s = new Settings(32, 1, 8, 4, Network.Layout.REFERENCE, Init.XAVIER, epochs, 4, StepDecay.fixed(0.01),
+                StepDecay.fixed(0.01), false, 1, 3);
         try (NDManager cell = manager.newSubManager(); TransposedConv conv = new TransposedConv(cell);
              Loss loss = lab.loss(LossSpec.of("l2"), cell, 0);
              TestCell folder = lab.cell(cell, 0, out).open()) {
