@@ -25,8 +25,8 @@ import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
-import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Metric.Better;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
@@ -34,11 +34,9 @@ import org.perceptuallab.api.Table;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.metrics.FrechetDistance;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
-// TODO(fid-merge): import org.perceptuallab.kit.metrics.FeatureStatistics and FrechetDistance instead
-import org.perceptuallab.plugins.generative.FrechetStandIn.FeatureStatistics;
-import org.perceptuallab.plugins.generative.FrechetStandIn.FrechetDistance;
 
 /**
  * What a trained model is judged by, and the pictures of it: the final codes ({@code codes.npy}); a Gaussian
@@ -269,7 +267,7 @@ final class Evaluation {
         FeatureMap featureMap = ctx.loss(featureSpec).featureMap().orElseThrow(() -> new PlabException(
                 "'featureLoss' " + featureSpec + " has no exact feature map; name one that has (vgg or alexnet with"
                 + " metric l2, l2, ...)"));
-        FeatureStatistics heldOutFeatures = FeatureStatistics.of(features(featureMap, reference));
+        float[][] heldOutFeatures = features(featureMap, reference);
         List<Baseline> sets = new ArrayList<>(List.of(
                 new Baseline("training images", "training", data.train().get("0:" + k)),
                 new Baseline("reconstructions", "reconstructions", decode(codes.get("0:" + k))),
@@ -279,8 +277,7 @@ final class Evaluation {
         List<List<Object>> rows = new ArrayList<>();
         for (Baseline set : sets) {
             double[] sliced = swd.of(set.images(), reference);
-            double fd = FrechetDistance.between(FeatureStatistics.of(features(featureMap, set.images())),
-                    heldOutFeatures);
+            double fd = FrechetDistance.betweenFeatures(features(featureMap, set.images()), heldOutFeatures);
             rows.add(List.of(set.title(), sliced[0], sliced[1], fd));
             result.metric("baseline." + set.key() + ".swdImages", Metric.value(sliced[0], Better.LOWER))
                     .metric("baseline." + set.key() + ".swdPatches", Metric.value(sliced[1], Better.LOWER))

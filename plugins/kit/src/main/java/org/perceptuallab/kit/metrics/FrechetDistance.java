@@ -3,6 +3,7 @@ package org.perceptuallab.kit.metrics;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.MatrixFeatures_DDRM;
+import org.ejml.dense.row.SingularOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 import org.perceptuallab.api.PlabException;
@@ -55,6 +56,84 @@ public final class FrechetDistance {
         }
         // the traces are the covariances' own, without the offset, as in the reference
         return meanTerm + traces - 2 * root;
+    }
+
+    /**
+     * The Fréchet distance between the Gaussians fitted to two sets of feature vectors (rows; covariances over
+     * n - 1). Where both sets have at least as many vectors as dimensions this is {@link #between} of their
+     * statistics. Where a set has fewer (a deep network's features of a few hundred images: thousands of
+     * dimensions), the D x D covariances are never formed: with A and B the centred rows, S1 = A^T A / (n1 - 1)
+     * and S2 = B^T B / (n2 - 1), the eigenvalues of S1 S2 other than zero are those of C C^T / ((n1 - 1)(n2 - 1))
+     * with C = A B^T (n1 x n2), so tr(sqrtm(S1 S2)) is the sum of C's singular values over sqrt((n1 - 1)(n2 - 1)),
+     * and tr(S) is the sum of squares of the centred rows over n - 1: real and exact, in float64.
+     */
+    public static double betweenFeatures(float[][] a, float[][] b) {
+        int d = a.length == 0 ? 0 : a[0].length;
+        int dB = b.length == 0 ? 0 : b[0].length;
+        if (d != dB) {
+            throw new PlabException("Fréchet distance: the feature sets have " + d + " and " + dB
+                    + " features; compute both in one feature space");
+        }
+        if (a.length >= d && b.length >= d) {
+            return between(FeatureStatistics.of(a), FeatureStatistics.of(b));
+        }
+        Centred ca = Centred.of(a);
+        Centred cb = Centred.of(b);
+        double meanTerm = 0;
+        for (int j = 0; j < d; j++) {
+            double diff = ca.mean[j] - cb.mean[j];
+            meanTerm += diff * diff;
+        }
+        DMatrixRMaj cross = new DMatrixRMaj(a.length, b.length);
+        CommonOps_DDRM.multTransB(ca.rows, cb.rows, cross);
+        double root = 0;
+        for (double singular : SingularOps_DDRM.singularValues(cross)) {
+            root += singular;
+        }
+        root /= Math.sqrt((a.length - 1.0) * (b.length - 1.0));
+        return meanTerm + ca.trace() + cb.trace() - 2 * root;
+    }
+
+    /** A feature set's mean and centred rows, in float64. */
+    private record Centred(double[] mean, DMatrixRMaj rows) {
+        static Centred of(float[][] features) {
+            int n = features.length;
+            if (n < 2) {
+                throw new PlabException("Fréchet distance: a feature set needs at least 2 vectors for a covariance, got "
+                        + n + "; give more images");
+            }
+            int d = features[0].length;
+            double[] mean = new double[d];
+            for (float[] row : features) {
+                if (row.length != d) {
+                    throw new PlabException("Fréchet distance: feature vectors of " + row.length + " and " + d
+                            + " values in one set; give N vectors of one length");
+                }
+                for (int j = 0; j < d; j++) {
+                    mean[j] += row[j];
+                }
+            }
+            for (int j = 0; j < d; j++) {
+                mean[j] /= n;
+            }
+            DMatrixRMaj rows = new DMatrixRMaj(n, d);
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < d; j++) {
+                    double v = features[i][j] - mean[j];
+                    if (!Double.isFinite(v)) {
+                        throw new PlabException("Fréchet distance: feature " + j + " of vector " + i + " is not finite;"
+                                + " check the images and the network");
+                    }
+                    rows.unsafe_set(i, j, v);
+                }
+            }
+            return new Centred(mean, rows);
+        }
+
+        /** tr(S): the sum of squares of the centred rows over n - 1. */
+        double trace() {
+            return CommonOps_DDRM.elementSumAbs(CommonOps_DDRM.elementMult(rows, rows, null)) / (rows.numRows - 1);
+        }
     }
 
     /**

@@ -158,4 +158,36 @@ class FrechetDistanceTest {
         }
         return new FeatureStatistics(mean, cov, 100);
     }
+
+    /** sin(0.7 i + 1.3 j + phase) + 0.1 j, rounded to float. */
+    private static float[][] waves(int n, int d, double phase) {
+        float[][] out = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                out[i][j] = (float) (Math.sin(0.7 * i + 1.3 * j + phase) + 0.1 * j);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Golden values from numpy in float64: mean and np.cov of each set, tr sqrtm(S_a S_b) as
+     * tr sqrt(S_a^1/2 S_b S_a^1/2) through np.linalg.eigh.
+     */
+    @Test
+    void fromFeaturesMatchesNumpyWithMoreVectorsThanDimensionsAndWithFewer() {
+        assertThat(FrechetDistance.betweenFeatures(waves(6, 4, 0), waves(5, 4, 0.5)))
+                .isCloseTo(0.09060592773159337, within(1e-7));
+        assertThat(FrechetDistance.betweenFeatures(waves(3, 8, 0), waves(4, 8, 2)))
+                .isCloseTo(8.409378633678667, within(1e-7));
+    }
+
+    @Test
+    void theLowRankRouteEqualsTheCovarianceRouteAndIsZeroOnASetAndItself() {
+        float[][] a = waves(5, 40, 0.3);
+        float[][] b = waves(7, 40, 1.1);
+        double viaCovariances = FrechetDistance.between(FeatureStatistics.of(a), FeatureStatistics.of(b));
+        assertThat(FrechetDistance.betweenFeatures(a, b)).isCloseTo(viaCovariances, within(1e-9 * viaCovariances));
+        assertThat(FrechetDistance.betweenFeatures(a, a)).isCloseTo(0, within(1e-9));
+    }
 }
