@@ -38,28 +38,38 @@ public final class ServeCommand extends PlabCommand {
             description = "Address to listen on (default: ${DEFAULT-VALUE}; 0.0.0.0 serves other machines).")
     String bind = "127.0.0.1";
 
+    @Option(names = "--rate-limit", paramLabel = "N",
+            description = "Requests per second each rater or lead token may make, bursts of 3N (default:"
+                    + " ${DEFAULT-VALUE}; the page makes 5 per answer).")
+    int rateLimit = (int) JudgingServer.Limits.DEFAULT.requestsPerSecond();
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65_535) {
             throw new PlabException("--port " + port + ": give a port from 1 to 65535, or 0 for any free one");
+        }
+        if (rateLimit < 1) {
+            throw new PlabException("--rate-limit " + rateLimit + ": give at least 1 request per second");
         }
         Settings settings = global().settings();
         Lab.configureEngine(settings); // the export route writes .npy files through the engine
         JudgingStore store = database.open(settings);
         JudgingServer server;
         try {
-            server = JudgingServer.start(store, bind, port, JudgingServer.Limits.DEFAULT);
+            server = JudgingServer.start(store, bind, port, new JudgingServer.Limits(
+                    JudgingServer.Limits.DEFAULT.maxBodyBytes(), rateLimit, 3 * rateLimit));
         } catch (RuntimeException e) {
             store.close();
             throw new PlabException("cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                     + "; give another --port or --bind", e);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Thread serving = Thread.currentThread();
+        // Ctrl-C or a kill: the hook lets this thread close the server and the database, and waits for that.
+        CountDownLatch stopping = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopped.countDown();
+            stopping.countDown();
             try {
-                serving.join(TimeUnit.SECONDS.toMillis(10));
+                closed.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -68,10 +78,11 @@ public final class ServeCommand extends PlabCommand {
                 + store.url() + ")");
         out().flush();
         try {
-            stopped.await();
+            stopping.await();
         } finally {
             server.close();
             store.close();
+            closed.countDown();
         }
         return 0;
     }

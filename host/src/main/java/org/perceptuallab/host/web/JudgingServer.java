@@ -39,7 +39,7 @@ public final class JudgingServer implements AutoCloseable {
     /** Request size and the per-token rate a rater (or an invitation link) may use. */
     public record Limits(int maxBodyBytes, double requestsPerSecond, int burst) {
         /** Far above a person's pace (an answer every second or two), far below a script's. */
-        public static final Limits DEFAULT = new Limits(16 * 1024, 20, 60);
+        public static final Limits DEFAULT = new Limits(16 * 1024, 20, 3 * 20);
     }
 
     /** What the rater page's template shows. */
