@@ -23,7 +23,8 @@ import org.perceptuallab.kit.io.SyntheticImages;
 
 /** A small BAPPS set, campaigns made by the CLI as a lead makes them, and servers on ephemeral ports. */
 final class ServeFixtures {
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     /** A campaign as {@code plab serve campaign create} printed it. */
