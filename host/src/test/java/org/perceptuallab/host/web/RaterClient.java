@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A rater as the page's script behaves: fetch the next trial, look at the two candidates, post "left" or "right"
@@ -28,7 +30,7 @@ final class RaterClient {
         String pick(String left, String right) {
             boolean catchTrial = "ref".equals(left) || "ref".equals(right);
             String wanted = catchTrial ? (this == ATTENTIVE_P1 ? "ref" : null) : (this == ATTENTIVE_P1 ? "p1" : "p0");
-            return java.util.Objects.equals(left, wanted) ? "left" : "right";
+            return Objects.equals(left, wanted) ? "left" : "right";
         }
     }
 
@@ -66,7 +68,7 @@ final class RaterClient {
     }
 
     /** Answers the next trial (false when none is left), as the page does after a click. */
-    boolean answerNext(java.util.function.Consumer<Acknowledged> acknowledged) {
+    boolean answerNext(Consumer<Acknowledged> acknowledged) {
         JsonNode trial = next();
         if (trial.get("done").asBoolean()) {
             return false;

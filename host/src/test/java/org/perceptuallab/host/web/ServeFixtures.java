@@ -3,6 +3,7 @@ package org.perceptuallab.host.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.perceptuallab.host.PlabRun;
 import org.perceptuallab.kit.io.SyntheticImages;
 
@@ -63,7 +65,7 @@ final class ServeFixtures {
     /** The roles of a set's images by their content: "ref", "p0" or "p1". */
     static Map<String, String> rolesByContent(Path set) throws IOException {
         Map<String, String> out = new HashMap<>();
-        try (var files = Files.walk(set)) {
+        try (Stream<Path> files = Files.walk(set)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".png")).toList()) {
                 out.put(digest(Files.readAllBytes(f)), f.getParent().getFileName().toString());
             }
@@ -113,7 +115,7 @@ final class ServeFixtures {
         try {
             return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

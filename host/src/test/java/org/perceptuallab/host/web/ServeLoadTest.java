@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +41,7 @@ class ServeLoadTest {
             List<URI> raters = new ArrayList<>();
             for (int i = 0; i < RATERS; i++) {
                 raters.add(URI.create(server.base() + "/r/" + RaterClient.join(server.base(), campaign.invitePath(),
-                        java.util.Map.of(), RaterClient.Taste.ATTENTIVE_P1).token()));
+                        Map.of(), RaterClient.Taste.ATTENTIVE_P1).token()));
             }
             ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
             AtomicInteger acknowledged = new AtomicInteger();
