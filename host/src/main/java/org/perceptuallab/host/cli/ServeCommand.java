@@ -1,7 +1,9 @@
 package org.perceptuallab.host.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.perceptuallab.api.PlabException;
@@ -177,13 +179,17 @@ public final class ServeCommand extends PlabCommand {
                         "no campaign named '" + name + "' in " + store.url() + "; check --name (and --db, --home)"));
                 ObjectNode summary = JudgingExport.write(store, campaign, out, maxCatchFailures);
                 out().printf("exported %d triplets (%d unanswered left out); raters counted %d, excluded %d;"
-                                + " human ceiling %.3f, agreement %.3f%n", summary.get("exported").asInt(),
+                                + " human ceiling %s, agreement %s%n", summary.get("exported").asInt(),
                         summary.get("unanswered").size(), summary.get("ratersCounted").asInt(),
-                        summary.get("ratersExcluded").asInt(), summary.get("humanCeiling").asDouble(),
-                        summary.get("agreement").asDouble());
+                        summary.get("ratersExcluded").asInt(), figure(summary.get("humanCeiling")),
+                        figure(summary.get("agreement")));
                 out().println(out.toAbsolutePath().normalize());
                 return 0;
             }
+        }
+
+        private static String figure(JsonNode value) {
+            return value.isNull() ? "n/a (too few answers)" : String.format(Locale.ROOT, "%.3f", value.asDouble());
         }
     }
 }

@@ -106,10 +106,19 @@ public final class JudgingExport {
         int exported = perTriplet.size();
         summary.put("exported", exported);
         summary.put("catchTrials", trials.stream().filter(Trial::isCatch).count());
-        summary.put("humanCeiling", exported == 0 ? Double.NaN : ceiling / exported);
-        summary.put("agreement", agreementTriplets == 0 ? Double.NaN : agreement / agreementTriplets);
+        putMean(summary, "humanCeiling", ceiling, exported);
+        putMean(summary, "agreement", agreement, agreementTriplets);
         JsonFiles.writeJson(out.resolve(SUMMARY), summary);
         return summary;
+    }
+
+    /** The mean, or null where there is nothing to average (no triplet answered, none by two raters). */
+    private static void putMean(ObjectNode summary, String key, double sum, int count) {
+        if (count == 0) {
+            summary.putNull(key);
+        } else {
+            summary.put(key, sum / count);
+        }
     }
 
     private static void prepare(Path out) {

@@ -160,6 +160,20 @@ class ServeJudgingTest {
         assertThat(unknown.err()).contains("no campaign named 'nope'");
     }
 
+    @Test
+    void anExportBeforeAnyAnswerHasNoCeilingRatherThanAMadeUpOne(@TempDir Path tmp) throws Exception {
+        Path home = tmp.resolve("home");
+        ServeFixtures.createCampaign(home, ServeFixtures.bappsSet(tmp.resolve("set"), 1, 8), "fresh", 0.1);
+        PlabRun exported = PlabRun.of("serve", "campaign", "export", "--home", home.toString(), "--name", "fresh",
+                "--out", tmp.resolve("out").toString());
+        assertThat(exported.exit()).as(exported.err()).isZero();
+        assertThat(exported.out()).contains("exported 0 triplets (2 unanswered left out)",
+                "human ceiling n/a (too few answers)");
+        JsonNode summary = JSON.readTree(tmp.resolve("out").resolve(JudgingExport.SUMMARY).toFile());
+        assertThat(summary.get("humanCeiling").isNull()).isTrue();
+        assertThat(summary.get("agreement").isNull()).isTrue();
+    }
+
     private static List<String> zipEntries(byte[] zip) throws Exception {
         List<String> out = new ArrayList<>();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
