@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -81,9 +83,12 @@ final class ServeFixtures {
         }
     }
 
-    static Campaign createCampaign(Path home, Path set, String name, double catchFraction) {
-        PlabRun run = PlabRun.of("serve", "campaign", "create", "--home", home.toString(), "--from", set.toString(),
-                "--name", name, "--catch-fraction", Double.toString(catchFraction));
+    /** Makes the campaign with {@code plab serve campaign create}; {@code options} are added (a --db, say). */
+    static Campaign createCampaign(Path home, Path set, String name, double catchFraction, String... options) {
+        List<String> args = new ArrayList<>(List.of("serve", "campaign", "create", "--home", home.toString(), "--from",
+                set.toString(), "--name", name, "--catch-fraction", Double.toString(catchFraction)));
+        args.addAll(List.of(options));
+        PlabRun run = PlabRun.of(args.toArray(String[]::new));
         assertThat(run.exit()).as(run.err()).isZero();
         Matcher id = Pattern.compile("\\(id (\\d+)\\): (\\d+) triplets and (\\d+) catch trials").matcher(run.out());
         Matcher admin = Pattern.compile("admin token .*: ([0-9a-f]{32})").matcher(run.out());
