@@ -67,9 +67,10 @@ public final class JudgingExport {
             long failed = catches.stream().filter(a -> !a.choice().equals(byId.get(a.trialId()).expected())).count();
             boolean excluded = !catches.isEmpty() && failed > maxCatchFailures * catches.size();
             counted.put(r.id(), !excluded);
+            long[] times = own.stream().mapToLong(Answer::timeMs).sorted().toArray();
             raters.addObject().put("id", r.id()).put("label", r.label()).put("revoked", r.revoked())
-                    .put("answers", own.size()).put("catchAnswered", catches.size()).put("catchFailed", failed)
-                    .put("excluded", excluded);
+                    .put("answers", own.size()).put("medianTimeMs", times.length == 0 ? 0 : times[times.length / 2])
+                    .put("catchAnswered", catches.size()).put("catchFailed", failed).put("excluded", excluded);
         }
         summary.put("ratersCounted", counted.values().stream().filter(c -> c).count());
         summary.put("ratersExcluded", counted.values().stream().filter(c -> !c).count());

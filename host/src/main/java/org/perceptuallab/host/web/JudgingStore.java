@@ -271,7 +271,10 @@ public final class JudgingStore implements AutoCloseable {
                 r -> new Campaign(r.getLong(1), r.getString(2), r.getDouble(3), r.getString(4)), value);
     }
 
-    /** Ids are given here (the one connection makes this safe), so the schema needs no dialect's sequences. */
+    /**
+     * Ids are given here, so the schema needs no dialect's sequences: this process's one connection gives them in
+     * turn, and another process writing at the same moment fails on the primary key rather than mixing rows.
+     */
     private static long nextId(Connection c, String table) throws SQLException {
         return single(c, "SELECT COALESCE(MAX(id), 0) + 1 FROM " + table, r -> r.getLong(1)).orElseThrow();
     }

@@ -89,6 +89,7 @@ class ServeJudgingTest {
         assertThat(summary.get("judge").asText()).isEqualTo("human");
         assertThat(summary.get("raters")).extracting(r -> r.get("excluded").asBoolean() + "/" + r.get("catchFailed"))
                 .containsExactly("false/0", "false/0", "true/2");
+        assertThat(summary.get("raters")).allSatisfy(r -> assertThat(r.get("medianTimeMs").asLong()).isEqualTo(850));
         assertThat(summary.get("triplets")).hasSize(6).allSatisfy(t -> {
             assertThat(t.get("raters").asInt()).isEqualTo(2);
             assertThat(t.get("preferP1").asDouble()).isEqualTo(1.0);
