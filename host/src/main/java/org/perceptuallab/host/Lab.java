@@ -46,7 +46,7 @@ public final class Lab implements AutoCloseable {
      * Engine properties must be set before the engine starts: offline natives (TECH-NOTES 0), threads, and
      * the native heap's policy.
      */
-    static void configureEngine(Settings settings) {
+    public static void configureEngine(Settings settings) {
         NativeHeap.retainFreedMemory();
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("OPT_OUT_TRACKING", "true");

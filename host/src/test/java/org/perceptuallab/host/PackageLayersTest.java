@@ -24,7 +24,7 @@ class PackageLayersTest {
     private static final String HOST = "org.perceptuallab.host";
     /** Bottom to top: a package may use those before it, never those after. */
     private static final List<String> LAYERS = List.of("host", "io", "provenance", "run", "report", "matrix", "bench",
-            "check", "share", "cli");
+            "check", "share", "web", "cli");
     private static Map<String, Set<String>> uses;
     /** Each host class (nested classes count as their top-level class) with the host classes it depends on. */
     private static Map<String, Set<String>> classUses;

@@ -26,7 +26,8 @@ import picocli.CommandLine;
         description = "Perceptual Lab: measure and compare perceptual losses across vision experiments.",
         subcommands = {LossesCommand.class, CheckCommand.class, DistanceCommand.class, FidCommand.class,
                 GoldenCommand.class, BenchCommand.class, ExperimentsCommand.class, RunCommand.class, MatrixCommand.class,
-                PluginsCommand.class, ReportCommand.class, TrustCommand.class, ReproduceCommand.class, CommandLine.HelpCommand.class},
+                PluginsCommand.class, ReportCommand.class, TrustCommand.class, ReproduceCommand.class, ServeCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:a check failed (golden case, matrix cell) or an internal error",
                 "2:bad usage or bad input (the message says what to fix)"})
