@@ -18,18 +18,22 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.perceptuallab.host.PlabRun;
 import org.perceptuallab.host.web.RaterClient.Taste;
+import org.perceptuallab.testkit.Fixtures;
 
 /**
  * The same migrations, campaign, answers and export on PostgreSQL, in a private cluster this test starts (Debian's
- * postgresql 15, as root through runuser). Skipped where either is missing: CI does not install PostgreSQL yet.
+ * postgresql 15, as root through runuser). Skipped, naming what is missing, where either is; CI installs
+ * PostgreSQL ({@code .ci/run}) and fails here without it.
  */
 class ServePostgresTest {
     private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
     @Test
     void aCampaignJudgedAndExportedOnPostgresql() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(Path.of("/usr/sbin/runuser"))
-                && "root".equals(System.getProperty("user.name")), "PostgreSQL 15 and root (for runuser) needed");
+        Fixtures.externalProgram(BIN.resolve("initdb"), "apt-get install postgresql (Debian 12's PostgreSQL 15)");
+        Fixtures.externalProgram(Path.of("/usr/sbin/runuser"), "apt-get install util-linux");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "root needed (to run PostgreSQL as"
+                + " its own user through runuser)");
         // A folder the postgres user may enter (JUnit's temporary folders are root's alone).
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "plab-pg-");
         Path tmp = Files.createTempDirectory("plab-pg-test-");
