@@ -77,63 +77,25 @@ public final class FrechetDistance {
         if (a.length >= d && b.length >= d) {
             return between(FeatureStatistics.of(a), FeatureStatistics.of(b));
         }
-        Centred ca = Centred.of(a);
-        Centred cb = Centred.of(b);
+        FeatureStatistics.Centred ca = FeatureStatistics.Centred.of(a);
+        FeatureStatistics.Centred cb = FeatureStatistics.Centred.of(b);
+        if (MatrixFeatures_DDRM.hasUncountable(ca.rows()) || MatrixFeatures_DDRM.hasUncountable(cb.rows())) {
+            throw new PlabException("Fréchet distance: a feature value is not finite; the features were NaN or"
+                    + " infinite: check the images and the network");
+        }
         double meanTerm = 0;
         for (int j = 0; j < d; j++) {
-            double diff = ca.mean[j] - cb.mean[j];
+            double diff = ca.mean()[j] - cb.mean()[j];
             meanTerm += diff * diff;
         }
         DMatrixRMaj cross = new DMatrixRMaj(a.length, b.length);
-        CommonOps_DDRM.multTransB(ca.rows, cb.rows, cross);
+        CommonOps_DDRM.multTransB(ca.rows(), cb.rows(), cross);
         double root = 0;
         for (double singular : SingularOps_DDRM.singularValues(cross)) {
             root += singular;
         }
         root /= Math.sqrt((a.length - 1.0) * (b.length - 1.0));
         return meanTerm + ca.trace() + cb.trace() - 2 * root;
-    }
-
-    /** A feature set's mean and centred rows, in float64. */
-    private record Centred(double[] mean, DMatrixRMaj rows) {
-        static Centred of(float[][] features) {
-            int n = features.length;
-            if (n < 2) {
-                throw new PlabException("Fréchet distance: a feature set needs at least 2 vectors for a covariance, got "
-                        + n + "; give more images");
-            }
-            int d = features[0].length;
-            double[] mean = new double[d];
-            for (float[] row : features) {
-                if (row.length != d) {
-                    throw new PlabException("Fréchet distance: feature vectors of " + row.length + " and " + d
-                            + " values in one set; give N vectors of one length");
-                }
-                for (int j = 0; j < d; j++) {
-                    mean[j] += row[j];
-                }
-            }
-            for (int j = 0; j < d; j++) {
-                mean[j] /= n;
-            }
-            DMatrixRMaj rows = new DMatrixRMaj(n, d);
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < d; j++) {
-                    double v = features[i][j] - mean[j];
-                    if (!Double.isFinite(v)) {
-                        throw new PlabException("Fréchet distance: feature " + j + " of vector " + i + " is not finite;"
-                                + " check the images and the network");
-                    }
-                    rows.unsafe_set(i, j, v);
-                }
-            }
-            return new Centred(mean, rows);
-        }
-
-        /** tr(S): the sum of squares of the centred rows over n - 1. */
-        double trace() {
-            return CommonOps_DDRM.elementSumAbs(CommonOps_DDRM.elementMult(rows, rows, null)) / (rows.numRows - 1);
-        }
     }
 
     /**
