@@ -23,7 +23,6 @@ import org.perceptuallab.kit.DistanceMatrix;
 import org.perceptuallab.kit.OneDraw;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
-import org.perceptuallab.runtime.conformance.Check.Body;
 import org.perceptuallab.runtime.conformance.Check.Outcome;
 
 /**
@@ -56,6 +55,8 @@ public final class LossConformance {
     static final double FLOAT32_GRADIENT = 1e-2;
     /** The run seed losses are built with; the random-draws check compares it with the next. */
     private static final long SEED = 11;
+    /** The value by which a weights parameter names the published file in the weights folder (the kit's WeightsLocator). */
+    private static final String PUBLISHED_WEIGHTS = "pretrained";
 
     /**
      * How close the float arithmetic must be.
@@ -112,6 +113,13 @@ public final class LossConformance {
             if (!required.isEmpty()) {
                 return Outcome.notApplicable("parameter(s) " + String.join(", ", required) + " have no default by"
                         + " design; the examples build it");
+            }
+            List<String> published = family.params().params().stream()
+                    .filter(p -> p.defaultValue() != null && PUBLISHED_WEIGHTS.equals(p.defaultValue().asText()))
+                    .map(p -> "'" + p.name() + "'").toList();
+            if (!published.isEmpty()) {
+                return Outcome.notApplicable("parameter(s) " + String.join(", ", published) + " default to published"
+                        + " weights, which cannot ship; the examples build it");
             }
             try (NDManager scope = manager.newSubManager();
                  Loss loss = catalog.create(LossSpec.of(family.id()), LabContext.of(scope, SEED, catalog))) {

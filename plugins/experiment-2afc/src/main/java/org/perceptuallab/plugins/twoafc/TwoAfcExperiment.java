@@ -25,7 +25,6 @@ import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
-import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PreparationContext;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.api.Table;
@@ -34,6 +33,7 @@ import org.perceptuallab.kit.io.DecodedImages;
 import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.SyntheticImages;
+import org.perceptuallab.kit.io.TwoAfcSets;
 import org.pf4j.Extension;
 
 /**
@@ -45,6 +45,7 @@ import org.pf4j.Extension;
  */
 @Extension
 public final class TwoAfcExperiment implements Experiment {
+    private static final String OWNER = "experiment '2afc'";
     private static final Param<String> DATA = Param.string("data", null, "a BAPPS-layout root:"
             + " <root>/<category>/{ref,p0,p1}/*.png, judge/*.npy (relative to the matrix file), a set made by"
             + " 'plab make-2afc', or, in a matrix, the set 'generateFrom' makes").required();
@@ -113,11 +114,11 @@ public final class TwoAfcExperiment implements Experiment {
         Path root = ctx.resolve(p.get(DATA));
         List<String> only = Arrays.stream(p.get(CATEGORIES).split(",")).map(String::trim)
                 .filter(s -> !s.isEmpty()).toList();
-        List<String> categories = TwoAfcData.categories(root, only);
-        Map<String, List<TwoAfcData.Triplet>> byCategory = new LinkedHashMap<>();
-        List<TwoAfcData.Triplet> triplets = new ArrayList<>();
+        List<String> categories = TwoAfcSets.categories(OWNER, root, only);
+        Map<String, List<TwoAfcSets.Triplet>> byCategory = new LinkedHashMap<>();
+        List<TwoAfcSets.Triplet> triplets = new ArrayList<>();
         for (String c : categories) {
-            byCategory.put(c, TwoAfcData.triplets(ctx.manager(), root, c, p.get(MAX_PER_CATEGORY)));
+            byCategory.put(c, TwoAfcSets.triplets(OWNER, ctx.manager(), root, c, p.get(MAX_PER_CATEGORY)));
             triplets.addAll(byCategory.get(c));
         }
         int total = triplets.size();
@@ -135,7 +136,7 @@ public final class TwoAfcExperiment implements Experiment {
              Progress progress = ctx.progress("2afc " + loss.spec().id(), total)) {
             int first = 0;
             for (var e : byCategory.entrySet()) {
-                List<TwoAfcData.Triplet> category = e.getValue();
+                List<TwoAfcSets.Triplet> category = e.getValue();
                 double[] s = new double[category.size()];
                 for (int from = 0; from < category.size(); from += batch) {
                     int to = Math.min(category.size(), from + batch);
@@ -143,7 +144,7 @@ public final class TwoAfcExperiment implements Experiment {
                     for (int i = from; i < to; i++) {
                         double d0 = d[0][i - from];
                         double d1 = d[1][i - from];
-                        s[i] = score(d0, d1, category.get(i).judge());
+                        s[i] = TwoAfcSets.score(d0, d1, category.get(i).judge());
                         all.add(new Scored(e.getKey(), category.get(i), d0, d1, s[i]));
                     }
                     progress.step(to - from);
@@ -153,11 +154,6 @@ public final class TwoAfcExperiment implements Experiment {
             }
         }
         return result(p, ctx, root, scores, all);
-    }
-
-    /** The per-triplet agreement with people. */
-    static double score(double d0, double d1, double h) {
-        return d0 < d1 ? 1 - h : d1 < d0 ? h : 0.5;
     }
 
     /**
@@ -175,7 +171,7 @@ public final class TwoAfcExperiment implements Experiment {
         }
     }
 
-    private record Scored(String category, TwoAfcData.Triplet triplet, double d0, double d1, double score) {
+    private record Scored(String category, TwoAfcSets.Triplet triplet, double d0, double d1, double score) {
     }
 
     private ExperimentResult result(Params p, ExperimentContext ctx, Path root, Map<String, double[]> scores,
@@ -200,7 +196,7 @@ public final class TwoAfcExperiment implements Experiment {
                 List.of("category", "score", "ci95Low", "ci95High", "triplets"), perCategory));
         ObjectNode details = JsonNodeFactory.instance.objectNode();
         details.put("scoreFormula", "(d0<d1)(1-h) + (d1<d0)h + 0.5(d0==d1), h = fraction judging p1 closer");
-        Path marker = root.resolve(TwoAfcData.SYNTHETIC_MARKER);
+        Path marker = root.resolve(TwoAfcSets.SYNTHETIC_MARKER);
         boolean synthetic = Files.isRegularFile(marker);
         if (synthetic) {
             details.set("synthetic", new ObjectMapper().readTree(marker.toFile()));

@@ -29,6 +29,7 @@ import javax.imageio.ImageWriter;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.TwoAfcSets;
 
 /**
  * Makes a 2AFC set in the BAPPS layout from real photos. Each triplet: a reference cut from a photo at a
@@ -63,7 +64,7 @@ final class TwoAfcGenerator {
 
     /** Generates the set unless {@code out} already holds a finished one (its marker exists). */
     static void ensure(Path photos, Path out, int triplets, long seed, PrintWriter log) {
-        if (Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
+        if (Files.isRegularFile(out.resolve(TwoAfcSets.SYNTHETIC_MARKER))) {
             return;
         }
         log.println("generating a synthetic 2AFC set of " + triplets + " triplets from " + photos + " into " + out);
@@ -76,7 +77,7 @@ final class TwoAfcGenerator {
             clearForOutput(out);
             Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            if (!Files.isRegularFile(out.resolve(TwoAfcData.SYNTHETIC_MARKER))) {
+            if (!Files.isRegularFile(out.resolve(TwoAfcSets.SYNTHETIC_MARKER))) {
                 throw new PlabException("cannot move the generated 2AFC set into " + out + ": " + e.getMessage(), e);
             }
             // another process finished the same set first; its copy is identical (same photos and seed)
@@ -126,7 +127,7 @@ final class TwoAfcGenerator {
             marker.put("distortions", "per category one kind (" + String.join(", ", KINDS) + "); p0 and p1 share the"
                     + " kind, each with its own random pattern; strengths w in [0.3, 1], the stronger 1.25-2.5x the weaker");
             // Last: the marker says the set is whole (the staging folder is moved into place after it).
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(TwoAfcData.SYNTHETIC_MARKER).toFile(), marker);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve(TwoAfcSets.SYNTHETIC_MARKER).toFile(), marker);
         } catch (IOException e) {
             throw new PlabException("cannot write the 2AFC set into " + out + ": " + e.getMessage(), e);
         }
@@ -189,7 +190,7 @@ final class TwoAfcGenerator {
             foreign = entries.map(e -> e.getFileName().toString()).sorted().toList();
         }
         if (isEarlierSet(out)) {
-            foreign = foreign.stream().filter(n -> !n.equals(TwoAfcData.SYNTHETIC_MARKER) && !KINDS.contains(n))
+            foreign = foreign.stream().filter(n -> !n.equals(TwoAfcSets.SYNTHETIC_MARKER) && !KINDS.contains(n))
                     .toList();
         }
         if (!foreign.isEmpty()) {
@@ -197,14 +198,14 @@ final class TwoAfcGenerator {
                     + String.join(", ", foreign.subList(0, Math.min(3, foreign.size())))
                     + (foreign.size() > 3 ? ", and " + (foreign.size() - 3) + " more" : "") + "), so it is not"
                     + " replaced: a set is written into a missing or empty folder, or over an earlier set (with its "
-                    + TwoAfcData.SYNTHETIC_MARKER + "); give another folder, or move those files away");
+                    + TwoAfcSets.SYNTHETIC_MARKER + "); give another folder, or move those files away");
         }
         deleteTree(out);
     }
 
     /** Whether the folder's marker says this generator wrote it. */
     private static boolean isEarlierSet(Path folder) {
-        Path marker = folder.resolve(TwoAfcData.SYNTHETIC_MARKER);
+        Path marker = folder.resolve(TwoAfcSets.SYNTHETIC_MARKER);
         try {
             return Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS)
                     && GENERATOR.equals(new ObjectMapper().readTree(marker.toFile()).path("generator").asText());

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.kit.io.Images;
+import org.perceptuallab.kit.io.TwoAfcSets;
 import org.perceptuallab.testkit.Fixtures;
 
 /** The make-2afc command and the generator behind it. */
@@ -49,7 +50,7 @@ class Make2afcTest {
                 "--triplets", "24"), context(4));
         assertThat(code).isZero();
         assertThat(text.toString().trim()).isEqualTo(out.toAbsolutePath().normalize().toString());
-        assertThat(out.resolve(TwoAfcData.SYNTHETIC_MARKER)).isRegularFile();
+        assertThat(out.resolve(TwoAfcSets.SYNTHETIC_MARKER)).isRegularFile();
         for (String kind : TwoAfcGenerator.KINDS) {
             for (String part : new String[] {"ref", "p0", "p1", "judge"}) {
                 try (Stream<Path> files = Files.list(out.resolve(kind).resolve(part))) {
@@ -102,16 +103,16 @@ class Make2afcTest {
         assertThat(new Make2afc().run(concat(make, "--out", set.toString()), context(2)))
                 .as("its own earlier set is replaced").isZero();
         assertThat(set.resolve("noise/p1/000000.png")).isRegularFile();
-        assertThat(set.resolve(TwoAfcData.SYNTHETIC_MARKER)).content().contains("\"seed\" : 2");
+        assertThat(set.resolve(TwoAfcSets.SYNTHETIC_MARKER)).content().contains("\"seed\" : 2");
 
         // A marker beside other files does not make them the generator's, nor does a marker it did not write.
         Path notes = Files.writeString(set.resolve("notes.txt"), "mine");
         assertThatThrownBy(() -> new Make2afc().run(concat(make, "--out", set.toString()), context(3)))
                 .hasMessageContaining("(notes.txt)");
         Files.delete(notes);
-        Files.writeString(set.resolve(TwoAfcData.SYNTHETIC_MARKER), "{\"generator\": \"someone else\"}");
+        Files.writeString(set.resolve(TwoAfcSets.SYNTHETIC_MARKER), "{\"generator\": \"someone else\"}");
         assertThatThrownBy(() -> new Make2afc().run(concat(make, "--out", set.toString()), context(3)))
-                .hasMessageContaining(TwoAfcData.SYNTHETIC_MARKER);
+                .hasMessageContaining(TwoAfcSets.SYNTHETIC_MARKER);
         assertThat(set.resolve("noise/p1/000000.png")).isRegularFile();
     }
 

@@ -18,20 +18,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.perceptuallab.api.ExperimentContext;
 import org.perceptuallab.api.ExperimentResult;
 import org.perceptuallab.api.Loss;
-import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.NumpyArrays;
+import org.perceptuallab.kit.io.TwoAfcSets;
 import org.perceptuallab.testkit.CatalogTest;
 
 /** The 2AFC score on hand-made triplets with known answers, read from the BAPPS layout. */
 class TwoAfcExperimentTest extends CatalogTest {
     @Test
     void scoreFollowsTheFormula() {
-        assertThat(TwoAfcExperiment.score(0.1, 0.2, 0.3)).isEqualTo(0.7);
-        assertThat(TwoAfcExperiment.score(0.2, 0.1, 0.3)).isEqualTo(0.3);
-        assertThat(TwoAfcExperiment.score(0.2, 0.2, 0.9)).isEqualTo(0.5);
+        assertThat(TwoAfcSets.score(0.1, 0.2, 0.3)).isEqualTo(0.7);
+        assertThat(TwoAfcSets.score(0.2, 0.1, 0.3)).isEqualTo(0.3);
+        assertThat(TwoAfcSets.score(0.2, 0.2, 0.9)).isEqualTo(0.5);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.perceptuallab.kit.io.Checkpoint;
 import org.perceptuallab.kit.optim.Adam;
 import org.perceptuallab.kit.tensor.Draws;
 

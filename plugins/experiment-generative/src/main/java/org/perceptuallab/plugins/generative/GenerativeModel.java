@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
+import org.perceptuallab.kit.io.Checkpoint;
 
 /**
  * What the training loop trains: GLO (a code per training image and a generator) or an autoencoder (an

@@ -18,6 +18,7 @@ import java.util.Random;
 import org.perceptuallab.api.CellState;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.Progress;
+import org.perceptuallab.kit.io.Checkpoint;
 import org.perceptuallab.kit.optim.Adam;
 import org.perceptuallab.kit.tensor.Draws;
 

@@ -25,6 +25,7 @@ import org.perceptuallab.api.MetricsSink;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.Progress;
 import org.perceptuallab.kit.ResidentMemory;
+import org.perceptuallab.kit.io.Checkpoint;
 import org.perceptuallab.kit.io.NumpyArrays;
 
 /**

@@ -75,6 +75,18 @@ enum Architecture {
         return i;
     }
 
+    /** The side of stage {@code last}'s output for an input of side {@code side}; below 1 when none. */
+    long outputSide(long side, int last) {
+        long s = side;
+        for (int i = 0; i <= last && s >= 1; i++) {
+            Stage stage = stages.get(i);
+            if (stage.kind() != Kind.RELU) {
+                s = Math.floorDiv(s + 2L * stage.padding() - stage.kernel(), stage.stride()) + 1;
+            }
+        }
+        return s;
+    }
+
     /** The layers LPIPS compares (ReLU outputs), in order. */
     List<String> lpipsLayers() {
         return lpipsLayers;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,19 +44,22 @@ public final class Lpips implements LossFamily {
     static final float[] SCALE = {.458f, .448f, .450f};
     private static final String LINEAR_URL =
             "https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/";
-    private static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg"),
+    /** linearWeights that weigh every channel 1: LPIPS before calibration, what lpips-calibration starts from. */
+    static final String ONES = "ones";
+    static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg"),
             "the trunk: AlexNet or VGG16");
     private static final Param<String> WEIGHTS = Param.string("weights", null, "trunk weights file (torchvision "
             + "names features.<i>), or 'pretrained' for torchvision's published file in the weights folder; absent: "
             + "random");
-    private static final Param<String> LINEAR_WEIGHTS = Param.string("linearWeights", WeightsLocator.PRETRAINED,
-            "LPIPS v0.1 linear-layer file (keys lin<i>.model.1.weight), or 'pretrained' for lpips/v0.1/<net>.pth in "
-                    + "the weights folder");
+    static final Param<String> LINEAR_WEIGHTS = Param.string("linearWeights", WeightsLocator.PRETRAINED,
+            "LPIPS v0.1 linear-layer file (keys lin<i>.model.1.weight; lpips-calibration writes one), 'pretrained'"
+                    + " for lpips/v0.1/<net>.pth in the weights folder, or '" + ONES + "': every channel weighted 1"
+                    + " (uncalibrated)");
 
-    /** None: LPIPS needs its published linear weights, which cannot ship (LpipsTest builds it from made files). */
+    /** A random AlexNet trunk, uncalibrated: the published linear weights cannot ship (LpipsTest makes files). */
     @Override
     public List<ObjectNode> examples() {
-        return List.of();
+        return List.of(JsonNodeFactory.instance.objectNode().put(NET.name(), "alex").put(LINEAR_WEIGHTS.name(), ONES));
     }
 
     @Override
@@ -77,11 +81,8 @@ public final class Lpips implements LossFamily {
     public Loss create(Params params, LossContext context) {
         String owner = "loss 'lpips'";
         String net = params.get(NET);
-        Architecture architecture = net.equals("vgg") ? Architecture.VGG16 : Architecture.ALEXNET;
-        List<Integer> stages = new ArrayList<>();
-        for (String layer : architecture.lpipsLayers()) {
-            stages.add(architecture.index(owner, layer));
-        }
+        Architecture architecture = architecture(net);
+        List<Integer> stages = stages(architecture);
         int deepest = stages.get(stages.size() - 1);
         NDManager constants = context.manager().newSubManager();
         try {
@@ -91,10 +92,18 @@ public final class Lpips implements LossFamily {
                             + "'", weights.get(), context.weightsDir(), architecture.publishedFile(),
                             architecture.publishedUrl()), deepest, constants, false)
                     : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false);
-            Path linearFile = WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
-                    params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/v0.1/" + net + ".pth",
-                    LINEAR_URL + net + ".pth");
-            List<NDArray> linear = linearWeights(owner, linearFile, trunk, architecture, stages, constants);
+            List<NDArray> linear;
+            if (ONES.equals(params.get(LINEAR_WEIGHTS))) {
+                linear = new ArrayList<>();
+                for (long channels : channels(architecture, stages)) {
+                    linear.add(constants.ones(new Shape(1, channels, 1, 1)));
+                }
+            } else {
+                Path linearFile = WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
+                        params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/v0.1/" + net + ".pth",
+                        LINEAR_URL + net + ".pth");
+                linear = linearWeights(owner, linearFile, architecture, stages, constants);
+            }
             return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear);
         } catch (RuntimeException e) {
             constants.close();
@@ -102,12 +111,35 @@ public final class Lpips implements LossFamily {
         }
     }
 
+    static Architecture architecture(String net) {
+        return net.equals("vgg") ? Architecture.VGG16 : Architecture.ALEXNET;
+    }
+
+    /** The stage indices of the LPIPS layers. */
+    static List<Integer> stages(Architecture architecture) {
+        List<Integer> stages = new ArrayList<>();
+        for (String layer : architecture.lpipsLayers()) {
+            stages.add(architecture.index("loss 'lpips'", layer));
+        }
+        return stages;
+    }
+
+    /** The channels of each LPIPS layer. */
+    static List<Long> channels(Architecture architecture, List<Integer> stages) {
+        return stages.stream().map(stage -> (long) architecture.stages().get(stage - 1).out()).toList();
+    }
+
+    /** The key of the i-th LPIPS layer's weights in a linear-layer file. */
+    static String linearKey(int i) {
+        return "lin" + i + ".model.1.weight";
+    }
+
     /** lin{i}.model.1.weight, shape (1, C, 1, 1), C the channels of the i-th LPIPS layer. */
-    private static List<NDArray> linearWeights(String owner, Path file, Trunk trunk, Architecture architecture,
+    private static List<NDArray> linearWeights(String owner, Path file, Architecture architecture,
                                                List<Integer> stages, NDManager constants) {
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
-            keys.add("lin" + i + ".model.1.weight");
+            keys.add(linearKey(i));
         }
         Map<String, NDArray> read;
         try {
@@ -116,8 +148,9 @@ public final class Lpips implements LossFamily {
             throw new PlabException(owner + ": " + e.getMessage(), e);
         }
         List<NDArray> out = new ArrayList<>();
+        List<Long> channelCounts = channels(architecture, stages);
         for (int i = 0; i < stages.size(); i++) {
-            long channels = architecture.stages().get(stages.get(i) - 1).out();
+            long channels = channelCounts.get(i);
             NDArray w = read.get(keys.get(i));
             if (!w.getShape().equals(new Shape(1, channels, 1, 1))) {
                 throw new PlabException(owner + ": " + keys.get(i) + " of " + file + " has shape " + w.getShape()

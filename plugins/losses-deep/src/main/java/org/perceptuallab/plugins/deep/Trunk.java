@@ -168,7 +168,7 @@ final class Trunk {
         }
         long smallest = Math.min(shape.get(2), shape.get(3));
         long minimum = 1;
-        while (outputSide(minimum, last) < 1) {
+        while (architecture.outputSide(minimum, last) < 1) {
             minimum++;
         }
         if (smallest < minimum) {
@@ -178,18 +178,6 @@ final class Trunk {
                     + "; enlarge the images (in 'plab distance': --resize " + minimum + ") or choose shallower"
                     + " layers (parameter 'layers')");
         }
-    }
-
-    /** The side of stage {@code last}'s output for an input of side {@code side}; below 1 when none. */
-    private long outputSide(long side, int last) {
-        long s = side;
-        for (int i = 0; i <= last && s >= 1; i++) {
-            Stage stage = architecture.stages().get(i);
-            if (stage.kind() != Kind.RELU) {
-                s = Math.floorDiv(s + 2L * stage.padding() - stage.kernel(), stage.stride()) + 1;
-            }
-        }
-        return s;
     }
 
     /**

@@ -1,35 +1,36 @@
-package org.perceptuallab.plugins.twoafc;
+package org.perceptuallab.kit.io;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.io.NumpyArrays;
 
 /**
  * A 2AFC set in the BAPPS layout: {@code <root>/<category>/{ref,p0,p1}/NAME.png} and
- * {@code judge/NAME.npy} (the fraction of people who judged p1 closer to ref).
+ * {@code judge/NAME.npy} (the fraction of people who judged p1 closer to ref): what the 2AFC experiment scores a
+ * loss on and what LPIPS calibration learns from. {@code owner} in the messages names the reader's user, e.g.
+ * "experiment '2afc'".
  */
-final class TwoAfcData {
+public final class TwoAfcSets {
     /** The marker file {@code plab make-2afc} writes at the root of a generated set. */
-    static final String SYNTHETIC_MARKER = "SYNTHETIC.json";
+    public static final String SYNTHETIC_MARKER = "SYNTHETIC.json";
 
     /** One triplet and its judgement. */
-    record Triplet(Path ref, Path p0, Path p1, double judge) {
+    public record Triplet(Path ref, Path p0, Path p1, double judge) {
     }
 
-    private TwoAfcData() {
+    private TwoAfcSets() {
     }
 
     /** The categories under {@code root} (folders with a ref folder), sorted, filtered by {@code only}. */
-    static List<String> categories(Path root, List<String> only) {
+    public static List<String> categories(String owner, Path root, List<String> only) {
         if (!Files.isDirectory(root)) {
-            throw new PlabException("experiment '2afc': data folder " + root + " not found; give a BAPPS-layout root"
+            throw new PlabException(owner + ": data folder " + root + " not found; give a BAPPS-layout root"
                     + " (<root>/<category>/{ref,p0,p1,judge}) or generate one with 'plab make-2afc'");
         }
         List<String> out;
@@ -40,14 +41,14 @@ final class TwoAfcData {
             throw new PlabException("cannot list " + root + ": " + e.getMessage(), e);
         }
         if (out.isEmpty()) {
-            throw new PlabException("experiment '2afc': no category folder with ref/, p0/, p1/, judge/ under " + root
+            throw new PlabException(owner + ": no category folder with ref/, p0/, p1/, judge/ under " + root
                     + (only.isEmpty() ? "" : " among " + only));
         }
         return out;
     }
 
     /** The triplets of one category, by file name, at most {@code limit} (0: all). */
-    static List<Triplet> triplets(NDManager m, Path root, String category, int limit) {
+    public static List<Triplet> triplets(String owner, NDManager m, Path root, String category, int limit) {
         Path dir = root.resolve(category);
         List<Triplet> out = new ArrayList<>();
         try (Stream<Path> refs = Files.list(dir.resolve("ref"))) {
@@ -62,10 +63,10 @@ final class TwoAfcData {
                 Path judge = dir.resolve("judge").resolve(stem + ".npy");
                 for (Path f : List.of(p0, p1, judge)) {
                     if (!Files.isRegularFile(f)) {
-                        throw new PlabException("experiment '2afc': triplet " + category + "/" + stem + " lacks " + f);
+                        throw new PlabException(owner + ": triplet " + category + "/" + stem + " lacks " + f);
                     }
                 }
-                out.add(new Triplet(ref, p0, p1, readJudge(m, judge)));
+                out.add(new Triplet(ref, p0, p1, readJudge(owner, m, judge)));
             }
         } catch (IOException e) {
             throw new PlabException("cannot list " + dir.resolve("ref") + ": " + e.getMessage(), e);
@@ -73,13 +74,21 @@ final class TwoAfcData {
         return out;
     }
 
-    private static double readJudge(NDManager m, Path file) {
+    private static double readJudge(String owner, NDManager m, Path file) {
         try (NDManager scope = m.newSubManager()) {
             double[] v = NumpyArrays.readNpy(scope, file).toType(DataType.FLOAT64, false).toDoubleArray();
             if (v.length != 1 || v[0] < 0 || v[0] > 1) {
-                throw new PlabException("experiment '2afc': judge file " + file + " must hold one value in [0, 1]");
+                throw new PlabException(owner + ": judge file " + file + " must hold one value in [0, 1]");
             }
             return v[0];
         }
+    }
+
+    /**
+     * The agreement of one loss choice with people: (d0 &lt; d1)(1 - h) + (d1 &lt; d0) h + 0.5 (d0 = d1), h the
+     * fraction judging p1 closer (the BAPPS 2AFC score).
+     */
+    public static double score(double d0, double d1, double h) {
+        return d0 < d1 ? 1 - h : d1 < d0 ? h : 0.5;
     }
 }

@@ -1,4 +1,4 @@
-package org.perceptuallab.plugins.generative;
+package org.perceptuallab.kit.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -14,8 +14,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.perceptuallab.api.CellState;
 import org.perceptuallab.api.PlabException;
-import org.perceptuallab.kit.io.CheckedZip;
-import org.perceptuallab.kit.io.NumpyArrays;
 
 /**
  * A training checkpoint in the cell's state folder: one zip holding every tensor as {@code NAME.npy} (exact
@@ -25,15 +23,15 @@ import org.perceptuallab.kit.io.NumpyArrays;
  * @param tensors the tensors by name
  * @param meta epoch, step, optimiser step counts, the random state and whatever else the run needs
  */
-record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
+public record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
     /** The training loop's checkpoint. */
-    static final String FILE = "checkpoint.zip";
+    public static final String FILE = "checkpoint.zip";
     private static final String META = "meta.json";
     private static final String ARRAY = ".npy";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Writes this checkpoint atomically as {@code file} in the state folder. */
-    void write(CellState state, String file) throws IOException {
+    public void write(CellState state, String file) throws IOException {
         state.write(file, out -> {
             // closed, so that its deflater's native memory is released now, not at some garbage collection;
             // the state folder closes the file itself
@@ -69,7 +67,7 @@ record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
      * The checkpoint {@code fileName} an earlier run of the cell left, its tensors in {@code manager}; empty when
      * there is none.
      */
-    static Optional<Checkpoint> read(CellState state, NDManager manager, String fileName) throws IOException {
+    public static Optional<Checkpoint> read(CellState state, NDManager manager, String fileName) throws IOException {
         if (!state.resuming()) {
             return Optional.empty();
         }
@@ -98,7 +96,7 @@ record Checkpoint(Map<String, NDArray> tensors, ObjectNode meta) {
     }
 
     /** The tensors whose names start with {@code prefix}, the prefix removed. */
-    Map<String, NDArray> under(String prefix) {
+    public Map<String, NDArray> under(String prefix) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         tensors.forEach((name, t) -> {
             if (name.startsWith(prefix)) {
