@@ -35,8 +35,8 @@ import org.perceptuallab.kit.tensor.Draws;
  * spread, and its outputs are mapped back. Its initial outputs have a standard deviation near 1; a GLO's codes
  * on small data spread far less (0.08 on the bundled Fashion-MNIST), so without it the mapped noise nearest to
  * one code was nearest to all of them, every batch repeated one noise vector, batch norm divided by a variance
- * of zero, and the mapping swung between a constant and outputs 7 to 40 times wider than the codes. One scale for all
- * dimensions keeps the nearest-neighbour search's Euclidean geometry.
+ * of zero, and the mapping swung between a constant and outputs 7 to 40 times wider than the codes. One scale
+ * for all dimensions keeps the nearest-neighbour search's Euclidean geometry.
  */
 final class ImleSampler {
     static final String FILE = "imle.zip";
