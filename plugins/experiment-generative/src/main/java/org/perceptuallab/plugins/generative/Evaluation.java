@@ -450,6 +450,7 @@ final class Evaluation {
         }
         details.put("imle", String.format(Locale.ROOT, "the reference's IMLE sampler: a mapping from %d-dimensional"
                 + " standard normal noise through 128, 128 to the codes (batch norm and ReLU), fitted to the %d codes"
+                + " (centred and divided by their root-mean-square spread, its outputs mapped back)"
                 + " by implicit maximum likelihood, %d epochs of batches of %d, Adam lr %.3g (betas 0.5, 0.999,"
                 + " weight decay 1e-5); sampled with batch norm in evaluation mode", schedule.noise(),
                 codes.getShape().get(0), schedule.epochs(), schedule.batch(), schedule.lr()));
