@@ -57,12 +57,7 @@ public final class MsSsim implements LossFamily {
 
     @Override
     public Loss create(Params params, LossContext context) {
-        double[] weights = params.get(WEIGHTS);
-        if (weights.length == 0) {
-            throw new PlabException("loss 'ms-ssim': parameter 'weights' is empty; give one weight per scale,"
-                    + " e.g. [0.0448, 0.2856, 0.3001, 0.2363, 0.1333]");
-        }
-        return new MsSsimLoss(new LossSpec(id(), params.json()), weights, new SsimTerms(params.get(Ssim.WINDOW),
+        return new MsSsimLoss(new LossSpec(id(), params.json()), params.get(WEIGHTS), new SsimTerms(params.get(Ssim.WINDOW),
                 params.get(Ssim.SIGMA), params.get(Ssim.K1), params.get(Ssim.K2), context.manager()));
     }
 
