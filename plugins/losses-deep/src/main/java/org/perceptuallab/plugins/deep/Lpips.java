@@ -90,7 +90,8 @@ public final class Lpips implements LossFamily {
                     ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "parameter '" + WEIGHTS.name()
                             + "'", weights.get(), context.weightsDir(), architecture.publishedFile(),
                             architecture.publishedUrl()), deepest, constants, false)
-                    : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false);
+                    : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false,
+                            Trunk.Init.KAIMING);
             Path linearFile = WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
                     params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/v0.1/" + net + ".pth",
                     LINEAR_URL + net + ".pth");
