@@ -21,9 +21,10 @@ import org.perceptuallab.kit.tensor.Ops;
 
 /**
  * The {@code vgg} and {@code alexnet} losses: sum over layers of weight * metric(features of x, features
- * of y) / number of layers. What the metrics need of the target (its features, Gram matrices or sorted
- * projections) is kept between calls while the target's values stay the same (checked exactly) and the
- * weights are fixed, which is what an optimisation against one target or a 2AFC run against one reference does.
+ * of y) / divisor (the number of layers, or 1 under {@code layerReduction} sum). What the metrics need of
+ * the target (its features, Gram matrices or sorted projections) is kept between calls while the target's
+ * values stay the same (checked exactly) and the weights are fixed, which is what an optimisation against one
+ * target or a 2AFC run against one reference does.
  */
 final class DeepFeatureLoss implements Loss {
     /** A layer: name, stage index (-1 for the pixels), weight, metric. */
@@ -34,6 +35,7 @@ final class DeepFeatureLoss implements Loss {
     private final NDManager constants;
     private final Trunk trunk;
     private final List<Layer> layers;
+    private final double divisor;
     private final Set<Integer> stages = new TreeSet<>();
     private final UnaryOperator<NDArray> inputScale;
     private final Draws reinitDraws;
@@ -48,15 +50,17 @@ final class DeepFeatureLoss implements Loss {
 
     /**
      * @param constants owns the trunk's weights and the metric's projections; closed by {@link #close()}
+     * @param divisor what the weighted sum over layers is divided by
      * @param inputScale maps [-1, 1] images to the trunk's input scale
      * @param reinitDraws when not null, the weights are redrawn from it at every call
      */
-    DeepFeatureLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Layer> layers,
+    DeepFeatureLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Layer> layers, double divisor,
                     UnaryOperator<NDArray> inputScale, Draws reinitDraws) {
         this.spec = spec;
         this.constants = constants;
         this.trunk = trunk;
         this.layers = List.copyOf(layers);
+        this.divisor = divisor;
         this.inputScale = inputScale;
         this.reinitDraws = reinitDraws;
         layers.stream().filter(l -> l.stage() >= 0).forEach(l -> stages.add(l.stage()));
@@ -102,13 +106,13 @@ final class DeepFeatureLoss implements Loss {
         return out;
     }
 
-    /** Sum over layers of weight * metric(fx, target) / number of layers; targets in layer order. */
+    /** Sum over layers of weight * metric(fx, target) / divisor; targets in layer order. */
     private NDArray layerSum(Map<Integer, NDArray> fx, List<NDArray> targets) {
         NDArray total = null;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             NDArray term = Ops.times(l.metric().distanceToTarget(fx.get(l.stage()), targets.get(i)),
-                    l.weight() / layers.size());
+                    l.weight() / divisor);
             total = total == null ? term : total.add(term);
         }
         return total;
@@ -186,7 +190,7 @@ final class DeepFeatureLoss implements Loss {
 
     /**
      * Under the l2 metric with fixed weights: each layer's features flattened and scaled by
-     * sqrt(weight / (layers * feature-map size)), whose squared Euclidean distance is the loss exactly.
+     * sqrt(weight / (divisor * feature-map size)), whose squared Euclidean distance is the loss exactly.
      * Other metrics (l1, Gram, cx) are not a squared distance of per-image features, so they have none.
      */
     @Override
@@ -201,7 +205,7 @@ final class DeepFeatureLoss implements Loss {
             for (Layer l : layers) {
                 NDArray a = FeatureMetric.rows(f.get(l.stage()));
                 double size = a.getShape().get(1);
-                parts.add(Ops.times(a, Math.sqrt(l.weight() / layers.size() / size)));
+                parts.add(Ops.times(a, Math.sqrt(l.weight() / divisor / size)));
             }
             return NDArrays.concat(parts, 1);
         }));
@@ -217,7 +221,8 @@ final class DeepFeatureLoss implements Loss {
             return this;
         }
         NDManager own = constants.newSubManager();
-        return new DeepFeatureLoss(spec, own, trunk.redrawnCopy(reinitDraws, own), layers, inputScale, null);
+        return new DeepFeatureLoss(spec, own, trunk.redrawnCopy(reinitDraws, own), layers, divisor, inputScale,
+                null);
     }
 
     /** Every metric but the contextual loss compares the two maps symmetrically; redrawn weights break it. */

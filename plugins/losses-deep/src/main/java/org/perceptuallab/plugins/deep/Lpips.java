@@ -91,7 +91,8 @@ public final class Lpips implements LossFamily {
                     ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "parameter '" + WEIGHTS.name()
                             + "'", weights.get(), context.weightsDir(), architecture.publishedFile(),
                             architecture.publishedUrl()), deepest, constants, false)
-                    : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false);
+                    : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false,
+                            Trunk.Init.KAIMING);
             List<NDArray> linear;
             if (ONES.equals(params.get(LINEAR_WEIGHTS))) {
                 linear = new ArrayList<>();

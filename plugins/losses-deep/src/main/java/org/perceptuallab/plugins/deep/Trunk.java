@@ -30,20 +30,34 @@ final class Trunk {
     private final NDArray[] weights;
     private final NDArray[] biases;
     private final boolean normFirstConv;
+    /** How random weights are drawn; null for weights read from a file. */
+    private final Init init;
 
-    private Trunk(Architecture architecture, int deepest, NDManager manager, boolean normFirstConv) {
+    /** How random convolution weights are drawn. */
+    enum Init {
+        /** Kaiming normal (fan in, gain sqrt 2), zero bias. */
+        KAIMING,
+        /**
+         * PyTorch's default for a new Conv2d (Kaiming uniform with a = sqrt 5): weights and biases uniform in
+         * [-1 / sqrt(fan in), 1 / sqrt(fan in)]; the study's random AlexNet.
+         */
+        UNIFORM
+    }
+
+    private Trunk(Architecture architecture, int deepest, NDManager manager, boolean normFirstConv, Init init) {
         this.architecture = architecture;
         this.deepest = deepest;
         this.manager = manager;
         this.weights = new NDArray[deepest + 1];
         this.biases = new NDArray[deepest + 1];
         this.normFirstConv = normFirstConv;
+        this.init = init;
     }
 
     /** The trunk up to stage {@code deepest} with weights from {@code file} (any format of WeightFiles). */
     static Trunk load(String owner, Architecture architecture, Path file, int deepest, NDManager manager,
                       boolean normFirstConv) {
-        Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv);
+        Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv, null);
         List<String> keys = new ArrayList<>();
         for (int i : trunk.convIndices()) {
             keys.add("features." + i + ".weight");
@@ -66,28 +80,35 @@ final class Trunk {
         return trunk;
     }
 
-    /** The trunk up to stage {@code deepest} with Kaiming-normal weights (fan in, gain sqrt 2), zero bias. */
+    /** The trunk up to stage {@code deepest} with random weights drawn as {@code init} says. */
     static Trunk random(Architecture architecture, Draws draws, int deepest, NDManager manager,
-                        boolean normFirstConv) {
-        Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv);
+                        boolean normFirstConv, Init init) {
+        Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv, init);
         trunk.redraw(draws);
         return trunk;
     }
 
     /** A trunk of the same layout with random weights, the next draws of {@code draws}, in {@code manager}. */
     Trunk redrawnCopy(Draws draws, NDManager manager) {
-        return random(architecture, draws, deepest, manager, normFirstConv);
+        return random(architecture, draws, deepest, manager, normFirstConv, init);
     }
 
-    /** Replaces every weight by the next Kaiming-normal draws of {@code draws}, in stage order. */
+    /** Replaces every weight (and bias) by the next draws of {@code draws}, in stage order. */
     void redraw(Draws draws) {
         for (int i : convIndices()) {
             Stage s = architecture.stages().get(i);
-            double std = Math.sqrt(2.0 / (s.in() * s.kernel() * s.kernel()));
-            NDArray raw = draws.normal(manager, new Shape(s.out(), s.in(), s.kernel(), s.kernel()));
-            NDArray scaled = raw.mul((float) std);
-            raw.close();
-            replace(i, scaled, manager.zeros(new Shape(s.out())));
+            int fanIn = s.in() * s.kernel() * s.kernel();
+            Shape shape = new Shape(s.out(), s.in(), s.kernel(), s.kernel());
+            if (init == Init.UNIFORM) {
+                double bound = 1 / Math.sqrt(fanIn);
+                NDArray weight = draws.uniform(manager, shape, -bound, bound);
+                replace(i, weight, draws.uniform(manager, new Shape(s.out()), -bound, bound));
+            } else {
+                NDArray raw = draws.normal(manager, shape);
+                NDArray scaled = raw.mul((float) Math.sqrt(2.0 / fanIn));
+                raw.close();
+                replace(i, scaled, manager.zeros(new Shape(s.out())));
+            }
         }
         normaliseFirstConv();
         weightsChannelsLast();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -66,10 +67,15 @@ public final class TrunkLosses {
             return "AlexNet feature distance (layers conv1..conv5, relu1..relu5, MP1, MP2, MP5, pixels)";
         }
 
-        /** The first layers, which fit 32 x 32 images (conv5 needs 63 pixels a side). */
+        /**
+         * The first layers, which fit 32 x 32 images (conv5 needs 63 pixels a side), and the study's random
+         * AlexNet loss (conv1 and conv2, summed, PyTorch's default initialisation).
+         */
         @Override
         public List<ObjectNode> examples() {
-            return Examples.of("{\"seed\": 5, \"layers\": {\"conv1\": 1, \"relu2\": 0.5}}");
+            return Examples.of("{\"seed\": 5, \"layers\": {\"conv1\": 1, \"relu2\": 0.5}}",
+                    "{\"seed\": 5, \"layers\": {\"conv1\": 1, \"conv2\": 1}, \"layerReduction\": \"sum\","
+                            + " \"init\": \"uniform\"}");
         }
     }
 
@@ -83,8 +89,16 @@ public final class TrunkLosses {
 
     /** What the trunk families share: parameters, weight loading or drawing, layer checks. */
     abstract static class TrunkFamily implements LossFamily {
-        private static final Param<String> INIT = Param.choice("init", "kaiming", List.of("kaiming"),
-                "random weights: Kaiming normal (fan in, gain sqrt 2), zero bias");
+        private static final Param<String> INIT = Param.choice("init", "kaiming", List.of("kaiming", "uniform"),
+                "random weights: kaiming = Kaiming normal (fan in, gain sqrt 2), zero bias; uniform = PyTorch's"
+                        + " default, weights and biases in +-1/sqrt(fan in) (the study's random AlexNet)");
+        /**
+         * Optional with no default, so that the canonical specs of existing configurations (and the cell keys
+         * and hashes computed from them) stay as they were.
+         */
+        private static final Param<String> LAYER_REDUCTION = Param.string("layerReduction", null,
+                "how the weighted layer terms combine: mean (when absent: divided by the number of layers) or sum"
+                        + " (the study's AlexNet loss)");
         private static final Param<Boolean> NORM_FIRST_CONV = Param.bool("normFirstConv", false,
                 "subtract from each first-layer filter its per-channel spatial mean");
         private static final Param<Boolean> REINIT = Param.bool("reinit", false,
@@ -115,7 +129,7 @@ public final class TrunkLosses {
         @Override
         public ParamSpec params() {
             return ParamSpec.of(weights, layers, metric, INIT, NORM_FIRST_CONV, REINIT, IMAGENET_NORMALIZE,
-                    Param.SEED);
+                    LAYER_REDUCTION, Param.SEED);
         }
 
         @Override
@@ -126,6 +140,11 @@ public final class TrunkLosses {
             if (reinit && weightsFile.isPresent()) {
                 throw new PlabException(owner + ": parameter 'reinit' redraws random weights, so it cannot be "
                         + "used with 'weights'; drop one of them");
+            }
+            String reduction = params.find(LAYER_REDUCTION).orElse("mean");
+            if (!reduction.equals("mean") && !reduction.equals("sum")) {
+                throw new PlabException(owner + ": parameter 'layerReduction' is '" + reduction + "'; use 'mean'"
+                        + " (divide by the number of layers) or 'sum'");
             }
             List<DeepFeatureLoss.Layer> chosen = new ArrayList<>();
             Draws draws = new Draws(context.seed(params));
@@ -143,7 +162,8 @@ public final class TrunkLosses {
                                     "parameter '" + weights.name() + "'", weightsFile.get(), context.weightsDir(),
                                     architecture.publishedFile(),
                                     architecture.publishedUrl()), deepest, constants, norm)
-                            : Trunk.random(architecture, draws, deepest, constants, norm);
+                            : Trunk.random(architecture, draws, deepest, constants, norm,
+                                    Trunk.Init.valueOf(params.get(INIT).toUpperCase(Locale.ROOT)));
                 }
                 for (Map.Entry<String, Double> e : params.get(layers).entrySet()) {
                     int stage = architecture.index(owner, e.getKey());
@@ -152,7 +172,8 @@ public final class TrunkLosses {
                 }
                 UnaryOperator<NDArray> scale = params.get(IMAGENET_NORMALIZE)
                         ? imagenet(constants) : UnaryOperator.identity();
-                return new DeepFeatureLoss(new LossSpec(id, params.json()), constants, trunk, chosen, scale,
+                double divisor = reduction.equals("sum") ? 1 : chosen.size();
+                return new DeepFeatureLoss(new LossSpec(id, params.json()), constants, trunk, chosen, divisor, scale,
                         reinit ? draws : null);
             } catch (RuntimeException e) {
                 constants.close();

@@ -44,7 +44,7 @@ class LpipsTest extends CatalogTest {
     void alexLpipsMatchesAnIndependentComputation() {
         String params = "{\"net\": \"alex\", \"seed\": 21, \"linearWeights\": \"" + lpipsFile("alex") + "\"}";
         try (NDManager scope = manager.newSubManager()) {
-            Trunk trunk = Trunk.random(Architecture.ALEXNET, new Draws(21), 11, scope, false);
+            Trunk trunk = Trunk.random(Architecture.ALEXNET, new Draws(21), 11, scope, false, Trunk.Init.KAIMING);
             check(params, trunk, Architecture.ALEXNET, lpipsFile("alex"), 64);
         }
     }

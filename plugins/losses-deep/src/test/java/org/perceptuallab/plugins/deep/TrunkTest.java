@@ -34,7 +34,7 @@ class TrunkTest {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray constant = m.full(new Shape(1, 3, 8, 8), 0.7f);
             for (boolean norm : new boolean[] {false, true}) {
-                Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(4), 0, m, norm);
+                Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(4), 0, m, norm, Trunk.Init.KAIMING);
                 NDArray interior = trunk.features(constant, Set.of(0)).get(0).get(":, :, 1:7, 1:7");
                 float largest = interior.abs().max().getFloat();
                 if (norm) {
@@ -54,7 +54,7 @@ class TrunkTest {
     @Test
     void poolingBeforeTheReluChangesNeitherValuesNorGradients() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(5), 10, m, false);
+            Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(5), 10, m, false, Trunk.Init.KAIMING);
             NDArray weights = m.randomNormal(new Shape(2, 256, 4, 4)).toType(DataType.FLOAT64, false);
             NDArray[] images = {
                 m.randomUniform(-1, 1, new Shape(2, 3, 16, 16)).toType(DataType.FLOAT64, false),
@@ -76,7 +76,7 @@ class TrunkTest {
     @Test
     void aForwardPassKeepsOnlyTheWantedStages() {
         try (NDManager weights = NDManager.newBaseManager(); NDManager call = weights.newSubManager()) {
-            Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(6), 28, weights, false);
+            Trunk trunk = Trunk.random(Architecture.VGG16, new Draws(6), 28, weights, false, Trunk.Init.KAIMING);
             NDArray x = call.randomUniform(-1, 1, new Shape(2, 3, 32, 32));
             var out = trunk.features(x, Set.of(3, 28));
             assertThat(out.keySet()).containsExactly(3, 28);
