@@ -28,20 +28,29 @@ final class TwoAfcData {
 
     /** The categories under {@code root} (folders with a ref folder), sorted, filtered by {@code only}. */
     static List<String> categories(Path root, List<String> only) {
+        return categories(root, only, "2afc", "ref", "<root>/<category>/{ref,p0,p1,judge}) or generate one with"
+                + " 'plab make-2afc'");
+    }
+
+    /**
+     * The categories of a BAPPS-layout split under {@code root}: its folders holding a {@code marker} folder,
+     * sorted, filtered by {@code only}; {@code layout} ends the message where there is none.
+     */
+    static List<String> categories(Path root, List<String> only, String experiment, String marker, String layout) {
         if (!Files.isDirectory(root)) {
-            throw new PlabException("experiment '2afc': data folder " + root + " not found; give a BAPPS-layout root"
-                    + " (<root>/<category>/{ref,p0,p1,judge}) or generate one with 'plab make-2afc'");
+            throw new PlabException("experiment '" + experiment + "': data folder " + root + " not found; give a"
+                    + " BAPPS-layout root (" + layout);
         }
         List<String> out;
         try (Stream<Path> dirs = Files.list(root)) {
-            out = dirs.filter(d -> Files.isDirectory(d.resolve("ref"))).map(d -> d.getFileName().toString())
+            out = dirs.filter(d -> Files.isDirectory(d.resolve(marker))).map(d -> d.getFileName().toString())
                     .filter(name -> only.isEmpty() || only.contains(name)).sorted().toList();
         } catch (IOException e) {
             throw new PlabException("cannot list " + root + ": " + e.getMessage(), e);
         }
         if (out.isEmpty()) {
-            throw new PlabException("experiment '2afc': no category folder with ref/, p0/, p1/, judge/ under " + root
-                    + (only.isEmpty() ? "" : " among " + only));
+            throw new PlabException("experiment '" + experiment + "': no category folder with " + marker + "/ under "
+                    + root + (only.isEmpty() ? "" : " among " + only) + "; give a BAPPS-layout root (" + layout);
         }
         return out;
     }
@@ -74,10 +83,15 @@ final class TwoAfcData {
     }
 
     private static double readJudge(NDManager m, Path file) {
+        return readFraction(m, file, "experiment '2afc': judge file");
+    }
+
+    /** The one value in [0, 1] of a BAPPS .npy file (a judge, a "same" fraction); {@code what} names it. */
+    static double readFraction(NDManager m, Path file, String what) {
         try (NDManager scope = m.newSubManager()) {
             double[] v = NumpyArrays.readNpy(scope, file).toType(DataType.FLOAT64, false).toDoubleArray();
             if (v.length != 1 || v[0] < 0 || v[0] > 1) {
-                throw new PlabException("experiment '2afc': judge file " + file + " must hold one value in [0, 1]");
+                throw new PlabException(what + " " + file + " must hold one value in [0, 1]");
             }
             return v[0];
         }
