@@ -39,23 +39,49 @@ final class Correlations {
         return pearson(ranks(x), ranks(y));
     }
 
-    /** Ranks from 1, ties sharing the mean of the ranks they span. */
+    /**
+     * Ranks from 1, ties sharing the mean of the ranks they span: a value's equals occupy sorted positions
+     * first..last, found by binary search in a sorted copy (a primitive sort, as the bootstrap ranks thousands of
+     * resamples).
+     */
     static double[] ranks(double[] v) {
-        Integer[] order = IntStream.range(0, v.length).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble(i -> v[i]));
+        double[] sorted = v.clone();
+        Arrays.sort(sorted);
         double[] ranks = new double[v.length];
-        for (int start = 0; start < v.length; ) {
-            int end = start;
-            while (end + 1 < v.length && v[order[end + 1]] == v[order[start]]) {
-                end++;
-            }
-            double rank = (start + end) / 2.0 + 1;
-            for (int k = start; k <= end; k++) {
-                ranks[order[k]] = rank;
-            }
-            start = end + 1;
+        for (int i = 0; i < v.length; i++) {
+            int first = firstNotBelow(sorted, v[i]);
+            int last = firstAbove(sorted, v[i]) - 1;
+            ranks[i] = (first + last) / 2.0 + 1;
         }
         return ranks;
+    }
+
+    private static int firstNotBelow(double[] sorted, double value) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static int firstAbove(double[] sorted, double value) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= value) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /**
