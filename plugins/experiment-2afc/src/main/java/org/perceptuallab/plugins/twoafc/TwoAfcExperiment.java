@@ -34,6 +34,7 @@ import org.perceptuallab.kit.io.Figures;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.SyntheticImages;
 import org.perceptuallab.kit.io.TwoAfcSets;
+import org.perceptuallab.kit.metrics.Bootstrap;
 import org.pf4j.Extension;
 
 /**
@@ -178,7 +179,7 @@ public final class TwoAfcExperiment implements Experiment {
                                     List<Scored> all) throws IOException {
         int resamples = p.get(BOOTSTRAP);
         double[] overall = all.stream().mapToDouble(Scored::score).toArray();
-        double[] ci = Bootstrap.interval95(overall, resamples, ctx.seed());
+        double[] ci = Bootstrap.meanInterval95(overall, resamples, ctx.seed());
         ExperimentResult.Builder result = ExperimentResult.builder()
                 .headline("score", Metric.fraction(Bootstrap.mean(overall), Metric.Better.HIGHER))
                 .metric("ci95Low", Metric.fraction(ci[0], Metric.Better.HIGHER))
@@ -187,7 +188,7 @@ public final class TwoAfcExperiment implements Experiment {
         List<List<Object>> perCategory = new ArrayList<>();
         int k = 1;
         for (var e : scores.entrySet()) {
-            double[] cci = Bootstrap.interval95(e.getValue(), resamples, ctx.seed() + k++);
+            double[] cci = Bootstrap.meanInterval95(e.getValue(), resamples, ctx.seed() + k++);
             double score = Bootstrap.mean(e.getValue());
             result.metric("score." + e.getKey(), Metric.fraction(score, Metric.Better.HIGHER));
             perCategory.add(List.of(e.getKey(), score, cci[0], cci[1], e.getValue().length));

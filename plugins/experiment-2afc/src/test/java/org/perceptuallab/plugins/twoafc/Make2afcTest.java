@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
+import org.perceptuallab.kit.io.Distortions;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.TwoAfcSets;
 import org.perceptuallab.testkit.Fixtures;
@@ -139,8 +140,8 @@ class Make2afcTest {
             ref.setRGB(i % 32, i / 32, 0x808080);
         }
         for (String kind : new String[] {"noise", "color", "blur"}) {
-            double weak = distance(ref, TwoAfcGenerator.Distortions.apply(kind, ref, 0.3, 1));
-            double strong = distance(ref, TwoAfcGenerator.Distortions.apply(kind, ref, 0.8, 2));
+            double weak = distance(ref, Distortions.apply(kind, ref, 0.3, 1));
+            double strong = distance(ref, Distortions.apply(kind, ref, 0.8, 2));
             if (kind.equals("blur")) {
                 assertThat(strong).as("a flat image does not change under blur").isZero();
             } else {

@@ -36,15 +36,6 @@ class TwoAfcExperimentTest extends CatalogTest {
     }
 
     @Test
-    void bootstrapIsSeededAndBracketsTheMean() {
-        double[] v = new Random(1).doubles(200).map(x -> x < 0.7 ? 1 : 0).toArray();
-        double[] a = Bootstrap.interval95(v, 500, 5);
-        assertThat(Bootstrap.interval95(v, 500, 5)).containsExactly(a);
-        assertThat(a[0]).isLessThan(Bootstrap.mean(v)).isGreaterThan(Bootstrap.mean(v) - 0.15);
-        assertThat(a[1]).isGreaterThan(Bootstrap.mean(v)).isLessThan(Bootstrap.mean(v) + 0.15);
-    }
-
-    @Test
     void l2AgreesWithJudgementsTowardTheWeakerNoise(@TempDir Path root) throws Exception {
         // Category "a": p0 is the weak noise; judges 0 (all chose p0), 0.25 and 1 (all chose p1, wrongly).
         // Category "b": p0 and p1 identical, so every score is 0.5.

@@ -29,20 +29,29 @@ public final class TwoAfcSets {
 
     /** The categories under {@code root} (folders with a ref folder), sorted, filtered by {@code only}. */
     public static List<String> categories(String owner, Path root, List<String> only) {
+        return categories(owner, root, only, "ref", "<root>/<category>/{ref,p0,p1,judge}) or generate one with"
+                + " 'plab make-2afc'");
+    }
+
+    /**
+     * The categories of a BAPPS-layout split under {@code root}: its folders holding a {@code marker} folder,
+     * sorted, filtered by {@code only}; {@code layout} ends the message where there is none.
+     */
+    public static List<String> categories(String owner, Path root, List<String> only, String marker, String layout) {
         if (!Files.isDirectory(root)) {
-            throw new PlabException(owner + ": data folder " + root + " not found; give a BAPPS-layout root"
-                    + " (<root>/<category>/{ref,p0,p1,judge}) or generate one with 'plab make-2afc'");
+            throw new PlabException(owner + ": data folder " + root + " not found; give a BAPPS-layout root ("
+                    + layout);
         }
         List<String> out;
         try (Stream<Path> dirs = Files.list(root)) {
-            out = dirs.filter(d -> Files.isDirectory(d.resolve("ref"))).map(d -> d.getFileName().toString())
+            out = dirs.filter(d -> Files.isDirectory(d.resolve(marker))).map(d -> d.getFileName().toString())
                     .filter(name -> only.isEmpty() || only.contains(name)).sorted().toList();
         } catch (IOException e) {
             throw new PlabException("cannot list " + root + ": " + e.getMessage(), e);
         }
         if (out.isEmpty()) {
-            throw new PlabException(owner + ": no category folder with ref/, p0/, p1/, judge/ under " + root
-                    + (only.isEmpty() ? "" : " among " + only));
+            throw new PlabException(owner + ": no category folder with " + marker + "/ under " + root
+                    + (only.isEmpty() ? "" : " among " + only) + "; give a BAPPS-layout root (" + layout);
         }
         return out;
     }
@@ -75,10 +84,15 @@ public final class TwoAfcSets {
     }
 
     private static double readJudge(String owner, NDManager m, Path file) {
+        return readFraction(m, file, owner + ": judge file");
+    }
+
+    /** The one value in [0, 1] of a BAPPS .npy file (a judge, a "same" fraction); {@code what} names it. */
+    public static double readFraction(NDManager m, Path file, String what) {
         try (NDManager scope = m.newSubManager()) {
             double[] v = NumpyArrays.readNpy(scope, file).toType(DataType.FLOAT64, false).toDoubleArray();
             if (v.length != 1 || v[0] < 0 || v[0] > 1) {
-                throw new PlabException(owner + ": judge file " + file + " must hold one value in [0, 1]");
+                throw new PlabException(what + " " + file + " must hold one value in [0, 1]");
             }
             return v[0];
         }
