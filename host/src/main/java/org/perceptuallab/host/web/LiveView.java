@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.ConfinedPaths;
@@ -31,8 +29,8 @@ import org.perceptuallab.runtime.cell.MetricsFile;
  * as a page that updates as cells finish. The page ({@code /live}) loads {@code /live/state}: per folder the
  * {@link ReportModel} the static report renders (overview, galleries, failures, details), the progress per
  * experiment, and each cell's series as its metrics file holds them now. A {@link FolderWatch} on the folders
- * bumps a version and tells the open pages over server-sent events ({@code /live/events}), which load the state
- * again. Files (images) are served from {@code /live/STUDY/files/PATH}, only images and only inside the folder.
+ * bumps a version; the open pages ask for it ({@code /live/version}, a few bytes, once a second) and load the
+ * state again only when it moved. Files (images) are served from {@code /live/STUDY/files/PATH}, only images and only inside the folder.
  */
 public final class LiveView implements AutoCloseable {
     /** At most this many points of a series travel to the page (every k-th point of a longer one). */
@@ -43,7 +41,6 @@ public final class LiveView implements AutoCloseable {
 
     private final List<Path> folders;
     private final AtomicLong version = new AtomicLong();
-    private final List<SseClient> clients = new CopyOnWriteArrayList<>();
     private final FolderWatch watch;
 
     private LiveView(List<Path> folders) throws IOException {
@@ -76,23 +73,12 @@ public final class LiveView implements AutoCloseable {
         routes.get("/static/live.js", ctx -> JudgingServer.resource(ctx, "live.js", "text/javascript"));
         routes.get("/live/state", this::state);
         routes.get("/live/{study}/files/<path>", this::file);
-        routes.sse("/live/events", client -> {
-            client.keepAlive();
-            client.onClose(() -> clients.remove(client));
-            clients.add(client);
-            client.sendEvent("version", Long.toString(version.get()));
-        });
+        routes.get("/live/version", ctx -> ctx.header("Cache-Control", "no-store").contentType("application/json")
+                .result("{\"version\":" + version.get() + "}"));
     }
 
     private void changed() {
-        long now = version.incrementAndGet();
-        for (SseClient client : clients) {
-            if (client.terminated()) {
-                clients.remove(client);
-            } else {
-                client.sendEvent("version", Long.toString(now));
-            }
-        }
+        version.incrementAndGet();
     }
 
     private void state(Context ctx) throws IOException {
@@ -179,6 +165,5 @@ public final class LiveView implements AutoCloseable {
     @Override
     public void close() {
         watch.close();
-        clients.forEach(SseClient::close);
     }
 }

@@ -1,4 +1,4 @@
-// The live view: loads /live/state and draws it; /live/events says when the folders changed, and the page loads
+// The live view: loads /live/state and draws it; /live/version says when the folders changed, and the page loads
 // the state again. Every text goes in through textContent (no markup from the data).
 (function () {
   'use strict';
@@ -12,7 +12,7 @@
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     Object.entries(attrs || {}).forEach(([k, v]) => { if (v !== null && v !== undefined) node.setAttribute(k, v); });
-    children.flat().forEach(c => { if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c)); });
+    children.flat(Infinity).forEach(c => { if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c)); });
     return node;
   }
 
@@ -178,8 +178,17 @@
     }
   }
 
-  const events = new EventSource('/live/events');
-  events.addEventListener('version', load);
-  events.onerror = () => { statusEl.className = 'lost'; statusEl.textContent = 'connection to plab serve lost; retrying…'; };
-  load();
+  // The version moves when the folders change (the server watches them); the state is loaded only then.
+  async function poll() {
+    try {
+      const response = await fetch('/live/version', {cache: 'no-store'});
+      const body = await response.json();
+      if (!state || body.version !== state.version) await load();
+    } catch (e) {
+      statusEl.className = 'lost';
+      statusEl.textContent = 'connection to plab serve lost; retrying…';
+    }
+    setTimeout(poll, 1000);
+  }
+  poll();
 }());

@@ -102,7 +102,9 @@ final class Browsers implements AutoCloseable {
             }
             Thread.sleep(25);
         }
-        throw new AssertionError("the page did not get there within 20 s: " + driver.getCurrentUrl(), last);
+        String text = driver.findElement(org.openqa.selenium.By.tagName("body")).getText();
+        throw new AssertionError("the page did not get there within 20 s: " + driver.getCurrentUrl() + " shows:\n"
+                + text.substring(0, Math.min(1500, text.length())), last);
     }
 
     /** The page as it is now, at the window's size, under {@link #SHOTS}. */

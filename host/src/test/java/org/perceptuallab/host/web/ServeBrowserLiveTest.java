@@ -40,10 +40,10 @@ class ServeBrowserLiveTest {
             Browsers.await(page, d -> d.findElement(By.cssSelector(".failures")).getText()
                     .contains("out of memory at step 7"));
             assertThat(((JavascriptExecutor) page).executeScript("return window.notReloaded")).isEqualTo(true);
-            // The overview ranks vgg (distance 0.1) above l2 (0.2).
+            // The overview ranks vgg (distance 0.1) above l2 (0.2); the failed ssim has no value and comes last.
             List<String> ranked = page.findElements(By.cssSelector("table.overview tr td:first-child")).stream()
                     .map(WebElement::getText).toList();
-            assertThat(ranked).containsExactly("vgg", "l2");
+            assertThat(ranked).containsExactly("vgg", "l2", "ssim");
             // The comparison shows the two losses' results on the same input, both images loaded.
             WebElement compare = page.findElement(By.cssSelector(".compare"));
             assertThat(compare.findElements(By.cssSelector("figcaption")).stream().map(WebElement::getText).toList())
