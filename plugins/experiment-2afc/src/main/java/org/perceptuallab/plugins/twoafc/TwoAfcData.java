@@ -18,6 +18,8 @@ import org.perceptuallab.kit.io.NumpyArrays;
 final class TwoAfcData {
     /** The marker file {@code plab make-2afc} writes at the root of a generated set. */
     static final String SYNTHETIC_MARKER = "SYNTHETIC.json";
+    /** The summary plab serve's export writes beside the triplets (people's judgements, the human ceiling). */
+    static final String JUDGING_SUMMARY = "judging-summary.json";
 
     /** One triplet and its judgement. */
     record Triplet(Path ref, Path p0, Path p1, double judge) {
