@@ -3,6 +3,7 @@ package org.perceptuallab.host.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +14,11 @@ import org.perceptuallab.host.web.CampaignCreation;
 import org.perceptuallab.host.web.JudgingExport;
 import org.perceptuallab.host.web.JudgingServer;
 import org.perceptuallab.host.web.JudgingStore;
+import org.perceptuallab.host.web.LiveView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code plab serve}: the judging web application (human 2AFC judgements in the browser), and its campaigns'
@@ -24,7 +27,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Serve judging campaigns: raters open their invitation link and answer which of two images",
                 "is closer to a reference. Answers are stored at once in the database (default",
-                "<home>/serve/judging.db, SQLite). Stop with Ctrl-C."},
+                "<home>/serve/judging.db, SQLite). Given results folders of 'plab matrix', also serve their live",
+                "view at /live: progress, overview, curves and images, updated as cells finish. Stop with Ctrl-C."},
         subcommands = {ServeCommand.CampaignCommand.class})
 public final class ServeCommand extends PlabCommand {
     /** The port plab serve listens on unless told. */
@@ -32,6 +36,10 @@ public final class ServeCommand extends PlabCommand {
 
     @Mixin
     DatabaseOption database = new DatabaseOption();
+
+    @Parameters(paramLabel = "RESULTS", arity = "0..*",
+            description = "Results folders of 'plab matrix' (shards writing into them included) to show live.")
+    List<Path> results = List.of();
 
     @Option(names = "--port", paramLabel = "P", description = "Port (0: any free one; default: ${DEFAULT-VALUE}).")
     int port = DEFAULT_PORT;
@@ -55,13 +63,17 @@ public final class ServeCommand extends PlabCommand {
         }
         Settings settings = global().settings();
         Lab.configureEngine(settings); // the export route writes .npy files through the engine
+        LiveView live = results.isEmpty() ? null : LiveView.of(results);
         JudgingStore store = database.open(settings);
         JudgingServer server;
         try {
             server = JudgingServer.start(store, bind, port, new JudgingServer.Limits(
-                    JudgingServer.Limits.DEFAULT.maxBodyBytes(), rateLimit, 3 * rateLimit));
+                    JudgingServer.Limits.DEFAULT.maxBodyBytes(), rateLimit, 3 * rateLimit), live);
         } catch (RuntimeException e) {
             store.close();
+            if (live != null) {
+                live.close();
+            }
             throw new PlabException("cannot listen on " + bind + ":" + port + ": " + e.getMessage()
                     + "; give another --port or --bind", e);
         }
@@ -78,12 +90,19 @@ public final class ServeCommand extends PlabCommand {
         }));
         out().println("plab serve: listening on http://" + bind + ":" + server.port() + " (database "
                 + store.url() + ")");
+        if (live != null) {
+            out().println("live view of " + results.size() + " results folder(s): http://" + bind + ":" + server.port()
+                    + "/live");
+        }
         out().flush();
         try {
             stopping.await();
         } finally {
             server.close();
             store.close();
+            if (live != null) {
+                live.close();
+            }
             closed.countDown();
         }
         return 0;

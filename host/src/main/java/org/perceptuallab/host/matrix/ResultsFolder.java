@@ -20,9 +20,12 @@ import org.perceptuallab.host.run.CellOutcome;
  * host), every stored result. Safe while shards are still writing: results are whole files or absent.
  */
 public final class ResultsFolder {
-    /** The matrix's name, its notes, its experiments' notes by name and its cells. */
+    /**
+     * The matrix's name, its notes, its experiments' notes by name, its cells, and each cell's folder (in the
+     * cells' order; the folder holds the cell's images and its streamed {@code state/metrics.jsonl}).
+     */
     public record View(String matrix, List<String> notes, Map<String, String> experimentNotes,
-                       List<CellOutcome> cells) {
+                       List<CellOutcome> cells, List<Path> cellDirs) {
     }
 
     private ResultsFolder() {
@@ -36,6 +39,7 @@ public final class ResultsFolder {
         ResultStore store = new ResultStore(output);
         Optional<ObjectNode> plan = ShardPlan.newest(output);
         List<CellOutcome> cells = new ArrayList<>();
+        List<Path> cellDirs = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Map<String, String> experimentNotes = new LinkedHashMap<>();
         String matrix = output.getFileName().toString();
@@ -48,16 +52,20 @@ public final class ResultsFolder {
                 Path dir = store.cellDir(c.path("experiment").asText(), c.path("loss").asText(), c.path("id").asText());
                 cells.add(kept(store, dir, notes).orElseGet(() -> store.placeholder(dir, c.path("experiment").asText(),
                         c.path("loss").asText(), null, c.path("shard").asInt())));
+                cellDirs.add(dir);
             }
         } else {
             try (Stream<Path> files = Files.walk(output.resolve("cells"))) {
                 for (Path f : files.filter(p -> p.getFileName().toString().equals(ResultStore.RESULT)).sorted().toList()) {
-                    kept(store, f.getParent(), notes).ifPresent(cells::add);
+                    kept(store, f.getParent(), notes).ifPresent(cell -> {
+                        cells.add(cell);
+                        cellDirs.add(f.getParent());
+                    });
                 }
             }
             notes.add("no plan in this folder: the cells present are shown, missing ones cannot be named");
         }
-        return new View(matrix, notes, experimentNotes, cells);
+        return new View(matrix, notes, experimentNotes, cells, cellDirs);
     }
 
     /** The cell's record where it is kept; one present but not trusted is a note saying why. */

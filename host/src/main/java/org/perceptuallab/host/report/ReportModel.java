@@ -210,6 +210,12 @@ public record ReportModel(String matrix, String software, Counts counts, List<Fa
         }
     }
 
+    /** How the report names each of {@code cells} (its loss, and its seed where the loss ran under several). */
+    public static List<String> names(List<CellOutcome> cells) {
+        Names names = new Names(cells);
+        return cells.stream().map(names::of).toList();
+    }
+
     /** The seed the cell ran under, from its key, or null where the key is unknown (a cell not yet run). */
     static Long seed(CellOutcome c) {
         return c.key() != null && c.key().path("seed").isIntegralNumber() ? c.key().get("seed").asLong() : null;

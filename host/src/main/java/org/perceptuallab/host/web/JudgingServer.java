@@ -54,7 +54,7 @@ public final class JudgingServer implements AutoCloseable {
     private final RateLimiter limiter;
     private final Javalin app;
 
-    private JudgingServer(JudgingStore store, Limits limits) {
+    private JudgingServer(JudgingStore store, Limits limits, LiveView live) {
         this.store = store;
         this.limiter = new RateLimiter(limits.requestsPerSecond(), limits.burst());
         this.app = Javalin.create(config -> {
@@ -72,12 +72,20 @@ public final class JudgingServer implements AutoCloseable {
             config.routes.post("/api/campaigns/{campaign}/raters", this::addRater);
             config.routes.post("/api/campaigns/{campaign}/raters/{rater}/revoke", this::revoke);
             config.routes.get("/api/campaigns/{campaign}/export", this::export);
+            if (live != null) {
+                live.routes(config.routes);
+            }
         });
     }
 
     /** Starts serving on {@code bind}:{@code port} (0: any free port). */
     public static JudgingServer start(JudgingStore store, String bind, int port, Limits limits) {
-        JudgingServer server = new JudgingServer(store, limits);
+        return start(store, bind, port, limits, null);
+    }
+
+    /** Starts serving judging and, where {@code live} is not null, the live view of its results folders. */
+    public static JudgingServer start(JudgingStore store, String bind, int port, Limits limits, LiveView live) {
+        JudgingServer server = new JudgingServer(store, limits, live);
         server.app.start(bind, port);
         return server;
     }
@@ -313,7 +321,8 @@ public final class JudgingServer implements AutoCloseable {
                 .put("total", store.trialCount(rater.campaignId()));
     }
 
-    private static void resource(Context ctx, String name, String type) throws IOException {
+    /** Serves one of the web application's own files (script, page). */
+    static void resource(Context ctx, String name, String type) throws IOException {
         try (InputStream in = JudgingServer.class.getResourceAsStream(name)) {
             ctx.contentType(type + "; charset=utf-8").result(in.readAllBytes());
         }

@@ -73,9 +73,14 @@ final class RaterClient {
         if (trial.get("done").asBoolean()) {
             return false;
         }
-        String side = taste.pick(role(trial.get("left").asText()), role(trial.get("right").asText()));
+        String side = pick(trial.get("left").asText(), trial.get("right").asText());
         acknowledged.accept(answer(trial.get("trial").asLong(), side));
         return true;
+    }
+
+    /** The side ("left" or "right") this rater takes, given the two candidates' image addresses. */
+    String pick(String leftImage, String rightImage) {
+        return taste.pick(role(leftImage), role(rightImage));
     }
 
     Acknowledged answer(long trial, String side) {

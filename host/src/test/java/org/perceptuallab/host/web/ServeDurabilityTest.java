@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,8 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.perceptuallab.host.PlabRun;
@@ -23,8 +20,6 @@ import org.perceptuallab.host.web.RaterClient.Taste;
 
 /** {@code plab serve} in its own process, killed with -9 while three raters answer, then restarted on the same database. */
 class ServeDurabilityTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
-
     /** An answer the server acknowledged, with the rater's token. */
     private record Ack(String token, long trial, String side) {
     }
@@ -37,8 +32,8 @@ class ServeDurabilityTest {
         int trials = campaign.triplets() + campaign.catchTrials();
         Map<String, String> roles = ServeFixtures.rolesByContent(set);
 
-        Process first = serve(home, tmp.resolve("first.log"));
-        URI base = awaitListening(first, tmp.resolve("first.log"));
+        Process first = ServeFixtures.serveProcess(home, 0, tmp.resolve("first.log"));
+        URI base = ServeFixtures.awaitListening(first, tmp.resolve("first.log"));
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             tokens.add(RaterClient.join(base, campaign.invitePath(), roles, Taste.ATTENTIVE_P1).token());
@@ -79,8 +74,8 @@ class ServeDurabilityTest {
             assertThat(stored.size()).isBetween(beforeKill.size(), beforeKill.size() + tokens.size());
         }
 
-        Process second = serve(home, tmp.resolve("second.log"));
-        URI again = awaitListening(second, tmp.resolve("second.log"));
+        Process second = ServeFixtures.serveProcess(home, 0, tmp.resolve("second.log"));
+        URI again = ServeFixtures.awaitListening(second, tmp.resolve("second.log"));
         for (String token : tokens) {
             RaterClient rater = new RaterClient(again, token, roles, Taste.ATTENTIVE_P1);
             while (rater.answerNext(a -> acknowledged.add(new Ack(token, a.trial(), a.side())))) {
@@ -125,26 +120,5 @@ class ServeDurabilityTest {
         long rater = store.raterByToken(a.token()).orElseThrow().id();
         boolean p1Left = JudgingServer.p1Left(rater, a.trial());
         return rater + " " + a.trial() + " " + (a.side().equals("left") == p1Left ? "p1" : "p0");
-    }
-
-    /** The server in a child process; its rate limit raised, since these raters answer at the machine's pace. */
-    private static Process serve(Path home, Path log) throws Exception {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "-Dai.djl.offline=true", "org.perceptuallab.host.cli.Plab",
-                "serve", "--port", "0", "--home", home.toString(), "--rate-limit", "1000")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static URI awaitListening(Process child, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Matcher m = LISTENING.matcher(Files.readString(log));
-            if (m.find()) {
-                return URI.create(m.group(1));
-            }
-            assertThat(child.isAlive()).as(Files.readString(log)).isTrue();
-            Thread.sleep(50);
-        }
-        throw new AssertionError("plab serve did not start within 60 s:\n" + Files.readString(log));
     }
 }

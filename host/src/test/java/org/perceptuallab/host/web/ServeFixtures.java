@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.perceptuallab.host.PlabRun;
@@ -27,6 +28,7 @@ import org.perceptuallab.kit.io.SyntheticImages;
 
 /** A small BAPPS set, campaigns made by the CLI as a lead makes them, and servers on ephemeral ports. */
 final class ServeFixtures {
+    private static final Pattern LISTENING = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)");
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -129,5 +131,31 @@ final class ServeFixtures {
 
     static String bearer(String token) {
         return "Bearer " + token;
+    }
+
+    /**
+     * {@code plab serve} in a child process on {@code port} (0: any), with the live view of {@code results}; its rate
+     * limit raised, since test raters answer at the machine's pace.
+     */
+    static Process serveProcess(Path home, int port, Path log, String... results) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+                "org.perceptuallab.host.cli.Plab", "serve", "--port", Integer.toString(port), "--home", home.toString(),
+                "--rate-limit", "1000"));
+        command.addAll(List.of(results));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static URI awaitListening(Process child, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Matcher m = LISTENING.matcher(Files.readString(log));
+            if (m.find()) {
+                return URI.create(m.group(1));
+            }
+            assertThat(child.isAlive()).as(Files.readString(log)).isTrue();
+            Thread.sleep(50);
+        }
+        throw new AssertionError("plab serve did not start within 60 s:\n" + Files.readString(log));
     }
 }

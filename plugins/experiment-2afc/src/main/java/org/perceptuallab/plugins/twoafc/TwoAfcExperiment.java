@@ -3,6 +3,7 @@ package org.perceptuallab.plugins.twoafc;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -201,6 +202,19 @@ public final class TwoAfcExperiment implements Experiment {
         boolean synthetic = Files.isRegularFile(marker);
         if (synthetic) {
             details.set("synthetic", new ObjectMapper().readTree(marker.toFile()));
+        }
+        Path summary = root.resolve(TwoAfcSets.JUDGING_SUMMARY);
+        JsonNode ceiling = Files.isRegularFile(summary) ? new ObjectMapper().readTree(summary.toFile())
+                .path("humanCeiling") : null;
+        if (ceiling != null && ceiling.isNumber()) {
+            // People judged this set (plab serve's export): their agreement with each other bounds any loss's.
+            result.metric("humanCeiling", Metric.fraction(ceiling.asDouble(), Metric.Better.NEITHER));
+            details.put("judge", "human").put("humanCeiling", ceiling.asDouble());
+            Map<String, Double> bars = new LinkedHashMap<>();
+            bars.put("all", Bootstrap.mean(overall));
+            scores.forEach((category, s) -> bars.put(category, Bootstrap.mean(s)));
+            CeilingChart.write(ctx.outputDir().resolve("ceiling.png"), "2AFC score against the human ceiling", bars, ceiling.asDouble());
+            result.image("scores against the human ceiling", "ceiling.png");
         }
         if (p.get(EXAMPLES) > 0 && all.stream().anyMatch(s -> s.score() < 1)) {
             result.image("disagreements", "disagreements.png");

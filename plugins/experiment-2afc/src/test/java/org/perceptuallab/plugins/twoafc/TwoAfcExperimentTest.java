@@ -66,6 +66,56 @@ class TwoAfcExperimentTest extends CatalogTest {
         }
     }
 
+    @Test
+    void aSetPeopleJudgedReportsTheHumanCeilingAndDrawsItAcrossTheScoreBars(@TempDir Path root) throws Exception {
+        // Category "a": p0 is the weak noise and people chose it (h = 0): l2 agrees, score 1 on each triplet.
+        Random r = new Random(4);
+        for (int i = 0; i < 3; i++) {
+            NDArray ref = manager.randomUniform(-0.8f, 0.8f, new Shape(1, 3, 16, 16));
+            writeTriplet(root.resolve("a"), i, ref, noisy(ref, 0.02, r), noisy(ref, 0.15, r), 0);
+        }
+        // As plab serve's export writes it; 0.8125 = p^2 + (1-p)^2 at p = 1/4 (three of four raters agreeing).
+        Files.writeString(root.resolve(TwoAfcSets.JUDGING_SUMMARY), "{\"judge\": \"human\", \"humanCeiling\": 0.8125}");
+        try (NDManager m = manager.newSubManager();
+             Loss l2 = lab.loss(LossSpec.of("l2"), m, 0)) {
+            TwoAfcExperiment e = new TwoAfcExperiment();
+            var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"data\": \"" + root + "\", \"size\": 16, \"bootstrap\": 10}"));
+            ExperimentResult result = e.run(params, l2, context(m, root));
+            assertThat(result.value("score")).isEqualTo(1.0);
+            assertThat(result.value("humanCeiling")).isEqualTo(0.8125);
+            assertThat(result.metrics().get("humanCeiling").better()).as("a bound, not a loss's merit")
+                    .isEqualTo(Metric.Better.NEITHER);
+            assertThat(result.details().path("judge").asText()).isEqualTo("human");
+            assertThat(result.synthetic()).isFalse();
+            assertThat(result.images()).containsEntry("scores against the human ceiling", "ceiling.png");
+            java.awt.image.BufferedImage chart = javax.imageio.ImageIO.read(root.resolve("out/ceiling.png").toFile());
+            // The dashed ceiling starts at the axis, left of the first bar; the overall bar reaches 1.0.
+            int line = CeilingChart.y(0.8125);
+            assertThat(List.of(chart.getRGB(46, line - 1), chart.getRGB(46, line), chart.getRGB(46, line + 1)))
+                    .contains(CeilingChart.CEILING.getRGB());
+            int barX = 44 + (CeilingChart.WIDTH - 44 - 12) / 2 / 2; // the middle of the first of two slots
+            assertThat(chart.getRGB(barX, CeilingChart.y(0.5))).isEqualTo(CeilingChart.BAR.getRGB());
+            assertThat(chart.getRGB(barX, CeilingChart.y(1.0) + 2)).isEqualTo(CeilingChart.BAR.getRGB());
+        }
+    }
+
+    @Test
+    void aSetWithoutJudgingSummaryHasNoCeiling(@TempDir Path root) throws Exception {
+        Random r = new Random(5);
+        NDArray ref = manager.randomUniform(-0.8f, 0.8f, new Shape(1, 3, 16, 16));
+        writeTriplet(root.resolve("a"), 0, ref, noisy(ref, 0.02, r), noisy(ref, 0.15, r), 0);
+        try (NDManager m = manager.newSubManager();
+             Loss l2 = lab.loss(LossSpec.of("l2"), m, 0)) {
+            TwoAfcExperiment e = new TwoAfcExperiment();
+            var params = e.params().resolve("test", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"data\": \"" + root + "\", \"size\": 16, \"bootstrap\": 10}"));
+            ExperimentResult result = e.run(params, l2, context(m, root));
+            assertThat(result.metrics()).doesNotContainKey("humanCeiling");
+            assertThat(result.images()).doesNotContainKey("scores against the human ceiling");
+        }
+    }
+
     /**
      * 2AFC asks each loss for ref against p0 and p1 in one {@code distancesFrom} call: l2 answers from its
      * feature map, vgg from the reference's activations once, mmd++ from its random features of the

@@ -19,6 +19,8 @@ import org.perceptuallab.api.PlabException;
 public final class TwoAfcSets {
     /** The marker file {@code plab make-2afc} writes at the root of a generated set. */
     public static final String SYNTHETIC_MARKER = "SYNTHETIC.json";
+    /** The summary plab serve's export writes beside the triplets (people's judgements, the human ceiling). */
+    public static final String JUDGING_SUMMARY = "judging-summary.json";
 
     /** One triplet and its judgement. */
     public record Triplet(Path ref, Path p0, Path p1, double judge) {
