@@ -9,9 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
@@ -21,6 +19,7 @@ import org.perceptuallab.host.matrix.MatrixSpec;
 import org.perceptuallab.host.matrix.ResultStore;
 import org.perceptuallab.host.run.CellOutcome;
 import org.perceptuallab.host.run.RunConfiguration;
+import org.perceptuallab.kit.io.Folders;
 import org.perceptuallab.runtime.cell.Preparation;
 
 /**
@@ -106,13 +105,8 @@ public final class CellBench {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            Folders.deleteTree(dir);
         } catch (IOException e) {
             throw new PlabException("bench: cannot clear " + dir + " (" + e.getMessage() + "); delete it by hand", e);
         }

@@ -2,12 +2,10 @@ package org.perceptuallab.host.check;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +18,6 @@ import java.util.function.Function;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.perceptuallab.api.ApiVersion;
 import org.perceptuallab.api.Experiment;
 import org.perceptuallab.api.LossFamily;
@@ -28,10 +25,11 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.api.PluginCommand;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.PluginHost;
+import org.perceptuallab.kit.io.Folders;
 import org.perceptuallab.runtime.catalog.LossCatalog;
 import org.perceptuallab.runtime.catalog.Registry;
-import org.perceptuallab.runtime.conformance.Check;
 import org.perceptuallab.runtime.conformance.Check.Outcome;
+import org.perceptuallab.runtime.conformance.Check;
 import org.perceptuallab.runtime.conformance.CheckResult;
 import org.perceptuallab.runtime.conformance.ExperimentConformance;
 import org.perceptuallab.runtime.conformance.LossConformance;
@@ -144,7 +142,7 @@ public final class PluginCheck {
                 experiments.entries().forEach(e -> runs.checks(e.extension()).forEach(run));
             }
         } finally {
-            deleteTree(work);
+            Folders.deleteTree(work);
         }
         return new Report(jar, plugin, results);
     }
@@ -278,15 +276,5 @@ public final class PluginCheck {
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -8,7 +8,6 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -56,6 +55,7 @@ import org.eclipse.aether.util.repository.DefaultMirrorSelector;
 import org.eclipse.aether.version.Version;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.provenance.Coordinates;
+import org.perceptuallab.kit.io.Folders;
 
 /**
  * Maven repositories through Maven Resolver: resolving a plugin jar (and its {@code .asc}) with the
@@ -357,10 +357,8 @@ public final class MavenRepositories implements AutoCloseable {
         calls.shutdownNow();
         session.close();
         system.shutdown();
-        try (Stream<Path> walk = Files.walk(localRepository)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+        try {
+            Folders.deleteTree(localRepository);
         } catch (IOException e) {
             // A leftover temporary folder is harmless; the system cleans its temporary folder.
         }

@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.provenance.Coordinates;
 import org.perceptuallab.host.provenance.PluginJar;
+import org.perceptuallab.kit.io.Folders;
 
 /**
  * {@code plab plugins publish}: puts a plugin jar into a Maven repository (a folder any static web server can
@@ -60,10 +59,8 @@ public final class Publisher {
         } catch (IOException e) {
             throw new PlabException("cannot write the POM of " + target + ": " + e.getMessage(), e);
         } finally {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
+            try {
+                Folders.deleteTree(work);
             } catch (IOException ignored) {
                 // A leftover temporary folder is harmless.
             }

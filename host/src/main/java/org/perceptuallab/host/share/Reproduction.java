@@ -9,14 +9,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.Metric;
 import org.perceptuallab.api.PlabException;
@@ -29,6 +27,7 @@ import org.perceptuallab.host.provenance.Provenance;
 import org.perceptuallab.host.report.ResultFiles;
 import org.perceptuallab.host.run.CellOutcome;
 import org.perceptuallab.host.run.RunConfiguration;
+import org.perceptuallab.kit.io.Folders;
 
 /**
  * {@code plab reproduce}: reruns cells of another run's results.json with the parameters, loss spec, seed
@@ -220,13 +219,7 @@ public final class Reproduction {
             }
         }
         Path cellsFolder = output.resolve("cells");
-        if (Files.isDirectory(cellsFolder)) {
-            try (Stream<Path> walk = Files.walk(cellsFolder)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        Folders.deleteTree(cellsFolder);
     }
 
     private static List<Figure> compare(String cell, CellOutcome.Done recorded, CellOutcome fresh) {

@@ -13,11 +13,9 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -28,6 +26,7 @@ import org.perceptuallab.host.web.JudgingStore.Answer;
 import org.perceptuallab.host.web.JudgingStore.Campaign;
 import org.perceptuallab.host.web.JudgingStore.Rater;
 import org.perceptuallab.host.web.JudgingStore.Trial;
+import org.perceptuallab.kit.io.Folders;
 
 /**
  * The judging web application on Javalin (Jetty). Raters reach everything under {@code /r/TOKEN}: the page, the
@@ -67,7 +66,7 @@ public final class JudgingServer implements AutoCloseable {
             config.routes.get("/r/{token}/next", this::next);
             config.routes.post("/r/{token}/answers", this::answer);
             config.routes.get("/r/{token}/images/{image}", this::image);
-            config.routes.get("/static/rate.js", ctx -> resource(ctx, "rate.js", "text/javascript"));
+            config.routes.get("/static/rate.js", ctx -> WebResources.send(ctx, "rate.js", "text/javascript"));
             config.routes.get("/api/campaigns/{campaign}", this::status);
             config.routes.post("/api/campaigns/{campaign}/raters", this::addRater);
             config.routes.post("/api/campaigns/{campaign}/raters/{rater}/revoke", this::revoke);
@@ -215,11 +214,7 @@ public final class JudgingServer implements AutoCloseable {
                     + campaign.name() + ".zip\"");
             zip(folder, ctx.outputStream());
         } finally {
-            try (Stream<Path> files = Files.walk(folder)) {
-                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
-            }
+            Folders.deleteTree(folder);
         }
     }
 
@@ -322,12 +317,6 @@ public final class JudgingServer implements AutoCloseable {
     }
 
     /** Serves one of the web application's own files (script, page). */
-    static void resource(Context ctx, String name, String type) throws IOException {
-        try (InputStream in = JudgingServer.class.getResourceAsStream(name)) {
-            ctx.contentType(type + "; charset=utf-8").result(in.readAllBytes());
-        }
-    }
-
     private static void error(Context ctx, int status, String message) {
         json(ctx, status, JsonNodeFactory.instance.objectNode().put("error", message));
     }

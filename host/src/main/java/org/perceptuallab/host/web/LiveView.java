@@ -69,8 +69,8 @@ public final class LiveView implements AutoCloseable {
     /** Adds the view's routes. */
     void routes(RoutesConfig routes) {
         routes.get("/", ctx -> ctx.redirect("/live"));
-        routes.get("/live", ctx -> JudgingServer.resource(ctx, "live.html", "text/html"));
-        routes.get("/static/live.js", ctx -> JudgingServer.resource(ctx, "live.js", "text/javascript"));
+        routes.get("/live", ctx -> WebResources.send(ctx, "live.html", "text/html"));
+        routes.get("/static/live.js", ctx -> WebResources.send(ctx, "live.js", "text/javascript"));
         routes.get("/live/state", this::state);
         routes.get("/live/{study}/files/<path>", this::file);
         routes.get("/live/version", ctx -> ctx.header("Cache-Control", "no-store").contentType("application/json")

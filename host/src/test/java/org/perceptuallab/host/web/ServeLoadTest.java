@@ -22,13 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 50 raters answering at once on loopback for about 10 seconds, each as fast as the server lets it (next trial,
+ * 50 raters answering at once on loopback for about 10 seconds ({@code -Dplab.test.loadSeconds=60} for the
+ * issue's minute), each as fast as the server lets it (next trial,
  * then the answer; the rate limit raised, since this measures the server): every acknowledged answer is in the
  * database, and answers per second and the 99th-percentile answer latency are printed.
  */
 class ServeLoadTest {
     private static final int RATERS = 50;
-    private static final long SECONDS = 10;
+    private static final long SECONDS = Long.getLong("plab.test.loadSeconds", 10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test

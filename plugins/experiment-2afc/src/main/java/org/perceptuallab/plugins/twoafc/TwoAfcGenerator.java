@@ -15,13 +15,13 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.Distortions;
+import org.perceptuallab.kit.io.Folders;
 import org.perceptuallab.kit.io.Images;
 import org.perceptuallab.kit.io.TwoAfcSets;
 
@@ -77,7 +77,7 @@ final class TwoAfcGenerator {
             // another process finished the same set first; its copy is identical (same photos and seed)
         } finally {
             try {
-                deleteTree(staging);
+                Folders.deleteTree(staging);
             } catch (IOException ignored) {
                 // best effort: a leftover staging folder does not affect results
             }
@@ -194,7 +194,7 @@ final class TwoAfcGenerator {
                     + " replaced: a set is written into a missing or empty folder, or over an earlier set (with its "
                     + TwoAfcSets.SYNTHETIC_MARKER + "); give another folder, or move those files away");
         }
-        deleteTree(out);
+        Folders.deleteTree(out);
     }
 
     /** Whether the folder's marker says this generator wrote it. */
@@ -205,17 +205,6 @@ final class TwoAfcGenerator {
                     && GENERATOR.equals(new ObjectMapper().readTree(marker.toFile()).path("generator").asText());
         } catch (IOException unreadable) {
             return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -11,13 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.io.Distortions;
+import org.perceptuallab.kit.io.Folders;
 import org.perceptuallab.kit.io.Images;
 
 /**
@@ -69,7 +69,11 @@ final class MosGenerator {
             }
             // another shard finished the same set first; it is identical (same photos and recipe)
         } finally {
-            deleteTree(staging);
+            try {
+                Folders.deleteTree(staging);
+            } catch (IOException ignored) {
+                // best effort: a leftover staging folder does not affect results
+            }
         }
     }
 
@@ -121,18 +125,5 @@ final class MosGenerator {
                     + " generateFrom a folder of PNG/JPEG photos");
         }
         return files;
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException ignored) {
-            // best effort: a leftover staging folder does not affect results
-        }
     }
 }
