@@ -1,6 +1,7 @@
 package org.perceptuallab.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -165,6 +167,24 @@ class CliTest {
         PlabRun bad = PlabRun.of("bench", "l2-8x3");
         assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(bad.err()).contains("LOSS@NxCxS");
+    }
+
+    @Test
+    void benchAcrossProcessesReportsTheMedianOfEachProcesssMedian() throws Exception {
+        PlabRun run = PlabRun.of("--threads", "1", "bench", "--processes", "3", "--warmup", "0", "--repeat", "1",
+                "l2@2x3x16", "--json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode result = new ObjectMapper().readTree(run.out()).get(0);
+        assertThat(result.get("workload").asText()).isEqualTo("l2@2x3x16");
+        double[] medians = new double[3];
+        for (int i = 0; i < 3; i++) {
+            medians[i] = result.get("processMedians").get(i).asDouble();
+            assertThat(medians[i]).as("process %d's median", i + 1).isPositive();
+        }
+        Arrays.sort(medians);
+        assertThat(result.get("medianSeconds").asDouble()).isEqualTo(medians[1]);
+        assertThat(result.get("spread").asDouble()).isCloseTo(medians[2] / medians[0], within(1e-12));
+        assertThat(PlabRun.of("bench", "--processes", "0", "l2@2x3x16").exit()).isEqualTo(ExitCodes.BAD_INPUT);
     }
 
     @Test

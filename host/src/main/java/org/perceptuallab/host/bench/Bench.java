@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.host.Lab;
@@ -65,10 +66,16 @@ public final class Bench {
 
     /** The median of the timed runs, with this process's peak memory. */
     static Result result(Workload w, List<Double> runs) {
-        double[] sorted = runs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        double[] values = runs.stream().mapToDouble(Double::doubleValue).toArray();
+        return new Result(w, median(values), values, peakRssMib());
+    }
+
+    /** The median of {@code values} (the mean of the middle two of an even count). */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
         int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return new Result(w, median, runs.stream().mapToDouble(Double::doubleValue).toArray(), peakRssMib());
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double once(Loss loss, NDArray x, NDArray y) {

@@ -1,14 +1,18 @@
 package org.perceptuallab.host.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.perceptuallab.api.PlabException;
 import org.perceptuallab.host.Lab;
 import org.perceptuallab.host.bench.Bench;
 import org.perceptuallab.host.bench.CellBench;
@@ -50,8 +54,19 @@ public final class BenchCommand extends LabCommand {
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
 
+    @Option(names = "--processes", paramLabel = "N", description = "Run the benchmark in N fresh processes, one after"
+            + " another, and report the median of their medians and its spread (max/min): on a virtual machine two"
+            + " processes can differ by 25% while the runs within one agree to 5% (default: ${DEFAULT-VALUE}).")
+    int processes = 1;
+
     @Override
     protected int run(Lab lab) throws Exception {
+        if (processes < 1) {
+            throw new PlabException("bench: --processes must be at least 1, got " + processes);
+        }
+        if (processes > 1) {
+            return acrossProcesses();
+        }
         List<Workload> workloads = new ArrayList<>();
         if (names.isEmpty()) {
             Workload.references().values().stream()
@@ -92,5 +107,80 @@ public final class BenchCommand extends LabCommand {
             out().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(array));
         }
         return 0;
+    }
+
+    /** Runs this benchmark in fresh child processes, one at a time, and reports the median of their medians. */
+    private int acrossProcesses() throws IOException, InterruptedException {
+        ObjectMapper mapper = new ObjectMapper();
+        List<String> command = childCommand();
+        Map<String, List<JsonNode>> byWorkload = new LinkedHashMap<>();
+        for (int i = 1; i <= processes; i++) {
+            Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            byte[] output = child.getInputStream().readAllBytes();
+            int exit = child.waitFor();
+            if (exit != 0) {
+                throw new PlabException("bench: process " + i + " of " + processes + " ended with exit code " + exit
+                        + " (its messages are above); run once without --processes to see the fault");
+            }
+            for (JsonNode o : mapper.readTree(output)) {
+                byWorkload.computeIfAbsent(o.get("workload").asText(), k -> new ArrayList<>()).add(o);
+            }
+        }
+        ArrayNode array = mapper.createArrayNode();
+        if (!json) {
+            out().printf("# %d processes, the median of their medians%n", processes);
+            out().printf("%-22s %12s %12s %8s %8s %8s%n", "workload", "median s", "reference s", "ratio", "target",
+                    "spread");
+        }
+        for (Map.Entry<String, List<JsonNode>> e : byWorkload.entrySet()) {
+            double[] medians = e.getValue().stream().mapToDouble(o -> o.get("medianSeconds").asDouble()).toArray();
+            double median = Bench.median(medians);
+            double spread = Arrays.stream(medians).max().orElseThrow() / Arrays.stream(medians).min().orElseThrow();
+            JsonNode first = e.getValue().get(0);
+            double reference = first.path("referenceSeconds").asDouble(Double.NaN);
+            if (json) {
+                ObjectNode o = array.addObject();
+                o.put("workload", e.getKey());
+                o.set("loss", first.get("loss"));
+                o.put("medianSeconds", median);
+                Arrays.stream(medians).forEach(o.putArray("processMedians")::add);
+                o.put("spread", spread);
+                o.put("referenceSeconds", reference);
+                o.put("ratio", median / reference);
+                o.set("targetRatio", first.get("targetRatio"));
+                o.put("peakRssMib", e.getValue().stream().mapToLong(x -> x.get("peakRssMib").asLong()).max().orElse(0));
+            } else {
+                out().printf("%-22s %12.5f %12.5f %8.3f %8.3f %8.3f%n", e.getKey(), median, reference,
+                        median / reference, first.path("targetRatio").asDouble(Double.NaN), spread);
+            }
+        }
+        if (json) {
+            out().println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(array));
+        }
+        return 0;
+    }
+
+    /**
+     * This JVM's command with this command line, less --processes and --json, plus --json: the same JVM options
+     * and plab system properties (the plugin folder), the same class path.
+     */
+    private List<String> childCommand() {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("plab.")).sorted()
+                .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Plab.class.getName()));
+        List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+        for (int i = 0; i < original.size(); i++) {
+            String arg = original.get(i);
+            if (arg.equals("--processes")) {
+                i++; // and its value
+            } else if (!arg.startsWith("--processes=") && !arg.equals("--json")) {
+                command.add(arg);
+            }
+        }
+        command.add("--json");
+        return command;
     }
 }
