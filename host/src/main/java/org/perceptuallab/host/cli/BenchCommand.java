@@ -170,7 +170,9 @@ public final class BenchCommand extends LabCommand {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("plab.")).sorted()
                 .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Plab.class.getName()));
+        // the root command's class is plab's main class (named by reflection: Plab lists this command)
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                spec.root().userObject().getClass().getName()));
         List<String> original = spec.root().commandLine().getParseResult().originalArgs();
         for (int i = 0; i < original.size(); i++) {
             String arg = original.get(i);
