@@ -7,11 +7,14 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import java.util.function.UnaryOperator;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.ObjectiveScope;
 
 /**
  * Minimises a scalar objective of one image by {@link PixelAdam} on its pixels. Each step runs in its own
  * sub-manager (x and the moments attached to it while the step runs), so the step's graph and temporaries
- * are released when it ends and resident memory stays flat however many steps run (TECH-NOTES 5).
+ * are released when it ends and resident memory stays flat however many steps run (TECH-NOTES 5). Each
+ * evaluation of the objective is one {@link ObjectiveScope}, so losses it calls on x may share their work (a
+ * style and a content loss, one trunk pass).
  */
 public final class PixelOptimiser {
     private PixelOptimiser() {
@@ -48,7 +51,7 @@ public final class PixelOptimiser {
                 try (NDManager scope = home.newSubManager()) {
                     x.tempAttach(scope);
                     try (GradientCollector gc = engine.newGradientCollector()) {
-                        NDArray total = objective.apply(x);
+                        NDArray total = ObjectiveScope.evaluate(scope, () -> objective.apply(x));
                         gc.backward(total);
                         value = total.toType(DataType.FLOAT64, false).getDouble();
                     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.function.UnaryOperator;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.kit.ObjectiveScope;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 
@@ -31,13 +33,24 @@ final class DeepFeatureLoss implements Loss {
     record Layer(String name, int stage, double weight, FeatureMetric metric) {
     }
 
+    /** How [-1, 1] images are mapped to the trunk's input; losses whose names match map them alike. */
+    record InputScale(String name, UnaryOperator<NDArray> map) {
+    }
+
+    /**
+     * A trunk pass over {@code input} kept in an {@link ObjectiveScope}: every stage it computed, through
+     * {@code trunk}'s weights, after {@code scale}.
+     */
+    private record TrunkPass(NDArray input, String scale, Trunk trunk, Map<Integer, NDArray> stages) {
+    }
+
     private final LossSpec spec;
     private final NDManager constants;
     private final Trunk trunk;
     private final List<Layer> layers;
     private final double divisor;
     private final Set<Integer> stages = new TreeSet<>();
-    private final UnaryOperator<NDArray> inputScale;
+    private final InputScale inputScale;
     private final Draws reinitDraws;
     private NDManager targetCache;
     private NDArray cachedTarget;
@@ -55,7 +68,7 @@ final class DeepFeatureLoss implements Loss {
      * @param reinitDraws when not null, the weights are redrawn from it at every call
      */
     DeepFeatureLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Layer> layers, double divisor,
-                    UnaryOperator<NDArray> inputScale, Draws reinitDraws) {
+                    InputScale inputScale, Draws reinitDraws) {
         this.spec = spec;
         this.constants = constants;
         this.trunk = trunk;
@@ -126,13 +139,40 @@ final class DeepFeatureLoss implements Loss {
 
     /** The features of every layer by stage index; the pixels are the image itself. */
     private Map<Integer, NDArray> features(NDArray images) {
-        if (!stages.isEmpty()) {
-            trunkImages += images.getShape().get(0);
-        }
-        Map<Integer, NDArray> out = new HashMap<>(stages.isEmpty() ? Map.of()
-                : trunk.features(inputScale.apply(images), stages));
+        Map<Integer, NDArray> out = new HashMap<>(stages.isEmpty() ? Map.of() : trunkFeatures(images));
         out.put(-1, images);
         return out;
+    }
+
+    /**
+     * The trunk's maps of the wanted stages. Inside an {@link ObjectiveScope} (one evaluation of an objective),
+     * they come from a pass another loss made over the same array through the same weights where there is one
+     * (style transfer's content term reuses the style loss's pass), and a new pass is kept there whole for
+     * later calls. Redrawn weights never share.
+     */
+    private Map<Integer, NDArray> trunkFeatures(NDArray images) {
+        Optional<ObjectiveScope> scope = reinitDraws == null ? ObjectiveScope.current() : Optional.empty();
+        if (scope.isEmpty()) {
+            trunkImages += images.getShape().get(0);
+            return trunk.features(inputScale.map().apply(images), stages);
+        }
+        int last = Collections.max(stages);
+        Optional<TrunkPass> shared = scope.get().kept(TrunkPass.class).stream()
+                .filter(p -> p.input() == images && p.scale().equals(inputScale.name())
+                        && p.stages().keySet().containsAll(stages) && trunk.sameStagesAs(p.trunk(), last))
+                .findFirst();
+        Map<Integer, NDArray> all;
+        if (shared.isPresent()) {
+            all = shared.get().stages();
+        } else {
+            trunkImages += images.getShape().get(0);
+            all = trunk.features(inputScale.map().apply(images), stages, true);
+            scope.get().keep(new TrunkPass(images, inputScale.name(), trunk, all), all.values());
+        }
+        // views owned by the call, so what it computes from them is released with it, not with the scope
+        Map<Integer, NDArray> wanted = new HashMap<>();
+        stages.forEach(i -> wanted.put(i, Ops.castLike(all.get(i), images)));
+        return wanted;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
@@ -32,6 +33,8 @@ final class Trunk {
     private final boolean normFirstConv;
     /** How random weights are drawn; null for weights read from a file. */
     private final Init init;
+    /** Per other trunk compared with: how many leading stages compute the same (equal weights). */
+    private final Map<Trunk, Integer> sameStages = new WeakHashMap<>();
 
     /** How random convolution weights are drawn. */
     enum Init {
@@ -95,6 +98,7 @@ final class Trunk {
 
     /** Replaces every weight (and bias) by the next draws of {@code draws}, in stage order. */
     void redraw(Draws draws) {
+        sameStages.clear();
         for (int i : convIndices()) {
             Stage s = architecture.stages().get(i);
             int fanIn = s.in() * s.kernel() * s.kernel();
@@ -152,6 +156,32 @@ final class Trunk {
         }
     }
 
+    /**
+     * Whether stages 0..last of this trunk compute what {@code other}'s do: the same architecture with equal
+     * weights and biases up to there (two losses drawn from one seed share their leading layers). Compared
+     * once per pair of trunks.
+     */
+    boolean sameStagesAs(Trunk other, int last) {
+        if (other == this) {
+            return true;
+        }
+        return last < sameStages.computeIfAbsent(other, this::leadingStagesInCommon);
+    }
+
+    private int leadingStagesInCommon(Trunk other) {
+        if (architecture != other.architecture) {
+            return 0;
+        }
+        int common = Math.min(deepest, other.deepest);
+        for (int i = 0; i <= common; i++) {
+            if (weights[i] != null && !(weights[i].contentEquals(other.weights[i])
+                    && biases[i].contentEquals(other.biases[i]))) {
+                return i;
+            }
+        }
+        return common + 1;
+    }
+
     private List<Integer> convIndices() {
         List<Integer> out = new ArrayList<>();
         for (int i = 0; i <= deepest; i++) {
@@ -201,6 +231,11 @@ final class Trunk {
         }
     }
 
+    /** The outputs of the stages in {@code wanted}, freeing the others as it goes. */
+    Map<Integer, NDArray> features(NDArray x, Set<Integer> wanted) {
+        return features(x, wanted, false);
+    }
+
     /**
      * The outputs of the stages in {@code wanted} (indices), for a batch already in the network's input
      * scale; stops after the deepest wanted stage. Arrays attach to x's manager.
@@ -213,8 +248,10 @@ final class Trunk {
      * distance matrix) then holds the wanted maps and two stages instead of every stage of the batch, so the
      * allocator reuses the same few blocks. Under a gradient nothing is lost: autograd keeps its own
      * references to what the backward pass needs.
+     *
+     * @param keepAll keep every stage computed (for other losses to reuse), not only the wanted ones
      */
-    Map<Integer, NDArray> features(NDArray x, Set<Integer> wanted) {
+    Map<Integer, NDArray> features(NDArray x, Set<Integer> wanted, boolean keepAll) {
         int last = wanted.stream().mapToInt(Integer::intValue).max().orElse(-1);
         if (last > deepest) {
             throw new IllegalArgumentException("stage " + last + " beyond the loaded " + deepest);
@@ -242,7 +279,7 @@ final class Trunk {
             if (!kept) {
                 in.close();
             }
-            kept = wanted.contains(i);
+            kept = keepAll || wanted.contains(i);
             if (kept) {
                 out.put(i, h);
             }

@@ -170,8 +170,9 @@ public final class TrunkLosses {
                     chosen.add(new DeepFeatureLoss.Layer(e.getKey(), stage, e.getValue(), FeatureMetric.of(
                             params.get(metric), channels(stage), draws, constants)));
                 }
-                UnaryOperator<NDArray> scale = params.get(IMAGENET_NORMALIZE)
-                        ? imagenet(constants) : UnaryOperator.identity();
+                DeepFeatureLoss.InputScale scale = params.get(IMAGENET_NORMALIZE)
+                        ? new DeepFeatureLoss.InputScale("imagenet", imagenet(constants))
+                        : new DeepFeatureLoss.InputScale("identity", UnaryOperator.identity());
                 double divisor = reduction.equals("sum") ? 1 : chosen.size();
                 return new DeepFeatureLoss(new LossSpec(id, params.json()), constants, trunk, chosen, divisor, scale,
                         reinit ? draws : null);
