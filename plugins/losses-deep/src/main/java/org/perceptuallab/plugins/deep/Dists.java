@@ -210,29 +210,43 @@ public final class Dists implements LossFamily {
         }
 
         /**
-         * 1 - the weighted sum of t and s, clamped at 0: with non-negative weights t, s <= 1 (2ab <= a^2 + b^2,
-         * Cauchy-Schwarz), so D >= 0 in real numbers and only rounding takes it below.
+         * With alpha and beta summing to 1, D = sum of alpha (1 - t) + beta (1 - s), each written without a
+         * difference of nearly equal numbers (docs/PLUGINS.md, numerics): 1 - t = (mu_x - mu_y)^2 /
+         * (mu_x^2 + mu_y^2 + c1) and 1 - s = mean((x - mu_x - (y - mu_y))^2) / (sigma_x^2 + sigma_y^2 + c2),
+         * the numerator being sigma_x^2 + sigma_y^2 - 2 sigma_xy. Equal to 1 - sum(alpha t + beta s) in real
+         * numbers, non-negative, and exact in float32 where x and y are close.
          */
         @Override
         public NDArray distance(NDArray x, NDArray y) {
+            return compare(features(x), features(y));
+        }
+
+        /** x's trunk pass once for all the candidates (a 2AFC reference, a row of a distance matrix). */
+        @Override
+        public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
             List<NDArray> fx = features(x);
-            List<NDArray> fy = features(y);
-            NDArray similarity = null;
+            return ys.stream().map(y -> compare(fx, features(y))).toList();
+        }
+
+        /** D from the compared stages of x and of y. */
+        private NDArray compare(List<NDArray> fx, List<NDArray> fy) {
+            NDArray like = fx.get(0); // x's [0, 1] image: the weights take its type and manager
+            NDArray total = null;
             for (int k = 0; k < fx.size(); k++) {
                 NDArray a = fx.get(k);
                 NDArray b = fy.get(k);
                 NDArray ma = spatialMean(a);
                 NDArray mb = spatialMean(b);
-                NDArray texture = Ops.times(ma.mul(mb), 2).add(C1).div(ma.square().add(mb.square()).add(C1));
-                NDArray va = spatialMean(a.sub(asMap(ma)).square());
-                NDArray vb = spatialMean(b.sub(asMap(mb)).square());
-                NDArray cov = spatialMean(a.mul(b)).sub(ma.mul(mb));
-                NDArray structure = Ops.times(cov, 2).add(C2).div(va.add(vb).add(C2));
-                NDArray stage = texture.mul(Ops.castLike(alphas.get(k), x))
-                        .add(structure.mul(Ops.castLike(betas.get(k), x))).sum(new int[] {1});
-                similarity = similarity == null ? stage : similarity.add(stage);
+                NDArray textureLoss = ma.sub(mb).square().div(ma.square().add(mb.square()).add(C1));
+                NDArray ca = a.sub(asMap(ma));
+                NDArray cb = b.sub(asMap(mb));
+                NDArray variances = spatialMean(ca.square()).add(spatialMean(cb.square()));
+                NDArray structureLoss = spatialMean(ca.sub(cb).square()).div(variances.add(C2));
+                NDArray stage = textureLoss.mul(Ops.castLike(alphas.get(k), like))
+                        .add(structureLoss.mul(Ops.castLike(betas.get(k), like))).sum(new int[] {1});
+                total = total == null ? stage : total.add(stage);
             }
-            return Ops.nonNegative(similarity.neg().add(1));
+            return total;
         }
 
         /** (N, C, H, W) to the per-channel mean over positions, (N, C). */
