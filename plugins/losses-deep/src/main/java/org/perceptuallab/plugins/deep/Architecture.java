@@ -13,14 +13,19 @@ import java.util.Map;
  */
 enum Architecture {
     VGG16("vgg16-397923af.pth", "https://download.pytorch.org/models/vgg16-397923af.pth",
-            vggStages(), List.of("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")),
+            vggStages(Kind.MAX_POOL), List.of("relu1_2", "relu2_2", "relu3_3", "relu4_3", "relu5_3")),
+    /**
+     * VGG16 with every max pool replaced by DISTS's L2 pooling (Ding et al. 2020): the same convolutions and
+     * weight files, so the same torchvision indices.
+     */
+    VGG16_L2POOL(VGG16.publishedFile, VGG16.publishedUrl, vggStages(Kind.L2_POOL), VGG16.lpipsLayers),
     ALEXNET("alexnet-owt-7be5be79.pth", "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
             alexStages(), List.of("relu1", "relu2", "relu3", "relu4", "relu5"));
 
     /** The pseudo-layer holding the image itself. */
     static final String PIXELS = "pixels";
 
-    /** One stage of {@code features}: a convolution, a ReLU or a max pool. */
+    /** One stage of {@code features}: a convolution, a ReLU, a max pool or an L2 pool. */
     record Stage(String name, Kind kind, int in, int out, int kernel, int stride, int padding) {
         boolean isConv() {
             return kind == Kind.CONV;
@@ -28,7 +33,14 @@ enum Architecture {
     }
 
     /** What a stage computes. */
-    enum Kind { CONV, RELU, MAX_POOL }
+    enum Kind {
+        CONV, RELU, MAX_POOL,
+        /**
+         * sqrt(h * x^2 + 1e-12) per channel at stride 2, zero padding 1, h the 3 x 3 Hann window
+         * [1 2 1]^T [1 2 1] / 16 (DISTS's hanning(5) without its zero ends, normalised to sum 1).
+         */
+        L2_POOL
+    }
 
     private final String publishedFile;
     private final String publishedUrl;
@@ -92,7 +104,8 @@ enum Architecture {
         return lpipsLayers;
     }
 
-    private static List<Stage> vggStages() {
+    /** VGG16's five blocks, each closed by a pool of the given kind (max: 2 x 2 at 2; L2: 3 x 3 at 2, pad 1). */
+    private static List<Stage> vggStages(Kind pooling) {
         int[][] blocks = {{64, 64}, {128, 128}, {256, 256, 256}, {512, 512, 512}, {512, 512, 512}};
         List<Stage> out = new ArrayList<>();
         int in = 3;
@@ -103,7 +116,8 @@ enum Architecture {
                 out.add(new Stage("relu" + suffix, Kind.RELU, 0, 0, 0, 0, 0));
                 in = blocks[b][j];
             }
-            out.add(new Stage("MP" + (b + 1), Kind.MAX_POOL, 0, 0, 2, 2, 0));
+            out.add(pooling == Kind.MAX_POOL ? new Stage("MP" + (b + 1), Kind.MAX_POOL, 0, 0, 2, 2, 0)
+                    : new Stage("L2P" + (b + 1), Kind.L2_POOL, 0, 0, 3, 2, 1));
         }
         return out;
     }

@@ -25,11 +25,15 @@ import org.perceptuallab.plugins.deep.Architecture.Stage;
  * outputs. Weights live in the manager given at construction.
  */
 final class Trunk {
+    /** Inside the L2 pool's square root, DISTS's value. */
+    static final double L2_POOL_EPSILON = 1e-12;
     private final Architecture architecture;
     private final int deepest;
     private final NDManager manager;
     private final NDArray[] weights;
     private final NDArray[] biases;
+    /** Per L2-pool stage, its Hann window repeated per channel, (C, 1, 3, 3); null elsewhere. */
+    private final NDArray[] l2Windows;
     private final boolean normFirstConv;
     /** How random weights are drawn; null for weights read from a file. */
     private final Init init;
@@ -53,8 +57,32 @@ final class Trunk {
         this.manager = manager;
         this.weights = new NDArray[deepest + 1];
         this.biases = new NDArray[deepest + 1];
+        this.l2Windows = new NDArray[deepest + 1];
         this.normFirstConv = normFirstConv;
         this.init = init;
+        int channels = architecture.stages().get(0).in();
+        for (int i = 0; i <= deepest; i++) {
+            Stage s = architecture.stages().get(i);
+            if (s.isConv()) {
+                channels = s.out();
+            } else if (s.kind() == Kind.L2_POOL) {
+                l2Windows[i] = hannWindows(channels, manager);
+            }
+        }
+    }
+
+    /** The L2 pool's 3 x 3 Hann window, [1 2 1]^T [1 2 1] / 16, once per channel: (channels, 1, 3, 3). */
+    private static NDArray hannWindows(int channels, NDManager manager) {
+        float[] taps = {1, 2, 1};
+        float[] windows = new float[channels * 9];
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    windows[c * 9 + i * 3 + j] = taps[i] * taps[j] / 16;
+                }
+            }
+        }
+        return Ops.owned(manager.create(windows, new Shape(channels, 1, 3, 3)));
     }
 
     /** The trunk up to stage {@code deepest} with weights from {@code file} (any format of WeightFiles). */
@@ -274,6 +302,7 @@ final class Trunk {
                     case CONV -> conv(in, i, s);
                     case RELU -> Activation.relu(in);
                     case MAX_POOL -> maxPool(in, s);
+                    case L2_POOL -> l2Pool(in, i, s);
                 };
             }
             if (!kept) {
@@ -297,6 +326,17 @@ final class Trunk {
     private static NDArray maxPool(NDArray h, Stage s) {
         return Pool.maxPool2d(h, new Shape(s.kernel(), s.kernel()), new Shape(s.stride(), s.stride()),
                 new Shape(0, 0), false);
+    }
+
+    /**
+     * sqrt(window * h^2 + 1e-12) per channel (a grouped convolution at the stage's stride and padding); the
+     * 1e-12 keeps the square root's gradient finite where a window holds only zeros (dead ReLUs).
+     */
+    private NDArray l2Pool(NDArray h, int i, Stage s) {
+        try (NDArray window = Ops.castLike(l2Windows[i], h)) {
+            return Ops.conv2d(h.square(), window, null, s.stride(), s.padding(), (int) h.getShape().get(1))
+                    .add(L2_POOL_EPSILON).sqrt();
+        }
     }
 
     /** The same (N, C, H, W) values stored channels-last; convolutions keep that layout for their outputs. */

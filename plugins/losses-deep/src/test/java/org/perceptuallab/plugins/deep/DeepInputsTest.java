@@ -60,7 +60,12 @@ class DeepInputsTest {
     }
 
     private static Loss create(NDManager m, String id) {
-        return TestLosses.create(m, id, id.equals("lpips") ? lpipsParams : "{}", null);
+        String params = switch (id) {
+            case "lpips" -> lpipsParams;
+            case "dists" -> "{\"weights\": \"random\", \"alphaBeta\": \"uniform\"}";
+            default -> "{}";
+        };
+        return TestLosses.create(m, id, params, null);
     }
 
     /** Weights the conv1_1-only vgg needs, as a torch.save zip; {@code poison} puts a NaN in the bias. */
@@ -99,7 +104,7 @@ class DeepInputsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"vgg", "alexnet", "lpips"})
+    @ValueSource(strings = {"vgg", "alexnet", "lpips", "dists"})
     void greyAndFourChannelImagesAreBadInputNamingTheLossAndTheFix(String id) {
         for (int channels : new int[] {1, 4}) {
             try (NDManager m = manager.newSubManager(); Loss loss = create(m, id)) {
