@@ -8,7 +8,9 @@ import org.perceptuallab.testkit.LossContractTest;
 
 /**
  * Every loss family of this plugin, in each of its example configurations, through the loss contract; and
- * losses-pixel's laplacian composite over this plugin's losses (the study's Laplacian SWD among them).
+ * losses-pixel's laplacian composite over this plugin's losses (the study's Laplacian SWD among them). The
+ * kit's one-draw check toggles a family's own redraw flag, which the composite has not: LaplacianSwdTest checks
+ * the composite's one-draw view over a redrawing patch-swd.
  */
 class PatchLossesKeepTheContractTest extends LossContractTest {
     @Override
@@ -17,7 +19,7 @@ class PatchLossesKeepTheContractTest extends LossContractTest {
                 "{\"of\": {\"loss\": \"patch-swd\", \"params\": {\"patchSize\": 3, \"projections\": 8,"
                         + " \"normalizePatch\": \"mean\"}}, \"levels\": 2}",
                 "{\"of\": {\"loss\": \"patch-swd\", \"params\": {\"patchSize\": 3, \"projections\": 8,"
-                        + " \"redraw\": true}}, \"levels\": 2, \"weighting\": \"1\"}",
+                        + " \"stride\": 2}}, \"levels\": 3, \"weighting\": \"1\"}",
                 "{\"of\": {\"loss\": \"patch-rbf\", \"params\": {\"patchSize\": 3, \"sigma\": 0.3,"
                         + " \"kernel\": \"laplacian\"}}, \"levels\": 2}"));
     }
