@@ -61,7 +61,8 @@ public final class Lap1 implements LossFamily {
                 List<NDArray> bands = pyramid.bands(x.sub(y));
                 NDArray total = Ops.meanPerSample(x.sub(y).square());
                 for (int j = 0; j < bands.size(); j++) {
-                    total = total.add(Ops.times(Ops.meanPerSample(bands.get(j).abs()), WEIGHTING.weight(j, pyramid.levels())));
+                    double weight = WEIGHTING.weight(j, pyramid.levels());
+                    total = total.add(Ops.times(Ops.meanPerSample(bands.get(j).abs()), weight));
                 }
                 return total;
             }
