@@ -47,7 +47,7 @@ class CliTest {
     void pluginsListsWhatEachPluginContributesAndFailsOnABrokenJar(@TempDir Path folder) throws Exception {
         PlabRun ok = PlabRun.of("plugins");
         assertThat(ok.exit()).as(ok.err()).isZero();
-        assertThat(ok.out()).containsPattern("losses-pixel +0\\.1\\.0").contains("l1, l2, lap1, lp")
+        assertThat(ok.out()).containsPattern("losses-pixel +0\\.1\\.0").contains("l1, l2, lap1, laplacian, lp")
                 .contains("0 problems");
         Files.writeString(folder.resolve("broken.jar"), "not a zip");
         PlabRun broken = PlabRun.of("plugins", "--plugins-dir", folder.toString());

@@ -1,5 +1,8 @@
 package org.perceptuallab.testkit;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -31,8 +34,17 @@ public abstract class LossContractTest extends CatalogTest {
         return LossConformance.Tolerances.DEFAULT.float64();
     }
 
+    /**
+     * More example configurations by family id, checked as the family's own are: a composite of another
+     * plugin over this plugin's losses (laplacian over patch-swd, say), which the composite's own plugin cannot
+     * name, since its tests do not have this plugin.
+     */
+    protected Map<String, List<ObjectNode>> moreExamples() {
+        return Map.of();
+    }
+
     @TestFactory
     Stream<DynamicNode> everyFamilyKeepsTheLossContractInEachExample() {
-        return lab.lossContract(manager, gradientTolerance(), float64Tolerance());
+        return lab.lossContract(manager, gradientTolerance(), float64Tolerance(), moreExamples());
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFactory;
 import org.perceptuallab.api.LossFamily;
 import org.perceptuallab.api.LossSpec;
+import org.perceptuallab.api.ParamSpec;
+import org.perceptuallab.api.Params;
 import org.perceptuallab.runtime.NativeHeap;
 import org.perceptuallab.runtime.catalog.LabContext;
 import org.perceptuallab.runtime.catalog.LossCatalog;
@@ -110,11 +113,41 @@ public final class TestLab {
     }
 
     /** The loss contract of every family of this lab, one dynamic test per check ({@link LossContractTest}). */
-    Stream<DynamicNode> lossContract(NDManager manager, double gradientTolerance, double float64Tolerance) {
+    Stream<DynamicNode> lossContract(NDManager manager, double gradientTolerance, double float64Tolerance,
+                                     Map<String, List<ObjectNode>> moreExamples) {
         LossConformance conformance = new LossConformance(catalog, manager,
                 new LossConformance.Tolerances(gradientTolerance, float64Tolerance));
-        return catalog.families().entries().stream().map(Registry.Entry::extension)
+        Stream<DynamicNode> own = catalog.families().entries().stream().map(Registry.Entry::extension)
                 .flatMap(family -> ConformanceTests.of(family.id(), conformance.checks(family)));
+        Stream<DynamicNode> more = moreExamples.entrySet().stream().flatMap(e -> {
+            LossFamily family = catalog.families().require(e.getKey()).extension();
+            return ConformanceTests.of(family.id() + " (more examples)",
+                    conformance.checks(new WithExamples(family, e.getValue())));
+        });
+        return Stream.concat(own, more);
+    }
+
+    /** A family checked in other example configurations than its own. */
+    private record WithExamples(LossFamily family, List<ObjectNode> examples) implements LossFamily {
+        @Override
+        public String id() {
+            return family.id();
+        }
+
+        @Override
+        public String summary() {
+            return family.summary();
+        }
+
+        @Override
+        public ParamSpec params() {
+            return family.params();
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            return family.create(params, context);
+        }
     }
 
     /** The experiment contract of every experiment on the class path ({@link ExperimentContractTest}). */

@@ -17,6 +17,7 @@ import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.InputBound;
 import org.perceptuallab.kit.tensor.Ops;
 
 /**
@@ -30,10 +31,15 @@ final class CheckedLoss implements Loss {
     private final String origin;
     private final boolean acceptsDifferentSizes;
     private final boolean defaultDistancesFrom;
+    private final double inputBound;
 
-    /** @param origin where the loss's family came from, named when the loss's own code fails */
-    CheckedLoss(Loss inner, String origin) {
+    /**
+     * @param origin where the loss's family came from, named when the loss's own code fails
+     * @param inputBound the bound B of its inputs, [-B, B] (1 for images; see {@link InputBound})
+     */
+    CheckedLoss(Loss inner, String origin, double inputBound) {
         this.inner = inner;
+        this.inputBound = inputBound;
         this.owner = "loss '" + inner.spec().id() + "'";
         this.origin = origin;
         this.acceptsDifferentSizes = pluginCall("acceptsDifferentSizes", inner::acceptsDifferentSizes);
@@ -47,7 +53,7 @@ final class CheckedLoss implements Loss {
 
     @Override
     public NDArray distance(NDArray x, NDArray y) {
-        Inputs.checkPair(owner, x, y, acceptsDifferentSizes);
+        Inputs.checkPair(owner, x, y, acceptsDifferentSizes, inputBound);
         // Every temporary of the call is released on return, even where a loss computes on y first
         // (a constant target in an optimisation loop would otherwise collect them).
         NDArray d = pluginCall("distance", () -> Ops.scoped(x, y, inner::distance));
@@ -57,7 +63,7 @@ final class CheckedLoss implements Loss {
     /** Each candidate is checked against x as a pair is; each result as a distance call's. */
     @Override
     public List<NDArray> distancesFrom(NDArray x, List<NDArray> ys) {
-        ys.forEach(y -> Inputs.checkPair(owner, x, y, acceptsDifferentSizes));
+        ys.forEach(y -> Inputs.checkPair(owner, x, y, acceptsDifferentSizes, inputBound));
         List<NDArray> out = pluginCall("distancesFrom", () -> {
             NDManager home = x.getManager();
             try (NDManager scope = home.newSubManager()) {
@@ -134,7 +140,7 @@ final class CheckedLoss implements Loss {
     public Optional<FeatureMap> featureMap() {
         return pluginCall("featureMap", inner::featureMap)
                 .map(map -> x -> {
-                    Inputs.checkImages(owner, "x", x);
+                    Inputs.checkImages(owner, "x", x, inputBound);
                     return pluginCall("features", () -> map.features(x));
                 });
     }
@@ -151,7 +157,7 @@ final class CheckedLoss implements Loss {
 
     @Override
     public Map<String, NDArray> activations(NDArray x) {
-        Inputs.checkImages(owner, "x", x);
+        Inputs.checkImages(owner, "x", x, inputBound);
         return pluginCall("activations", () -> inner.activations(x));
     }
 
@@ -200,7 +206,7 @@ final class CheckedLoss implements Loss {
     @Override
     public Loss oneDraw() {
         Loss view = pluginCall("oneDraw", inner::oneDraw);
-        return view == inner ? this : new CheckedLoss(view, origin);
+        return view == inner ? this : new CheckedLoss(view, origin, inputBound);
     }
 
     @Override

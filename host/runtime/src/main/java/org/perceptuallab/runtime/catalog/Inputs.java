@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.InputBound;
 
 /** The one validator of loss inputs, the catalogue's. Never uses {@code assert}: the checks always run. */
 public final class Inputs {
@@ -30,8 +31,16 @@ public final class Inputs {
      * N and C (for a loss that {@linkplain Loss#acceptsDifferentSizes() accepts different sizes}).
      */
     public static void checkPair(String owner, NDArray x, NDArray y, boolean differentSizes) {
-        checkImages(owner, "x", x);
-        checkImages(owner, "y", y);
+        checkPair(owner, x, y, differentSizes, InputBound.IMAGES);
+    }
+
+    /**
+     * As {@link #checkPair(String, NDArray, NDArray, boolean)}, with values in [-bound, bound] instead: the
+     * range a composite declares for the inputs it hands its inner losses ({@link InputBound}).
+     */
+    public static void checkPair(String owner, NDArray x, NDArray y, boolean differentSizes, double bound) {
+        checkImages(owner, "x", x, bound);
+        checkImages(owner, "y", y, bound);
         if (differentSizes) {
             if (x.getShape().get(0) != y.getShape().get(0) || x.getShape().get(1) != y.getShape().get(1)) {
                 throw new PlabException(owner + ": x and y must have one batch size and channel count, got x "
@@ -48,6 +57,11 @@ public final class Inputs {
 
     /** Checks one batch: rank 4, float type, non-empty, finite, in [-1, 1]. */
     public static void checkImages(String owner, String name, NDArray a) {
+        checkImages(owner, name, a, InputBound.IMAGES);
+    }
+
+    /** Checks one batch: rank 4, float type, non-empty, finite, in [-bound, bound]. */
+    public static void checkImages(String owner, String name, NDArray a, double bound) {
         Shape s = a.getShape();
         if (s.dimension() != 4) {
             throw new PlabException(owner + ": " + name + " must be a batch (N, C, H, W), got shape " + s
@@ -68,11 +82,12 @@ public final class Inputs {
         if (Float.isNaN(peak)) {
             throw new PlabException(owner + ": " + name + " contains NaN");
         }
-        if (peak > 1 + RANGE_TOLERANCE) {
+        if (peak > bound * (1 + RANGE_TOLERANCE)) {
             float lo = a.min().toType(DataType.FLOAT32, false).getFloat();
             float hi = a.max().toType(DataType.FLOAT32, false).getFloat();
-            throw new PlabException(owner + ": " + name + " has values in [" + lo + ", " + hi
-                    + "], outside [-1, 1]; map images as 2 * pixel / 255 - 1");
+            throw new PlabException(owner + ": " + name + " has values in [" + lo + ", " + hi + "], outside "
+                    + (bound == InputBound.IMAGES ? "[-1, 1]; map images as 2 * pixel / 255 - 1"
+                    : "[-" + bound + ", " + bound + "], the range its composite hands it"));
         }
     }
 }

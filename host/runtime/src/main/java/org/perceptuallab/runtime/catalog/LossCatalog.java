@@ -12,10 +12,12 @@ import org.perceptuallab.api.Param;
 import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
+import org.perceptuallab.kit.InputBound;
 
 /**
  * The installed loss families, and the one way losses are built: parameters checked against the
- * family's spec, and every distance call's inputs checked ({@link CheckedLoss}).
+ * family's spec, and every distance call's inputs checked ({@link CheckedLoss}) against the range the
+ * context declares ({@link InputBound}: [-1, 1] unless a composite widens it for its inner losses).
  */
 public final class LossCatalog implements LossFactory {
     private final Registry<LossFamily> families = new Registry<>("loss", LossFamily::id);
@@ -47,7 +49,7 @@ public final class LossCatalog implements LossFactory {
         } catch (RuntimeException | LinkageError | AssertionError e) {
             throw PluginFailure.wrap("loss '" + spec.id() + "': create", family.getClass(), entry.origin(), e);
         }
-        return new CheckedLoss(loss, entry.origin());
+        return new CheckedLoss(loss, entry.origin(), InputBound.of(context));
     }
 
     /**

@@ -28,15 +28,31 @@ public final class KernelLosses {
         return normalization.ofPatches(patches, images.getShape().get(1)).transpose(0, 2, 1);
     }
 
-    /** Gaussian kernel between corresponding patches of x and y, averaged over positions. */
+    /**
+     * A kernel between corresponding patches of x and y, averaged over positions: the study's PatchRBFLoss
+     * (Gaussian) and PatchRBFLaplacianLoss (Laplacian), with its strides, scale, per-patch centring and unit
+     * norm.
+     */
     @Extension
     public static final class PatchRbf implements LossFamily {
         static final String ID = "patch-rbf";
+        /** The study's floor under a square root, which keeps it and its gradient finite at 0. */
+        private static final double SQRT_FLOOR = 1e-30;
         private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(3);
         private static final Param<Double> SIGMA = PatchParams.sigma(0.1,
                 "kernel bandwidth per patch element (scaled by p^2)");
         private static final Param<Boolean> PAD = Param.bool("pad", true,
                 "zero-pad by p/2 so that every pixel centres a patch");
+        private static final Param<Integer> STRIDE = PatchParams.stride(1);
+        private static final Param<Double> SCALE = Param.real("scale", 1.0, 1e-3, 1e3,
+                "x and y are multiplied by it first");
+        private static final Param<String> KERNEL = Param.choice("kernel", "gaussian", List.of("gaussian", "laplacian"),
+                "gaussian: 1 - exp(-S / (2 sigma'^2)); laplacian: 1 - exp(-sqrt(S) / sigma')");
+        private static final Param<String> NORMALIZE_PATCH = PatchParams.normalizePatch(
+                List.of("none", "channel_mean", "mean"),
+                "subtract each patch's own mean: per channel (channel_mean) or over all its elements (mean)");
+        private static final Param<Boolean> IGNORE_PATCH_NORM = Param.bool("ignorePatchNorm", false,
+                "divide each (centred) patch by its L2 norm, so that only its direction counts");
 
         @Override
         public String id() {
@@ -46,35 +62,79 @@ public final class KernelLosses {
         @Override
         public String summary() {
             return "mean over positions of 1 - exp(-S / (2 (sigma p^2)^2)), S the squared difference summed "
-                    + "over each p x p window";
+                    + "over each p x p window (or the Laplacian kernel 1 - exp(-sqrt(S) / (sigma p^2)))";
         }
 
         /** Small configurations for checks and docs, fast on 32 x 32 images. */
         @Override
         public List<ObjectNode> examples() {
-            return Examples.of("{\"patchSize\": 3, \"sigma\": 0.3}");
+            return Examples.of("{\"patchSize\": 3, \"sigma\": 0.3}",
+                    "{\"patchSize\": 5, \"sigma\": 0.2, \"stride\": 2, \"scale\": 2, \"kernel\": \"laplacian\"}",
+                    "{\"patchSize\": 3, \"sigma\": 0.3, \"stride\": 2, \"normalizePatch\": \"channel_mean\","
+                            + " \"ignorePatchNorm\": true}",
+                    "{\"patchSize\": 3, \"sigma\": 0.3, \"pad\": false, \"normalizePatch\": \"mean\","
+                            + " \"kernel\": \"laplacian\"}");
         }
 
         @Override
         public ParamSpec params() {
-            return ParamSpec.of(PATCH_SIZE, SIGMA, PAD);
+            return ParamSpec.of(PATCH_SIZE, SIGMA, PAD, STRIDE, SCALE, KERNEL, NORMALIZE_PATCH, IGNORE_PATCH_NORM);
         }
 
         @Override
         public Loss create(Params params, LossContext context) {
             int p = params.get(PATCH_SIZE);
+            int stride = params.get(STRIDE);
+            double scale = params.get(SCALE);
             double scaled = params.get(SIGMA) * p * p;
-            double rate = 1 / (2 * scaled * scaled);
+            boolean gaussian = params.get(KERNEL).equals("gaussian");
+            String normalize = params.get(NORMALIZE_PATCH);
+            boolean unitNorm = params.get(IGNORE_PATCH_NORM);
+            boolean wholePatches = !normalize.equals("none") || unitNorm;
             int padding = params.get(PAD) ? p / 2 : 0;
             return SimpleLoss.symmetric(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, PATCH_SIZE, p, a.getShape());
-                NDArray perPixel = a.sub(b).square().sum(new int[] {1}, true);
-                // The window sums as p^2 times a zero-padded average: pooling, not a one-channel
-                // convolution, whose gradient the engine gets wrong on some CPUs (Ops.conv2d).
-                NDArray perPatchMean = Pool.avgPool2d(perPixel, new Shape(p, p), new Shape(1, 1),
-                        new Shape(padding, padding), false, true);
-                return Ops.meanPerSample(Ops.times(perPatchMean, -rate * p * p).exp().neg().add(1));
+                NDArray x = scale == 1 ? a : Ops.times(a, scale);
+                NDArray y = scale == 1 ? b : Ops.times(b, scale);
+                // S = sumScale * sums: the window sums as p^2 times a zero-padded average, where no patch is
+                // transformed (pooling, not a one-channel convolution, whose gradient the engine gets wrong
+                // on some CPUs: Ops.conv2d); else each patch prepared, then its squared difference summed.
+                NDArray sums;
+                double sumScale;
+                if (wholePatches) {
+                    NDArray d = prepared(x, p, stride, padding, normalize, unitNorm)
+                            .sub(prepared(y, p, stride, padding, normalize, unitNorm));
+                    sums = d.square().sum(new int[] {1});
+                    sumScale = 1;
+                } else {
+                    NDArray perPixel = x.sub(y).square().sum(new int[] {1}, true);
+                    sums = Pool.avgPool2d(perPixel, new Shape(p, p), new Shape(stride, stride),
+                            new Shape(padding, padding), false, true);
+                    sumScale = p * p;
+                }
+                NDArray similarity = gaussian ? Ops.times(sums, -sumScale / (2 * scaled * scaled)).exp()
+                        : Ops.times(safeSqrt(Ops.times(sums, sumScale)), -1 / scaled).exp();
+                return Ops.meanPerSample(similarity.neg().add(1));
             });
+        }
+
+        /** Patch vectors (B, C p^2, L) of the zero-padded images, centred and unit-normed as asked. */
+        private static NDArray prepared(NDArray images, int p, int stride, int padding, String normalize,
+                                        boolean unitNorm) {
+            NDArray padded = padding == 0 ? images : images.pad(new Shape(padding, padding, padding, padding), 0);
+            NDArray t = Ops.patches(padded, p, stride);
+            Shape s = t.getShape();
+            if (normalize.equals("channel_mean")) {
+                NDArray perChannel = t.reshape(s.get(0), images.getShape().get(1), -1, s.get(2));
+                t = perChannel.sub(perChannel.mean(new int[] {2}, true)).reshape(s);
+            } else if (normalize.equals("mean")) {
+                t = t.sub(t.mean(new int[] {1}, true));
+            }
+            return unitNorm ? t.div(safeSqrt(t.square().sum(new int[] {1}, true))) : t;
+        }
+
+        private static NDArray safeSqrt(NDArray a) {
+            return a.clip(SQRT_FLOOR, Float.MAX_VALUE).sqrt();
         }
     }
 

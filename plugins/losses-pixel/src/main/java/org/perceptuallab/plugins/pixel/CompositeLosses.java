@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
@@ -16,13 +17,14 @@ import org.perceptuallab.api.ParamSpec;
 import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.Examples;
+import org.perceptuallab.kit.InputBound;
 import org.perceptuallab.kit.tensor.Ops;
 import org.perceptuallab.kit.tensor.Pyramids;
 import org.pf4j.Extension;
 
 /**
- * Losses built from other installed losses, named by id and params: {@code pyramid}, {@code window} and
- * {@code sum}. The inner losses come from the context's factory, so they may live in any plugin.
+ * Losses built from other installed losses, named by id and params: {@code pyramid}, {@code laplacian},
+ * {@code window} and {@code sum}. The inner losses come from the context's factory, so they may live in any plugin.
  */
 public final class CompositeLosses {
     private CompositeLosses() {
@@ -33,9 +35,15 @@ public final class CompositeLosses {
      * against candidate batches, on its inner losses' {@link Loss#distancesFrom}: what an inner loss shares
      * between candidates is shared inside the composite too, and a single distance is the one-candidate case.
      */
-    private record Composite(LossSpec spec, List<Loss> inner, List<Loss> owned, Form form) implements Loss {
+    private record Composite(LossSpec spec, List<Loss> inner, List<Loss> owned, Form form, Runnable release)
+            implements Loss {
         Composite(LossSpec spec, List<Loss> inner, Form form) {
-            this(spec, inner, inner, form);
+            this(spec, inner, form, () -> { });
+        }
+
+        /** @param release frees the form's own constants when the loss closes (not its views') */
+        Composite(LossSpec spec, List<Loss> inner, Form form, Runnable release) {
+            this(spec, inner, inner, form, release);
         }
 
         @Override
@@ -64,12 +72,13 @@ public final class CompositeLosses {
                     fresh.add(views.get(i));
                 }
             }
-            return fresh.isEmpty() ? this : new Composite(spec, views, List.copyOf(fresh), form);
+            return fresh.isEmpty() ? this : new Composite(spec, views, List.copyOf(fresh), form, () -> { });
         }
 
         @Override
         public void close() {
             owned.forEach(Loss::close);
+            release.run();
         }
     }
 
@@ -87,6 +96,21 @@ public final class CompositeLosses {
             out.add(total == null ? term : total.get(k).add(term));
         }
         return out;
+    }
+
+    /**
+     * Sum over levels j of weight(j) * inner(x's level j, each candidate's level j): the form of the pyramid
+     * composites, whatever pyramid made the levels.
+     */
+    private static List<NDArray> levelSum(Loss inner, List<NDArray> xs, List<List<NDArray>> yss,
+                                          IntToDoubleFunction weight) {
+        List<NDArray> total = null;
+        for (int j = 0; j < xs.size(); j++) {
+            int level = j;
+            total = weightedAdd(total, inner.distancesFrom(xs.get(j), yss.stream().map(l -> l.get(level)).toList()),
+                    weight.applyAsDouble(j));
+        }
+        return total;
     }
 
     /** The canonical spec: params with the inner loss replaced by its own canonical spec. */
@@ -147,16 +171,69 @@ public final class CompositeLosses {
                     throw new PlabException("loss 'pyramid': " + levels + " levels need images of at least "
                             + (1 << levels) + " pixels a side, got " + side);
                 }
-                List<NDArray> xs = Pyramids.average(x, levels);
                 List<List<NDArray>> yss = ys.stream().map(y -> Pyramids.average(y, levels)).toList();
-                List<NDArray> total = null;
-                for (int j = 0; j <= levels; j++) {
-                    int level = j;
-                    total = weightedAdd(total, losses.get(0).distancesFrom(xs.get(j),
-                            yss.stream().map(l -> l.get(level)).toList()), w[j]);
-                }
-                return total;
+                return levelSum(losses.get(0), Pyramids.average(x, levels), yss, j -> w[j]);
             });
+        }
+    }
+
+    /**
+     * The study's Laplacian-pyramid wrapper of any loss: the loss on each band of x and y, weighted by the
+     * band. Bands are differences of two images, in [-2, 2]; the inner loss gets them as they are, built with a
+     * context declaring that range ({@link InputBound}), so its value is the study's however it scales.
+     */
+    @Extension
+    public static final class Laplacian implements LossFamily {
+        static final String ID = "laplacian";
+        private static final Param<LossSpec> OF = Param.loss("of", null,
+                "the loss applied to every band, {\"loss\": id, \"params\": {...}}");
+        private static final Param<Integer> LEVELS = LaplacianPyramid.LEVELS;
+        private static final Param<Integer> KERNEL_SIZE = LaplacianPyramid.KERNEL_SIZE;
+        private static final Param<Double> SIGMA = LaplacianPyramid.sigma(1.0);
+        private static final Param<String> WEIGHTING = LaplacianPyramid.Weighting.param();
+        /** A band is an image minus its blur: twice the images' bound. */
+        private static final double BAND_BOUND_FACTOR = 2;
+
+        @Override
+        public String id() {
+            return ID;
+        }
+
+        @Override
+        public String summary() {
+            return "weighted sum of a loss over the bands of the study's Laplacian pyramid";
+        }
+
+        /** Small configurations for checks and docs, fast on 32 x 32 images. */
+        @Override
+        public List<ObjectNode> examples() {
+            return Examples.of("{\"of\": {\"loss\": \"l1\"}}",
+                    "{\"of\": {\"loss\": \"ssim\", \"params\": {\"window\": 3}}, \"levels\": 3, \"kernelSize\": 3,"
+                            + " \"sigma\": 2, \"weighting\": \"4^(levels-j)\"}");
+        }
+
+        @Override
+        public ParamSpec params() {
+            return ParamSpec.of(OF, LEVELS, KERNEL_SIZE, SIGMA, WEIGHTING);
+        }
+
+        @Override
+        public Loss create(Params params, LossContext context) {
+            int levels = params.get(LEVELS);
+            LaplacianPyramid.Weighting weighting = LaplacianPyramid.Weighting.of(params.get(WEIGHTING));
+            LaplacianPyramid pyramid = new LaplacianPyramid(ID, levels, params.get(KERNEL_SIZE), params.get(SIGMA),
+                    context.manager());
+            Loss inner;
+            try {
+                inner = context.losses().create(params.get(OF), InputBound.widened(context, BAND_BOUND_FACTOR));
+            } catch (RuntimeException e) {
+                pyramid.close();
+                throw e;
+            }
+            return new Composite(withInner(ID, params, OF, inner), List.of(inner), (losses, x, ys) -> {
+                List<List<NDArray>> yss = ys.stream().map(pyramid::bands).toList();
+                return levelSum(losses.get(0), pyramid.bands(x), yss, j -> weighting.weight(j, levels));
+            }, pyramid::close);
         }
     }
 
