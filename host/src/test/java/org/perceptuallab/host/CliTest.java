@@ -8,15 +8,24 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 import org.perceptuallab.host.cli.ExitCodes;
+import org.perceptuallab.host.cli.Plab;
 import org.perceptuallab.kit.io.NumpyArrays;
 import org.perceptuallab.testkit.Fixtures;
 
@@ -140,6 +149,28 @@ class CliTest {
         assertThat(run.out()).containsPattern("passed +l2-right").containsPattern("FAILED +l2-wrong")
                 .contains("expected [0.3] got [0.25]").containsPattern("not installed +elsewhere")
                 .contains("1 passed, 1 failed, 1 not installed, 0 missing a file");
+    }
+
+    @Test
+    void everyCommandsHelpRendersWithoutAFormatWarning() {
+        // picocli formats descriptions with String.format and, on a stray '%', warns on System.err
+        PrintStream original = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        List<String> rendered = new ArrayList<>();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            Deque<CommandLine> todo = new ArrayDeque<>(List.of(Plab.commandLine("--help")));
+            while (!todo.isEmpty()) {
+                CommandLine command = todo.pop();
+                assertThat(command.getUsageMessage()).isNotBlank();
+                rendered.add(command.getCommandName());
+                todo.addAll(command.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(rendered).contains("bench", "matrix", "serve");
+        assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test

@@ -56,7 +56,7 @@ public final class BenchCommand extends LabCommand {
 
     @Option(names = "--processes", paramLabel = "N", description = "Run the benchmark in N fresh processes, one after"
             + " another, and report the median of their medians and its spread (max/min): on a virtual machine two"
-            + " processes can differ by 25% while the runs within one agree to 5% (default: ${DEFAULT-VALUE}).")
+            + " processes can differ by 25%% while the runs within one agree to 5%% (default: ${DEFAULT-VALUE}).")
     int processes = 1;
 
     @Override
