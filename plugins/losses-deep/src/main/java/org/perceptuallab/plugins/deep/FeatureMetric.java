@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.function.BinaryOperator;
@@ -179,11 +178,12 @@ interface FeatureMetric {
      * (cosine: both centred by y's channel mean over positions, per pair, which is the reference's batch-wide
      * mean for a batch of one, then 1 - cosine similarity; l1: sum of |x_c - y_c| over channels; l2: sum of
      * (x_c - y_c)^2); d~ = d / (min_j d + 1e-5); w = exp((1 - d~) / h); cx_ij = w_ij / sum_j w_ij; distance =
-     * -log(mean_j max_i cx_ij + 1e-5). Pairs are done one at a time to bound memory.
+     * -log(mean_j max_i cx_ij + 1e-5). Pairs are done one at a time to bound memory. The casts to float64
+     * and back keep the gradient (Ops.toFloat64, Ops.valuesLike), as does a batch of one.
      */
     private static NDArray contextual(NDArray a, NDArray b, Contextual options) {
-        NDArray x = a.toType(DataType.FLOAT64, false);
-        NDArray y = b.toType(DataType.FLOAT64, false);
+        NDArray x = Ops.toFloat64(a);
+        NDArray y = Ops.toFloat64(b);
         while (x.getShape().get(2) * x.getShape().get(3) >= 128 * 128) {
             x = Ops.avgPool(x, 2, 2);
             y = Ops.avgPool(y, 2, 2);
@@ -193,7 +193,7 @@ interface FeatureMetric {
             String row = n + ":" + (n + 1);
             perPair.add(Ops.scoped(x.get(row), y.get(row), (xn, yn) -> contextualPair(xn, yn, options)));
         }
-        return NDArrays.concat(perPair).toType(a.getDataType(), false);
+        return Ops.valuesLike(perPair.size() == 1 ? perPair.head() : NDArrays.concat(perPair), a);
     }
 
     /**

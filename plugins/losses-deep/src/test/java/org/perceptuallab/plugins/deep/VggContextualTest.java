@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.testkit.CatalogTest;
+import org.perceptuallab.testkit.TestLab;
 
 /**
  * The study's feature metrics that the golden values do not cover, on the {@code pixels} layer (the features
@@ -38,6 +42,32 @@ class VggContextualTest extends CatalogTest {
                 double expected = contextual(positions(x, n), positions(y, n), distance, bandwidth);
                 assertThat(got[n]).as("pair %d", n).isCloseTo(expected, within(1e-9 * Math.abs(expected)));
             }
+        }
+    }
+
+    /**
+     * The contextual loss is minimised by optimisation (style transfer, generators): its gradient must reach x
+     * for float32 images and for a batch of one, and match finite differences under each distance.
+     */
+    @ParameterizedTest
+    @CsvSource({"cosine, 0.5", "l1, 0.5", "l2, 0.2"})
+    void contextualLossHasAGradientForFloat32AndForABatchOfOne(String distance, double bandwidth) throws Exception {
+        Random r = new Random(11);
+        double[] x = uniform(r);
+        double[] y = noisyCopy(x, r);
+        try (Loss loss = TestLosses.create(manager, "vgg", "{\"layers\": {\"pixels\": 1}, \"metric\": \"cx\","
+                + " \"cxDistance\": \"" + distance + "\", \"cxBandwidth\": " + bandwidth + "}", null)) {
+            NDArray one = tensor(x).get("0:1");
+            NDArray target = tensor(y).get("0:1");
+            assertThat(TestLab.gradientError(loss, one, target, 6, 1e-6, 3)).isLessThan(1e-4);
+            NDArray single = one.toType(DataType.FLOAT32, false);
+            single.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray d = loss.distance(single, target.toType(DataType.FLOAT32, false));
+                assertThat(d.getDataType()).isEqualTo(DataType.FLOAT32);
+                gc.backward(d.sum());
+            }
+            assertThat(single.getGradient().abs().max().getFloat()).isPositive();
         }
     }
 
