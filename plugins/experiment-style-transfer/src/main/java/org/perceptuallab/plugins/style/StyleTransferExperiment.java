@@ -36,7 +36,8 @@ import org.pf4j.Extension;
 
 /**
  * Gatys' style transfer with the loss under study as the style loss: x minimises
- * styleWeight * D_style(x, style) + contentWeight * D_content(x, content) by Adam on its pixels, from the
+ * styleWeight * D_style(x, style) + contentWeight * D_content(x, content) + tvWeight * TV(x) by Adam on its
+ * pixels, from the
  * content image (or noise), for every (content, style) pair. The api's losses take x and y of one shape
  * (the catalogue's input checks), so content and style are both taken at {@code size} x {@code size}; styles at
  * their own size wait for api 1.0.
@@ -75,8 +76,12 @@ public final class StyleTransferExperiment implements Experiment {
             "weight of the content distance; 0: no content term");
     private static final Param<LossSpec> CONTENT = Param.configuredLoss("content", DEFAULT_CONTENT,
             "content loss, any loss spec; {\"loss\": \"none\"}: no content term");
+    /** Optional with no default (absent: 0, no TV term), so that existing cells keep their keys. */
+    private static final Param<Double> TV_WEIGHT = Param.optionalReal("tvWeight", 0, 1e12,
+            "weight of the total variation of x, mean |horizontal differences| + mean |vertical differences|"
+            + " (the study's calc_TV_Loss); absent: 0");
     private static final ParamSpec PARAMS = ParamSpec.of(CONTENTS, STYLES, SIZE, START, STEPS, LR, LR_DECAY, LR_EVERY,
-            STYLE_WEIGHT, CONTENT_WEIGHT, CONTENT);
+            STYLE_WEIGHT, CONTENT_WEIGHT, CONTENT, TV_WEIGHT);
 
     @Override
     public String id() {
@@ -85,7 +90,8 @@ public final class StyleTransferExperiment implements Experiment {
 
     @Override
     public String summary() {
-        return "style transfer by image optimisation: styleWeight * D(x, style) + contentWeight * D_content(x, content)";
+        return "style transfer by image optimisation: styleWeight * D(x, style) + contentWeight * D_content(x, content)"
+                + " + tvWeight * TV(x)";
     }
 
     /** One generated 16-pixel content and style, three Adam steps, no content term (it would need VGG). */
@@ -149,6 +155,7 @@ public final class StyleTransferExperiment implements Experiment {
                                  ExperimentContext ctx, Progress progress) {
         double styleWeight = p.get(STYLE_WEIGHT);
         double contentWeight = p.get(CONTENT_WEIGHT);
+        double tvWeight = p.find(TV_WEIGHT).orElse(0.0);
         try (NDManager pair = ctx.manager().newSubManager()) {
             NDArray c = Images.toTensor(pair, content.image(), 3);
             NDArray s = Images.toTensor(pair, style.image(), 3);
@@ -162,6 +169,9 @@ public final class StyleTransferExperiment implements Experiment {
                 NDArray total = Ops.times(styleLoss.distance(image, s), styleWeight);
                 if (contentLoss != null) {
                     total = total.add(Ops.times(contentLoss.distance(image, c), contentWeight));
+                }
+                if (tvWeight > 0) {
+                    total = total.add(Ops.times(totalVariation(image), tvWeight));
                 }
                 return total.sum();
             }, new StepDecay(p.get(LR), p.get(LR_DECAY), p.get(LR_EVERY)), p.get(STEPS),
@@ -178,6 +188,18 @@ public final class StyleTransferExperiment implements Experiment {
                     contentLoss == null ? Double.NaN : value(contentLoss, x, c),
                     contentLoss == null ? Double.NaN : value(contentLoss, s, c), secondsPerStep, curve);
         }
+    }
+
+    /**
+     * The study's total variation (style_transfer/utils.py, calc_TV_Loss) per image: mean |x[i, j] - x[i, j+1]|
+     * + mean |x[i, j] - x[i+1, j]| over channels and positions, (N).
+     */
+    static NDArray totalVariation(NDArray x) {
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        NDArray horizontal = Ops.slice(x, 3, 0, w - 1).sub(Ops.slice(x, 3, 1, w));
+        NDArray vertical = Ops.slice(x, 2, 0, h - 1).sub(Ops.slice(x, 2, 1, h));
+        return Ops.meanPerSample(horizontal.abs()).add(Ops.meanPerSample(vertical.abs()));
     }
 
     /** D(x, y) of one pair, without a gradient. */
@@ -246,6 +268,7 @@ public final class StyleTransferExperiment implements Experiment {
             gramPictures(ctx, loss, styles, files);
         }
         details.put("size", p.get(SIZE));
+        p.find(TV_WEIGHT).ifPresent(weight -> details.put("tvWeight", weight));
         details.put("sizeNote", "content and style both at size x size: the api's losses take inputs of one shape");
         return new ExperimentResult(metrics, "styleRatio", files, curves, List.of(), details, false);
     }

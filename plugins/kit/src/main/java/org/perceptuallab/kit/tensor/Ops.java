@@ -349,6 +349,33 @@ public final class Ops {
         return own;
     }
 
+    /**
+     * x in float64 with its gradient kept, for a computation done in float64: DJL's {@code toType} leaves the
+     * autograd graph, a product with a float64 one does not (type promotion widens it).
+     */
+    public static NDArray toFloat64(NDArray x) {
+        return x.getDataType() == DataType.FLOAT64 ? x : x.mul(x.getManager().ones(new Shape(1), DataType.FLOAT64));
+    }
+
+    /**
+     * Per-pair values (N) computed in another type (see {@link #toFloat64}) back in {@code like}'s type, with
+     * their gradient kept: each value, 0-dim, times a (1) array of ones of that type, which type promotion keeps
+     * in that type (a 0-dim operand does not widen a result). One product per value: for per-pair results only.
+     * The single value of a batch of one is not passed through {@code NDArrays.concat}, which copies a lone
+     * array without its graph.
+     */
+    public static NDArray valuesLike(NDArray values, NDArray like) {
+        if (values.getDataType() == like.getDataType()) {
+            return values;
+        }
+        NDArray ones = values.getManager().ones(new Shape(1), like.getDataType());
+        NDList each = new NDList();
+        for (long i = 0; i < values.getShape().get(0); i++) {
+            each.add(ones.mul(values.get(i)));
+        }
+        return each.size() == 1 ? each.head() : NDArrays.concat(each);
+    }
+
     /** A normalised 1-D Gaussian of {@code size} taps centred on the middle tap. */
     public static float[] gaussian1d(int size, double sigma) {
         float[] g = new float[size];

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.function.BinaryOperator;
@@ -21,7 +20,17 @@ import org.perceptuallab.kit.tensor.Ops;
 @FunctionalInterface
 interface FeatureMetric {
     /** The metric names of the {@code metric} parameter. */
-    List<String> NAMES = List.of("l1", "l2", "gram", "gram-trace", "l1+gram", "swd", "cx");
+    List<String> NAMES = List.of("l1", "l2", "cosine", "gram", "gram-trace", "l1+gram", "swd", "cx");
+
+    /**
+     * The contextual loss's options: the distance between positions (cosine, l1 or l2) and the bandwidth h.
+     */
+    record Contextual(String distance, double bandwidth) {
+        /** The distance names of {@code cxDistance}. */
+        static final List<String> DISTANCES = List.of("cosine", "l1", "l2");
+        /** The study's defaults (and so the golden values'). */
+        static final Contextual DEFAULT = new Contextual("cosine", 0.5);
+    }
 
     /** The distance from x's map {@code a} to a target's {@link #ofTarget} statistic. */
     NDArray distanceToTarget(NDArray a, NDArray target);
@@ -53,18 +62,19 @@ interface FeatureMetric {
 
     /**
      * The metric called {@code name} for a layer of {@code channels} channels; {@code swd} draws its 5C
-     * projections from {@code draws} into {@code manager}.
+     * projections from {@code draws} into {@code manager}; {@code cx} uses {@code contextual}.
      */
-    static FeatureMetric of(String name, long channels, Draws draws, NDManager manager) {
+    static FeatureMetric of(String name, long channels, Draws draws, NDManager manager, Contextual contextual) {
         return switch (name) {
             case "l1" -> FeatureMetric::l1;
             case "l2" -> FeatureMetric::l2;
+            case "cosine" -> FeatureMetric::cosine;
             case "gram" -> ofStatistic(FeatureMetric::gramMatrix, FeatureMetric::squaredDifference);
             case "gram-trace" -> ofStatistic(FeatureMetric::gramDiagonal, FeatureMetric::squaredDifference);
             case "l1+gram" -> (a, b) -> l1(a, b).add(Ops.times(
                     squaredDifference(gramMatrix(a), gramMatrix(b)), 0.5));
             case "swd" -> slicedWasserstein(projections(channels, draws, manager));
-            case "cx" -> FeatureMetric::contextual;
+            case "cx" -> (a, b) -> contextual(a, b, contextual);
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -95,6 +105,23 @@ interface FeatureMetric {
     private static NDArray l2(NDArray a, NDArray b) {
         NDArray d = rows(a.sub(b));
         return Ops.times(d.square().sum(new int[] {1}), 1.0 / d.getShape().get(1));
+    }
+
+    /** Keeps the cosine metric's normalisation finite, with a finite gradient, where a whole map is zero. */
+    double COSINE_NORM_EPSILON = 1e-12;
+
+    /**
+     * 1 - cos(a, b) of the flattened maps, as ||a/|a| - b/|b|||^2 / 2 (|v| = sqrt(||v||^2 + 1e-12)): the same
+     * number for non-zero maps, exactly 0 at a = b and never negative, without the cancellation of 1 - cos near
+     * a = b. A zero map is at distance 1/2 from every non-zero one.
+     */
+    private static NDArray cosine(NDArray a, NDArray b) {
+        NDArray d = unitRows(rows(a)).sub(unitRows(rows(b)));
+        return Ops.times(d.square().sum(new int[] {1}), 0.5);
+    }
+
+    private static NDArray unitRows(NDArray r) {
+        return r.div(r.square().sum(new int[] {1}, true).add(COSINE_NORM_EPSILON).sqrt());
     }
 
     /** Mean squared difference per pair, of Gram matrices or their diagonals. */
@@ -147,14 +174,16 @@ interface FeatureMetric {
     double CX_NORM_EPSILON = 1e-12;
 
     /**
-     * Contextual loss in float64: pool by 2 while H*W >= 128^2; centre both by y's channel mean over
-     * positions (per pair, which is the reference's batch-wide mean for a batch of one); cosine distances
-     * d between positions of x and of y; d~ = d / (min_j d + 1e-5); w = exp((1 - d~) / 0.5); cx_ij = w_ij /
-     * sum_j w_ij; distance = -log(mean_j max_i cx_ij + 1e-5). Pairs are done one at a time to bound memory.
+     * Contextual loss in float64: pool by 2 while H*W >= 128^2; distances d between positions of x and of y
+     * (cosine: both centred by y's channel mean over positions, per pair, which is the reference's batch-wide
+     * mean for a batch of one, then 1 - cosine similarity; l1: sum of |x_c - y_c| over channels; l2: sum of
+     * (x_c - y_c)^2); d~ = d / (min_j d + 1e-5); w = exp((1 - d~) / h); cx_ij = w_ij / sum_j w_ij; distance =
+     * -log(mean_j max_i cx_ij + 1e-5). Pairs are done one at a time to bound memory. The casts to float64
+     * and back keep the gradient (Ops.toFloat64, Ops.valuesLike), as does a batch of one.
      */
-    private static NDArray contextual(NDArray a, NDArray b) {
-        NDArray x = a.toType(DataType.FLOAT64, false);
-        NDArray y = b.toType(DataType.FLOAT64, false);
+    private static NDArray contextual(NDArray a, NDArray b, Contextual options) {
+        NDArray x = Ops.toFloat64(a);
+        NDArray y = Ops.toFloat64(b);
         while (x.getShape().get(2) * x.getShape().get(3) >= 128 * 128) {
             x = Ops.avgPool(x, 2, 2);
             y = Ops.avgPool(y, 2, 2);
@@ -162,27 +191,54 @@ interface FeatureMetric {
         NDList perPair = new NDList();
         for (long n = 0; n < x.getShape().get(0); n++) {
             String row = n + ":" + (n + 1);
-            perPair.add(Ops.scoped(x.get(row), y.get(row), FeatureMetric::contextualPair));
+            perPair.add(Ops.scoped(x.get(row), y.get(row), (xn, yn) -> contextualPair(xn, yn, options)));
         }
-        return NDArrays.concat(perPair).toType(a.getDataType(), false);
+        return Ops.valuesLike(perPair.size() == 1 ? perPair.head() : NDArrays.concat(perPair), a);
     }
 
     /**
-     * One pair. With s = cosine similarity and s*_i = max_j s_ij = 1 - min_j d_ij, the weights are
-     * computed as exp(2 (s_ij - s*_i) / (min_j d_ij + 1e-5)): that is w_ij times a factor constant along
-     * each row i, which the normalisation over j removes, and the exponent is never positive.
+     * One pair. With m_i = min_j d_ij, w_ij = exp((1 - d_ij / (m_i + 1e-5)) / h) is computed as
+     * exp((m_i - d_ij) / ((m_i + 1e-5) h)): that is w_ij times a factor constant along each row i, which the
+     * normalisation over j removes, and the exponent is never positive. Under cosine, m_i - d_ij = s_ij - s*_i
+     * (s the similarity, s*_i its row maximum), taken so.
      */
-    private static NDArray contextualPair(NDArray x, NDArray y) {
-        NDArray fx = positions(x).get(0).transpose();
-        NDArray fy = positions(y).get(0).transpose();
-        NDArray mean = fy.mean(new int[] {1}, true);
-        NDArray similarity = unit(fx.sub(mean)).transpose().matMul(unit(fy.sub(mean)));
-        NDArray best = similarity.max(new int[] {1}, true);
-        NDArray rate = Ops.times(Ops.pow(best.neg().add(1 + 1e-5), -1), 2);
-        NDArray w = similarity.sub(best).mul(rate).exp();
+    private static NDArray contextualPair(NDArray x, NDArray y, Contextual options) {
+        NDArray gap;
+        NDArray scale;
+        if (options.distance().equals("cosine")) {
+            NDArray fx = positions(x).get(0).transpose();
+            NDArray fy = positions(y).get(0).transpose();
+            NDArray mean = fy.mean(new int[] {1}, true);
+            NDArray similarity = unit(fx.sub(mean)).transpose().matMul(unit(fy.sub(mean)));
+            NDArray best = similarity.max(new int[] {1}, true);
+            gap = similarity.sub(best);
+            scale = best.neg().add(1 + 1e-5);
+        } else {
+            NDArray d = options.distance().equals("l1")
+                    ? l1Distances(positions(x).get(0), positions(y).get(0))
+                    : l2Distances(positions(x).get(0), positions(y).get(0));
+            NDArray nearest = d.min(new int[] {1}, true);
+            gap = nearest.sub(d);
+            scale = nearest.add(1e-5);
+        }
+        NDArray rate = Ops.times(Ops.pow(scale, -1), 1 / options.bandwidth());
+        NDArray w = gap.mul(rate).exp();
         NDArray cx = w.div(w.sum(new int[] {1}, true));
         NDArray score = cx.max(new int[] {0}).mean();
         return score.add(1e-5).log().neg().reshape(1);
+    }
+
+    /** sum over channels of |x_ic - y_jc| for positions x (Px, C) and y (Py, C); a (Px, Py, C) temporary. */
+    private static NDArray l1Distances(NDArray x, NDArray y) {
+        return x.expandDims(1).sub(y.expandDims(0)).abs().sum(new int[] {2});
+    }
+
+    /** ||x_i - y_j||^2 for positions x (Px, C) and y (Py, C), as |x_i|^2 + |y_j|^2 - 2 x_i.y_j clamped at 0. */
+    private static NDArray l2Distances(NDArray x, NDArray y) {
+        NDArray dot = x.matMul(y.transpose());
+        NDArray xx = x.square().sum(new int[] {1}, true);
+        NDArray yy = y.square().sum(new int[] {1}, true).transpose();
+        return Ops.nonNegative(xx.add(yy).sub(Ops.times(dot, 2)));
     }
 
     private static NDArray unit(NDArray f) {

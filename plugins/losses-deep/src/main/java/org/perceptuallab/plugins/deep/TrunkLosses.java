@@ -46,12 +46,16 @@ public final class TrunkLosses {
             return "VGG16 feature distance (layers conv1_1..MP5, pixels; metrics l1, l2, gram, cx, ...)";
         }
 
-        /** The defaults (random weights), and a few layers under the l2 metric and under Gram matrices. */
+        /**
+         * The defaults (random weights), and a few layers under the l2, Gram and cosine metrics. None under cx,
+         * which is not 0 at x = y (the kit's zero check has no exemption): VggContextualTest covers it.
+         */
         @Override
         public List<ObjectNode> examples() {
             return Examples.of("{\"seed\": 5}",
                     "{\"seed\": 5, \"metric\": \"l2\", \"layers\": {\"pixels\": 1, \"conv1_2\": 1, \"relu2_1\": 0.5}}",
-                    "{\"seed\": 5, \"metric\": \"gram\", \"layers\": {\"relu1_2\": 1, \"relu2_2\": 1}}");
+                    "{\"seed\": 5, \"metric\": \"gram\", \"layers\": {\"relu1_2\": 1, \"relu2_2\": 1}}",
+                    "{\"seed\": 5, \"metric\": \"cosine\", \"layers\": {\"pixels\": 1, \"conv1_2\": 1, \"relu2_1\": 0.5}}");
         }
     }
 
@@ -99,6 +103,12 @@ public final class TrunkLosses {
         private static final Param<String> LAYER_REDUCTION = Param.string("layerReduction", null,
                 "how the weighted layer terms combine: mean (when absent: divided by the number of layers) or sum"
                         + " (the study's AlexNet loss)");
+        /** Optional with no default (canonical specs unchanged); only with metric cx. */
+        private static final Param<String> CX_DISTANCE = Param.choice("cxDistance", null,
+                FeatureMetric.Contextual.DISTANCES, "metric cx only: the distance between positions, cosine"
+                        + " (absent: the study's default), l1 or l2");
+        private static final Param<Double> CX_BANDWIDTH = Param.optionalReal("cxBandwidth", 1e-3, 1e3,
+                "metric cx only: the bandwidth h of w = exp((1 - d~) / h) (absent: the study's 0.5)");
         private static final Param<Boolean> NORM_FIRST_CONV = Param.bool("normFirstConv", false,
                 "subtract from each first-layer filter its per-channel spatial mean");
         private static final Param<Boolean> REINIT = Param.bool("reinit", false,
@@ -129,7 +139,7 @@ public final class TrunkLosses {
         @Override
         public ParamSpec params() {
             return ParamSpec.of(weights, layers, metric, INIT, NORM_FIRST_CONV, REINIT, IMAGENET_NORMALIZE,
-                    LAYER_REDUCTION, Param.SEED);
+                    LAYER_REDUCTION, CX_DISTANCE, CX_BANDWIDTH, Param.SEED);
         }
 
         @Override
@@ -146,6 +156,7 @@ public final class TrunkLosses {
                 throw new PlabException(owner + ": parameter 'layerReduction' is '" + reduction + "'; use 'mean'"
                         + " (divide by the number of layers) or 'sum'");
             }
+            FeatureMetric.Contextual contextual = contextual(owner, params);
             List<DeepFeatureLoss.Layer> chosen = new ArrayList<>();
             Draws draws = new Draws(context.seed(params));
             NDManager constants = context.manager().newSubManager();
@@ -168,7 +179,7 @@ public final class TrunkLosses {
                 for (Map.Entry<String, Double> e : params.get(layers).entrySet()) {
                     int stage = architecture.index(owner, e.getKey());
                     chosen.add(new DeepFeatureLoss.Layer(e.getKey(), stage, e.getValue(), FeatureMetric.of(
-                            params.get(metric), channels(stage), draws, constants)));
+                            params.get(metric), channels(stage), draws, constants, contextual)));
                 }
                 DeepFeatureLoss.InputScale scale = params.get(IMAGENET_NORMALIZE)
                         ? new DeepFeatureLoss.InputScale("imagenet", imagenet(constants))
@@ -180,6 +191,19 @@ public final class TrunkLosses {
                 constants.close();
                 throw e;
             }
+        }
+
+        /** The contextual loss's options; refused with a metric other than cx, which would ignore them. */
+        private FeatureMetric.Contextual contextual(String owner, Params params) {
+            Optional<String> distance = params.find(CX_DISTANCE);
+            Optional<Double> bandwidth = params.find(CX_BANDWIDTH);
+            if (!params.get(metric).equals("cx") && (distance.isPresent() || bandwidth.isPresent())) {
+                throw new PlabException(owner + ": parameter '" + (distance.isPresent() ? CX_DISTANCE : CX_BANDWIDTH)
+                        .name() + "' applies to metric 'cx' only, and the metric is '" + params.get(metric)
+                        + "'; set \"metric\": \"cx\" or drop it");
+            }
+            return new FeatureMetric.Contextual(distance.orElse(FeatureMetric.Contextual.DEFAULT.distance()),
+                    bandwidth.orElse(FeatureMetric.Contextual.DEFAULT.bandwidth()));
         }
 
         /** Channels of a stage's output: those of the last convolution at or before it (3 for pixels). */

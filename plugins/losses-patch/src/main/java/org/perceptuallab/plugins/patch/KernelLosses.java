@@ -142,8 +142,13 @@ public final class KernelLosses {
     @Extension
     public static final class PatchMmd implements LossFamily {
         static final String ID = "patch-mmd";
-        private static final Param<String> KERNEL = Param.choice("kernel", "rbf", List.of("rbf", "dot"),
-                "rbf: sum of Gaussians over the sigmas; dot: a . b");
+        private static final Param<String> KERNEL = Param.choice("kernel", "rbf", List.of("rbf", "dot", "ssim"),
+                "rbf: sum of Gaussians over the sigmas; dot: a . b; ssim: the SSIM index of the two patches"
+                        + " (Gaussian window of the patch's size, sigma 1.5)");
+        /** The SSIM kernel's window sigma and constants k1, k2: the study's SSIMKernel defaults. */
+        private static final double SSIM_SIGMA = 1.5;
+        private static final double SSIM_K1 = 0.01;
+        private static final double SSIM_K2 = 0.03;
         private static final Param<Integer> PATCH_SIZE = PatchParams.patchSize(7);
         private static final Param<Integer> STRIDE = PatchParams.stride(1);
         private static final Param<double[]> SIGMAS = Param.reals("sigmas", new double[] {0.1, 0.05, 0.025, 0.01},
@@ -158,13 +163,14 @@ public final class KernelLosses {
 
         @Override
         public String summary() {
-            return "biased MMD^2 between the patch sets of x and y (multi-bandwidth RBF or dot kernel)";
+            return "biased MMD^2 between the patch sets of x and y (multi-bandwidth RBF, dot or SSIM kernel)";
         }
 
         /** Small configurations for checks and docs, fast on 32 x 32 images. */
         @Override
         public List<ObjectNode> examples() {
-            return Examples.of("{\"patchSize\": 3, \"stride\": 2, \"sigmas\": [0.3, 0.1]}", "{\"kernel\": \"dot\", \"patchSize\": 3, \"stride\": 2, \"normalizePatch\": \"normalize\"}");
+            return Examples.of("{\"patchSize\": 3, \"stride\": 2, \"sigmas\": [0.3, 0.1]}", "{\"kernel\": \"dot\", \"patchSize\": 3, \"stride\": 2, \"normalizePatch\": \"normalize\"}",
+                    "{\"kernel\": \"ssim\", \"patchSize\": 5, \"stride\": 3}");
         }
 
         @Override
@@ -177,15 +183,30 @@ public final class KernelLosses {
             int p = params.get(PATCH_SIZE);
             int stride = params.get(STRIDE);
             PatchNormalization normalization = PatchNormalization.of(params.get(NORMALIZE_PATCH));
-            Mmd.Kernel kernel = params.get(KERNEL).equals("dot") ? Mmd.DOT
-                    : Mmd.gaussians(Arrays.stream(params.get(SIGMAS))
-                            .map(s -> 1 / (2 * (s * p * p) * (s * p * p))).toArray());
+            Mmd.Kernel kernel = switch (params.get(KERNEL)) {
+                case "dot" -> Mmd.DOT;
+                case "ssim" -> Mmd.ssim(window(p), SSIM_K1, SSIM_K2);
+                default -> Mmd.gaussians(Arrays.stream(params.get(SIGMAS))
+                        .map(s -> 1 / (2 * (s * p * p) * (s * p * p))).toArray());
+            };
             return SimpleLoss.symmetric(ID, params, (a, b) -> {
                 PatchParams.requireFits(ID, PATCH_SIZE, p, a.getShape());
                 return Mmd.biased(patchVectors(a, p, stride, normalization),
                         patchVectors(b, p, stride, normalization), kernel);
             });
         }
+    }
+
+    /** The SSIM kernel's p x p window: the outer product of the normalised 1-D Gaussian, row-major. */
+    static double[] window(int p) {
+        float[] g = Ops.gaussian1d(p, PatchMmd.SSIM_SIGMA);
+        double[] w = new double[p * p];
+        for (int i = 0; i < p; i++) {
+            for (int j = 0; j < p; j++) {
+                w[i * p + j] = (double) g[i] * g[j];
+            }
+        }
+        return w;
     }
 
     /** Exact Gaussian MMD^2 of the patch sets of sliding windows, averaged over the windows. */

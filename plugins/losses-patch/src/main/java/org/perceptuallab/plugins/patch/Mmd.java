@@ -26,6 +26,11 @@ final class Mmd {
          * @return (B) biased MMD^2 of the two sets under this kernel, never negative
          */
         NDArray mmd(NDArray a, NDArray b);
+
+        /** Whether moving both sets by one vector leaves the MMD^2 unchanged (true of a . b and of distances). */
+        default boolean shiftInvariant() {
+            return true;
+        }
     }
 
     /**
@@ -37,6 +42,9 @@ final class Mmd {
      * @return (B)
      */
     static NDArray biased(NDArray a, NDArray b, Kernel kernel) {
+        if (!kernel.shiftInvariant()) {
+            return kernel.mmd(a, b);
+        }
         NDArray origin = b.mean(new int[] {1}, true).stopGradient();
         return kernel.mmd(a.sub(origin), b.sub(origin));
     }
@@ -85,6 +93,79 @@ final class Mmd {
         }
         NDArray total = sums.size() == 1 ? sums.head() : NDArrays.stack(sums, 1).sum(new int[] {1});
         return Ops.times(total, 2.0 / ((double) rowsA * rowsB));
+    }
+
+    /**
+     * The SSIM index of two p x p patches as the kernel, each patch one SSIM window: patches mapped from
+     * [-1, 1] to [0, 1]; per channel, with the normalised 2-D Gaussian window w (p^2 weights), mu = w.a,
+     * s^2 = w.a^2 - mu^2, s_ab = w.(a b) - mu_a mu_b; K = mean over channels of ((2 mu_a mu_b + C1) /
+     * (mu_a^2 + mu_b^2 + C1)) ((2 s_ab + C2) / (s_a^2 + s_b^2 + C2)), C1 = k1^2, C2 = k2^2. Computed in
+     * float64, since the MMD^2 is a small difference of means of values near 1, and clamped at 0 against
+     * rounding (the SSIM kernel is not known to be positive definite; on random, noisy and flat images its
+     * MMD^2 stays positive).
+     *
+     * @param window the 2-D window, row-major, p^2 weights summing to 1
+     */
+    static Kernel ssim(double[] window, double k1, double k2) {
+        return new Kernel() {
+            @Override
+            public NDArray mmd(NDArray a, NDArray b) {
+                NDArray a64 = Ops.toFloat64(a);
+                NDArray b64 = Ops.toFloat64(b);
+                NDArray w = Ops.owned(a.getManager().create(window));
+                NDArray mmd = meanSsim(a64, a64, w, k1, k2).add(meanSsim(b64, b64, w, k1, k2))
+                        .sub(Ops.times(meanSsim(a64, b64, w, k1, k2), 2));
+                return Ops.valuesLike(Ops.nonNegative(mmd), a);
+            }
+
+            @Override
+            public boolean shiftInvariant() {
+                return false;
+            }
+        };
+    }
+
+    /** The mean SSIM kernel over all pairs of a (B, La, C p^2) and b (B, Lb, C p^2), (B); rows of a in blocks. */
+    private static NDArray meanSsim(NDArray a, NDArray b, NDArray window, double k1, double k2) {
+        long batch = a.getShape().get(0);
+        long rowsA = a.getShape().get(1);
+        long rowsB = b.getShape().get(1);
+        long channels = a.getShape().get(2) / window.getShape().get(0);
+        NDArray unitB = Ops.times(b.add(1), 0.5);
+        long block = Math.max(1, BLOCK_ELEMENTS / Math.max(1, batch * rowsB * channels));
+        NDList sums = new NDList();
+        for (long from = 0; from < rowsA; from += block) {
+            NDArray rows = a.get(":, " + from + ":" + Math.min(rowsA, from + block) + ", :");
+            sums.add(Ops.scoped(rows, unitB, (r, ub) -> {
+                NDArray ua = Ops.times(r.add(1), 0.5);
+                NDArray total = null;
+                for (long c = 0; c < channels; c++) {
+                    NDArray ssim = ssimOfChannel(channelOf(ua, c, window), channelOf(ub, c, window), window, k1, k2);
+                    total = total == null ? ssim : total.add(ssim);
+                }
+                return total.sum(new int[] {1, 2});
+            }));
+        }
+        NDArray total = sums.size() == 1 ? sums.head() : NDArrays.stack(sums, 1).sum(new int[] {1});
+        return Ops.times(total, 1.0 / ((double) rowsA * rowsB * channels));
+    }
+
+    private static NDArray channelOf(NDArray patches, long c, NDArray window) {
+        long pp = window.getShape().get(0);
+        return patches.get(":, :, " + c * pp + ":" + (c + 1) * pp);
+    }
+
+    /** The SSIM of every pair of patches of one channel, a (B, La, pp) and b (B, Lb, pp): (B, La, Lb). */
+    private static NDArray ssimOfChannel(NDArray a, NDArray b, NDArray window, double k1, double k2) {
+        NDArray muA = a.matMul(window).expandDims(2);
+        NDArray muB = b.matMul(window).expandDims(1);
+        NDArray varA = a.square().matMul(window).expandDims(2).sub(muA.square());
+        NDArray varB = b.square().matMul(window).expandDims(1).sub(muB.square());
+        NDArray muAB = muA.mul(muB);
+        NDArray cov = a.mul(window).batchMatMul(b.transpose(0, 2, 1)).sub(muAB);
+        NDArray luminance = Ops.times(muAB, 2).add(k1 * k1).div(muA.square().add(muB.square()).add(k1 * k1));
+        NDArray contrast = Ops.times(cov, 2).add(k2 * k2).div(varA.add(varB).add(k2 * k2));
+        return luminance.mul(contrast);
     }
 
     /**
