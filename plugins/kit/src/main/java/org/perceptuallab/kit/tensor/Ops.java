@@ -350,6 +350,14 @@ public final class Ops {
     }
 
     /**
+     * The arrays joined along {@code axis}, with their gradient kept: DJL's {@code NDArrays.concat} of a lone
+     * array returns a copy outside the autograd graph, so one array is returned as it is.
+     */
+    public static NDArray concat(NDList parts, int axis) {
+        return parts.size() == 1 ? parts.head() : NDArrays.concat(parts, axis);
+    }
+
+    /**
      * x in float64 with its gradient kept, for a computation done in float64: DJL's {@code toType} leaves the
      * autograd graph, a product with a float64 one does not (type promotion widens it).
      */
@@ -361,8 +369,6 @@ public final class Ops {
      * Per-pair values (N) computed in another type (see {@link #toFloat64}) back in {@code like}'s type, with
      * their gradient kept: each value, 0-dim, times a (1) array of ones of that type, which type promotion keeps
      * in that type (a 0-dim operand does not widen a result). One product per value: for per-pair results only.
-     * The single value of a batch of one is not passed through {@code NDArrays.concat}, which copies a lone
-     * array without its graph.
      */
     public static NDArray valuesLike(NDArray values, NDArray like) {
         if (values.getDataType() == like.getDataType()) {
@@ -373,7 +379,7 @@ public final class Ops {
         for (long i = 0; i < values.getShape().get(0); i++) {
             each.add(ones.mul(values.get(i)));
         }
-        return each.size() == 1 ? each.head() : NDArrays.concat(each);
+        return concat(each, 0);
     }
 
     /** A normalised 1-D Gaussian of {@code size} taps centred on the middle tap. */

@@ -1,7 +1,6 @@
 package org.perceptuallab.plugins.deep;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
@@ -247,7 +246,7 @@ final class DeepFeatureLoss implements Loss {
                 double size = a.getShape().get(1);
                 parts.add(Ops.times(a, Math.sqrt(l.weight() / divisor / size)));
             }
-            return NDArrays.concat(parts, 1);
+            return Ops.concat(parts, 1);
         }));
     }
 

@@ -1,7 +1,6 @@
 package org.perceptuallab.plugins.deep;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -193,7 +192,7 @@ interface FeatureMetric {
             String row = n + ":" + (n + 1);
             perPair.add(Ops.scoped(x.get(row), y.get(row), (xn, yn) -> contextualPair(xn, yn, options)));
         }
-        return Ops.valuesLike(perPair.size() == 1 ? perPair.head() : NDArrays.concat(perPair), a);
+        return Ops.valuesLike(Ops.concat(perPair, 0), a);
     }
 
     /**

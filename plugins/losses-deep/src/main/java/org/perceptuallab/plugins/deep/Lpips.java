@@ -1,7 +1,6 @@
 package org.perceptuallab.plugins.deep;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -234,7 +233,7 @@ public final class Lpips implements LossFamily {
                     NDArray w = Ops.times(Ops.castLike(linear.get(i), xs), 1.0 / (s.get(2) * s.get(3))).sqrt();
                     parts.add(a.mul(w).reshape(s.get(0), -1));
                 }
-                return NDArrays.concat(parts, 1);
+                return Ops.concat(parts, 1);
             }));
         }
 

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -186,6 +188,20 @@ class DeepLossChecksTest extends CatalogTest {
             assertThat(layers.get("conv1_2").getShape()).isEqualTo(new Shape(1, 64, 16, 16));
             assertThat(layers.get("pixels").contentEquals(x)).isTrue();
             assertThat(layers.get("relu2_2").min().getFloat()).isGreaterThanOrEqualTo(0f);
+        }
+    }
+
+    @Test
+    void aOneLayerFeatureMapPassesTheGradientBackToTheImages() {
+        try (Loss loss = create("vgg", "{\"metric\": \"l2\", \"layers\": {\"conv1_2\": 1}}", null);
+             NDManager scope = manager.newSubManager()) {
+            NDArray x = images(15, 2, 16, DataType.FLOAT32);
+            x.attach(scope);
+            x.setRequiresGradient(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(loss.featureMap().orElseThrow().features(x).square().sum());
+            }
+            assertThat(x.getGradient().abs().sum().getFloat()).isPositive();
         }
     }
 

@@ -242,7 +242,7 @@ public final class MmdApprox implements LossFamily {
                 for (int k = 0; k < blocks.size(); k += 2) {
                     perBlock.add(pooledFeatures(a, blocks.get(k), blocks.get(k + 1)));
                 }
-                NDArray flat = NDArrays.concat(perBlock, 1).reshape(a.getShape().get(0), -1);
+                NDArray flat = Ops.concat(perBlock, 1).reshape(a.getShape().get(0), -1);
                 return Ops.times(flat, 1 / Math.sqrt((double) features * pooledPositions(a.getShape())));
             }));
         }
