@@ -50,11 +50,16 @@ public final class Lpips implements LossFamily {
     static final String ONES = "ones";
     static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg", "squeeze"),
             "the trunk: AlexNet, VGG16 or SqueezeNet 1.1");
-    /** The version that scales its input; 0.0, the first release, did not. */
+    /** The version that scales its input, the default; 0.0, the first release, did not. */
     private static final String SCALED_VERSION = "0.1";
-    static final Param<String> VERSION = Param.choice("version", SCALED_VERSION, List.of(SCALED_VERSION, "0.0"),
-            "LPIPS release: 0.1 scales the input (x - shift) / scale before the trunk; 0.0 feeds it the raw [-1, 1]"
-                    + " input and has its own published linear weights");
+    private static final List<String> VERSIONS = List.of(SCALED_VERSION, "0.0");
+    /**
+     * Optional with no default, so that the canonical specs of existing configurations (and the cell keys and
+     * hashes computed from them) stay as they were.
+     */
+    private static final Param<String> VERSION = Param.string("version", null, "LPIPS release, 0.1 (when absent) or 0.0:"
+            + " 0.1 scales the input (x - shift) / scale before the trunk; 0.0 feeds it the raw [-1, 1] input and has"
+            + " its own published linear weights");
     private static final Param<String> WEIGHTS = Param.string("weights", null, "trunk weights file (torchvision "
             + "names features.<i>), or 'pretrained' for torchvision's published file in the weights folder; absent: "
             + "random");
@@ -95,7 +100,11 @@ public final class Lpips implements LossFamily {
     public Loss create(Params params, LossContext context) {
         String owner = "loss 'lpips'";
         String net = params.get(NET);
-        String version = params.get(VERSION);
+        String version = params.find(VERSION).orElse(SCALED_VERSION);
+        if (!VERSIONS.contains(version)) {
+            throw new PlabException(owner + ": parameter '" + VERSION.name() + "' is '" + version + "'; use one of "
+                    + String.join(", ", VERSIONS) + " (absent: " + SCALED_VERSION + ")");
+        }
         Architecture architecture = architecture(net);
         List<Integer> stages = stages(architecture);
         int deepest = stages.get(stages.size() - 1);

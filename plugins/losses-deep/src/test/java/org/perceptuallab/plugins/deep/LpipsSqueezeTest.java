@@ -172,6 +172,14 @@ class LpipsSqueezeTest extends CatalogTest {
     }
 
     @Test
+    void anUnknownVersionIsRefusedNamingTheVersions() {
+        assertThatThrownBy(() -> TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": \"0.2\","
+                + " \"linearWeights\": \"ones\"}", null)).isInstanceOf(PlabException.class)
+                .hasMessageContaining("loss 'lpips'").hasMessageContaining("'version' is '0.2'")
+                .hasMessageContaining("0.1, 0.0");
+    }
+
+    @Test
     void randomSqueezeLpipsIsZeroWithAFiniteGradientAtXEqualsYInBothVersions() {
         for (String version : List.of("0.1", "0.0")) {
             try (Loss loss = TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": \"" + version
