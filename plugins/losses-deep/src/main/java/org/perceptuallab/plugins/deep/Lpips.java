@@ -50,16 +50,16 @@ public final class Lpips implements LossFamily {
     static final String ONES = "ones";
     static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg", "squeeze"),
             "the trunk: AlexNet, VGG16 or SqueezeNet 1.1");
-    /** The version that scales its input, the default; 0.0, the first release, did not. */
-    private static final String SCALED_VERSION = "0.1";
-    private static final List<String> VERSIONS = List.of(SCALED_VERSION, "0.0");
+    /** The release that scales its input, the default; 0.0, the first release, did not. */
+    private static final double SCALED_VERSION = 0.1;
     /**
      * Optional with no default, so that the canonical specs of existing configurations (and the cell keys and
-     * hashes computed from them) stay as they were.
+     * hashes computed from them) stay as they were. A number, so that {@code -p version=0.0} and YAML's
+     * {@code version: 0.0} need no quotes.
      */
-    private static final Param<String> VERSION = Param.string("version", null, "LPIPS release, 0.1 (when absent) or 0.0:"
-            + " 0.1 scales the input (x - shift) / scale before the trunk; 0.0 feeds it the raw [-1, 1] input and has"
-            + " its own published linear weights");
+    private static final Param<Double> VERSION = Param.optionalReal("version", 0, SCALED_VERSION, "LPIPS release,"
+            + " 0.1 (when absent) or 0.0: 0.1 scales the input (x - shift) / scale before the trunk; 0.0 feeds it the"
+            + " raw [-1, 1] input and has its own published linear weights");
     private static final Param<String> WEIGHTS = Param.string("weights", null, "trunk weights file (torchvision "
             + "names features.<i>), or 'pretrained' for torchvision's published file in the weights folder; absent: "
             + "random");
@@ -77,7 +77,7 @@ public final class Lpips implements LossFamily {
         JsonNodeFactory json = JsonNodeFactory.instance;
         return List.of(json.objectNode().put(NET.name(), "alex").put(LINEAR_WEIGHTS.name(), ONES),
                 json.objectNode().put(NET.name(), "squeeze").put(LINEAR_WEIGHTS.name(), ONES),
-                json.objectNode().put(NET.name(), "alex").put(VERSION.name(), "0.0").put(LINEAR_WEIGHTS.name(), ONES));
+                json.objectNode().put(NET.name(), "alex").put(VERSION.name(), 0.0).put(LINEAR_WEIGHTS.name(), ONES));
     }
 
     @Override
@@ -100,11 +100,13 @@ public final class Lpips implements LossFamily {
     public Loss create(Params params, LossContext context) {
         String owner = "loss 'lpips'";
         String net = params.get(NET);
-        String version = params.find(VERSION).orElse(SCALED_VERSION);
-        if (!VERSIONS.contains(version)) {
-            throw new PlabException(owner + ": parameter '" + VERSION.name() + "' is '" + version + "'; use one of "
-                    + String.join(", ", VERSIONS) + " (absent: " + SCALED_VERSION + ")");
+        double release = params.find(VERSION).orElse(SCALED_VERSION);
+        if (release != 0 && release != SCALED_VERSION) {
+            throw new PlabException(owner + ": parameter '" + VERSION.name() + "' is " + release + "; use 0.1 (the"
+                    + " default) or 0.0");
         }
+        boolean scaled = release == SCALED_VERSION;
+        String version = scaled ? "0.1" : "0.0";
         Architecture architecture = architecture(net);
         List<Integer> stages = stages(architecture);
         int deepest = stages.get(stages.size() - 1);
@@ -137,7 +139,7 @@ public final class Lpips implements LossFamily {
                 linear = linearWeights(owner, linearFile, architecture, stages, constants);
             }
             return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear,
-                    SCALED_VERSION.equals(version));
+                    scaled);
         } catch (RuntimeException e) {
             constants.close();
             throw e;

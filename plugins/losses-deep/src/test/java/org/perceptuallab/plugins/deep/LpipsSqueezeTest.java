@@ -147,7 +147,7 @@ class LpipsSqueezeTest extends CatalogTest {
         double expected = float64Lpips(false);
         assertThat(Math.abs(expected - float64Lpips(true))).as("v0.1's value, far beyond the tolerance below")
                 .isGreaterThan(1e-3 * expected);
-        try (Loss loss = TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": \"0.0\","
+        try (Loss loss = TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": 0.0,"
                 + " \"weights\": \"pretrained\", \"linearWeights\": \"pretrained\"}", folder)) {
             double actual = loss.distance(x, y).getFloat(0);
             System.out.printf("lpips squeeze v0.0: %.7f, float64 %.7f%n", actual, expected);
@@ -158,7 +158,7 @@ class LpipsSqueezeTest extends CatalogTest {
     @Test
     void absentPublishedFilesAreEachNamedWithWhereToPutThem() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty-weights"));
-        assertThatThrownBy(() -> TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": \"0.0\","
+        assertThatThrownBy(() -> TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": 0.0,"
                 + " \"weights\": \"pretrained\"}", empty)).isInstanceOf(PlabException.class)
                 .hasMessageStartingWith("loss 'lpips': ")
                 .hasMessageContaining("https://download.pytorch.org/models/squeezenet1_1-b8a52dc0.pth")
@@ -173,17 +173,17 @@ class LpipsSqueezeTest extends CatalogTest {
 
     @Test
     void anUnknownVersionIsRefusedNamingTheVersions() {
-        assertThatThrownBy(() -> TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": \"0.2\","
+        assertThatThrownBy(() -> TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": 0.05,"
                 + " \"linearWeights\": \"ones\"}", null)).isInstanceOf(PlabException.class)
-                .hasMessageContaining("loss 'lpips'").hasMessageContaining("'version' is '0.2'")
-                .hasMessageContaining("0.1, 0.0");
+                .hasMessageContaining("loss 'lpips'").hasMessageContaining("'version' is 0.05")
+                .hasMessageContaining("use 0.1 (the default) or 0.0");
     }
 
     @Test
     void randomSqueezeLpipsIsZeroWithAFiniteGradientAtXEqualsYInBothVersions() {
         for (String version : List.of("0.1", "0.0")) {
-            try (Loss loss = TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": \"" + version
-                    + "\", \"linearWeights\": \"ones\"}", null); NDManager scope = manager.newSubManager()) {
+            try (Loss loss = TestLosses.create(manager, "lpips", "{\"net\": \"squeeze\", \"version\": " + version
+                    + ", \"linearWeights\": \"ones\"}", null); NDManager scope = manager.newSubManager()) {
                 NDArray at = x.duplicate();
                 at.attach(scope);
                 at.setRequiresGradient(true);
