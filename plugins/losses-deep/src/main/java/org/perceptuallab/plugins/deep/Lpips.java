@@ -138,8 +138,7 @@ public final class Lpips implements LossFamily {
             } else {
                 linear = linearWeights(owner, linearFile, architecture, stages, constants);
             }
-            return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear,
-                    scaled);
+            return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear, scaled);
         } catch (RuntimeException e) {
             constants.close();
             throw e;
