@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
@@ -28,9 +29,10 @@ import org.perceptuallab.kit.weights.WeightsLocator;
 import org.pf4j.Extension;
 
 /**
- * LPIPS (Zhang et al. 2018, v0.1): inputs in [-1, 1] go through LPIPS's scaling layer and a VGG16 or
- * AlexNet trunk; at each ReLU layer the features are unit-normalised over channels, their squared
- * differences weighted per channel by the learned non-negative linear weights, averaged over positions,
+ * LPIPS (Zhang et al. 2018): inputs in [-1, 1] go through LPIPS's scaling layer (v0.1; v0.0, the first
+ * release, feeds the trunk the raw input) and a VGG16, AlexNet or SqueezeNet 1.1 trunk; at each tapped layer
+ * the features are unit-normalised over channels, their squared differences weighted per channel by the
+ * learned non-negative linear weights (those published for the version and net), averaged over positions,
  * and the layers summed.
  */
 @Extension(points = LossFamily.class)
@@ -42,23 +44,39 @@ public final class Lpips implements LossFamily {
     static final float[] SHIFT = {-.030f, -.088f, -.188f};
     static final float[] SCALE = {.458f, .448f, .450f};
     private static final String LINEAR_URL =
-            "https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/v0.1/";
+            "https://github.com/richzhang/PerceptualSimilarity/raw/master/lpips/weights/";
     /** linearWeights that weigh every channel 1: LPIPS before calibration, what lpips-calibration starts from. */
     static final String ONES = "ones";
-    static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg"),
-            "the trunk: AlexNet or VGG16");
+    static final Param<String> NET = Param.choice("net", "alex", List.of("alex", "vgg", "squeeze"),
+            "the trunk: AlexNet, VGG16 or SqueezeNet 1.1");
+    /** The release that scales its input, the default; 0.0, the first release, did not. */
+    private static final double SCALED_VERSION = 0.1;
+    /**
+     * Optional with no default, so that the canonical specs of existing configurations (and the cell keys and
+     * hashes computed from them) stay as they were. A number, so that {@code -p version=0.0} and YAML's
+     * {@code version: 0.0} need no quotes.
+     */
+    private static final Param<Double> VERSION = Param.optionalReal("version", 0, SCALED_VERSION, "LPIPS release,"
+            + " 0.1 (when absent) or 0.0: 0.1 scales the input (x - shift) / scale before the trunk; 0.0 feeds it the"
+            + " raw [-1, 1] input and has its own published linear weights");
     private static final Param<String> WEIGHTS = Param.string("weights", null, "trunk weights file (torchvision "
             + "names features.<i>), or 'pretrained' for torchvision's published file in the weights folder; absent: "
             + "random");
     static final Param<String> LINEAR_WEIGHTS = Param.string("linearWeights", WeightsLocator.PRETRAINED,
-            "LPIPS v0.1 linear-layer file (keys lin<i>.model.1.weight; lpips-calibration writes one), 'pretrained'"
-                    + " for lpips/v0.1/<net>.pth in the weights folder, or '" + ONES + "': every channel weighted 1"
-                    + " (uncalibrated)");
+            "LPIPS linear-layer file (keys lin<i>.model.1.weight; lpips-calibration writes one), 'pretrained'"
+                    + " for lpips/v<version>/<net>.pth in the weights folder, or '" + ONES + "': every channel weighted"
+                    + " 1 (uncalibrated)");
 
-    /** A random AlexNet trunk, uncalibrated: the published linear weights cannot ship (LpipsTest makes files). */
+    /**
+     * Random trunks, uncalibrated: the published weights cannot ship (LpipsTest and LpipsSqueezeTest make files).
+     * AlexNet and SqueezeNet under v0.1, and AlexNet under v0.0 (unscaled input).
+     */
     @Override
     public List<ObjectNode> examples() {
-        return List.of(JsonNodeFactory.instance.objectNode().put(NET.name(), "alex").put(LINEAR_WEIGHTS.name(), ONES));
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        return List.of(json.objectNode().put(NET.name(), "alex").put(LINEAR_WEIGHTS.name(), ONES),
+                json.objectNode().put(NET.name(), "squeeze").put(LINEAR_WEIGHTS.name(), ONES),
+                json.objectNode().put(NET.name(), "alex").put(VERSION.name(), 0.0).put(LINEAR_WEIGHTS.name(), ONES));
     }
 
     @Override
@@ -68,51 +86,81 @@ public final class Lpips implements LossFamily {
 
     @Override
     public String summary() {
-        return "LPIPS v0.1 (learned per-channel weights on normalised VGG16 or AlexNet features)";
+        return "LPIPS v0.1 or v0.0 (learned per-channel weights on normalised VGG16, AlexNet or SqueezeNet 1.1"
+                + " features; a random trunk unless 'weights' is given)";
     }
 
     @Override
     public ParamSpec params() {
-        return ParamSpec.of(NET, WEIGHTS, LINEAR_WEIGHTS, Param.SEED);
+        return ParamSpec.of(NET, VERSION, WEIGHTS, LINEAR_WEIGHTS, Param.SEED);
     }
 
     @Override
     public Loss create(Params params, LossContext context) {
         String owner = "loss 'lpips'";
         String net = params.get(NET);
+        double release = params.find(VERSION).orElse(SCALED_VERSION);
+        if (release != 0 && release != SCALED_VERSION) {
+            throw new PlabException(owner + ": parameter '" + VERSION.name() + "' is " + release + "; use 0.1 (the"
+                    + " default) or 0.0");
+        }
+        boolean scaled = release == SCALED_VERSION;
+        String version = scaled ? "0.1" : "0.0";
         Architecture architecture = architecture(net);
         List<Integer> stages = stages(architecture);
         int deepest = stages.get(stages.size() - 1);
+        // both files are located before either is read, so that one message names every absent one
+        List<String> absent = new ArrayList<>();
+        Optional<Path> trunkFile = params.find(WEIGHTS).map(w -> located(owner, absent, () -> WeightsLocator.locate(
+                owner, "parameter '" + WEIGHTS.name() + "'", w, context.weightsDir(), architecture.publishedFile(),
+                architecture.publishedUrl())));
+        String linearName = "v" + version + "/" + net + ".pth";
+        Path linearFile = ONES.equals(params.get(LINEAR_WEIGHTS)) ? null : located(owner, absent,
+                () -> WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
+                        params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/" + linearName,
+                        LINEAR_URL + linearName));
+        if (!absent.isEmpty()) {
+            throw new PlabException(owner + ": " + String.join("; and ", absent));
+        }
         NDManager constants = context.manager().newSubManager();
         try {
-            Optional<String> weights = params.find(WEIGHTS);
-            Trunk trunk = weights.isPresent()
-                    ? Trunk.load(owner, architecture, WeightsLocator.locate(owner, "parameter '" + WEIGHTS.name()
-                            + "'", weights.get(), context.weightsDir(), architecture.publishedFile(),
-                            architecture.publishedUrl()), deepest, constants, false)
+            Trunk trunk = trunkFile.isPresent()
+                    ? Trunk.load(owner, architecture, trunkFile.get(), deepest, constants, false)
                     : Trunk.random(architecture, new Draws(context.seed(params)), deepest, constants, false,
                             Trunk.Init.KAIMING);
             List<NDArray> linear;
-            if (ONES.equals(params.get(LINEAR_WEIGHTS))) {
+            if (linearFile == null) {
                 linear = new ArrayList<>();
                 for (long channels : channels(architecture, stages)) {
                     linear.add(constants.ones(new Shape(1, channels, 1, 1)));
                 }
             } else {
-                Path linearFile = WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
-                        params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/v0.1/" + net + ".pth",
-                        LINEAR_URL + net + ".pth");
                 linear = linearWeights(owner, linearFile, architecture, stages, constants);
             }
-            return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear);
+            return new LpipsLoss(new LossSpec(id(), params.json()), constants, trunk, stages, linear, scaled);
         } catch (RuntimeException e) {
             constants.close();
             throw e;
         }
     }
 
+    /** The file {@code locate} finds, or null with its problem (less the owner's name) added to {@code absent}. */
+    private static Path located(String owner, List<String> absent, Supplier<Path> locate) {
+        try {
+            return locate.get();
+        } catch (PlabException e) {
+            String message = e.getMessage();
+            absent.add(message.startsWith(owner + ": ") ? message.substring(owner.length() + 2) : message);
+            return null;
+        }
+    }
+
     static Architecture architecture(String net) {
-        return net.equals("vgg") ? Architecture.VGG16 : Architecture.ALEXNET;
+        return switch (net) {
+            case "vgg" -> Architecture.VGG16;
+            case "squeeze" -> Architecture.SQUEEZENET;
+            default -> Architecture.ALEXNET;
+        };
     }
 
     /** The stage indices of the LPIPS layers. */
@@ -126,7 +174,7 @@ public final class Lpips implements LossFamily {
 
     /** The channels of each LPIPS layer. */
     static List<Long> channels(Architecture architecture, List<Integer> stages) {
-        return stages.stream().map(stage -> (long) architecture.stages().get(stage - 1).out()).toList();
+        return stages.stream().map(stage -> (long) architecture.channels(stage)).toList();
     }
 
     /** The key of the i-th LPIPS layer's weights in a linear-layer file. */
@@ -170,8 +218,10 @@ public final class Lpips implements LossFamily {
         private final List<NDArray> linear;
         private final NDArray shift;
         private final NDArray scale;
+        private final boolean scaleInput;
 
-        LpipsLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Integer> stages, List<NDArray> linear) {
+        LpipsLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Integer> stages, List<NDArray> linear,
+                  boolean scaleInput) {
             this.spec = spec;
             this.constants = constants;
             this.trunk = trunk;
@@ -179,6 +229,7 @@ public final class Lpips implements LossFamily {
             this.linear = linear;
             this.shift = constants.create(SHIFT, new Shape(1, 3, 1, 1));
             this.scale = constants.create(SCALE, new Shape(1, 3, 1, 1));
+            this.scaleInput = scaleInput;
         }
 
         @Override
@@ -207,7 +258,8 @@ public final class Lpips implements LossFamily {
         /** Channel-unit-normalised features of each LPIPS layer. */
         List<NDArray> normalisedFeatures(NDArray images) {
             trunk.checkInput("loss '" + spec.id() + "'", images.getShape(), new TreeSet<>(stages));
-            NDArray input = images.sub(Ops.castLike(shift, images)).div(Ops.castLike(scale, images));
+            NDArray input = scaleInput ? images.sub(Ops.castLike(shift, images)).div(Ops.castLike(scale, images))
+                    : images;
             Map<Integer, NDArray> raw = trunk.features(input, new TreeSet<>(stages));
             List<NDArray> out = new ArrayList<>();
             for (int stage : stages) {

@@ -175,7 +175,7 @@ public final class LpipsCalibration implements Experiment {
         double calibrated = score(testFirst, testSecond, testJudge, head.weights);
         saved.put("weightsFile", WEIGHTS_FILE);
         saved.put("use", "loss lpips with linearWeights: <this cell's folder>/" + WEIGHTS_FILE + ", and the net,"
-                + " weights and seed of this cell's loss");
+                + " version, weights and seed of this cell's loss");
         saved.put("trainTriplets", train).put("testTriplets", testJudge.length).put("channels", layout.width());
         saved.put("zeroWeights", head.zeroCount()).put("resumedFromEpoch", done);
         return ExperimentResult.builder()

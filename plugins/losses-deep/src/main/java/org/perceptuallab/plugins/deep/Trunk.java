@@ -1,6 +1,8 @@
 package org.perceptuallab.plugins.deep;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -16,6 +18,7 @@ import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
 import org.perceptuallab.kit.weights.WeightFiles;
+import org.perceptuallab.plugins.deep.Architecture.Conv;
 import org.perceptuallab.plugins.deep.Architecture.Kind;
 import org.perceptuallab.plugins.deep.Architecture.Stage;
 
@@ -30,8 +33,9 @@ final class Trunk {
     private final Architecture architecture;
     private final int deepest;
     private final NDManager manager;
-    private final NDArray[] weights;
-    private final NDArray[] biases;
+    /** By convolution key ({@link Architecture.Conv#key}), in stage order. */
+    private final Map<String, NDArray> weights = new LinkedHashMap<>();
+    private final Map<String, NDArray> biases = new LinkedHashMap<>();
     /** Per L2-pool stage, its Hann window repeated per channel, (C, 1, 3, 3); null elsewhere. */
     private final NDArray[] l2Windows;
     private final boolean normFirstConv;
@@ -55,15 +59,13 @@ final class Trunk {
         this.architecture = architecture;
         this.deepest = deepest;
         this.manager = manager;
-        this.weights = new NDArray[deepest + 1];
-        this.biases = new NDArray[deepest + 1];
         this.l2Windows = new NDArray[deepest + 1];
         this.normFirstConv = normFirstConv;
         this.init = init;
         int channels = architecture.stages().get(0).in();
         for (int i = 0; i <= deepest; i++) {
             Stage s = architecture.stages().get(i);
-            if (s.isConv()) {
+            if (s.out() > 0) {
                 channels = s.out();
             } else if (s.kind() == Kind.L2_POOL) {
                 l2Windows[i] = hannWindows(channels, manager);
@@ -90,9 +92,9 @@ final class Trunk {
                       boolean normFirstConv) {
         Trunk trunk = new Trunk(architecture, deepest, manager, normFirstConv, null);
         List<String> keys = new ArrayList<>();
-        for (int i : trunk.convIndices()) {
-            keys.add("features." + i + ".weight");
-            keys.add("features." + i + ".bias");
+        for (Conv c : trunk.convolutions()) {
+            keys.add(c.key() + ".weight");
+            keys.add(c.key() + ".bias");
         }
         Map<String, NDArray> read;
         try {
@@ -100,11 +102,10 @@ final class Trunk {
         } catch (PlabException e) {
             throw new PlabException(owner + ": " + e.getMessage(), e);
         }
-        for (int i : trunk.convIndices()) {
-            Stage s = architecture.stages().get(i);
-            trunk.weights[i] = checked(owner, file, "features." + i + ".weight", read,
-                    new Shape(s.out(), s.in(), s.kernel(), s.kernel()));
-            trunk.biases[i] = checked(owner, file, "features." + i + ".bias", read, new Shape(s.out()));
+        for (Conv c : trunk.convolutions()) {
+            trunk.weights.put(c.key(), checked(owner, file, c.key() + ".weight", read,
+                    new Shape(c.out(), c.in(), c.kernel(), c.kernel())));
+            trunk.biases.put(c.key(), checked(owner, file, c.key() + ".bias", read, new Shape(c.out())));
         }
         trunk.normaliseFirstConv();
         trunk.weightsChannelsLast();
@@ -127,43 +128,43 @@ final class Trunk {
     /** Replaces every weight (and bias) by the next draws of {@code draws}, in stage order. */
     void redraw(Draws draws) {
         sameStages.clear();
-        for (int i : convIndices()) {
-            Stage s = architecture.stages().get(i);
-            int fanIn = s.in() * s.kernel() * s.kernel();
-            Shape shape = new Shape(s.out(), s.in(), s.kernel(), s.kernel());
+        for (Conv c : convolutions()) {
+            int fanIn = c.in() * c.kernel() * c.kernel();
+            Shape shape = new Shape(c.out(), c.in(), c.kernel(), c.kernel());
             if (init == Init.UNIFORM) {
                 double bound = 1 / Math.sqrt(fanIn);
                 NDArray weight = draws.uniform(manager, shape, -bound, bound);
-                replace(i, weight, draws.uniform(manager, new Shape(s.out()), -bound, bound));
+                replace(c.key(), weight, draws.uniform(manager, new Shape(c.out()), -bound, bound));
             } else {
                 NDArray raw = draws.normal(manager, shape);
                 NDArray scaled = raw.mul((float) Math.sqrt(2.0 / fanIn));
                 raw.close();
-                replace(i, scaled, manager.zeros(new Shape(s.out())));
+                replace(c.key(), scaled, manager.zeros(new Shape(c.out())));
             }
         }
         normaliseFirstConv();
         weightsChannelsLast();
     }
 
-    private void replace(int i, NDArray weight, NDArray bias) {
-        if (weights[i] != null) {
-            weights[i].close();
-            biases[i].close();
+    private void replace(String key, NDArray weight, NDArray bias) {
+        NDArray oldWeight = weights.put(key, weight);
+        NDArray oldBias = biases.put(key, bias);
+        if (oldWeight != null) {
+            oldWeight.close();
+            oldBias.close();
         }
-        weights[i] = weight;
-        biases[i] = bias;
     }
 
     /** Subtracts from each first-layer filter its per-channel spatial mean. */
     private void normaliseFirstConv() {
-        if (!normFirstConv || weights[0] == null) {
+        if (!normFirstConv || weights.isEmpty()) {
             return;
         }
-        NDArray w = weights[0];
+        String first = weights.keySet().iterator().next();
+        NDArray w = weights.get(first);
         Shape shape = w.getShape();
         NDArray flat = w.reshape(shape.get(0), shape.get(1), -1);
-        weights[0] = flat.sub(flat.mean(new int[] {2}, true)).reshape(shape);
+        weights.put(first, flat.sub(flat.mean(new int[] {2}, true)).reshape(shape));
         flat.close();
         w.close();
     }
@@ -173,12 +174,12 @@ final class Trunk {
      * copies each bank into that layout twice per step, forward and backward (about 3% of a VGG step).
      */
     private void weightsChannelsLast() {
-        for (int i : convIndices()) {
-            NDArray w = weights[i];
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            NDArray w = e.getValue();
             Shape s = w.getShape();
             try (NDArray moved = w.transpose(0, 2, 3, 1); NDArray flat = moved.reshape(-1);
                  NDArray packed = flat.reshape(s.get(0), s.get(2), s.get(3), s.get(1))) {
-                weights[i] = packed.transpose(0, 3, 1, 2);
+                e.setValue(packed.transpose(0, 3, 1, 2));
             }
             w.close();
         }
@@ -202,20 +203,21 @@ final class Trunk {
         }
         int common = Math.min(deepest, other.deepest);
         for (int i = 0; i <= common; i++) {
-            if (weights[i] != null && !(weights[i].contentEquals(other.weights[i])
-                    && biases[i].contentEquals(other.biases[i]))) {
-                return i;
+            for (Conv c : architecture.stages().get(i).convolutions(i)) {
+                if (!(weights.get(c.key()).contentEquals(other.weights.get(c.key()))
+                        && biases.get(c.key()).contentEquals(other.biases.get(c.key())))) {
+                    return i;
+                }
             }
         }
         return common + 1;
     }
 
-    private List<Integer> convIndices() {
-        List<Integer> out = new ArrayList<>();
+    /** The convolutions up to the deepest stage, in stage order. */
+    private List<Conv> convolutions() {
+        List<Conv> out = new ArrayList<>();
         for (int i = 0; i <= deepest; i++) {
-            if (architecture.stages().get(i).isConv()) {
-                out.add(i);
-            }
+            out.addAll(architecture.stages().get(i).convolutions(i));
         }
         return out;
     }
@@ -299,10 +301,11 @@ final class Trunk {
                 pooled.close();
             } else {
                 h = switch (s.kind()) {
-                    case CONV -> conv(in, i, s);
+                    case CONV -> conv(in, s.convolutions(i).get(0));
                     case RELU -> Activation.relu(in);
                     case MAX_POOL -> maxPool(in, s);
                     case L2_POOL -> l2Pool(in, i, s);
+                    case FIRE -> fire(in, s.convolutions(i));
                 };
             }
             if (!kept) {
@@ -316,16 +319,26 @@ final class Trunk {
         return out;
     }
 
-    /** Stage i's convolution of {@code in}; the per-call views of its weights are freed with the call. */
-    private NDArray conv(NDArray in, int i, Stage s) {
-        try (NDArray weight = Ops.castLike(weights[i], in); NDArray bias = Ops.castLike(biases[i], in)) {
-            return Ops.conv2d(in, weight, bias, s.stride(), s.padding(), 1);
+    /** The convolution {@code c} of {@code in}; the per-call views of its weights are freed with the call. */
+    private NDArray conv(NDArray in, Conv c) {
+        try (NDArray weight = Ops.castLike(weights.get(c.key()), in);
+             NDArray bias = Ops.castLike(biases.get(c.key()), in)) {
+            return Ops.conv2d(in, weight, bias, c.stride(), c.padding(), 1);
+        }
+    }
+
+    /** A fire module: ReLU(squeeze), then ReLU(expand 1x1) and ReLU(expand 3x3) concatenated over channels. */
+    private NDArray fire(NDArray in, List<Conv> convs) {
+        try (NDArray squeezed = conv(in, convs.get(0)); NDArray active = Activation.relu(squeezed);
+             NDArray e1 = conv(active, convs.get(1)); NDArray e3 = conv(active, convs.get(2));
+             NDArray r1 = Activation.relu(e1); NDArray r3 = Activation.relu(e3)) {
+            return NDArrays.concat(new NDList(r1, r3), 1);
         }
     }
 
     private static NDArray maxPool(NDArray h, Stage s) {
         return Pool.maxPool2d(h, new Shape(s.kernel(), s.kernel()), new Shape(s.stride(), s.stride()),
-                new Shape(0, 0), false);
+                new Shape(0, 0), s.ceil());
     }
 
     /**

@@ -179,7 +179,7 @@ public final class TrunkLosses {
                 for (Map.Entry<String, Double> e : params.get(layers).entrySet()) {
                     int stage = architecture.index(owner, e.getKey());
                     chosen.add(new DeepFeatureLoss.Layer(e.getKey(), stage, e.getValue(), FeatureMetric.of(
-                            params.get(metric), channels(stage), draws, constants, contextual)));
+                            params.get(metric), architecture.channels(stage), draws, constants, contextual)));
                 }
                 DeepFeatureLoss.InputScale scale = params.get(IMAGENET_NORMALIZE)
                         ? new DeepFeatureLoss.InputScale("imagenet", imagenet(constants))
@@ -204,17 +204,6 @@ public final class TrunkLosses {
             }
             return new FeatureMetric.Contextual(distance.orElse(FeatureMetric.Contextual.DEFAULT.distance()),
                     bandwidth.orElse(FeatureMetric.Contextual.DEFAULT.bandwidth()));
-        }
-
-        /** Channels of a stage's output: those of the last convolution at or before it (3 for pixels). */
-        private long channels(int stage) {
-            long c = 3;
-            for (int i = 0; i <= stage; i++) {
-                if (architecture.stages().get(i).isConv()) {
-                    c = architecture.stages().get(i).out();
-                }
-            }
-            return c;
         }
     }
 

@@ -3,6 +3,13 @@ package org.perceptuallab.plugins.deep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.perceptuallab.plugins.deep.Float64Layers.conv;
+import static org.perceptuallab.plugins.deep.Float64Layers.image;
+import static org.perceptuallab.plugins.deep.Float64Layers.maxPool;
+import static org.perceptuallab.plugins.deep.Float64Layers.relu;
+import static org.perceptuallab.plugins.deep.Float64Layers.tensor;
+import static org.perceptuallab.plugins.deep.Float64Layers.uniform;
+import static org.perceptuallab.plugins.deep.Float64Layers.vector;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -42,15 +49,16 @@ class AlexnetStudyTest extends CatalogTest {
     @BeforeAll
     static void weightsAndImages() throws IOException {
         Random r = new Random(28);
-        w1 = uniform(r, 64, 3, 11);
-        b1 = uniform(r, 64, 3 * 11 * 11);
-        w2 = uniform(r, 192, 64, 5);
-        b2 = uniform(r, 192, 64 * 5 * 5);
+        // PyTorch's default Conv2d weights and biases: uniform in +-1/sqrt(fan in)
+        w1 = uniform(r, 64, 3, 11, 1 / Math.sqrt(3 * 11 * 11));
+        b1 = uniform(r, 64, 1 / Math.sqrt(3 * 11 * 11));
+        w2 = uniform(r, 192, 64, 5, 1 / Math.sqrt(64 * 5 * 5));
+        b2 = uniform(r, 192, 1 / Math.sqrt(64 * 5 * 5));
         Map<String, NDArray> tensors = new LinkedHashMap<>();
-        tensors.put("features.0.weight", tensor(w1));
-        tensors.put("features.0.bias", manager.create(toFloats(b1)));
-        tensors.put("features.3.weight", tensor(w2));
-        tensors.put("features.3.bias", manager.create(toFloats(b2)));
+        tensors.put("features.0.weight", tensor(manager, w1));
+        tensors.put("features.0.bias", vector(manager, b1));
+        tensors.put("features.3.weight", tensor(manager, w2));
+        tensors.put("features.3.bias", vector(manager, b2));
         weightsFile = tmp.resolve("alexnet-random.pth");
         TorchZipFiles.write(weightsFile, tensors);
         x = images(r);
@@ -127,73 +135,10 @@ class AlexnetStudyTest extends CatalogTest {
         double[][][] conv1B = conv(b, w1, b1, 4, 2);
         double loss = meanSquaredDifference(conv1A, conv1B);
         if (withConv2) {
-            loss += meanSquaredDifference(conv(maxPool(relu(conv1A)), w2, b2, 1, 2),
-                    conv(maxPool(relu(conv1B)), w2, b2, 1, 2));
+            loss += meanSquaredDifference(conv(maxPool(relu(conv1A), false), w2, b2, 1, 2),
+                    conv(maxPool(relu(conv1B), false), w2, b2, 1, 2));
         }
         return loss;
-    }
-
-    private static double[][][] conv(double[][][] in, double[][][][] w, double[] bias, int stride, int pad) {
-        int k = w[0][0].length;
-        int h = (in[0].length + 2 * pad - k) / stride + 1;
-        int wd = (in[0][0].length + 2 * pad - k) / stride + 1;
-        double[][][] out = new double[w.length][h][wd];
-        for (int o = 0; o < w.length; o++) {
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < wd; j++) {
-                    double s = bias[o];
-                    for (int c = 0; c < in.length; c++) {
-                        for (int u = 0; u < k; u++) {
-                            int row = i * stride + u - pad;
-                            if (row < 0 || row >= in[c].length) {
-                                continue;
-                            }
-                            for (int v = 0; v < k; v++) {
-                                int col = j * stride + v - pad;
-                                if (col >= 0 && col < in[c][row].length) {
-                                    s += w[o][c][u][v] * in[c][row][col];
-                                }
-                            }
-                        }
-                    }
-                    out[o][i][j] = s;
-                }
-            }
-        }
-        return out;
-    }
-
-    private static double[][][] relu(double[][][] a) {
-        double[][][] out = new double[a.length][a[0].length][a[0][0].length];
-        for (int c = 0; c < a.length; c++) {
-            for (int i = 0; i < a[c].length; i++) {
-                for (int j = 0; j < a[c][i].length; j++) {
-                    out[c][i][j] = Math.max(a[c][i][j], 0);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** 3 x 3 windows at stride 2, no padding. */
-    private static double[][][] maxPool(double[][][] a) {
-        int h = (a[0].length - 3) / 2 + 1;
-        int w = (a[0][0].length - 3) / 2 + 1;
-        double[][][] out = new double[a.length][h][w];
-        for (int c = 0; c < a.length; c++) {
-            for (int i = 0; i < h; i++) {
-                for (int j = 0; j < w; j++) {
-                    double m = Double.NEGATIVE_INFINITY;
-                    for (int u = 0; u < 3; u++) {
-                        for (int v = 0; v < 3; v++) {
-                            m = Math.max(m, a[c][2 * i + u][2 * j + v]);
-                        }
-                    }
-                    out[c][i][j] = m;
-                }
-            }
-        }
-        return out;
     }
 
     private static double meanSquaredDifference(double[][][] a, double[][][] b) {
@@ -211,57 +156,6 @@ class AlexnetStudyTest extends CatalogTest {
         return s / n;
     }
 
-    /** PyTorch's default Conv2d weights: uniform in +-1/sqrt(fan in), rounded to float32 as a file holds them. */
-    private static double[][][][] uniform(Random r, int out, int in, int k) {
-        double bound = 1 / Math.sqrt(in * k * k);
-        double[][][][] w = new double[out][in][k][k];
-        for (double[][][] filter : w) {
-            for (double[][] plane : filter) {
-                for (double[] row : plane) {
-                    for (int v = 0; v < k; v++) {
-                        row[v] = (float) ((2 * r.nextDouble() - 1) * bound);
-                    }
-                }
-            }
-        }
-        return w;
-    }
-
-    private static double[] uniform(Random r, int out, int fanIn) {
-        double bound = 1 / Math.sqrt(fanIn);
-        double[] b = new double[out];
-        for (int i = 0; i < out; i++) {
-            b[i] = (float) ((2 * r.nextDouble() - 1) * bound);
-        }
-        return b;
-    }
-
-    private static NDArray tensor(double[][][][] w) {
-        int o = w.length;
-        int c = w[0].length;
-        int k = w[0][0].length;
-        double[] flat = new double[o * c * k * k];
-        int i = 0;
-        for (double[][][] filter : w) {
-            for (double[][] plane : filter) {
-                for (double[] row : plane) {
-                    for (double v : row) {
-                        flat[i++] = v;
-                    }
-                }
-            }
-        }
-        return manager.create(toFloats(flat), new Shape(o, c, k, k));
-    }
-
-    private static float[] toFloats(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return f;
-    }
-
     /** Two float64 images 3 x 67 x 67 in [-1, 1] (an odd side, so that padding and pooling edges matter). */
     private static NDArray images(Random r) {
         double[] v = new double[2 * 3 * 67 * 67];
@@ -269,18 +163,5 @@ class AlexnetStudyTest extends CatalogTest {
             v[i] = 2 * r.nextDouble() - 1;
         }
         return manager.create(v, new Shape(2, 3, 67, 67));
-    }
-
-    private static double[][][] image(NDArray batch, int n) {
-        Shape s = batch.getShape();
-        int c = (int) s.get(1);
-        int h = (int) s.get(2);
-        int w = (int) s.get(3);
-        double[] flat = batch.get(n).toDoubleArray();
-        double[][][] out = new double[c][h][w];
-        for (int i = 0; i < flat.length; i++) {
-            out[i / (h * w)][i / w % h][i % w] = flat[i];
-        }
-        return out;
     }
 }
