@@ -45,7 +45,9 @@ final class ShardPlan {
             Map.entry("ssim", 0.001), Map.entry("patch-rbf", 0.002), Map.entry("patch-mmd", 0.1),
             Map.entry("mmd-exact", 0.3), Map.entry("mmd-approx", 0.03), Map.entry("mmd++", 0.03),
             Map.entry("mmd+++", 0.03), Map.entry("patch-swd", 0.2), Map.entry("swd++", 0.01),
-            Map.entry("vgg", 0.06), Map.entry("alexnet", 0.015), Map.entry("lpips", 0.06));
+            Map.entry("vgg", 0.06), Map.entry("alexnet", 0.015), Map.entry("lpips", 0.06),
+            Map.entry("psnr", 0.0001), Map.entry("ms-ssim", 0.002), Map.entry("gmsd", 0.001),
+            Map.entry("grad-fast", 0.0005), Map.entry("laplacian", 0.005), Map.entry("dists", 0.1));
     private static final double UNKNOWN_FAMILY_COST = 0.03;
 
     /** A cell as the partition sees it. */
