@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The study's Laplacian pyramid recomputed in float64 loops, for tests of the losses built on it: for each
@@ -98,6 +99,21 @@ public final class StudyPyramid {
             }
         }
         return out;
+    }
+
+    /** A batch of n images of c x h x w values drawn uniformly from [-amplitude, amplitude]. */
+    public static double[][][][] uniform(Random r, int n, int c, int h, int w, double amplitude) {
+        double[][][][] a = new double[n][c][h][w];
+        for (double[][][] image : a) {
+            for (double[][] plane : image) {
+                for (double[] row : plane) {
+                    for (int j = 0; j < row.length; j++) {
+                        row[j] = amplitude * (2 * r.nextDouble() - 1);
+                    }
+                }
+            }
+        }
+        return a;
     }
 
     /** A batch (N, C, H, W) as {@code [n][channel][row][column]}. */

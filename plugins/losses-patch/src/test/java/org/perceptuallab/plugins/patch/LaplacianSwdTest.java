@@ -28,8 +28,8 @@ class LaplacianSwdTest extends CatalogTest {
 
     @Test
     void fixedDirectionsGiveTheWeightedSumOfPatchSwdOverTheStudysBands() throws Exception {
-        double[][][][] x = random(new Random(5));
-        double[][][][] y = random(new Random(6));
+        double[][][][] x = StudyPyramid.uniform(new Random(5), 2, 3, 16, 16, 1);
+        double[][][][] y = StudyPyramid.uniform(new Random(6), 2, 3, 16, 16, 1);
         try (Loss laplacian = lab.loss(laplacianOf(false), manager, SEED); Loss swd = bandLoss(false)) {
             assertThat(values(laplacian.distance(batch(x), batch(y))))
                     .containsExactly(expected(swd, x, y), within(1e-9));
@@ -38,8 +38,8 @@ class LaplacianSwdTest extends CatalogTest {
 
     @Test
     void aOneDrawViewUsesOneDrawForEveryBandAndEveryCall() throws Exception {
-        double[][][][] x = random(new Random(5));
-        double[][][][] y = random(new Random(6));
+        double[][][][] x = StudyPyramid.uniform(new Random(5), 2, 3, 16, 16, 1);
+        double[][][][] y = StudyPyramid.uniform(new Random(6), 2, 3, 16, 16, 1);
         try (Loss laplacian = lab.loss(laplacianOf(true), manager, SEED); Loss swd = bandLoss(true);
              Loss view = laplacian.oneDraw(); Loss swdView = swd.oneDraw()) {
             assertThat(view).isNotSameAs(laplacian);
@@ -76,20 +76,6 @@ class LaplacianSwdTest extends CatalogTest {
             }
         }
         return out;
-    }
-
-    private static double[][][][] random(Random r) {
-        double[][][][] a = new double[2][3][16][16];
-        for (double[][][] image : a) {
-            for (double[][] plane : image) {
-                for (double[] row : plane) {
-                    for (int j = 0; j < row.length; j++) {
-                        row[j] = 2 * r.nextDouble() - 1;
-                    }
-                }
-            }
-        }
-        return a;
     }
 
     private static NDArray batch(double[][][][] a) {

@@ -35,8 +35,9 @@ class PatchRbfOptionsTest extends CatalogTest {
     void equalsTheStudysFormula(int p, double sigma, boolean pad, int stride, double scale, String kernel,
                                 String normalize, boolean unitNorm) throws Exception {
         Random r = new Random(p * 31L + stride);
-        double[][][][] x = random(r);
-        double[][][][] y = random(r);
+        // odd sides that the strides do not divide
+        double[][][][] x = StudyPyramid.uniform(r, 2, 3, 13, 17, 1);
+        double[][][][] y = StudyPyramid.uniform(r, 2, 3, 13, 17, 1);
         String spec = "{\"loss\": \"patch-rbf\", \"params\": {\"patchSize\": " + p + ", \"sigma\": " + sigma
                 + ", \"pad\": " + pad + ", \"stride\": " + stride + ", \"scale\": " + scale + ", \"kernel\": \""
                 + kernel + "\", \"normalizePatch\": \"" + normalize + "\", \"ignorePatchNorm\": " + unitNorm + "}}";
@@ -131,20 +132,5 @@ class PatchRbfOptionsTest extends CatalogTest {
             }
         }
         return t;
-    }
-
-    /** Two 3 x 13 x 17 images in [-1, 1]: odd sides that the strides do not divide. */
-    private static double[][][][] random(Random r) {
-        double[][][][] a = new double[2][3][13][17];
-        for (double[][][] image : a) {
-            for (double[][] plane : image) {
-                for (double[] row : plane) {
-                    for (int j = 0; j < row.length; j++) {
-                        row[j] = 2 * r.nextDouble() - 1;
-                    }
-                }
-            }
-        }
-        return a;
     }
 }

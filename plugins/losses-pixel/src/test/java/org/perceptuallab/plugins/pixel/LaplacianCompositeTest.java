@@ -31,8 +31,8 @@ class LaplacianCompositeTest extends CatalogTest {
     @ParameterizedTest
     @CsvSource({"4^j, 0", "4^-j, 1", "4^(levels-j), 2", "1, 3"})
     void laplacianOfL1EqualsTheStudysFormulaInEachWeightingMode(String weighting, int studyMode) throws Exception {
-        double[][][][] x = random(new Random(1), 2, 0.9);
-        double[][][][] y = random(new Random(2), 2, 0.9);
+        double[][][][] x = StudyPyramid.uniform(new Random(1), 2, 3, H, W, 0.9);
+        double[][][][] y = StudyPyramid.uniform(new Random(2), 2, 3, H, W, 0.9);
         int levels = 3;
         try (Loss loss = create("{\"loss\": \"laplacian\", \"params\": {\"of\": {\"loss\": \"l1\"}, \"levels\": 3,"
                 + " \"weighting\": \"" + weighting + "\"}}")) {
@@ -61,8 +61,8 @@ class LaplacianCompositeTest extends CatalogTest {
 
     @Test
     void lap1IsTheLaplacianOfL1PlusL2() throws Exception {
-        double[][][][] x = random(new Random(3), 2, 1);
-        double[][][][] y = random(new Random(4), 2, 1);
+        double[][][][] x = StudyPyramid.uniform(new Random(3), 2, 3, H, W, 1);
+        double[][][][] y = StudyPyramid.uniform(new Random(4), 2, 3, H, W, 1);
         try (Loss lap1 = create("{\"loss\": \"lap1\"}");
              Loss sum = create("{\"loss\": \"sum\", \"params\": {\"terms\": [{\"weight\": 1, \"loss\": \"l2\"},"
                      + " {\"weight\": 1, \"loss\": \"laplacian\", \"params\": {\"of\": {\"loss\": \"l1\"},"
@@ -160,20 +160,6 @@ class LaplacianCompositeTest extends CatalogTest {
             }
         }
         return m;
-    }
-
-    private static double[][][][] random(Random r, int n, double amplitude) {
-        double[][][][] a = new double[n][3][H][W];
-        for (double[][][] image : a) {
-            for (double[][] plane : image) {
-                for (double[] row : plane) {
-                    for (int j = 0; j < row.length; j++) {
-                        row[j] = amplitude * (2 * r.nextDouble() - 1);
-                    }
-                }
-            }
-        }
-        return a;
     }
 
     private static double[][][][] checkerboard(double value) {
