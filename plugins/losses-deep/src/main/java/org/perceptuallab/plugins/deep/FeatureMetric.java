@@ -19,7 +19,7 @@ import org.perceptuallab.kit.tensor.Ops;
 @FunctionalInterface
 interface FeatureMetric {
     /** The metric names of the {@code metric} parameter. */
-    List<String> NAMES = List.of("l1", "l2", "cosine", "gram", "gram-trace", "l1+gram", "swd", "cx");
+    List<String> NAMES = List.of("l1", "l2", "cosine", "dot", "gram", "gram-trace", "l1+gram", "swd", "cx");
 
     /**
      * The contextual loss's options: the distance between positions (cosine, l1 or l2) and the bandwidth h.
@@ -68,6 +68,7 @@ interface FeatureMetric {
             case "l1" -> FeatureMetric::l1;
             case "l2" -> FeatureMetric::l2;
             case "cosine" -> FeatureMetric::cosine;
+            case "dot" -> FeatureMetric::dot;
             case "gram" -> ofStatistic(FeatureMetric::gramMatrix, FeatureMetric::squaredDifference);
             case "gram-trace" -> ofStatistic(FeatureMetric::gramDiagonal, FeatureMetric::squaredDifference);
             case "l1+gram" -> (a, b) -> l1(a, b).add(Ops.times(
@@ -117,6 +118,14 @@ interface FeatureMetric {
     private static NDArray cosine(NDArray a, NDArray b) {
         NDArray d = unitRows(rows(a)).sub(unitRows(rows(b)));
         return Ops.times(d.square().sum(new int[] {1}), 0.5);
+    }
+
+    /**
+     * The study's {@code dot}: 1 - <a, b> of the maps flattened per sample, unnormalised as the study has it.
+     * Outside the loss contract (not 0 at a = b, unbounded below), like cx; {@code cosine} is its normalised form.
+     */
+    private static NDArray dot(NDArray a, NDArray b) {
+        return rows(a).mul(rows(b)).sum(new int[] {1}).neg().add(1);
     }
 
     private static NDArray unitRows(NDArray r) {

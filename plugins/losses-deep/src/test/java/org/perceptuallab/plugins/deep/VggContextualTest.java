@@ -21,7 +21,7 @@ import org.perceptuallab.testkit.TestLab;
 /**
  * The study's feature metrics that the golden values do not cover, on the {@code pixels} layer (the features
  * are the image, so the formulas can be recomputed in float64 on plain arrays): {@code cx} under each
- * cxDistance and a bandwidth other than 0.5, and {@code cosine}, the normalised form of the study's {@code dot}.
+ * cxDistance and a bandwidth other than 0.5, {@code dot}, the study's, and {@code cosine}, its normalised form.
  */
 class VggContextualTest extends CatalogTest {
     private static final int C = 3;
@@ -93,6 +93,29 @@ class VggContextualTest extends CatalogTest {
                 assertThat(got[n]).as("pair %d", n).isCloseTo(expected, within(1e-9 * expected));
             }
             assertThat(loss.distance(tensor(x), tensor(x)).toDoubleArray()).containsOnly(0.0);
+        }
+    }
+
+    @Test
+    void dotIsTheStudysUnnormalisedOneMinusTheInnerProductAndNotZeroAtXEqualsY() throws Exception {
+        Random r = new Random(11);
+        double[] x = uniform(r);
+        double[] y = noisyCopy(x, r);
+        try (Loss loss = TestLosses.create(manager, "vgg", "{\"layers\": {\"pixels\": 1}, \"metric\": \"dot\"}",
+                null)) {
+            double[] got = loss.distance(tensor(x), tensor(y)).toDoubleArray();
+            double[] self = loss.distance(tensor(x), tensor(x)).toDoubleArray();
+            int size = C * H * W;
+            for (int n = 0; n < PAIRS; n++) {
+                double dot = 0;
+                double xx = 0;
+                for (int i = n * size; i < (n + 1) * size; i++) {
+                    dot += x[i] * y[i];
+                    xx += x[i] * x[i];
+                }
+                assertThat(got[n]).as("pair %d", n).isCloseTo(1 - dot, within(1e-9 * Math.abs(1 - dot)));
+                assertThat(self[n]).as("d(x, x) of pair %d: 1 - |x|^2", n).isCloseTo(1 - xx, within(1e-9 * xx));
+            }
         }
     }
 
