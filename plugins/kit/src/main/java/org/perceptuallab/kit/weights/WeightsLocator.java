@@ -2,6 +2,8 @@ package org.perceptuallab.kit.weights;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.perceptuallab.api.PlabException;
 
@@ -52,5 +54,39 @@ public final class WeightsLocator {
         throw new PlabException(owner + ": " + setting + " names " + value + ", which does not exist"
                 + (weightsDir.isPresent() ? " (nor in the weights folder " + weightsDir.get() + ")" : "")
                 + "; give the path of a .pth, .safetensors or .npz file, or 'pretrained' for " + publishedName);
+    }
+
+    /**
+     * Several files of one loss looked for together, so that one message names every one that is absent (and
+     * where to download it) instead of the user finding them one run at a time.
+     */
+    public static final class Search {
+        private final String owner;
+        private final Optional<Path> weightsDir;
+        private final List<String> absent = new ArrayList<>();
+
+        /** @param owner the loss, for messages ({@code loss 'lpips'}) */
+        public Search(String owner, Optional<Path> weightsDir) {
+            this.owner = owner;
+            this.weightsDir = weightsDir;
+        }
+
+        /** As {@link WeightsLocator#locate}, but an absent file is noted and gives null. */
+        public Path locate(String setting, String value, String publishedName, String publishedUrl) {
+            try {
+                return WeightsLocator.locate(owner, setting, value, weightsDir, publishedName, publishedUrl);
+            } catch (PlabException e) {
+                String message = e.getMessage();
+                absent.add(message.startsWith(owner + ": ") ? message.substring(owner.length() + 2) : message);
+                return null;
+            }
+        }
+
+        /** Fails naming every absent file, if any was. */
+        public void requireAllFound() {
+            if (!absent.isEmpty()) {
+                throw new PlabException(owner + ": " + String.join("; and ", absent));
+            }
+        }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
 import org.perceptuallab.api.LossFamily;
@@ -47,8 +48,6 @@ public final class Dists implements LossFamily {
     static final String PUBLISHED_ALPHA_BETA = "dists/weights.pt";
     private static final String ALPHA_BETA_URL =
             "https://github.com/dingkeyan93/DISTS/raw/master/DISTS_pytorch/weights.pt";
-    private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
-    private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
     private static final Param<String> WEIGHTS = Param.string("weights", WeightsLocator.PRETRAINED,
             "VGG16 trunk weights: 'pretrained' for torchvision's " + Architecture.VGG16.publishedFile()
                     + " in the weights folder, a file (torchvision names features.<i>), or '" + RANDOM
@@ -90,28 +89,12 @@ public final class Dists implements LossFamily {
                     + "' (every channel weighted equally) or to a file of your own");
         }
         // Both files are looked for before either fails, so that one message names every missing file.
-        List<String> missing = new ArrayList<>();
-        Path trunkFile = null;
-        Path alphaBetaFile = null;
-        if (!RANDOM.equals(weights)) {
-            try {
-                trunkFile = WeightsLocator.locate(owner, "parameter '" + WEIGHTS.name() + "'", weights,
-                        context.weightsDir(), Architecture.VGG16.publishedFile(), Architecture.VGG16.publishedUrl());
-            } catch (PlabException e) {
-                missing.add(e.getMessage());
-            }
-        }
-        if (!UNIFORM.equals(alphaBeta)) {
-            try {
-                alphaBetaFile = WeightsLocator.locate(owner, "parameter '" + ALPHA_BETA.name() + "'", alphaBeta,
-                        context.weightsDir(), PUBLISHED_ALPHA_BETA, ALPHA_BETA_URL);
-            } catch (PlabException e) {
-                missing.add(e.getMessage());
-            }
-        }
-        if (!missing.isEmpty()) {
-            throw new PlabException(String.join("; also ", missing));
-        }
+        WeightsLocator.Search search = new WeightsLocator.Search(owner, context.weightsDir());
+        Path trunkFile = RANDOM.equals(weights) ? null : search.locate("parameter '" + WEIGHTS.name() + "'",
+                weights, Architecture.VGG16.publishedFile(), Architecture.VGG16.publishedUrl());
+        Path alphaBetaFile = UNIFORM.equals(alphaBeta) ? null : search.locate("parameter '" + ALPHA_BETA.name()
+                + "'", alphaBeta, PUBLISHED_ALPHA_BETA, ALPHA_BETA_URL);
+        search.requireAllFound();
         Architecture architecture = Architecture.VGG16_L2POOL;
         List<Integer> stages = Lpips.stages(architecture);
         int deepest = stages.get(stages.size() - 1);
@@ -177,8 +160,8 @@ public final class Dists implements LossFamily {
         /** Per compared stage, alpha and beta divided by sum(alpha + beta), (1, C), float64. */
         private final List<NDArray> alphas = new ArrayList<>();
         private final List<NDArray> betas = new ArrayList<>();
-        private final NDArray mean;
-        private final NDArray std;
+        /** [-1, 1] images to the trunk's ImageNet-normalised input. */
+        private final UnaryOperator<NDArray> imagenet;
 
         DistsLoss(LossSpec spec, NDManager constants, Trunk trunk, List<Integer> stages, NDArray alpha,
                   NDArray beta) {
@@ -195,8 +178,7 @@ public final class Dists implements LossFamily {
                 betas.add(beta.get(part).div(total).reshape(1, channels));
                 from += channels;
             }
-            this.mean = constants.create(IMAGENET_MEAN, new Shape(1, 3, 1, 1));
-            this.std = constants.create(IMAGENET_STD, new Shape(1, 3, 1, 1));
+            this.imagenet = TrunkLosses.imagenet(constants);
         }
 
         @Override
@@ -263,8 +245,7 @@ public final class Dists implements LossFamily {
         List<NDArray> features(NDArray images) {
             trunk.checkInput("loss '" + spec.id() + "'", images.getShape(), wanted);
             NDArray unit = Ops.times(images.add(1), 0.5);
-            NDArray input = unit.sub(Ops.castLike(mean, images)).div(Ops.castLike(std, images));
-            Map<Integer, NDArray> raw = trunk.features(input, wanted);
+            Map<Integer, NDArray> raw = trunk.features(imagenet.apply(images), wanted);
             List<NDArray> out = new ArrayList<>();
             out.add(unit);
             stages.forEach(stage -> out.add(raw.get(stage)));

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.function.Supplier;
 import org.perceptuallab.api.FeatureMap;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
@@ -110,18 +109,14 @@ public final class Lpips implements LossFamily {
         List<Integer> stages = stages(architecture);
         int deepest = stages.get(stages.size() - 1);
         // both files are located before either is read, so that one message names every absent one
-        List<String> absent = new ArrayList<>();
-        Optional<Path> trunkFile = params.find(WEIGHTS).map(w -> located(owner, absent, () -> WeightsLocator.locate(
-                owner, "parameter '" + WEIGHTS.name() + "'", w, context.weightsDir(), architecture.publishedFile(),
-                architecture.publishedUrl())));
+        WeightsLocator.Search search = new WeightsLocator.Search(owner, context.weightsDir());
+        Optional<Path> trunkFile = params.find(WEIGHTS).map(w -> search.locate("parameter '" + WEIGHTS.name() + "'",
+                w, architecture.publishedFile(), architecture.publishedUrl()));
         String linearName = "v" + version + "/" + net + ".pth";
-        Path linearFile = ONES.equals(params.get(LINEAR_WEIGHTS)) ? null : located(owner, absent,
-                () -> WeightsLocator.locate(owner, "parameter '" + LINEAR_WEIGHTS.name() + "'",
-                        params.get(LINEAR_WEIGHTS), context.weightsDir(), "lpips/" + linearName,
-                        LINEAR_URL + linearName));
-        if (!absent.isEmpty()) {
-            throw new PlabException(owner + ": " + String.join("; and ", absent));
-        }
+        Path linearFile = ONES.equals(params.get(LINEAR_WEIGHTS)) ? null : search.locate("parameter '"
+                + LINEAR_WEIGHTS.name() + "'", params.get(LINEAR_WEIGHTS), "lpips/" + linearName,
+                LINEAR_URL + linearName);
+        search.requireAllFound();
         NDManager constants = context.manager().newSubManager();
         try {
             Trunk trunk = trunkFile.isPresent()
@@ -141,17 +136,6 @@ public final class Lpips implements LossFamily {
         } catch (RuntimeException e) {
             constants.close();
             throw e;
-        }
-    }
-
-    /** The file {@code locate} finds, or null with its problem (less the owner's name) added to {@code absent}. */
-    private static Path located(String owner, List<String> absent, Supplier<Path> locate) {
-        try {
-            return locate.get();
-        } catch (PlabException e) {
-            String message = e.getMessage();
-            absent.add(message.startsWith(owner + ": ") ? message.substring(owner.length() + 2) : message);
-            return null;
         }
     }
 

@@ -208,7 +208,7 @@ public final class TrunkLosses {
     }
 
     /** [-1, 1] to [0, 1], then (v - mean) / std per channel. */
-    private static UnaryOperator<NDArray> imagenet(NDManager constants) {
+    static UnaryOperator<NDArray> imagenet(NDManager constants) {
         NDArray mean = constants.create(IMAGENET_MEAN, new Shape(1, 3, 1, 1));
         NDArray std = constants.create(IMAGENET_STD, new Shape(1, 3, 1, 1));
         return x -> Ops.times(x.add(1), 0.5).sub(Ops.castLike(mean, x)).div(Ops.castLike(std, x));
