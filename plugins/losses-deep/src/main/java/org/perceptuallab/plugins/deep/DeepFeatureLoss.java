@@ -19,6 +19,7 @@ import org.perceptuallab.api.LossSpec;
 import org.perceptuallab.kit.ObjectiveScope;
 import org.perceptuallab.kit.tensor.Draws;
 import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.tensor.TargetCache;
 
 /**
  * The {@code vgg} and {@code alexnet} losses: sum over layers of weight * metric(features of x, features
@@ -51,12 +52,8 @@ final class DeepFeatureLoss implements Loss {
     private final Set<Integer> stages = new TreeSet<>();
     private final InputScale inputScale;
     private final Draws reinitDraws;
-    private NDManager targetCache;
-    private NDArray cachedTarget;
-    /** Per layer, in layer order: the metric's {@link FeatureMetric#ofTarget} statistic of the cached target. */
-    private List<NDArray> cachedTargets;
-    /** How often a target's features were computed into the cache (a hit computes none). */
-    private int targetComputations;
+    /** Per layer, in layer order: the metric's {@link FeatureMetric#ofTarget} statistic of the target. */
+    private final TargetCache targetCache;
     /** Images passed through the trunk so far. */
     private long trunkImages;
 
@@ -75,6 +72,7 @@ final class DeepFeatureLoss implements Loss {
         this.divisor = divisor;
         this.inputScale = inputScale;
         this.reinitDraws = reinitDraws;
+        this.targetCache = new TargetCache(constants);
         layers.stream().filter(l -> l.stage() >= 0).forEach(l -> stages.add(l.stage()));
     }
 
@@ -174,20 +172,12 @@ final class DeepFeatureLoss implements Loss {
         return wanted;
     }
 
-    /**
-     * The metrics' statistics of the target, per layer, from the cache while the target is unchanged. Cached
-     * arrays are handed out as views owned by x's manager ({@link Ops#castLike}): what the call computes from
-     * them would otherwise pile up in the cache's manager, one set per call, for the whole optimisation.
-     */
+    /** The metrics' statistics of the target, per layer, from the cache while the target is unchanged. */
     private List<NDArray> targets(NDArray y, NDArray x) {
-        if (reinitDraws != null || y.hasGradient()) {
+        if (reinitDraws != null) {
             return targetsOf(features(y));
         }
-        if (cachedTarget == null || !cachedTarget.getShape().equals(y.getShape())
-                || cachedTarget.getDataType() != y.getDataType() || !cachedTarget.contentEquals(y)) {
-            cacheTargets(y);
-        }
-        return cachedTargets.stream().map(t -> Ops.castLike(t, x)).toList();
+        return targetCache.get(y, x, target -> targetsOf(features(target)));
     }
 
     /** Each layer's metric statistic of the target's features, in layer order. */
@@ -197,29 +187,12 @@ final class DeepFeatureLoss implements Loss {
 
     /** Targets whose features were computed into the cache so far. */
     int targetComputations() {
-        return targetComputations;
+        return targetCache.computations();
     }
 
     /** Images passed through the trunk so far. */
     long trunkImages() {
         return trunkImages;
-    }
-
-    private void cacheTargets(NDArray y) {
-        targetComputations++;
-        if (targetCache != null) {
-            targetCache.close();
-        }
-        targetCache = constants.newSubManager();
-        try (NDManager work = constants.newSubManager()) {
-            NDArray copy = y.duplicate();
-            copy.attach(work);
-            List<NDArray> computed = targetsOf(features(copy));
-            computed.forEach(t -> t.attach(targetCache));
-            copy.attach(targetCache);
-            cachedTarget = copy;
-            cachedTargets = computed;
-        }
     }
 
     /** The metric every layer shares (one {@code metric} parameter). */
@@ -287,8 +260,7 @@ final class DeepFeatureLoss implements Loss {
 
     @Override
     public void close() {
-        cachedTarget = null;
-        cachedTargets = null;
+        targetCache.close();
         constants.close();
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.perceptuallab.api.Loss;
 import org.perceptuallab.api.LossContext;
@@ -15,6 +16,7 @@ import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.tensor.TargetCache;
 import org.pf4j.Extension;
 
 /**
@@ -58,10 +60,12 @@ public final class MsSsim implements LossFamily {
     @Override
     public Loss create(Params params, LossContext context) {
         return new MsSsimLoss(new LossSpec(id(), params.json()), params.get(WEIGHTS), new SsimTerms(params.get(Ssim.WINDOW),
-                params.get(Ssim.SIGMA), params.get(Ssim.K1), params.get(Ssim.K2), context.manager()));
+                params.get(Ssim.SIGMA), params.get(Ssim.K1), params.get(Ssim.K2), context.manager()),
+                new TargetCache(context.manager()));
     }
 
-    private record MsSsimLoss(LossSpec spec, double[] weights, SsimTerms terms) implements Loss {
+    private record MsSsimLoss(LossSpec spec, double[] weights, SsimTerms terms, TargetCache targets)
+            implements Loss {
         @Override
         public boolean symmetric() {
             return true;
@@ -70,15 +74,15 @@ public final class MsSsim implements LossFamily {
         @Override
         public NDArray distance(NDArray x, NDArray y) {
             checkFits(x.getShape());
+            List<NDArray> target = targets.get(y, x, this::targetScales);
+            int perScale = target.size() / weights.length;
             NDArray a = x;
-            NDArray b = y;
             NDArray product = null;
             for (int j = 0; j < weights.length; j++) {
                 if (j > 0) {
                     a = Ops.avgPool(a, 2, 2);
-                    b = Ops.avgPool(b, 2, 2);
                 }
-                NDList lc = terms.of(a, b);
+                NDList lc = terms.of(a, target.subList(j * perScale, (j + 1) * perScale));
                 NDArray lum = lc.get(0);
                 NDArray con = lc.get(1);
                 // 1 - cs, or 1 - ssim = L + C - L C at the coarsest scale; spatial mean per image and channel.
@@ -88,6 +92,19 @@ public final class MsSsim implements LossFamily {
                 product = product == null ? factor : product.mul(factor);
             }
             return product.mean(new int[] {1}).neg().add(1);
+        }
+
+        /** The {@link SsimTerms#target} of y at every scale, one after another. */
+        private List<NDArray> targetScales(NDArray y) {
+            List<NDArray> all = new ArrayList<>();
+            NDArray b = y;
+            for (int j = 0; j < weights.length; j++) {
+                if (j > 0) {
+                    b = Ops.avgPool(b, 2, 2);
+                }
+                all.addAll(terms.target(b));
+            }
+            return all;
         }
 
         private void checkFits(Shape s) {
@@ -106,6 +123,7 @@ public final class MsSsim implements LossFamily {
 
         @Override
         public void close() {
+            targets.close();
             terms.close();
         }
     }

@@ -16,6 +16,7 @@ import org.perceptuallab.api.Params;
 import org.perceptuallab.api.PlabException;
 import org.perceptuallab.kit.Examples;
 import org.perceptuallab.kit.tensor.Ops;
+import org.perceptuallab.kit.tensor.TargetCache;
 import org.pf4j.Extension;
 
 /**
@@ -60,10 +61,12 @@ public final class Ssim implements LossFamily {
     private static final class SsimLoss implements Loss {
         private final LossSpec spec;
         private final SsimTerms terms;
+        private final TargetCache targets;
 
         SsimLoss(LossSpec spec, int window, double sigma, double k1, double k2, NDManager manager) {
             this.spec = spec;
             this.terms = new SsimTerms(window, sigma, k1, k2, manager);
+            this.targets = new TargetCache(manager);
         }
 
         @Override
@@ -84,7 +87,7 @@ public final class Ssim implements LossFamily {
                 throw new PlabException("loss 'ssim': parameter 'window' (" + window + ") exceeds the image "
                         + s.get(2) + "x" + s.get(3) + "; use a window of at most " + Math.min(s.get(2), s.get(3)));
             }
-            NDList lc = terms.of(x, y);
+            NDList lc = terms.of(x, targets.get(y, x, terms::target));
             NDArray lum = lc.get(0);
             NDArray con = lc.get(1);
             // 0.5 - ssim / 2 = (L + C - L C) / 2, a sum of non-negative terms since L <= 1.
@@ -93,6 +96,7 @@ public final class Ssim implements LossFamily {
 
         @Override
         public void close() {
+            targets.close();
             terms.close();
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.List;
 import org.perceptuallab.kit.tensor.Ops;
 
 /**
@@ -34,40 +35,53 @@ final class SsimTerms implements AutoCloseable {
     }
 
     /**
-     * [L, C] of x and y (N, C, H, W) in [-1, 1], each (N, C, H - window + 1, W - window + 1). SSIM's constants
-     * are for images in [0, 1], a = (x + 1) / 2: its moments are computed here on x itself and the constants
-     * rescaled instead (means of a are (mean x + 1) / 2, variances of a are those of x / 4), which saves four
-     * passes over the images and their backward.
+     * What {@link #of} needs of y (N, C, H, W) alone, to be kept while y is unchanged ({@code TargetCache}): y,
+     * the centre of the moments, the centre + 1, y's centred local mean, and y's parts of the luminance and
+     * contrast denominators.
      */
-    NDList of(NDArray x, NDArray y) {
-        // Moments about a constant per image and channel, shared by x and y: variances do not change, and
-        // E[x^2] - E[x]^2 keeps its precision on bright flat regions. Constant, so detached.
-        NDArray centre = x.stopGradient().mean(new int[] {3}, true).mean(new int[] {2}, true)
-                .add(y.stopGradient().mean(new int[] {3}, true).mean(new int[] {2}, true)).div(2);
-        NDArray xc = x.sub(centre);
+    List<NDArray> target(NDArray y) {
+        // Moments about a constant per image and channel, y's mean: variances do not change, and
+        // E[x^2] - E[x]^2 keeps its precision on bright flat regions, where x is near y (far from y, the
+        // rounding left is far below C2). Constant, so detached.
+        NDArray centre = y.stopGradient().mean(new int[] {3}, true).mean(new int[] {2}, true);
         NDArray yc = y.sub(centre);
-        NDArray diff = x.sub(y);
-        // The five local moments in two filtering passes: those of x (x, x^2, (x - y)^2) and those of y alone
-        // (y, y^2), so a backward pass w.r.t. x filters 3C channels back, not 5C (1.2x faster forward and
-        // backward at 8 x 3 x 128). Each stack has its batch folded into the channels: the engine's
-        // depthwise kernel works on blocks of 16 channels, which N * 3C fills better than 3C. The mean of
-        // x - y is the difference of the centred means (the filter is linear); both are small, so it loses
-        // nothing to cancellation. (Stacked channels-last instead, the filtering itself takes half the time,
-        // but the moments' arithmetic on the interleaved planes, and the stacking, twice what that saves.)
-        NDList ofX = filtered(xc, xc.square(), diff.square());
         NDList ofY = filtered(yc, yc.square());
-        NDArray mxc = ofX.get(0);
         NDArray myc = ofY.get(0);
-        NDArray shift = centre.add(1); // 2 mean(a) = mean(x) + 1
-        NDArray sxx = Ops.nonNegative(ofX.get(1).sub(mxc.square()));
+        NDArray shift = centre.add(1); // 2 mean(b) = mean(y) + 1 for b = (y + 1) / 2
         NDArray syy = Ops.nonNegative(ofY.get(1).sub(myc.square()));
+        return List.of(y, centre, shift, myc, myc.add(shift).square().add(4 * c1), syy.add(4 * c2));
+    }
+
+    /**
+     * [L, C] of x and y (N, C, H, W) in [-1, 1], y given by its {@link #target}, each
+     * (N, C, H - window + 1, W - window + 1). SSIM's constants are for images in [0, 1], a = (x + 1) / 2: its
+     * moments are computed here on x itself and the constants rescaled instead (means of a are
+     * (mean x + 1) / 2, variances of a are those of x / 4), which saves passes over the images.
+     */
+    NDList of(NDArray x, List<NDArray> target) {
+        NDArray y = target.get(0);
+        NDArray centre = target.get(1);
+        NDArray shift = target.get(2);
+        NDArray myc = target.get(3);
+        NDArray xc = x.sub(centre);
+        NDArray diff = x.sub(y);
+        // The moments of x in one filtering pass (x, x^2, (x - y)^2; y's are in its target), so a backward
+        // pass w.r.t. x filters 3C channels back, not 5C (1.2x faster forward and backward at 8 x 3 x 128).
+        // The stack has its batch folded into the channels: the engine's depthwise kernel works on blocks
+        // of 16 channels, which N * 3C fills better than 3C. The mean of x - y is the difference of the
+        // centred means (the filter is linear); both are small, so it loses nothing to cancellation.
+        // (Stacked channels-last instead, the filtering itself takes half the time, but the moments'
+        // arithmetic on the interleaved planes, and the stacking, twice what that saves.)
+        NDList ofX = filtered(xc, xc.square(), diff.square());
+        NDArray mxc = ofX.get(0);
+        NDArray sxx = Ops.nonNegative(ofX.get(1).sub(mxc.square()));
         NDArray meanDiffSquared = mxc.sub(myc).square();
         NDArray sdd = Ops.nonNegative(ofX.get(2).sub(meanDiffSquared));
         // L = 1 - l = (mx - my)^2 / (mx^2 + my^2 + C1) and C = 1 - cs = var(x - y) / (sxx + syy + C2), the
         // sample-variance identity 2 sxy = sxx + syy - var(x - y) turning one form into the other; numerators
         // and denominators of both are 4 times those of a and b.
-        return new NDList(meanDiffSquared.div(mxc.add(shift).square().add(myc.add(shift).square()).add(4 * c1)),
-                sdd.div(sxx.add(syy).add(4 * c2)));
+        return new NDList(meanDiffSquared.div(mxc.add(shift).square().add(target.get(4))),
+                sdd.div(sxx.add(target.get(5))));
     }
 
     /** Each array filtered by the window (valid), as separate arrays. */
