@@ -21,12 +21,13 @@ import org.pf4j.Extension;
 
 /**
  * Multi-scale SSIM (Wang, Simoncelli and Bovik 2003) as a distance, 1 - MS-SSIM, of images in [-1, 1] with
- * SSIM's constants for [0, 1] (as if mapped by (x + 1) / 2); scale j + 1 is scale j average-pooled 2 x 2. Per image and channel, with {@link SsimTerms}'
- * Gaussian window and valid filtering at every scale: cs_j = the spatial mean of the contrast-structure map at
- * scales 1..M-1, s_M = the mean SSIM map at the coarsest scale (the authors' released code, which folds the
- * luminance term l_M into it); MS-SSIM = prod_j max(cs_j, 0)^w_j * max(s_M, 0)^w_M, averaged over channels.
- * The means can be negative on anti-correlated images, where a fractional power is undefined: they are clamped
- * at 0 as the common implementations do, and the power's gradient kept finite ({@link PositivePower}).
+ * SSIM's constants for [0, 1] (as if mapped by (x + 1) / 2); scale j + 1 is scale j average-pooled 2 x 2. Per
+ * image and channel, with {@link SsimTerms}' Gaussian window and valid filtering at every scale: cs_j = the
+ * spatial mean of the contrast-structure map at scales 1..M-1, s_M = the mean SSIM map at the coarsest scale
+ * (the authors' released code, which folds the luminance term l_M into it); MS-SSIM = prod_j max(cs_j, 0)^w_j
+ * * max(s_M, 0)^w_M, averaged over channels. The means can be negative on anti-correlated images, where a
+ * fractional power is undefined: they are clamped at 0 as the common implementations do, and the power's
+ * gradient kept finite ({@link PositivePower}).
  */
 @Extension
 public final class MsSsim implements LossFamily {
