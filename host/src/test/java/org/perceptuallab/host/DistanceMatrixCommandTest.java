@@ -31,7 +31,7 @@ import org.perceptuallab.testkit.Fixtures;
 /**
  * {@code plab distance --matrix}: the N x M distances between the images of folders, as CSV and .npy,
  * equal to the paired distances of the same loss under one draw of its random constants (its
- * {@link Loss#oneDraw() one-draw view}), and symmetric.
+ * {@link Loss#oneDraw() one-draw view}), also as {@code plab distance A B} prints them, and symmetric.
  */
 class DistanceMatrixCommandTest {
     private static final int IMAGES = 40;
@@ -73,10 +73,12 @@ class DistanceMatrixCommandTest {
     void theMatrixOf40ImagesEqualsThePairedDistancesUnderOneDrawAndIsSymmetric(String loss, String params,
                                                                                String route) throws Exception {
         Path prefix = work.resolve(loss.replace("+", "p"));
-        List<String> args = new ArrayList<>(List.of("distance", "--matrix", folder.toString(), "--loss", loss,
-                "--out", prefix.toString()));
         var given = new com.fasterxml.jackson.databind.ObjectMapper().readTree(params);
-        given.fields().forEachRemaining(e -> args.addAll(List.of("-p", e.getKey() + "=" + e.getValue())));
+        List<String> lossArgs = new ArrayList<>(List.of("--loss", loss));
+        given.fields().forEachRemaining(e -> lossArgs.addAll(List.of("-p", e.getKey() + "=" + e.getValue())));
+        List<String> args = new ArrayList<>(List.of("distance", "--matrix", folder.toString(), "--out",
+                prefix.toString()));
+        args.addAll(lossArgs);
         PlabRun run = PlabRun.of(args.toArray(String[]::new));
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains(IMAGES + " x " + IMAGES + " distances by " + route);
@@ -84,6 +86,19 @@ class DistanceMatrixCommandTest {
         List<String> csv = Files.readAllLines(prefix.resolveSibling(prefix.getFileName() + ".csv"));
         assertThat(csv).hasSize(IMAGES + 1);
         assertThat(csv.get(0)).startsWith("image,img-00.png,img-01.png");
+        for (int[] pair : new int[][] {{0, 3}, {29, 17}}) {
+            List<String> paired = new ArrayList<>(List.of("distance",
+                    folder.resolve(String.format("img-%02d.png", pair[0])).toString(),
+                    folder.resolve(String.format("img-%02d.png", pair[1])).toString()));
+            paired.addAll(lossArgs);
+            PlabRun one = PlabRun.of(paired.toArray(String[]::new));
+            assertThat(one.exit()).as(one.err()).isZero();
+            double byCommand = Double.parseDouble(one.out().lines().filter(l -> l.startsWith("0\t")).findFirst()
+                    .orElseThrow().split("\t")[1]);
+            double inMatrix = Double.parseDouble(csv.get(pair[0] + 1).split(",")[pair[1] + 1]);
+            assertThat(byCommand).as("plab distance of images %d and %d against the matrix's entry", pair[0], pair[1])
+                    .isCloseTo(inMatrix, within(1e-5 * Math.abs(inMatrix)));
+        }
         try (Lab lab = new Lab(Settings.fromEnvironment()); NDManager m = lab.manager().newSubManager();
              Loss created = lab.createLoss(new LossSpec(loss, (com.fasterxml.jackson.databind.node.ObjectNode) given), m);
              OneDraw draw = OneDraw.of(created, false)) {

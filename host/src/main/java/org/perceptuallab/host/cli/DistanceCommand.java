@@ -66,9 +66,10 @@ public final class DistanceCommand extends LabCommand {
             + " (default: ${DEFAULT-VALUE}).")
     int batch = DistanceMatrix.DEFAULT_BATCH;
 
-    @Option(names = "--redraw-per-call", description = "With --matrix: a loss that redraws its random constants"
-            + " at every call (mmd-approx, vgg with reinit) takes a new draw per batch; by default the whole matrix"
-            + " is computed under one draw, so it equals the paired distances under that draw.")
+    @Option(names = "--redraw-per-call", description = "A loss that redraws its random constants at every call"
+            + " (mmd-approx, vgg with reinit) takes a new draw per loss call (with --matrix, per batch); by default"
+            + " it compares under its one draw, the same for every run of one seed, so a matrix's entries equal the"
+            + " paired distances of the same images.")
     boolean redrawPerCall;
 
     @Parameters(index = "0", paramLabel = "A", description = "First image or tensor (x); with --matrix a folder.")
@@ -89,7 +90,9 @@ public final class DistanceCommand extends LabCommand {
                     + " between the images of folders)");
         }
         try (NDManager scope = lab.manager().newSubManager();
-             Loss loss = lab.createLoss(new LossSpec(lossId, ParamValues.toJson(params)), scope)) {
+             Loss created = lab.createLoss(new LossSpec(lossId, ParamValues.toJson(params)), scope);
+             OneDraw draw = OneDraw.of(created, redrawPerCall)) {
+            Loss loss = draw.loss();
             NDArray x = load(scope, a, size);
             NDArray y = load(scope, b, size);
             if (!x.getShape().equals(y.getShape())) {
