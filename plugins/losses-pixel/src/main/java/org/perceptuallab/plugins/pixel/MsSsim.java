@@ -83,7 +83,7 @@ public final class MsSsim implements LossFamily {
                 if (j > 0) {
                     a = Ops.avgPool(a, 2, 2);
                 }
-                NDList lc = terms.of(a, target.subList(j * perScale, (j + 1) * perScale));
+                NDList lc = terms.of(a, SsimTerms.Target.of(target.subList(j * perScale, (j + 1) * perScale)));
                 NDArray lum = lc.get(0);
                 NDArray con = lc.get(1);
                 // 1 - cs, or 1 - ssim = L + C - L C at the coarsest scale; spatial mean per image and channel.
@@ -103,7 +103,7 @@ public final class MsSsim implements LossFamily {
                 if (j > 0) {
                     b = Ops.avgPool(b, 2, 2);
                 }
-                all.addAll(terms.target(b));
+                all.addAll(terms.target(b).arrays());
             }
             return all;
         }

@@ -87,7 +87,7 @@ public final class Ssim implements LossFamily {
                 throw new PlabException("loss 'ssim': parameter 'window' (" + window + ") exceeds the image "
                         + s.get(2) + "x" + s.get(3) + "; use a window of at most " + Math.min(s.get(2), s.get(3)));
             }
-            NDList lc = terms.of(x, targets.get(y, x, terms::target));
+            NDList lc = terms.of(x, SsimTerms.Target.of(targets.get(y, x, t -> terms.target(t).arrays())));
             NDArray lum = lc.get(0);
             NDArray con = lc.get(1);
             // 0.5 - ssim / 2 = (L + C - L C) / 2, a sum of non-negative terms since L <= 1.
